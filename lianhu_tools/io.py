@@ -1,0 +1,212 @@
+"""Reading and writing roster files as Chinese offices produce them.
+
+Readers return `Grid`s: every cell as normalised text, with a flag for cells that Excel stored as
+numbers (codes and ID numbers must be text). Writers produce the files a city would receive.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .schema import TABLES, Table
+
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+ROSTER_FILE_NAMES = {"villages": "村名册", "households": "农户名册", "units": "单位名册", "cadres": "干部名册"}
+
+
+class UnreadableFile(Exception):
+    """A file that cannot be opened or decoded; carries a bilingual reason."""
+
+    def __init__(self, path: Path, zh: str, en: str):
+        super().__init__(f"{path}: {zh} / {en}")
+        self.path, self.zh, self.en = path, zh, en
+
+
+@dataclass
+class Grid:
+    """One sheet (or CSV file) as read: text cells, '' for blank."""
+
+    file: str
+    sheet: str | None
+    cells: pd.DataFrame  # columns 0..n-1, every cell a normalised str
+    numeric: pd.DataFrame | None  # True where Excel stored a number (None for CSV)
+
+
+def discover_files(paths: list[str | Path]) -> list[Path]:
+    """The roster files named, with directories expanded (Office lock files and hidden files skipped)."""
+    found = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*")
+                            if p.suffix.lower() in CSV_SUFFIXES + EXCEL_SUFFIXES
+                            and not p.name.startswith(("~$", ".")))
+        else:
+            found.append(path)
+    return found
+
+
+def read_grids(path: Path) -> list[Grid]:
+    if not path.exists():
+        raise UnreadableFile(path, "文件不存在", "file not found")
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        return _read_excel(path)
+    return [Grid(str(path), None, _read_csv(path), None)]
+
+
+def decode_bytes(raw: bytes) -> tuple[str, str]:
+    """Text and encoding of a CSV from a Chinese office: UTF-16 or UTF-8 by BOM, UTF-8, else GB18030."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), "utf-16"
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise UnicodeDecodeError("gb18030", raw, 0, 1, "neither UTF-8 nor GB18030")
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        text, _ = decode_bytes(path.read_bytes())
+    except UnicodeDecodeError:
+        raise UnreadableFile(path, "无法识别文件编码（应为UTF-8或GBK/GB18030）",
+                             "unknown text encoding (expected UTF-8 or GBK/GB18030)") from None
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    sep = max((",", "\t", ";", "|"), key=first_line.count)
+    try:
+        cells = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False,
+                            skip_blank_lines=False, engine="c")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise UnreadableFile(path, f"CSV格式错误：{exc}", f"malformed CSV: {exc}") from None
+    return _normalise_text(cells)
+
+
+def _normalise_text(cells: pd.DataFrame) -> pd.DataFrame:
+    """NFKC (full-width letters, digits, spaces) and strip, only where a cell needs it."""
+    out = {}
+    for col in cells.columns:
+        s = cells[col].astype(object)
+        s = s.where(s.notna(), "")
+        odd = ~s.str.isascii().astype(bool)
+        if odd.any():
+            s = s.copy()
+            s[odd] = [unicodedata.normalize("NFKC", v).replace("\u200b", "").replace("\ufeff", "") for v in s[odd]]
+        out[col] = s.str.strip()
+    return pd.DataFrame(out, columns=cells.columns)
+
+
+def _read_excel(path: Path) -> list[Grid]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        sheets = [(name, book.get_sheet_by_name(name).to_python(skip_empty_area=False))
+                  for name in book.sheet_names]
+    except Exception as exc:  # calamine raises its own error types for damaged files
+        raise UnreadableFile(path, f"Excel文件无法打开：{exc}", f"Excel file cannot be opened: {exc}") from None
+    grids = []
+    for name, rows in sheets:
+        if not rows:
+            continue
+        width = max(map(len, rows))
+        raw = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype=object)
+        numeric = raw.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
+        grids.append(Grid(str(path), name, _normalise_text(raw.map(_cell_text)), numeric))
+    return grids
+
+
+def _cell_text(value: object) -> str:
+    """Excel's typed cell as the text a planner sees: 620502101201.0 -> '620502101201'."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+# ---------------------------------------------------------------- writing
+
+def atomic_path(path: Path) -> Path:
+    """A sibling temporary name; write there, then `os.replace` onto `path`."""
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def display_frame(frame: pd.DataFrame, table: Table, header: str = "zh") -> pd.DataFrame:
+    """The table as an office would type it: 是/否 for yes/no, blanks for missing, chosen headers."""
+    out = {}
+    for f in table.fields:
+        s = frame[f.name]
+        if f.kind == "bool":
+            s = s.map({True: "是", False: "否"})
+        elif f.kind in ("lat", "lon"):
+            s = s.round(6)
+        elif f.kind in ("int", "float"):
+            s = s.astype("Float64")
+            s = s.astype("Int64") if (s.dropna() % 1 == 0).all() else s
+        out[{"zh": f.zh, "zh_hant": f.zh_hant, "en": f.name}[header]] = s
+    return pd.DataFrame(out)
+
+
+def write_table(frame: pd.DataFrame, table: Table, path: str | Path, header: str = "zh",
+                encoding: str = "utf-8-sig") -> Path:
+    """Write one roster as .csv (in `encoding`) or .xlsx, atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shown = display_frame(frame, table, header)
+    tmp = atomic_path(path)
+    if path.suffix.lower() == ".csv":
+        shown.to_csv(tmp, index=False, encoding=encoding, lineterminator="\r\n")
+    else:
+        with pd.ExcelWriter(tmp, engine="xlsxwriter") as writer:
+            _write_sheet(writer, shown, table, table.zh)
+    os.replace(tmp, path)
+    return path
+
+
+def write_workbook(frames: dict[str, pd.DataFrame], path: str | Path, header: str = "zh") -> Path:
+    """All rosters in one workbook, a sheet per table named in Chinese."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = atomic_path(path)
+    with pd.ExcelWriter(tmp, engine="xlsxwriter") as writer:
+        for name, frame in frames.items():
+            table = TABLES[name]
+            _write_sheet(writer, display_frame(frame, table, header), table, table.zh)
+    os.replace(tmp, path)
+    return path
+
+
+def _write_sheet(writer: pd.ExcelWriter, shown: pd.DataFrame, table: Table, sheet_name: str) -> None:
+    shown.to_excel(writer, sheet_name=sheet_name, index=False)
+    sheet = writer.sheets[sheet_name]
+    text = writer.book.add_format({"num_format": "@"})
+    sheet.freeze_panes(1, 0)
+    for i, f in enumerate(table.fields):
+        width = 22 if f.kind in ("code", "id_number", "id") else 14
+        sheet.set_column(i, i, width, text if f.kind in ("code", "id", "id_number", "phone") else None)
+
+
+def write_rosters(frames: dict[str, pd.DataFrame], out_dir: str | Path, file_format: str = "xlsx",
+                  header: str = "zh", encoding: str = "utf-8-sig") -> list[Path]:
+    """One file per roster in `out_dir` (村名册.xlsx, 农户名册.xlsx, …); returns the paths."""
+    out_dir = Path(out_dir)
+    return [write_table(frame, TABLES[name], out_dir / f"{ROSTER_FILE_NAMES[name]}.{file_format}", header, encoding)
+            for name, frame in frames.items()]
+
+
+def is_blank(cells: pd.DataFrame) -> np.ndarray:
+    return (cells == "").all(axis=1).to_numpy()

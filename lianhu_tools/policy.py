@@ -1,0 +1,226 @@
+"""The program's rules: defaults from DOMAIN.md, overridden by the planner's policy file.
+
+The planner's file (YAML or JSON) holds only what differs from the defaults; `load_policy` merges
+it over `DEFAULT_POLICY`, checks every value and reports every problem at once.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .problems import Problem, RosterError
+from .schema import RANKS, UNIT_KINDS
+
+
+@dataclass(frozen=True)
+class PolicyItem:
+    """One policy setting, declared once: documentation and validation come from here."""
+
+    key: str
+    zh: str
+    unit: str
+    description: str
+
+
+POLICY_ITEMS = (
+    PolicyItem("quotas", "联户数（按职级）", "户",
+               "每名干部最多联系的党员小康建设户（party）和贫困户（poor）数。Households per cadre by rank: party-member (party) and poor (poor)."),
+    PolicyItem("poverty_lines_yuan", "贫困线", "元/年",
+               "人均纯收入低于 absolute 为绝对贫困户，低于 low_income 为低收入户。Per-capita income lines: absolute poverty and low income."),
+    PolicyItem("max_km", "距离上限", "km",
+               "干部驻地到所联农户的最大直线距离。Largest great-circle distance from a cadre's base to a linked household."),
+    PolicyItem("villages_per_unit", "每单位联村数（按单位类别）", "个村",
+               "每个单位联系村的最少（min）与最多（max）个数。Villages each unit links, by unit kind."),
+    PolicyItem("team_size", "工作队人数（按单位类别）", "人",
+               "每个联系村派驻工作队员的最少与最多人数。Work-team members per linked village, by unit kind."),
+    PolicyItem("party_households_must_be_non_poor", "党员小康建设户须为非贫困户", "是/否",
+               "是：党员户收入须在低收入线以上才可作为党员小康建设户。Party-member households qualify only above the low-income line."),
+)
+
+DEFAULT_POLICY: dict = {
+    # Gansu 2012: 地厅级 ≥3 households, 县处级 ≥2, other cadres ≥1; split party/poor as in the seed.
+    "quotas": {
+        "地厅级": {"party": 1, "poor": 2},
+        "县处级": {"party": 1, "poor": 1},
+        "乡科级": {"party": 0, "poor": 1},
+        "一般干部": {"party": 0, "poor": 1},
+    },
+    # The two-line system of the seed's era (2007 national lines).
+    "poverty_lines_yuan": {"absolute": 785, "low_income": 1067},
+    "max_km": 60,
+    "villages_per_unit": {
+        "四大班子": {"min": 1, "max": 3},
+        "党群部门": {"min": 1, "max": 2},
+        "政府部门": {"min": 1, "max": 2},
+        "事业单位": {"min": 1, "max": 2},
+        "国有企业": {"min": 1, "max": 2},
+    },
+    "team_size": {
+        "四大班子": {"min": 3, "max": 5},
+        "党群部门": {"min": 2, "max": 5},
+        "政府部门": {"min": 2, "max": 5},
+        "事业单位": {"min": 2, "max": 5},
+        "国有企业": {"min": 2, "max": 5},
+    },
+    "party_households_must_be_non_poor": True,
+}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The effective policy: defaults with the planner's edits applied and checked."""
+
+    settings: dict
+
+    @property
+    def quotas(self) -> dict[str, dict[str, int]]:
+        return self.settings["quotas"]
+
+    @property
+    def absolute_line_yuan(self) -> float:
+        return self.settings["poverty_lines_yuan"]["absolute"]
+
+    @property
+    def low_income_line_yuan(self) -> float:
+        return self.settings["poverty_lines_yuan"]["low_income"]
+
+    @property
+    def max_km(self) -> float:
+        return self.settings["max_km"]
+
+    @property
+    def villages_per_unit(self) -> dict[str, dict[str, int]]:
+        return self.settings["villages_per_unit"]
+
+    @property
+    def team_size(self) -> dict[str, dict[str, int]]:
+        return self.settings["team_size"]
+
+    @property
+    def party_households_must_be_non_poor(self) -> bool:
+        return self.settings["party_households_must_be_non_poor"]
+
+    def to_dict(self) -> dict:
+        return copy.deepcopy(self.settings)
+
+    def to_json(self) -> str:
+        return json.dumps(self.settings, ensure_ascii=False, indent=2)
+
+
+def default_policy() -> Policy:
+    return Policy(copy.deepcopy(DEFAULT_POLICY))
+
+
+def load_policy(path: str | Path | None = None, overrides: dict | None = None) -> Policy:
+    """The defaults, then the planner's file, then `overrides`; raises RosterError listing every problem."""
+    settings = copy.deepcopy(DEFAULT_POLICY)
+    source = str(path) if path else "policy"
+    problems: list[Problem] = []
+    for edits in (_read_policy_file(path, problems) if path else {}, overrides or {}):
+        _merge(settings, edits, source, "", problems)
+    problems += _check(settings, source)
+    if problems:
+        raise RosterError(problems)
+    return Policy(settings)
+
+
+def _read_policy_file(path: str | Path, problems: list[Problem]) -> dict:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        problems.append(_problem(str(path), "", repr(exc)[:200], "policy_unreadable",
+                                 "政策文件无法读取或格式错误", "policy file cannot be read or parsed"))
+        return {}
+    if not isinstance(data, dict):
+        problems.append(_problem(str(path), "", str(data)[:200], "policy_unreadable",
+                                 "政策文件须为键值结构", "policy file must be a mapping"))
+        return {}
+    return data
+
+
+def _merge(settings: dict, edits: dict, source: str, prefix: str, problems: list[Problem]) -> None:
+    for key, value in edits.items():
+        path = f"{prefix}{key}"
+        if key not in settings:
+            problems.append(_problem(source, path, value, "policy_unknown_key",
+                                     f"未知的政策项“{path}”", f"unknown policy key '{path}'"))
+        elif isinstance(settings[key], dict) and key in ("quotas", "villages_per_unit", "team_size"):
+            if not isinstance(value, dict):
+                problems.append(_problem(source, path, value, "policy_wrong_type",
+                                         f"“{path}”须为表", f"'{path}' must be a table"))
+                continue
+            for sub_key, sub_value in value.items():
+                if sub_key not in settings[key]:
+                    problems.append(_problem(source, f"{path}.{sub_key}", sub_value, "policy_unknown_key",
+                                             f"未知的政策项“{path}.{sub_key}”", f"unknown policy key '{path}.{sub_key}'"))
+                elif isinstance(sub_value, dict):
+                    _merge(settings[key][sub_key], sub_value, source, f"{path}.{sub_key}.", problems)
+                else:
+                    problems.append(_problem(source, f"{path}.{sub_key}", sub_value, "policy_wrong_type",
+                                             f"“{path}.{sub_key}”须为表", f"'{path}.{sub_key}' must be a table"))
+        elif isinstance(settings[key], dict):
+            if isinstance(value, dict):
+                _merge(settings[key], value, source, f"{path}.", problems)
+            else:
+                problems.append(_problem(source, path, value, "policy_wrong_type",
+                                         f"“{path}”须为表", f"'{path}' must be a table"))
+        else:
+            settings[key] = value
+
+
+def _check(settings: dict, source: str) -> list[Problem]:
+    problems = []
+
+    def number(path: str, value, integer: bool) -> bool:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+        if ok and integer:
+            ok = float(value).is_integer()
+        if not ok:
+            what = ("非负整数", "a non-negative integer") if integer else ("非负数", "a non-negative number")
+            problems.append(_problem(source, path, value, "policy_wrong_type",
+                                     f"“{path}”须为{what[0]}", f"'{path}' must be {what[1]}"))
+        return ok
+
+    for rank in RANKS:
+        for part in ("party", "poor"):
+            number(f"quotas.{rank}.{part}", settings["quotas"][rank][part], True)
+    lines = settings["poverty_lines_yuan"]
+    if number("poverty_lines_yuan.absolute", lines["absolute"], False) & number(
+            "poverty_lines_yuan.low_income", lines["low_income"], False) and lines["absolute"] > lines["low_income"]:
+        problems.append(_problem(source, "poverty_lines_yuan", lines, "policy_inconsistent",
+                                 "绝对贫困线不能高于低收入线", "the absolute line cannot exceed the low-income line"))
+    number("max_km", settings["max_km"], False)
+    for table in ("villages_per_unit", "team_size"):
+        for kind in UNIT_KINDS:
+            bounds = settings[table][kind]
+            path = f"{table}.{kind}"
+            if number(f"{path}.min", bounds["min"], True) & number(f"{path}.max", bounds["max"], True) \
+                    and bounds["min"] > bounds["max"]:
+                problems.append(_problem(source, path, bounds, "policy_inconsistent",
+                                         f"“{path}”的最小值大于最大值", f"'{path}': min exceeds max"))
+    if not isinstance(settings["party_households_must_be_non_poor"], bool):
+        problems.append(_problem(source, "party_households_must_be_non_poor", settings["party_households_must_be_non_poor"],
+                                 "policy_wrong_type", "须为 true 或 false", "must be true or false"))
+    return problems
+
+
+def _problem(source: str, key: str, value, code: str, zh: str, en: str) -> Problem:
+    return Problem(file=source, sheet=None, row=None, column=key, value=None if value is None else str(value),
+                   code=code, message_zh=zh, message_en=en)
+
+
+def policy_file_text(policy: Policy | None = None) -> str:
+    """A commented YAML file of the effective policy, for the planner to edit."""
+    policy = policy or default_policy()
+    lines = ["# 联村联户政策文件 / lianhu policy file",
+             "# 只需保留要修改的项，其余取默认值。Keep only what you change; the rest take the defaults.", ""]
+    for item in POLICY_ITEMS:
+        lines.append(f"# {item.zh}（{item.unit}）：{item.description}")
+        block = yaml.safe_dump({item.key: policy.settings[item.key]}, allow_unicode=True, sort_keys=False)
+        lines += [block.rstrip(), ""]
+    return "\n".join(lines)

@@ -1,0 +1,521 @@
+"""Load and validate rosters: every problem reported at once, nothing loaded unless all is clean.
+
+    rosters = load_rosters(["data/demo/"])        # raises RosterError(problems) on any error
+    problems = validate_paths(["村名册.csv"])      # the list only, for `lianhu validate`
+
+Each file (CSV in any office encoding, or an Excel workbook with one sheet per table) is recognised
+by its headers, parsed field by field as declared in `schema`, then checked across tables.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import io
+from .problems import Problem, RosterError, RosterWarning
+from .schema import (CHINA_LAT, CHINA_LON, NO_WORDS, TABLES, YES_WORDS, Field, Table, category_lookup,
+                     normalize_header, normalize_value)
+
+ALL_TABLES = tuple(TABLES)
+HEADER_SEARCH_ROWS = 20  # offices put titles above the header row
+MIN_MATCHED_FIELDS = 3
+IGNORED_HEADERS = {normalize_header(h) for h in ("序号", "序號", "No.", "编号序号", "备注", "備註", "remark", "remarks")}
+TOTAL_WORDS = ("合计", "总计", "合計", "總計")
+ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
+ID_CHECK_CHARS = np.array(list("10X98765432"))
+DTYPES = {"code": "str", "id": "str", "text": "str", "category": "str", "id_number": "str", "phone": "str",
+          "int": "Int64", "float": "float64", "lat": "float64", "lon": "float64", "bool": "boolean"}
+
+
+@dataclass
+class Rosters:
+    """The four validated rosters, canonical English columns (see `schema`), keys as text."""
+
+    villages: pd.DataFrame
+    households: pd.DataFrame
+    units: pd.DataFrame
+    cadres: pd.DataFrame
+    warnings: list[Problem] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {name: getattr(self, name) for name in ALL_TABLES}
+
+
+@dataclass
+class Part:
+    """One grid recognised as one roster table."""
+
+    file: str
+    sheet: str | None
+    table: Table
+    headers: dict[str, str]  # field name -> header as written in the file
+    rows: np.ndarray  # Excel row number of each data row
+    text: pd.DataFrame  # field name -> text cells
+    numeric: pd.DataFrame | None  # field name -> Excel stored a number
+
+
+class Report:
+    """Collects problems with their location."""
+
+    def __init__(self):
+        self.problems: list[Problem] = []
+
+    def file(self, path: str, sheet, code: str, zh: str, en: str, severity: str = "error", row=None,
+             column=None, value=None) -> None:
+        self.problems.append(Problem(path, sheet, row, column, value, code, zh, en, severity))
+
+    def cells(self, part: Part, where: np.ndarray, name: str, code: str, zh: str, en: str,
+              severity: str = "error", values=None) -> None:
+        """One problem per data row of `part` where `where` is true, in column `name`."""
+        index = np.flatnonzero(where)
+        if not len(index):
+            return
+        column = part.headers.get(name, part.table.field(name).zh if name in part.table.columns else name)
+        shown = part.text[name].to_numpy() if values is None and name in part.text else values
+        for i in index:
+            value = None if shown is None else shown[i]
+            text = zh.format(v=value) if "{v}" in zh else zh
+            self.problems.append(Problem(part.file, part.sheet, int(part.rows[i]), column,
+                                         None if value in (None, "") else str(value), code,
+                                         text, en.format(v=value) if "{v}" in en else en, severity))
+
+    def located(self, located: pd.DataFrame, parts: list[Part], name: str, code: str, zh: list[str] | str,
+                en: list[str] | str, severity: str = "error", values: pd.Series | None = None) -> None:
+        """Problems for rows of a combined table (with _part and _row columns)."""
+        raw = _raw(located, parts, name) if values is None else values
+        for k, (p, row, value) in enumerate(zip(located["_part"], located["_row"], raw)):
+            part = parts[p]
+            self.problems.append(Problem(
+                part.file, part.sheet, int(row), part.headers.get(name, part.table.field(name).zh),
+                None if value is None or value == "" else str(value), code,
+                zh if isinstance(zh, str) else zh[k], en if isinstance(en, str) else en[k], severity))
+
+
+# ---------------------------------------------------------------- public API
+
+def load_rosters(paths: list[str | Path] | str | Path, require: tuple[str, ...] = ALL_TABLES) -> Rosters:
+    """Read and validate roster files; raise RosterError listing every problem if any error is found."""
+    rosters, problems = _load(paths, require)
+    if any(p.severity == "error" for p in problems):
+        raise RosterError(problems)
+    if problems:
+        warnings.warn(RosterWarning(f"{len(problems)} 条提示（不影响载入）/ {len(problems)} warnings; "
+                                    "see Rosters.warnings"), stacklevel=2)
+    return rosters
+
+
+def validate_paths(paths: list[str | Path] | str | Path, require: tuple[str, ...] = ()) -> list[Problem]:
+    """Every problem in the files (errors and warnings); an empty list means clean."""
+    return _load(paths, require)[1]
+
+
+def _load(paths, require) -> tuple[Rosters | None, list[Problem]]:
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    report = Report()
+    files = io.discover_files(paths)
+    if not files:
+        report.file(", ".join(map(str, paths)), None, "no_files", "未找到名册文件（.csv/.xlsx/.xls）",
+                    "no roster files (.csv/.xlsx/.xls) found")
+    parts = [part for path in files for part in _read_parts(path, report)]
+    frames: dict[str, pd.DataFrame] = {}
+    by_table: dict[str, list[int]] = {}
+    for i, part in enumerate(parts):
+        by_table.setdefault(part.table.name, []).append(i)
+    for name in ALL_TABLES:
+        if name in by_table:
+            frames[name] = _combine([(i, _parse(parts[i], report)) for i in by_table[name]], TABLES[name])
+        elif name in require:
+            table = TABLES[name]
+            report.file(", ".join(map(str, paths)), None, "missing_table", f"缺少{table.zh}名册",
+                        f"no {name} roster among the files")
+    _check_tables(frames, parts, report)
+    problems = sorted(report.problems, key=lambda p: (p.file, p.sheet or "", p.row or 0))
+    if any(p.severity == "error" for p in problems) or any(n not in frames for n in require):
+        return None, problems
+    empty = {n: _empty(TABLES[n]) for n in ALL_TABLES}
+    tables = {n: _final(frames.get(n, empty[n]), TABLES[n]) for n in ALL_TABLES}
+    return Rosters(**tables, warnings=problems, files=[str(f) for f in files]), problems
+
+
+# ---------------------------------------------------------------- recognising sheets
+
+def _read_parts(path: Path, report: Report) -> list[Part]:
+    try:
+        grids = io.read_grids(path)
+    except io.UnreadableFile as exc:
+        report.file(str(path), None, "file_unreadable", exc.zh, exc.en)
+        return []
+    parts, unknown = [], []
+    for grid in grids:
+        part = _recognise(grid, report)
+        if part is None:
+            if not io.is_blank(grid.cells).all():
+                unknown.append(grid)
+        else:
+            parts.append(part)
+    for grid in unknown:
+        severity = "warning" if parts else "error"
+        report.file(grid.file, grid.sheet, "unknown_table",
+                    "无法识别此表：表头与村、户、单位、干部名册都不符" + ("，已跳过" if parts else ""),
+                    "cannot tell which roster this is: the headers match none of villages, households, "
+                    "units, cadres" + (" (skipped)" if parts else ""), severity, row=1)
+    return parts
+
+
+def _header_lookup(table: Table) -> dict[str, str]:
+    return {normalize_header(h): f.name for f in table.fields for h in f.headers()}
+
+
+LOOKUPS = {name: _header_lookup(table) for name, table in TABLES.items()}
+
+
+def _recognise(grid: io.Grid, report: Report) -> Part | None:
+    """Find the header row and the table it belongs to (by headers; sheet or file name breaks ties)."""
+    hint = {normalize_header(grid.sheet or ""), normalize_header(Path(grid.file).stem)}
+    best = None
+    for r in range(min(HEADER_SEARCH_ROWS, len(grid.cells))):
+        keys = [normalize_header(v) for v in grid.cells.iloc[r]]
+        for name, table in TABLES.items():
+            matched = {LOOKUPS[name][k] for k in keys if k in LOOKUPS[name]}
+            required = sum(f.name in matched for f in table.required_fields)
+            named = any(normalize_header(s) in hint for s in table.sheet_names)
+            score = (len(matched), required, named)
+            if len(matched) >= MIN_MATCHED_FIELDS and (best is None or score > best[0]):
+                best = (score, r, table)
+    if best is None:
+        return None
+    _, header_row, table = best
+    return _make_part(grid, header_row, table, report)
+
+
+def _make_part(grid: io.Grid, header_row: int, table: Table, report: Report) -> Part:
+    written = list(grid.cells.iloc[header_row])
+    columns: dict[str, int] = {}
+    for col, header in enumerate(written):
+        key = normalize_header(header)
+        name = LOOKUPS[table.name].get(key)
+        if name is None:
+            if key and key not in IGNORED_HEADERS:
+                report.file(grid.file, grid.sheet, "unknown_column", "未识别的列，已忽略", "unrecognised column, ignored",
+                            "warning", row=header_row + 1, column=header)
+        elif name in columns:
+            report.file(grid.file, grid.sheet, "duplicate_column",
+                        f"“{header}”与“{written[columns[name]]}”是同一字段（{table.field(name).label}），列重复",
+                        f"column duplicates '{written[columns[name]]}' (both mean {name})",
+                        row=header_row + 1, column=header)
+        else:
+            columns[name] = col
+    for f in table.required_fields:
+        if f.name not in columns:
+            report.file(grid.file, grid.sheet, "missing_column", f"缺少必填列“{f.zh}”",
+                        f"required column '{f.zh}' ({f.name}) is missing", row=header_row + 1, column=f.zh)
+    body = grid.cells.iloc[header_row + 1:]
+    keep = ~io.is_blank(body)
+    first = body.iloc[:, 0].to_numpy() if body.shape[1] else np.array([])
+    keep &= ~np.isin(first, TOTAL_WORDS)  # a 合计 row at the bottom
+    rows = np.arange(header_row + 2, header_row + 2 + len(body))[keep]
+    text = pd.DataFrame({n: body.iloc[keep, c].to_numpy() for n, c in columns.items()})
+    numeric = None
+    if grid.numeric is not None:
+        flags = grid.numeric.iloc[header_row + 1:]
+        numeric = pd.DataFrame({n: flags.iloc[keep, c].to_numpy(dtype=bool) for n, c in columns.items()})
+    headers = {n: str(written[c]) for n, c in columns.items()}
+    return Part(grid.file, grid.sheet, table, headers, rows, text, numeric)
+
+
+# ---------------------------------------------------------------- parsing fields
+
+def _parse(part: Part, report: Report) -> pd.DataFrame:
+    """Typed columns of one part; problems for every cell that does not parse."""
+    out = {}
+    for f in part.table.fields:
+        if f.name not in part.text:
+            out[f.name] = pd.Series([np.nan] * len(part.rows), dtype=DTYPES[f.kind] if f.kind != "int" else "Float64")
+            continue
+        s = part.text[f.name]
+        blank = (s == "").to_numpy()
+        if f.required and f.kind not in ("lat", "lon"):
+            report.cells(part, blank, f.name, "required_value_missing", f"“{f.zh}”不能为空", f"{f.name} is required")
+        out[f.name] = PARSERS[f.kind](part, f, s, blank, report)
+    frame = pd.DataFrame(out)
+    _check_coordinates(part, frame, report)
+    return frame
+
+
+def _parse_code(part, f: Field, s: pd.Series, blank, report) -> pd.Series:
+    ok = s.str.fullmatch(rf"\d{{{f.digits}}}").to_numpy(dtype=bool)
+    report.cells(part, ~ok & ~blank, f.name, "code_malformed", f"“{f.zh}”须为{f.digits}位数字",
+                 f"{f.name} must be exactly {f.digits} digits")
+    return s.where(ok, None)
+
+
+def _parse_text(part, f: Field, s: pd.Series, blank, report) -> pd.Series:
+    return s.where(~blank, None)
+
+
+def _to_number(s: pd.Series) -> pd.Series:
+    cleaned = s.str.replace(r"[,，\s]|元$|人$|户$", "", regex=True)
+    return pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce")
+
+
+def _parse_number(part, f: Field, s: pd.Series, blank, report) -> pd.Series:
+    values = _to_number(s)
+    bad = (values.isna().to_numpy() & ~blank)
+    report.cells(part, bad, f.name, "not_a_number", f"“{f.zh}”须为数字", f"{f.name} must be a number")
+    if f.kind == "int":
+        fractional = (values.notna() & (values % 1 != 0)).to_numpy()
+        report.cells(part, fractional, f.name, "not_an_integer", f"“{f.zh}”须为整数", f"{f.name} must be a whole number")
+        values = values.where(~fractional)
+    if f.minimum == 0:
+        negative = (values < 0).to_numpy(dtype=bool)
+        report.cells(part, negative, f.name, "negative_value", f"“{f.zh}”不能为负数", f"{f.name} cannot be negative")
+        values = values.where(~negative)
+    elif f.minimum is not None or f.maximum is not None:
+        low = -np.inf if f.minimum is None else f.minimum
+        high = np.inf if f.maximum is None else f.maximum
+        out = ((values < low) | (values > high)).to_numpy(dtype=bool)
+        report.cells(part, out, f.name, "out_of_range", f"“{f.zh}”须在{low:g}到{high:g}之间",
+                     f"{f.name} must be between {low:g} and {high:g}")
+        values = values.where(~out)
+    return values.astype("Float64")
+
+
+YES = {normalize_value(w) for w in YES_WORDS}
+NO = {normalize_value(w) for w in NO_WORDS}
+
+
+def _parse_bool(part, f: Field, s: pd.Series, blank, report) -> pd.Series:
+    key = s.str.lower()
+    yes, no = key.isin(YES).to_numpy(), key.isin(NO).to_numpy()
+    report.cells(part, ~(yes | no | blank), f.name, "bool_invalid", f"“{f.zh}”须填 是/否（或 Y/N、1/0、TRUE/FALSE）",
+                 f"{f.name} must be yes/no (是/否, Y/N, 1/0, TRUE/FALSE)")
+    return pd.Series(np.where(yes, True, np.where(no, False, None)), dtype="boolean")
+
+
+def _parse_category(part, f: Field, s: pd.Series, blank, report) -> pd.Series:
+    lookup = category_lookup(f)
+    values = s.map(lambda v: lookup.get(normalize_value(v)) if v else None)
+    allowed = "、".join(f.allowed)
+    report.cells(part, values.isna().to_numpy() & ~blank, f.name, "value_not_allowed",
+                 f"“{f.zh}”只能是：{allowed}", f"{f.name} must be one of: {allowed}")
+    return values
+
+
+def _parse_id_number(part, f: Field, s: pd.Series, blank, report) -> pd.Series:
+    s = s.str.upper()
+    numeric = part.numeric[f.name].to_numpy() if part.numeric is not None else np.zeros(len(s), bool)
+    scientific = s.str.fullmatch(r"\d(\.\d+)?E\+?\d+").to_numpy(dtype=bool)
+    lost = (numeric | scientific) & ~blank
+    report.cells(part, lost, f.name, "id_number_numeric",
+                 "身份证号被Excel存成了数字，末几位已丢失，无法修复：请将该列设为文本格式后重新录入",
+                 "ID number was stored as a number by Excel, so its last digits are lost and cannot be "
+                 "repaired: format the column as text and type it again")
+    rest = ~lost & ~blank
+    length = s.str.len().to_numpy()
+    wrong_length = rest & (length != 18)
+    report.cells(part, wrong_length, f.name, "id_number_length", "身份证号须为18位（15位旧号请先升位）",
+                 "ID number must have 18 characters (convert old 15-digit numbers first)")
+    rest &= ~wrong_length
+    shaped = s.str.fullmatch(r"\d{17}[\dX]").to_numpy(dtype=bool)
+    born = pd.to_datetime(s.str.slice(6, 14), format="%Y%m%d", errors="coerce")
+    born_ok = ((born.dt.year >= 1900) & (born <= pd.Timestamp(date.today()))).to_numpy(dtype=bool)
+    malformed = rest & ~(shaped & born_ok)
+    report.cells(part, malformed, f.name, "id_number_format",
+                 "身份证号格式错误：前17位须为数字、末位为数字或X，第7–14位为有效出生日期",
+                 "malformed ID number: 17 digits then a digit or X, with a valid birth date in positions 7–14")
+    rest &= ~malformed
+    expected = np.full(len(s), "", dtype=object)
+    if rest.any():
+        digits = np.frombuffer("".join(s[rest].str.slice(0, 17)).encode("ascii"), dtype=np.uint8)
+        sums = ((digits.reshape(-1, 17) - 48) @ ID_WEIGHTS) % 11
+        expected[rest] = ID_CHECK_CHARS[sums]
+    wrong = rest & (s.str.slice(17, 18).to_numpy() != expected)
+    report.cells(part, wrong, f.name, "id_number_checksum",
+                 "身份证号校验码错误（GB 11643），可能录错或被Excel截断", "ID number fails its GB 11643 check digit "
+                 "(mistyped, or cut by Excel)")
+    return s.where(rest & ~wrong, None)
+
+
+def _parse_phone(part, f: Field, s: pd.Series, blank, report) -> pd.Series:
+    digits = s.str.replace(r"[\s\-()（）]", "", regex=True).str.replace(r"^\+?86", "", regex=True)
+    ok = digits.str.fullmatch(r"1[3-9]\d{9}|0\d{9,11}").to_numpy(dtype=bool)
+    report.cells(part, ~ok & ~blank, f.name, "phone_invalid", "联系电话格式有误（应为11位手机号或带区号的固定电话）",
+                 "phone number looks wrong (11-digit mobile or landline with area code)", "warning")
+    return digits.where(ok, None)
+
+
+PARSERS = {"code": _parse_code, "id": _parse_text, "text": _parse_text, "int": _parse_number,
+           "float": _parse_number, "lat": _parse_number, "lon": _parse_number, "bool": _parse_bool,
+           "category": _parse_category, "id_number": _parse_id_number, "phone": _parse_phone}
+
+
+def _check_coordinates(part: Part, frame: pd.DataFrame, report: Report) -> None:
+    if "lat" not in part.text or "lon" not in part.text:
+        return  # a missing required column is reported already; optional ones fall back later
+    lat, lon = frame["lat"].astype(float), frame["lon"].astype(float)
+    has_lat, has_lon = lat.notna().to_numpy(), lon.notna().to_numpy()
+    raw_blank = (part.text["lat"] == "").to_numpy() & (part.text["lon"] == "").to_numpy()
+    if part.table.field("lat").required:
+        report.cells(part, raw_blank, "lat", "coordinates_missing", "缺少经纬度，且无可替代的位置",
+                     "coordinates missing, and nothing to fall back on")
+    half = has_lat ^ has_lon
+    report.cells(part, half & ~raw_blank, "lat", "coordinates_incomplete", "经纬度须同时填写", "latitude and longitude go together")
+    both = has_lat & has_lon
+    outside = both & ~(lat.between(*CHINA_LAT) & lon.between(*CHINA_LON)).to_numpy()
+    swapped = outside & (lat.between(*CHINA_LON) & lon.between(*CHINA_LAT)).to_numpy()
+    pair = (part.text["lat"] + ", " + part.text["lon"]).to_numpy()
+    report.cells(part, outside & ~swapped, "lat", "coordinates_outside_china", "经纬度不在中国境内",
+                 "coordinates are outside China", values=pair)
+    report.cells(part, swapped, "lat", "coordinates_outside_china", "经纬度不在中国境内：纬度和经度可能填反了",
+                 "coordinates are outside China: latitude and longitude look swapped", values=pair)
+    frame.loc[outside | half, ["lat", "lon"]] = np.nan
+
+
+# ---------------------------------------------------------------- checks across rows and tables
+
+def _combine(parsed: list[tuple[int, pd.DataFrame]], table: Table) -> pd.DataFrame:
+    pieces = []
+    for part_index, frame in parsed:
+        frame = frame.copy()
+        frame["_part"] = part_index
+        frame["_pos"] = np.arange(len(frame))
+        pieces.append(frame)
+    combined = pd.concat(pieces, ignore_index=True) if pieces else _empty(table)
+    return combined
+
+
+def _locate(frame: pd.DataFrame, parts: list[Part]) -> pd.DataFrame:
+    rows = [parts[p].rows[i] for p, i in zip(frame["_part"], frame["_pos"])]
+    return frame.assign(_row=rows)
+
+
+def _raw(frame: pd.DataFrame, parts: list[Part], column: str) -> pd.Series:
+    """The text as written in the file, for rows of a combined table ('' where the column is absent)."""
+    values = [parts[p].text[column].iat[i] if column in parts[p].text else ""
+              for p, i in zip(frame["_part"], frame["_pos"])]
+    return pd.Series(values, index=frame.index, dtype=object)
+
+
+def _where(parts: list[Part], part_index: int, pos: int, other_part: int) -> tuple[str, str]:
+    part = parts[part_index]
+    row = int(part.rows[pos])
+    if part_index == other_part:
+        return f"第{row}行", f"row {row}"
+    sheet = f"“{part.sheet}”表" if part.sheet else ""
+    return f"{Path(part.file).name}{sheet}第{row}行", f"row {row} of {Path(part.file).name}"
+
+
+def _check_duplicates(frame: pd.DataFrame, column: str, parts: list[Part], report: Report, code: str,
+                      zh: str, en: str) -> None:
+    key = frame[column]
+    dup = key.notna() & key.duplicated(keep="first")
+    if not dup.any():
+        return
+    first = frame.groupby(key, sort=False)[["_part", "_pos"]].transform("first")[dup].astype(int)
+    located = _locate(frame[dup], parts)
+    where = [_where(parts, fp, pos, p) for fp, pos, p in zip(first["_part"], first["_pos"], located["_part"])]
+    report.located(located, parts, column, code, [zh.format(w[0]) for w in where], [en.format(w[1]) for w in where])
+
+
+def _check_tables(frames: dict[str, pd.DataFrame], parts: list[Part], report: Report) -> None:
+    for name, frame in frames.items():
+        table = TABLES[name]
+        pk = table.field(table.primary_key)
+        _check_duplicates(frame, pk.name, parts, report, "duplicate_key", f"“{pk.zh}”重复：与{{}}相同",
+                          f"duplicate {pk.name}: same as {{}}")
+    if "households" in frames:
+        _check_duplicates(frames["households"], "id_number", parts, report, "id_number_duplicate",
+                          "同一身份证号已出现在{}（一人只能是一户户主）",
+                          "the same ID number already appears in {} (one person heads one household)")
+    if "villages" in frames:
+        _check_village_codes(frames["villages"], parts, report)
+    if "units" in frames:
+        units = frames["units"]
+        missing = units["unit_level"].eq("县") & units["county_code"].isna() & (_raw(units, parts, "county_code") == "")
+        report.located(_locate(units[missing], parts), parts, "county_code", "required_value_missing",
+                       "县级单位须填县区代码", "county units need a county_code")
+    for child, (parent, key) in ((c, fk) for c in frames for fk in TABLES[c].foreign_keys.items()):
+        column, (parent_table, parent_key) = parent, key
+        if parent_table not in frames:
+            continue
+        frame = frames[child]
+        orphan = frame[column].notna() & ~frame[column].isin(set(frames[parent_table][parent_key].dropna()))
+        ptable = TABLES[parent_table]
+        report.located(_locate(frame[orphan], parts), parts, column, "orphan_reference",
+                       f"在{ptable.zh}名册中找不到此{TABLES[child].field(column).zh}",
+                       f"no such {parent_key} in the {parent_table} roster")
+    _fill_locations(frames, parts, report)
+    _check_counts(frames, parts, report)
+
+
+def _check_village_codes(villages: pd.DataFrame, parts: list[Part], report: Report) -> None:
+    code = villages["village_code"]
+    for column, digits in (("township_code", 9), ("county_code", 6)):
+        wrong = code.notna() & villages[column].notna() & (code.str.slice(0, digits) != villages[column])
+        located = _locate(villages[wrong], parts)
+        label = TABLES["villages"].field(column).zh
+        report.located(located, parts, column, "code_mismatch",
+                       [f"“{label}”与村代码不符：村代码前{digits}位是{c[:digits]}" for c in located["village_code"]],
+                       [f"{column} contradicts the village code, whose first {digits} digits are {c[:digits]}"
+                        for c in located["village_code"]])
+
+
+def _fill_locations(frames: dict[str, pd.DataFrame], parts: list[Part], report: Report) -> None:
+    """Households default to their village's coordinates, cadres to their unit's."""
+    for child, parent, key in (("households", "villages", "village_code"), ("cadres", "units", "unit_id")):
+        if child not in frames:
+            continue
+        frame = frames[child]
+        blank = frame["lat"].isna() & frame["lon"].isna()
+        if parent in frames:
+            base = frames[parent].drop_duplicates(key).set_index(key)
+            frame.loc[blank, "lat"] = frame.loc[blank, key].map(base["lat"]).to_numpy()
+            frame.loc[blank, "lon"] = frame.loc[blank, key].map(base["lon"]).to_numpy()
+            still = blank & frame["lat"].isna() & frame[key].isin(set(base.index))
+            report.located(_locate(frame[still], parts), parts, "lat", "coordinates_missing",
+                           f"缺少经纬度，所在{TABLES[parent].zh}也没有位置", f"coordinates missing, and its {parent[:-1]} has none")
+
+
+def _check_counts(frames: dict[str, pd.DataFrame], parts: list[Part], report: Report) -> None:
+    """Warnings: more listed households than a village has, more cadres than a unit's headcount."""
+    for child, parent, key, total, zh, en in (
+            ("households", "villages", "village_code", "households", "名册中该村农户{n}户，超过村总户数{t}",
+             "{n} households listed for this village, more than its total of {t}"),
+            ("cadres", "units", "unit_id", "headcount", "名册中该单位干部{n}人，超过干部人数{t}",
+             "{n} cadres listed for this unit, more than its headcount of {t}")):
+        if child not in frames or parent not in frames:
+            continue
+        counts = frames[child][key].value_counts()
+        parent_frame = frames[parent]
+        listed = parent_frame[key].map(counts).fillna(0)
+        over = parent_frame[total].notna() & (listed > parent_frame[total])
+        located = _locate(parent_frame[over], parts)
+        ns, ts = listed[over].astype(int), parent_frame.loc[over, total].astype(int)
+        report.located(located, parts, total, f"{parent[:-1]}_{total}_exceeded",
+                       [zh.format(n=n, t=t) for n, t in zip(ns, ts)], [en.format(n=n, t=t) for n, t in zip(ns, ts)],
+                       "warning")
+
+
+def _empty(table: Table) -> pd.DataFrame:
+    return pd.DataFrame({f.name: pd.Series(dtype=DTYPES[f.kind]) for f in table.fields} | {
+        "_part": pd.Series(dtype=int), "_pos": pd.Series(dtype=int)})
+
+
+def _final(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+    out = pd.DataFrame({f.name: frame[f.name] for f in table.fields}).reset_index(drop=True)
+    for f in table.fields:
+        dtype = DTYPES[f.kind]
+        if f.kind == "int" and f.required:
+            dtype = "int64"
+        elif f.kind == "bool":
+            dtype = "bool"
+        out[f.name] = out[f.name].astype(dtype)
+    return out

@@ -1,0 +1,255 @@
+"""The roster tables, declared once.
+
+Every field of every roster is declared here as data: its type, unit, allowed values, whether it
+is required, its headers in simplified Chinese, traditional Chinese and English, and a description.
+Validation (`rosters`), the blank Excel template (`template`) and the README's field reference
+(`docs`) are all generated from these declarations.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# Value kinds a field can have; each has one parser in `rosters`.
+KINDS = ("code", "id", "text", "int", "float", "bool", "category", "id_number", "phone", "lat", "lon")
+
+YES_WORDS = ("是", "y", "yes", "true", "1", "√", "✓", "t")
+NO_WORDS = ("否", "n", "no", "false", "0", "×", "✗", "f")
+
+# China's extent, for a first sanity check of coordinates (degrees).
+CHINA_LAT = (3.5, 54.0)
+CHINA_LON = (73.0, 135.5)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a roster table."""
+
+    name: str  # English identifier, also accepted as header
+    kind: str
+    zh: str  # simplified-Chinese header
+    zh_hant: str  # traditional-Chinese header
+    description: str
+    required: bool = True
+    unit: str = ""
+    digits: int | None = None  # exact digit count for codes
+    allowed: dict[str, tuple[str, ...]] = field(default_factory=dict)  # canonical -> aliases
+    minimum: float | None = None
+    maximum: float | None = None
+    aliases: tuple[str, ...] = ()  # further header spellings seen in office files
+
+    def headers(self) -> tuple[str, ...]:
+        return (self.zh, self.zh_hant, self.name, *self.aliases)
+
+    @property
+    def label(self) -> str:
+        return f"{self.zh} ({self.name})"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One roster: a sheet or file the offices send."""
+
+    name: str
+    zh: str
+    zh_hant: str
+    description: str
+    fields: tuple[Field, ...]
+    primary_key: str
+    foreign_keys: dict[str, tuple[str, str]] = field(default_factory=dict)  # column -> (table, column)
+    sheet_names: tuple[str, ...] = ()  # sheet or file names that mean this table
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+    @property
+    def columns(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    @property
+    def required_fields(self) -> list[Field]:
+        return [f for f in self.fields if f.required]
+
+
+def normalize_header(text: object) -> str:
+    """Header key for matching: NFKC, no spaces, no '*' marks, no trailing unit in brackets, lower case."""
+    key = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    key = re.sub(r"[\s_\-*·:：\u200b\ufeff]+", "", key)
+    key = re.sub(r"[(\[（【][^)\]）】]*[)\]）】]$", "", key)  # 人均纯收入(元) -> 人均纯收入
+    return key
+
+
+def normalize_value(text: str) -> str:
+    """Value key for categories: NFKC, no spaces, lower case."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).lower()
+
+
+# ---------------------------------------------------------------- allowed values
+
+RANKS = {
+    "地厅级": ("地廳級", "厅级", "廳級", "prefecture"),
+    "县处级": ("縣處級", "处级", "處級", "county"),
+    "乡科级": ("鄉科級", "科级", "科級", "section"),
+    "一般干部": ("一般幹部", "科员", "科員", "办事员", "辦事員", "staff"),
+}
+UNIT_LEVELS = {
+    "中央": ("中央单位", "中央單位", "central"),
+    "省": ("省级", "省級", "省属", "省屬", "provincial", "province"),
+    "市": ("市级", "市級", "市直", "city"),
+    "县": ("縣", "县级", "縣級", "县区", "縣區", "县直", "縣直", "county"),
+}
+UNIT_KINDS = {
+    "四大班子": ("四大班子", "leadership bodies", "leadership"),
+    "党群部门": ("黨群部門", "党群机关", "黨群機關", "party and mass organisations"),
+    "政府部门": ("政府部門", "政府机关", "政府機關", "government department"),
+    "事业单位": ("事業單位", "public institution"),
+    "国有企业": ("國有企業", "国企", "國企", "state enterprise"),
+}
+POVERTY_CAUSES = {
+    "因病": ("illness",),
+    "因残": ("因殘", "disability"),
+    "因学": ("因學", "education"),
+    "因灾": ("因災", "disaster"),
+    "缺土地": ("land",),
+    "缺水": ("water",),
+    "缺技术": ("缺技術", "skills"),
+    "缺劳力": ("缺勞力", "labour"),
+    "缺资金": ("缺資金", "capital"),
+    "交通条件落后": ("交通條件落後", "transport"),
+    "自身发展动力不足": ("自身發展動力不足", "motivation"),
+    "因婚": ("marriage",),
+    "其他": ("other",),
+}
+HOUSEHOLD_CLASSES = ("绝对贫困户", "低收入户", "非贫困户")
+
+
+def _lat(required: bool, desc: str) -> Field:
+    return Field("lat", "lat", "纬度", "緯度", desc, required=required, unit="°N",
+                 aliases=("latitude", "北纬", "北緯"))
+
+
+def _lon(required: bool, desc: str) -> Field:
+    return Field("lon", "lon", "经度", "經度", desc, required=required, unit="°E",
+                 aliases=("longitude", "lng", "东经", "東經"))
+
+
+def _phone() -> Field:
+    return Field("phone", "phone", "联系电话", "聯繫電話", "手机或固定电话（个人信息，不公开）。Mobile or landline; personal data, never published.",
+                 required=False, aliases=("电话", "電話", "手机号", "手機號", "联系方式", "聯繫方式", "聯系電話"))
+
+
+VILLAGES = Table(
+    "villages", "村", "村", "行政村名册：联村的对象。Administrative villages, the objects units link.",
+    fields=(
+        Field("village_code", "code", "村代码", "村代碼", "12位统计用区划代码。12-digit statistical division code.",
+              digits=12, aliases=("村编码", "村編碼", "区划代码", "區劃代碼", "统计用区划代码", "統計用區劃代碼")),
+        Field("village_name", "text", "村名", "村名", "行政村名称（可重名）。Village name (not unique).",
+              aliases=("村名称", "村名稱", "行政村", "村")),
+        Field("township_code", "code", "乡镇代码", "鄉鎮代碼", "9位乡镇代码，须为村代码前9位。9-digit township code: the village code's first 9 digits.",
+              digits=9, aliases=("乡镇编码", "鄉鎮編碼")),
+        Field("township_name", "text", "乡镇", "鄉鎮", "乡镇名称。Township name.",
+              aliases=("乡镇名称", "鄉鎮名稱", "乡(镇)", "鄉(鎮)")),
+        Field("county_code", "code", "县区代码", "縣區代碼", "6位县区代码，须为村代码前6位。6-digit county code: the village code's first 6 digits.",
+              digits=6, aliases=("县区编码", "縣區編碼", "县代码", "縣代碼")),
+        Field("county_name", "text", "县区", "縣區", "县（区）名称。County or district name.",
+              aliases=("县区名称", "縣區名稱", "县(区)", "縣(區)", "县", "縣")),
+        _lat(True, "村委会位置纬度（WGS84）。Latitude of the village committee."),
+        _lon(True, "村委会位置经度（WGS84）。Longitude of the village committee."),
+        Field("is_poor_village", "bool", "是否贫困村", "是否貧困村", "是否为贫困村（是/否）。Whether the village is a poor village.",
+              aliases=("贫困村", "貧困村")),
+        Field("households", "int", "户数", "戶數", "全村总户数。Total households in the village.",
+              required=False, unit="户", minimum=0, aliases=("总户数", "總戶數")),
+        Field("population", "int", "人口", "人口", "全村总人口。Total population of the village.",
+              required=False, unit="人", minimum=0, aliases=("总人口", "總人口")),
+    ),
+    primary_key="village_code",
+    sheet_names=("村", "村名册", "村名冊", "行政村", "villages", "village"),
+)
+
+HOUSEHOLDS = Table(
+    "households", "户", "戶", "农户名册：贫困户与党员户（建档立卡）。Candidate households: poor and party-member households.",
+    fields=(
+        Field("household_id", "id", "户编号", "戶編號", "户的唯一编号。Unique household number.",
+              aliases=("户号", "戶號", "农户编号", "農戶編號")),
+        Field("village_code", "code", "村代码", "村代碼", "所在村的12位代码。The household's village (12-digit code).",
+              digits=12, aliases=("村编码", "村編碼")),
+        Field("head_name", "text", "户主姓名", "戶主姓名", "户主姓名（个人信息，不公开）。Head of household; personal data, never published.",
+              aliases=("户主", "戶主", "姓名")),
+        Field("id_number", "id_number", "身份证号", "身份證號", "户主18位公民身份号码，末位校验码按GB 11643。Head's 18-character citizen ID (GB 11643 check digit); personal data.",
+              aliases=("身份证号码", "身份證號碼", "公民身份号码", "公民身份號碼", "证件号码", "證件號碼", "身份证", "身份證")),
+        Field("members", "int", "家庭人口", "家庭人口", "家庭人口数。Household members.",
+              unit="人", minimum=1, maximum=30, aliases=("人口数", "人口數", "家庭人数", "家庭人數")),
+        Field("income_per_capita_yuan", "float", "人均纯收入", "人均純收入", "上年家庭人均纯收入。Annual net income per person.",
+              unit="元/年", minimum=0, aliases=("人均收入", "年人均纯收入", "年人均純收入")),
+        Field("is_party_member", "bool", "是否党员户", "是否黨員戶", "户中有中共党员（是/否）。Whether a household member is a party member.",
+              aliases=("党员户", "黨員戶")),
+        Field("poverty_cause", "category", "致贫原因", "致貧原因", "主要致贫原因（建档立卡口径）。Main cause of poverty, from the 建档立卡 list.",
+              required=False, allowed=POVERTY_CAUSES, aliases=("主要致贫原因", "主要致貧原因")),
+        _lat(False, "住址纬度；空则取所在村的。Latitude; blank means the village's."),
+        _lon(False, "住址经度；空则取所在村的。Longitude; blank means the village's."),
+        _phone(),
+    ),
+    primary_key="household_id",
+    foreign_keys={"village_code": ("villages", "village_code")},
+    sheet_names=("户", "戶", "农户", "農戶", "贫困户", "貧困戶", "户名册", "戶名冊", "农户名册", "農戶名冊",
+                 "households", "household"),
+)
+
+UNITS = Table(
+    "units", "单位", "單位", "联村单位名册（含四大班子、中央和省属驻地单位）。Units that link villages.",
+    fields=(
+        Field("unit_id", "id", "单位编号", "單位編號", "单位的唯一编号。Unique unit number.",
+              aliases=("单位代码", "單位代碼")),
+        Field("unit_name", "text", "单位名称", "單位名稱", "单位全称。Full unit name.", aliases=("单位", "單位")),
+        Field("unit_level", "category", "单位级别", "單位級別", "中央/省/市/县。Central, provincial, city or county unit.",
+              allowed=UNIT_LEVELS, aliases=("级别", "級別", "层级", "層級")),
+        Field("unit_kind", "category", "单位类别", "單位類別", "四大班子/党群部门/政府部门/事业单位/国有企业。Kind of unit.",
+              allowed=UNIT_KINDS, aliases=("类别", "類別", "单位类型", "單位類型")),
+        Field("headcount", "int", "干部人数", "幹部人數", "在编干部人数。Cadres on the unit's staff.",
+              unit="人", minimum=0, aliases=("人数", "人數", "编制人数", "編制人數")),
+        _lat(True, "单位驻地纬度。Latitude of the unit's office."),
+        _lon(True, "单位驻地经度。Longitude of the unit's office."),
+        Field("county_code", "code", "县区代码", "縣區代碼", "县级单位所在县区的6位代码（县级单位必填）。County of a county-level unit (required for them).",
+              required=False, digits=6, aliases=("县区编码", "縣區編碼", "县代码", "縣代碼")),
+    ),
+    primary_key="unit_id",
+    sheet_names=("单位", "單位", "单位名册", "單位名冊", "联村单位", "聯村單位", "units", "unit"),
+)
+
+CADRES = Table(
+    "cadres", "干部", "幹部", "联户干部名册。Cadres who link households.",
+    fields=(
+        Field("cadre_id", "id", "干部编号", "幹部編號", "干部的唯一编号。Unique cadre number.",
+              aliases=("干部代码", "幹部代碼", "人员编号", "人員編號")),
+        Field("name", "text", "姓名", "姓名", "干部姓名（干部信息可公开）。Cadre's name.", aliases=("干部姓名", "幹部姓名")),
+        Field("unit_id", "id", "单位编号", "單位編號", "所在单位编号。The cadre's unit.", aliases=("单位代码", "單位代碼")),
+        Field("rank", "category", "职级", "職級", "地厅级/县处级/乡科级/一般干部。Rank.",
+              allowed=RANKS, aliases=("级别", "級別", "职务级别", "職務級別")),
+        Field("is_leadership", "bool", "是否班子成员", "是否班子成員", "是否为单位领导班子成员。Member of the unit's leadership team.",
+              aliases=("班子成员", "班子成員")),
+        Field("is_retired", "bool", "是否离退休", "是否離退休", "是否为离退休干部。Retired cadre.",
+              aliases=("离退休", "離退休")),
+        _lat(False, "纬度；空则取所在单位的。Latitude; blank means the unit's office."),
+        _lon(False, "经度；空则取所在单位的。Longitude; blank means the unit's office."),
+        _phone(),
+    ),
+    primary_key="cadre_id",
+    foreign_keys={"unit_id": ("units", "unit_id")},
+    sheet_names=("干部", "幹部", "干部名册", "幹部名冊", "联户干部", "聯戶幹部", "cadres", "cadre"),
+)
+
+TABLES: dict[str, Table] = {t.name: t for t in (VILLAGES, HOUSEHOLDS, UNITS, CADRES)}
+
+# Fields whose values are personal data of households: never in published outputs.
+HOUSEHOLD_PERSONAL_FIELDS = ("head_name", "id_number", "phone")
+
+
+def category_lookup(f: Field) -> dict[str, str]:
+    """Normalised spelling -> canonical value, for a category field."""
+    lookup = {}
+    for canonical, aliases in f.allowed.items():
+        for spelling in (canonical, *aliases):
+            lookup[normalize_value(spelling)] = canonical
+    return lookup
