@@ -6,6 +6,7 @@ numbers (codes and ID numbers must be text). Writers produce the files a city wo
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 import os
@@ -81,13 +82,11 @@ def _read_csv(path: Path) -> pd.DataFrame:
     except UnicodeDecodeError:
         raise UnreadableFile(path, "无法识别文件编码（应为UTF-8或GBK/GB18030）",
                              "unknown text encoding (expected UTF-8 or GBK/GB18030)") from None
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    sep = max((",", "\t", ";", "|"), key=first_line.count)
-    try:
-        cells = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False,
-                            skip_blank_lines=False, engine="c")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise UnreadableFile(path, f"CSV格式错误：{exc}", f"malformed CSV: {exc}") from None
+    head = text[:20000].splitlines()[:20]
+    sep = max((",", "\t", ";", "|"), key=lambda c: max((line.count(c) for line in head), default=0))
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))  # ragged rows (titles) allowed
+    width = max(map(len, rows), default=0)
+    cells = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype=object)
     return _normalise_text(cells)
 
 

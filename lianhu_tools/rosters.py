@@ -26,6 +26,7 @@ ALL_TABLES = tuple(TABLES)
 HEADER_SEARCH_ROWS = 20  # offices put titles above the header row
 MIN_MATCHED_FIELDS = 3
 IGNORED_HEADERS = {normalize_header(h) for h in ("序号", "序號", "No.", "编号序号", "备注", "備註", "remark", "remarks")}
+INSTRUCTION_SHEETS = {normalize_header(h) for h in ("填写说明", "說明", "说明", "填寫說明", "instructions", "readme")}
 TOTAL_WORDS = ("合计", "总计", "合計", "總計")
 ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
 ID_CHECK_CHARS = np.array(list("10X98765432"))
@@ -157,7 +158,7 @@ def _read_parts(path: Path, report: Report) -> list[Part]:
     for grid in grids:
         part = _recognise(grid, report)
         if part is None:
-            if not io.is_blank(grid.cells).all():
+            if normalize_header(grid.sheet or "") not in INSTRUCTION_SHEETS and not io.is_blank(grid.cells).all():
                 unknown.append(grid)
         else:
             parts.append(part)
@@ -452,7 +453,7 @@ def _check_tables(frames: dict[str, pd.DataFrame], parts: list[Part], report: Re
         report.located(_locate(frame[orphan], parts), parts, column, "orphan_reference",
                        f"在{ptable.zh}名册中找不到此{TABLES[child].field(column).zh}",
                        f"no such {parent_key} in the {parent_table} roster")
-    _fill_locations(frames, parts, report)
+    _fill_locations(frames)
     _check_counts(frames, parts, report)
 
 
@@ -468,20 +469,17 @@ def _check_village_codes(villages: pd.DataFrame, parts: list[Part], report: Repo
                         for c in located["village_code"]])
 
 
-def _fill_locations(frames: dict[str, pd.DataFrame], parts: list[Part], report: Report) -> None:
+def _fill_locations(frames: dict[str, pd.DataFrame]) -> None:
     """Households default to their village's coordinates, cadres to their unit's."""
     for child, parent, key in (("households", "villages", "village_code"), ("cadres", "units", "unit_id")):
         if child not in frames:
             continue
         frame = frames[child]
         blank = frame["lat"].isna() & frame["lon"].isna()
-        if parent in frames:
+        if parent in frames:  # a parent without coordinates is reported on the parent's row
             base = frames[parent].drop_duplicates(key).set_index(key)
             frame.loc[blank, "lat"] = frame.loc[blank, key].map(base["lat"]).to_numpy()
             frame.loc[blank, "lon"] = frame.loc[blank, key].map(base["lon"]).to_numpy()
-            still = blank & frame["lat"].isna() & frame[key].isin(set(base.index))
-            report.located(_locate(frame[still], parts), parts, "lat", "coordinates_missing",
-                           f"缺少经纬度，所在{TABLES[parent].zh}也没有位置", f"coordinates missing, and its {parent[:-1]} has none")
 
 
 def _check_counts(frames: dict[str, pd.DataFrame], parts: list[Part], report: Report) -> None:

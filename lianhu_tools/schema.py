@@ -13,10 +13,15 @@ import unicodedata
 from dataclasses import dataclass, field
 
 # Value kinds a field can have; each has one parser in `rosters`.
-KINDS = ("code", "id", "text", "int", "float", "bool", "category", "id_number", "phone", "lat", "lon")
+KIND_LABELS = {
+    "code": "代码(文本) code", "id": "编号(文本) id", "text": "文本 text", "int": "整数 integer",
+    "float": "数字 number", "bool": "是/否 yes/no", "category": "选项 choice",
+    "id_number": "身份证号(文本) ID number", "phone": "电话(文本) phone", "lat": "纬度 latitude",
+    "lon": "经度 longitude",
+}
 
-YES_WORDS = ("是", "y", "yes", "true", "1", "√", "✓", "t")
-NO_WORDS = ("否", "n", "no", "false", "0", "×", "✗", "f")
+YES_WORDS = ("是", "Y", "yes", "TRUE", "1", "√", "✓", "t")
+NO_WORDS = ("否", "N", "no", "FALSE", "0", "×", "✗", "f")
 
 # China's extent, for a first sanity check of coordinates (degrees).
 CHINA_LAT = (3.5, 54.0)

@@ -1,0 +1,34 @@
+# Two commands for users: `make demo` (the main job on the demo city) and `make test` (every test).
+# Both create and reuse .venv; nothing else needs installing by hand.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench lab template clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[all]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/lianhu demo --size city --out build/demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
+
+bench: $(STAMP)
+	$(BIN)/python bench/rosters.py
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+template: $(STAMP)
+	$(BIN)/lianhu template --out build/名册模板.xlsx
+
+clean:
+	rm -rf build $(VENV)

@@ -1,0 +1,205 @@
+"""The `lianhu` command: each subcommand is a thin call into the package.
+
+Exit codes: 0 done (or rosters clean), 1 problems found in the input, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import warnings
+from pathlib import Path
+
+from .problems import RosterError, RosterWarning, write_problem_workbook
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return 2
+    try:
+        return args.run(args)
+    except RosterError as exc:  # a bad policy file, for commands that take one
+        _print_problems(exc.problems, "text")
+        return 1
+    except UsageError as exc:
+        print(f"lianhu: {exc}", file=sys.stderr)
+        return 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lianhu", description="联村联户工作台 / lianhu workbench")
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    p = sub.add_parser("demo-data", help="生成演示城市名册 / write the demo city's roster files")
+    p.add_argument("--size", default="tiny", help="tiny | city | province")
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--seed", type=int, default=2012)
+    p.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
+    p.add_argument("--encoding", default="utf-8-sig", help="CSV encoding, e.g. utf-8-sig or gb18030")
+    p.set_defaults(run=_demo_data)
+
+    p = sub.add_parser("validate", help="检查名册文件 / check roster files and list every problem")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--problems-out", type=Path, help="问题清单 workbook (.xlsx) to send back to offices")
+    p.add_argument("--require-all", action="store_true", help="all four rosters must be present")
+    p.set_defaults(run=_validate)
+
+    p = sub.add_parser("template", help="空白名册模板 / blank Excel template")
+    p.add_argument("--out", required=True, type=Path)
+    p.set_defaults(run=_template)
+
+    p = sub.add_parser("summary", help="名册汇总（按县区）/ roster summary by county")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p.add_argument("--policy-file", type=Path)
+    p.set_defaults(run=_summary)
+
+    p = sub.add_parser("policy", help="政策 / the effective policy")
+    policy_sub = p.add_subparsers(metavar="ACTION")
+    show = policy_sub.add_parser("show", help="print the effective policy")
+    show.add_argument("--policy-file", type=Path)
+    show.add_argument("--format", choices=("json", "yaml"), default="yaml")
+    show.set_defaults(run=_policy_show)
+    init = policy_sub.add_parser("init", help="write a commented policy file to edit")
+    init.add_argument("--out", required=True, type=Path)
+    init.set_defaults(run=_policy_init)
+
+    p = sub.add_parser("fields", help="字段说明 / field reference (Markdown)")
+    p.add_argument("--update-readme", type=Path, help="rewrite the reference block of this README")
+    p.set_defaults(run=_fields)
+
+    p = sub.add_parser("demo", help="在演示城市上运行主流程 / run the main job on the demo city")
+    p.add_argument("--size", default="city")
+    p.add_argument("--seed", type=int, default=2012)
+    p.add_argument("--out", type=Path, default=Path("build/demo"))
+    p.add_argument("--policy-file", type=Path)
+    p.set_defaults(run=_demo)
+    return parser
+
+
+def _wrote(path: Path) -> int:
+    print(f"已写入 / wrote {path}")
+    return 0
+
+
+def _template(args) -> int:
+    from .template import write_template
+
+    return _wrote(write_template(args.out))
+
+
+def _existing(paths: list[Path]) -> list[Path]:
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise UsageError(f"找不到 / not found: {', '.join(missing)}")
+    return paths
+
+
+def _demo_data(args) -> int:
+    from .demo import generate_city
+    from .io import write_rosters
+    from .pipeline import city_tables
+
+    try:
+        city = generate_city(args.size, seed=args.seed)
+    except KeyError:
+        raise UsageError(f"unknown size '{args.size}' (tiny | city | province)") from None
+    for path in write_rosters(city_tables(city), args.out, args.format, encoding=args.encoding):
+        print(path)
+    return 0
+
+
+def _validate(args) -> int:
+    from .rosters import ALL_TABLES, validate_paths
+
+    problems = validate_paths(_existing(args.paths), require=ALL_TABLES if args.require_all else ())
+    _print_problems(problems, args.format)
+    if args.problems_out and problems:
+        write_problem_workbook(problems, args.problems_out)
+        print(f"问题清单 / problem list: {args.problems_out}", file=sys.stderr)
+    return 1 if any(p.severity == "error" for p in problems) else 0
+
+
+def _print_problems(problems, fmt: str) -> None:
+    if fmt == "json":
+        json.dump([p.to_dict() for p in problems], sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return
+    for p in problems:
+        print(("警告 " if p.severity == "warning" else "") + str(p))
+    errors = sum(p.severity == "error" for p in problems)
+    print(f"{errors} 个问题，{len(problems) - errors} 条警告 / {errors} problems, {len(problems) - errors} warnings"
+          if problems else "名册无误 / rosters are clean")
+
+
+def _load(paths: list[Path], policy_file: Path | None):
+    from .policy import load_policy
+    from .rosters import load_rosters
+
+    policy = load_policy(policy_file)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RosterWarning)
+        return load_rosters(_existing(paths)), policy
+
+
+def _summary(args) -> int:
+    from .summary import county_summary
+
+    rosters, policy = _load(args.paths, args.policy_file)
+    print(county_summary(rosters, policy, chinese=True).to_string(index=False))
+    return 0
+
+
+def _policy_show(args) -> int:
+    from .policy import load_policy, policy_file_text
+
+    policy = load_policy(args.policy_file)
+    print(policy.to_json() if args.format == "json" else policy_file_text(policy))
+    return 0
+
+
+def _policy_init(args) -> int:
+    from .policy import policy_file_text
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(policy_file_text(), encoding="utf-8")
+    return _wrote(args.out)
+
+
+def _fields(args) -> int:
+    from .docs import field_reference_markdown, readme_with_reference
+
+    if args.update_readme:
+        args.update_readme.write_text(readme_with_reference(args.update_readme.read_text(encoding="utf-8")),
+                                      encoding="utf-8")
+        return _wrote(args.update_readme)
+    print(field_reference_markdown())
+    return 0
+
+
+def _demo(args) -> int:
+    from .pipeline import run_demo
+
+    run_demo(args.size, args.seed, args.out, args.policy_file, say=_say())
+    return 0
+
+
+def _say():
+    start = time.perf_counter()
+
+    def say(message: str) -> None:
+        print(f"[{time.perf_counter() - start:6.1f}s] {message}", flush=True)
+    return say
+
+
+if __name__ == "__main__":
+    sys.exit(main())
