@@ -19,6 +19,43 @@ PROBLEM_COLUMNS = {
     "message_en": "Problem (English)",
 }
 
+# Every problem code, with what it means; the README's code table is generated from this.
+PROBLEM_CODES = {
+    "no_files": ("未找到名册文件", "no roster files found"),
+    "file_unreadable": ("文件无法打开或解码", "file cannot be opened or decoded"),
+    "unknown_table": ("无法识别是哪种名册", "cannot tell which roster a sheet is"),
+    "missing_table": ("缺少某种名册", "one of the four rosters is missing"),
+    "missing_column": ("缺少必填列", "a required column is missing"),
+    "duplicate_column": ("同一字段出现两列", "two columns mean the same field"),
+    "unknown_column": ("未识别的列（已忽略，警告）", "unrecognised column, ignored (warning)"),
+    "required_value_missing": ("必填项为空", "a required value is blank"),
+    "code_malformed": ("代码位数或字符不对", "a code has the wrong digits"),
+    "code_mismatch": ("乡镇/县区代码与村代码不符", "township or county code contradicts the village code"),
+    "not_a_number": ("应为数字", "not a number"),
+    "not_an_integer": ("应为整数", "not a whole number"),
+    "negative_value": ("不能为负数", "negative value"),
+    "out_of_range": ("超出允许范围", "outside the allowed range"),
+    "bool_invalid": ("是/否列填了别的", "a yes/no column holds something else"),
+    "value_not_allowed": ("不在允许的选项内", "not one of the allowed values"),
+    "id_number_numeric": ("身份证号被Excel存成数字，末位已丢失", "ID number stored as a number by Excel, digits lost"),
+    "id_number_length": ("身份证号不是18位", "ID number is not 18 characters"),
+    "id_number_format": ("身份证号格式或出生日期错误", "ID number malformed or impossible birth date"),
+    "id_number_checksum": ("身份证号校验码错误", "ID number fails its check digit"),
+    "id_number_duplicate": ("同一身份证号出现在两户", "the same ID number in two households"),
+    "duplicate_key": ("编号重复", "duplicate primary key"),
+    "orphan_reference": ("引用的村或单位不存在", "refers to a village or unit that is not in its roster"),
+    "coordinates_missing": ("缺少经纬度且无可替代位置", "coordinates missing with no fallback"),
+    "coordinates_incomplete": ("经纬度只填了一个", "only one of latitude and longitude"),
+    "coordinates_outside_china": ("经纬度不在中国境内（或填反）", "coordinates outside China (or swapped)"),
+    "phone_invalid": ("电话格式有误（警告）", "phone number looks wrong (warning)"),
+    "village_households_exceeded": ("名册户数超过村总户数（警告）", "more households listed than the village has (warning)"),
+    "unit_headcount_exceeded": ("名册干部数超过单位干部人数（警告）", "more cadres listed than the unit's headcount (warning)"),
+    "policy_unreadable": ("政策文件无法读取", "policy file cannot be read"),
+    "policy_unknown_key": ("未知的政策项", "unknown policy key"),
+    "policy_wrong_type": ("政策项的值类型不对", "policy value of the wrong type"),
+    "policy_inconsistent": ("政策项互相矛盾", "policy values contradict each other"),
+}
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -33,6 +70,10 @@ class Problem:
     message_zh: str
     message_en: str
     severity: str = "error"  # "error" blocks loading; "warning" is reported only
+
+    def __post_init__(self):
+        if self.code not in PROBLEM_CODES:
+            raise KeyError(f"undeclared problem code {self.code!r}: add it to PROBLEM_CODES")
 
     def __str__(self) -> str:
         where = ":".join(str(p) for p in (Path(self.file).name, self.sheet, self.row) if p not in (None, ""))

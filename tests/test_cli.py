@@ -1,0 +1,67 @@
+"""The `lianhu` command: exit codes, JSON, files written."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+from conftest import base_tables, write_csv_rosters
+
+from lianhu_tools.cli import main
+
+PROBLEM_KEYS = {"file", "sheet", "row", "column", "value", "code", "message_zh", "message_en"}
+
+
+def test_validate_clean_exits_0(clean_dir, capsys):
+    assert main(["validate", str(clean_dir)]) == 0
+    assert "名册无误" in capsys.readouterr().out
+
+
+def test_validate_problems_exit_1_with_json(tmp_path, capsys):
+    tables = base_tables()
+    tables["户"].loc[1, "人均纯收入"] = "-3"
+    tables["干部"].loc[0, "职级"] = "部长"
+    folder = write_csv_rosters(tmp_path, tables)
+    assert main(["validate", str(folder), "--format", "json", "--problems-out", str(tmp_path / "问题清单.xlsx")]) == 1
+    problems = json.loads(capsys.readouterr().out)
+    assert all(PROBLEM_KEYS <= set(p) for p in problems)
+    assert {(p["code"], p["row"], p["column"]) for p in problems} == {("negative_value", 3, "人均纯收入"),
+                                                                     ("value_not_allowed", 2, "职级")}
+    sheet = pd.read_excel(tmp_path / "问题清单.xlsx", sheet_name="问题清单", dtype=str, engine="calamine")
+    assert sorted(sheet["问题代码"]) == ["negative_value", "value_not_allowed"]
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert main(["validate", str(tmp_path / "nowhere.csv")]) == 2
+    assert main([]) == 2
+    result = subprocess.run([sys.executable, "-m", "lianhu_tools.cli", "validate", "--format", "xml", "x"],
+                            capture_output=True)
+    assert result.returncode == 2
+
+
+def test_installed_entry_point_runs(clean_dir):
+    lianhu = Path(sys.executable).parent / "lianhu"
+    result = subprocess.run([str(lianhu), "validate", str(clean_dir), "--format", "json"], capture_output=True, text=True)
+    assert result.returncode == 0 and json.loads(result.stdout) == []
+
+
+def test_policy_show_json(tmp_path, capsys):
+    (tmp_path / "p.yaml").write_text("max_km: 25\n", encoding="utf-8")
+    assert main(["policy", "show", "--policy-file", str(tmp_path / "p.yaml"), "--format", "json"]) == 0
+    policy = json.loads(capsys.readouterr().out)
+    assert policy["max_km"] == 25 and policy["quotas"]["县处级"] == {"party": 1, "poor": 1}
+
+
+def test_bad_policy_file_exits_1(tmp_path, capsys):
+    (tmp_path / "p.yaml").write_text("max_km: -4\n", encoding="utf-8")
+    assert main(["policy", "show", "--policy-file", str(tmp_path / "p.yaml")]) == 1
+    assert "policy_wrong_type" in capsys.readouterr().out
+
+
+def test_template_and_summary(tmp_path, clean_dir, capsys):
+    assert main(["template", "--out", str(tmp_path / "t.xlsx")]) == 0
+    assert (tmp_path / "t.xlsx").exists()
+    assert main(["summary", str(clean_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "秦州区" in out and "全市" in out
