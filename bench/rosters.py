@@ -32,10 +32,9 @@ def phase(name: str, size: str, file_format: str, folder: str) -> dict:
         city = generate_city(size, seed=2012)
         generated = time.perf_counter() - started
         from lianhu_tools.io import write_rosters
-        from lianhu_tools.pipeline import city_tables
-        write_rosters(city_tables(city), folder, file_format)
+        write_rosters(city.tables(), folder, file_format)
         figures = {"generate_s": generated, "write_s": time.perf_counter() - started - generated,
-                   "rows": {n: len(t) for n, t in city_tables(city).items()}}
+                   "rows": {n: len(t) for n, t in city.tables().items()}}
     else:
         from lianhu_tools.rosters import load_rosters
         with warnings.catch_warnings():

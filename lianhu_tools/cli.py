@@ -105,15 +105,13 @@ def _existing(paths: list[Path]) -> list[Path]:
 
 
 def _demo_data(args) -> int:
-    from .demo import generate_city
-    from .io import write_rosters
-    from .pipeline import city_tables
+    from .demo import PRESETS
+    from .pipeline import write_demo_rosters
 
-    try:
-        city = generate_city(args.size, seed=args.seed)
-    except KeyError:
-        raise UsageError(f"unknown size '{args.size}' (tiny | city | province)") from None
-    for path in write_rosters(city_tables(city), args.out, args.format, encoding=args.encoding):
+    if args.size not in PRESETS:
+        raise UsageError(f"unknown size '{args.size}' ({' | '.join(PRESETS)})")
+    folder = write_demo_rosters(args.size, args.out, args.seed, args.format, args.encoding)
+    for path in sorted(folder.iterdir()):
         print(path)
     return 0
 

@@ -7,8 +7,6 @@ import warnings
 from pathlib import Path
 from typing import Callable
 
-import pandas as pd
-
 from .io import write_rosters
 from .policy import load_policy
 from .problems import RosterWarning
@@ -17,8 +15,13 @@ from .schema import TABLES
 from .summary import county_summary
 
 
-def city_tables(city) -> dict[str, pd.DataFrame]:
-    return {name: getattr(city, name) for name in TABLES}
+def write_demo_rosters(size: str = "tiny", out: str | Path = "build/demo/rosters", seed: int = 2012,
+                       file_format: str = "xlsx", encoding: str = "utf-8-sig") -> Path:
+    """Write the demo city's roster files, as a city would receive them; returns the folder."""
+    from .demo import generate_city
+
+    write_rosters(generate_city(size, seed=seed).tables(), out, file_format, encoding=encoding)
+    return Path(out)
 
 
 def run_demo(size: str = "city", seed: int = 2012, out: str | Path = "build/demo",
@@ -30,7 +33,7 @@ def run_demo(size: str = "city", seed: int = 2012, out: str | Path = "build/demo
     policy = load_policy(policy_file)
     say(f"生成演示城市（{size}，种子 {seed}）/ generating the demo city")
     city = generate_city(size, seed=seed)
-    paths = write_rosters(city_tables(city), out / "rosters", "xlsx")
+    paths = write_rosters(city.tables(), out / "rosters", "xlsx")
     say(f"名册已写入 / rosters written: {out / 'rosters'} ({len(paths)} 个文件)")
 
     started = time.perf_counter()

@@ -51,3 +51,18 @@ def test_same_rosters_from_csv_and_excel_load_identically(tmp_path, file_format,
     workbook = load_rosters(write_workbook(city.tables(), tmp_path / "all.xlsx", header=header)).tables()
     for name in ALL_TABLES:
         pd.testing.assert_frame_equal(workbook[name], reference[name])
+
+
+def test_every_planted_problem_is_listed_at_its_place_and_nothing_else(tmp_path):
+    from pathlib import Path
+
+    from lianhu_tools.demo.broken import write_broken_rosters
+
+    planted = write_broken_rosters(tmp_path)
+    found = [p for p in validate_paths(tmp_path) if p.severity == "error"]
+    assert {(Path(p.file).name, p.sheet, p.row, p.column, p.code) for p in found} == \
+        {(p.file, p.sheet, p.row, p.column, p.code) for p in planted}
+    assert len(found) == len(planted) == 25
+    with pytest.raises(Exception) as caught:
+        load_rosters(tmp_path)
+    assert len(caught.value.problems) == 25

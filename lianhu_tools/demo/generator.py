@@ -19,7 +19,7 @@ from . import geography, text
 from .households import generate_households
 from .names import PLACE_FIRST, SURNAMES, TOWNSHIP_SECOND, VILLAGE_SECOND
 from .people import scatter
-from .units import generate_cadres, generate_units
+from .units import RANK_SHARES, generate_cadres, generate_units
 from ..schema import TABLES
 
 TOWNSHIP_CODE_FIRST = 100  # township part of a code: 100, 101, … (统计用区划代码 style)
@@ -49,6 +49,7 @@ class CitySize:
     party_household_share: float = 0.12
     based_unit_share: float = 0.03  # central and provincial units based in the city
     region: str = "天水市"
+    rank_shares: tuple[float, float, float] = tuple(RANK_SHARES.values())  # 地厅级, 县处级, 乡科级
 
     def __post_init__(self):
         if self.region not in geography.REGIONS:
@@ -69,12 +70,16 @@ class CitySize:
         for name in ("poor_village_share", "party_household_share", "based_unit_share"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must be between 0 and 1")
+        if len(self.rank_shares) != 3 or min(self.rank_shares) < 0 or sum(self.rank_shares) > 1:
+            raise ValueError("rank_shares: three shares (地厅级, 县处级, 乡科级), each ≥ 0, summing to ≤ 1")
 
 
 PRESETS: dict[str, CitySize] = {
     # Hand-checkable: 秦州区 and 麦积区 of 天水市; 2 counties, 3 townships, 6 villages (5 of them poor),
     # 4 units (中共天水市委, 中共秦州区委, 中共麦积区委, 天水市人民政府), 12 cadres, 30 households.
-    "tiny": CitySize(counties=2, townships=3, villages=6, units=4, cadres=12, households=30),
+    # Its 12 cadres hold every rank: 1 地厅级, 2 县处级, 3 乡科级, 6 一般干部.
+    "tiny": CitySize(counties=2, townships=3, villages=6, units=4, cadres=12, households=30,
+                     rank_shares=(1 / 12, 2 / 12, 3 / 12)),
     # 天水市 at its 2012 scale: its 7 real county-level divisions, 120 townships, 1,620 villages
     # (85% poor), 1,218 units, 40,265 cadres, 55,000 candidate households.
     "city": CitySize(counties=7, townships=120, villages=1_620, units=1_218, cadres=40_265, households=55_000),
@@ -115,7 +120,7 @@ def generate_city(size: str | CitySize = "tiny", seed: int = 0) -> DemoCity:
     villages = size_villages(place_rng, villages, households["village_code"])
 
     units = generate_units(unit_rng, size.region, counties, townships, size.units, size.based_unit_share)
-    cadres, headcount = generate_cadres(cadre_rng, units, size.cadres)
+    cadres, headcount = generate_cadres(cadre_rng, units, size.cadres, dict(zip(RANK_SHARES, size.rank_shares)))
     units["headcount"] = headcount
     return DemoCity(villages=_canonical(villages, "villages"), households=_canonical(households, "households"),
                     units=_canonical(units, "units"), cadres=_canonical(cadres, "cadres"), name=size.region)

@@ -183,12 +183,13 @@ def _check_unique(unit_names: pd.Series) -> None:
 
 # ---------------------------------------------------------------- cadres
 
-def generate_cadres(rng: np.random.Generator, units: pd.DataFrame, total: int) -> tuple[pd.DataFrame, np.ndarray]:
+def generate_cadres(rng: np.random.Generator, units: pd.DataFrame, total: int,
+                    rank_shares: dict[str, float] = RANK_SHARES) -> tuple[pd.DataFrame, np.ndarray]:
     """`total` cadres spread over the units (every unit gets one if there are enough); returns the
     roster and each unit's headcount."""
     headcount = _unit_sizes(rng, units, total)
     unit = np.repeat(np.arange(len(units)), headcount)
-    rank = _ranks(rng, units, unit)
+    rank = _ranks(rng, units, unit, rank_shares)
     female = rng.random(total) < FEMALE_CADRE_SHARE
     located = rng.random(total) < LOCATED_CADRE_SHARE
     cadres = pd.DataFrame({
@@ -214,18 +215,27 @@ def _unit_sizes(rng: np.random.Generator, units: pd.DataFrame, total: int) -> np
     return 1 + rng.multinomial(total - n, size / size.sum())
 
 
-def _ranks(rng: np.random.Generator, units: pd.DataFrame, unit: np.ndarray) -> np.ndarray:
-    """Ranks with the target shares overall, more senior in leadership bodies and above county level."""
+def _ranks(rng: np.random.Generator, units: pd.DataFrame, unit: np.ndarray,
+           shares: dict[str, float]) -> np.ndarray:
+    """Exactly round(share × cadres) of each senior rank (the rest 一般干部), placed by weighted draw:
+    more senior in leadership bodies and above county level."""
     upper = np.where(units["unit_level"].eq("县"), "county", "upper")
     category = pd.Series(upper) + np.where(units["unit_kind"].eq("四大班子"), "_leadership", "")
     weights = np.array(category.map(RANK_WEIGHTS).tolist(), dtype=float).reshape(-1, 3)[unit]
-    mean = weights.mean(axis=0) if len(unit) else np.ones(3)
-    chance = np.divide(weights * np.array(list(RANK_SHARES.values())), mean, out=np.zeros_like(weights),
-                       where=mean > 0)
-    chance = np.minimum(chance, 0.9)
-    senior_total = chance.sum(axis=1, keepdims=True)
-    chance = np.where(senior_total > 0.95, chance * 0.95 / np.maximum(senior_total, 1e-12), chance)
-    thresholds = np.cumsum(chance, axis=1)
-    draw = rng.random(len(unit))[:, None]
-    rank_index = (draw >= thresholds).sum(axis=1)  # 0 地厅级 … 3 一般干部
-    return np.array([*RANK_SHARES, "一般干部"], dtype=object)[rank_index]
+    counts = _largest_remainder(np.array([*shares.values(), 1 - sum(shares.values())]) * len(unit))
+    rank = np.full(len(unit), "一般干部", dtype=object)
+    free = np.ones(len(unit), dtype=bool)
+    for k, name in enumerate(shares):  # most senior first; Efraimidis–Spirakis weighted sampling
+        keys = np.where(free, np.log(rng.random(len(unit))) / np.maximum(weights[:, k], 1e-9), -np.inf)
+        chosen = np.argsort(-keys, kind="stable")[:counts[k]]
+        rank[chosen] = name
+        free[chosen] = False
+    return rank
+
+
+def _largest_remainder(quotas: np.ndarray) -> np.ndarray:
+    """Whole numbers that sum to round(sum(quotas)), each within 1 of its quota."""
+    counts = np.floor(quotas).astype(np.int64)
+    missing = int(round(quotas.sum())) - counts.sum()
+    counts[np.argsort(-(quotas - counts), kind="stable")[:missing]] += 1
+    return counts
