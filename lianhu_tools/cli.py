@@ -166,10 +166,11 @@ def _policy_show(args) -> int:
 
 
 def _policy_init(args) -> int:
+    from .io import atomic_write
     from .policy import policy_file_text
 
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(policy_file_text(), encoding="utf-8")
+    with atomic_write(args.out) as tmp:
+        tmp.write_text(policy_file_text(), encoding="utf-8")
     return _wrote(args.out)
 
 

@@ -11,6 +11,8 @@ import io
 import math
 import os
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -139,9 +141,24 @@ def _cell_text(value: object) -> str:
 
 # ---------------------------------------------------------------- writing
 
-def atomic_path(path: Path) -> Path:
-    """A sibling temporary name; write there, then `os.replace` onto `path`."""
-    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+@contextmanager
+def atomic_write(path: str | Path) -> Iterator[Path]:
+    """Yield a sibling temporary path to write; it replaces `path` only if the writing succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def excel_writer(path: str | Path) -> Iterator[pd.ExcelWriter]:
+    """An xlsxwriter workbook written atomically to `path`."""
+    with atomic_write(path) as tmp, pd.ExcelWriter(tmp, engine="xlsxwriter") as writer:
+        yield writer
 
 
 def display_frame(frame: pd.DataFrame, table: Table, header: str = "zh") -> pd.DataFrame:
@@ -164,29 +181,23 @@ def write_table(frame: pd.DataFrame, table: Table, path: str | Path, header: str
                 encoding: str = "utf-8-sig") -> Path:
     """Write one roster as .csv (in `encoding`) or .xlsx, atomically."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     shown = display_frame(frame, table, header)
-    tmp = atomic_path(path)
     if path.suffix.lower() == ".csv":
-        shown.to_csv(tmp, index=False, encoding=encoding, lineterminator="\r\n")
+        with atomic_write(path) as tmp:
+            shown.to_csv(tmp, index=False, encoding=encoding, lineterminator="\r\n")
     else:
-        with pd.ExcelWriter(tmp, engine="xlsxwriter") as writer:
+        with excel_writer(path) as writer:
             _write_sheet(writer, shown, table, table.zh)
-    os.replace(tmp, path)
     return path
 
 
 def write_workbook(frames: dict[str, pd.DataFrame], path: str | Path, header: str = "zh") -> Path:
     """All rosters in one workbook, a sheet per table named in Chinese."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = atomic_path(path)
-    with pd.ExcelWriter(tmp, engine="xlsxwriter") as writer:
+    with excel_writer(path) as writer:
         for name, frame in frames.items():
             table = TABLES[name]
             _write_sheet(writer, display_frame(frame, table, header), table, table.zh)
-    os.replace(tmp, path)
-    return path
+    return Path(path)
 
 
 def _write_sheet(writer: pd.ExcelWriter, shown: pd.DataFrame, table: Table, sheet_name: str) -> None:

@@ -7,7 +7,7 @@ import warnings
 from pathlib import Path
 from typing import Callable
 
-from .io import write_rosters
+from .io import excel_writer, write_rosters
 from .policy import load_policy
 from .problems import RosterWarning
 from .rosters import Rosters, load_rosters
@@ -46,7 +46,8 @@ def run_demo(size: str = "city", seed: int = 2012, out: str | Path = "build/demo
 
     summary = county_summary(rosters, policy, chinese=True)
     summary_path = out / "名册汇总.xlsx"
-    summary.to_excel(summary_path, index=False)
+    with excel_writer(summary_path) as writer:
+        summary.to_excel(writer, sheet_name="按县区汇总", index=False)
     say(f"按县区汇总 / summary by county (also in {summary_path}):")
     print(summary.to_string(index=False), flush=True)
     return rosters

@@ -113,16 +113,14 @@ def problems_frame(problems: list[Problem], chinese_headers: bool = True) -> pd.
 
 def write_problem_workbook(problems: list[Problem], path: str | Path) -> Path:
     """Write the 问题清单 to send back to the offices: one sheet in all, one sheet per file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from .io import excel_writer
+
     frame = problems_frame(problems)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with pd.ExcelWriter(tmp, engine="xlsxwriter") as writer:
+    with excel_writer(path) as writer:
         frame.to_excel(writer, sheet_name="问题清单", index=False)
         sheet = writer.sheets["问题清单"]
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)
         for i, width in enumerate((28, 12, 8, 16, 24, 26, 8, 48, 60)):
             sheet.set_column(i, i, width)
-    tmp.replace(path)
-    return path
+    return Path(path)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
 
 from .docs import field_rows
-from .io import atomic_path
+from .io import excel_writer
 from .schema import NO_WORDS, TABLES, YES_WORDS
 
 TEMPLATE_ROWS = 5000  # rows that carry drop-downs and text formatting
@@ -17,10 +16,7 @@ TEXT_KINDS = ("code", "id", "id_number", "phone")
 
 def write_template(path: str | Path) -> Path:
     """A workbook with a 填写说明 sheet and one sheet per roster: headers, notes, drop-downs, text columns."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = atomic_path(path)
-    with pd.ExcelWriter(tmp, engine="xlsxwriter") as writer:
+    with excel_writer(path) as writer:
         book = writer.book
         bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
         required = book.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1})
@@ -39,8 +35,7 @@ def write_template(path: str | Path) -> Path:
                     sheet.data_validation(1, col, TEMPLATE_ROWS, col, {
                         "validate": "list", "source": choices, "error_type": "warning",
                         "input_title": f.zh, "input_message": "请从下拉列表选择"})
-    os.replace(tmp, path)
-    return path
+    return Path(path)
 
 
 def _write_instructions(writer: pd.ExcelWriter, bold) -> None:
