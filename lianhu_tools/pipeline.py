@@ -10,9 +10,11 @@ from typing import Callable
 from .io import excel_writer, write_rosters
 from .policy import load_policy
 from .problems import RosterWarning
-from .rosters import Rosters, load_rosters
+from .problems import write_problem_workbook
+from .rosters import Rosters, load_rosters, validate_paths
 from .schema import TABLES
 from .summary import county_summary
+from .template import write_template
 
 
 def write_demo_rosters(size: str = "tiny", out: str | Path = "build/demo/rosters", seed: int = 2012,
@@ -27,19 +29,18 @@ def write_demo_rosters(size: str = "tiny", out: str | Path = "build/demo/rosters
 def run_demo(size: str = "city", seed: int = 2012, out: str | Path = "build/demo",
              policy_file: str | Path | None = None, say: Callable[[str], None] = print) -> Rosters:
     """Generate the demo city's files, load and validate them, classify households, summarise."""
-    from .demo import generate_city
+    from .demo.broken import write_broken_rosters
 
     out = Path(out)
     policy = load_policy(policy_file)
     say(f"生成演示城市（{size}，种子 {seed}）/ generating the demo city")
-    city = generate_city(size, seed=seed)
-    paths = write_rosters(city.tables(), out / "rosters", "xlsx")
-    say(f"名册已写入 / rosters written: {out / 'rosters'} ({len(paths)} 个文件)")
+    folder = write_demo_rosters(size, out / "rosters", seed)
+    say(f"名册已写入 / rosters written: {folder}")
 
     started = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RosterWarning)
-        rosters = load_rosters(paths)
+        rosters = load_rosters(folder)
     say(f"载入并校验完毕 / loaded and validated in {time.perf_counter() - started:.1f} s: "
         + "，".join(f"{TABLES[n].zh} {len(t):,}" for n, t in rosters.tables().items())
         + f"；警告 {len(rosters.warnings)} 条")
@@ -50,4 +51,12 @@ def run_demo(size: str = "city", seed: int = 2012, out: str | Path = "build/demo
         summary.to_excel(writer, sheet_name="按县区汇总", index=False)
     say(f"按县区汇总 / summary by county (also in {summary_path}):")
     print(summary.to_string(index=False), flush=True)
+
+    template = write_template(out / "名册模板.xlsx")
+    broken = out / "问题名册示例"
+    write_broken_rosters(broken)
+    problems = write_problem_workbook(validate_paths(broken), out / "问题清单示例.xlsx")
+    say(f"空白名册模板 / blank template: {template}")
+    say(f"有问题的名册示例及其问题清单 / a broken roster and its problem list: {broken}, {problems}")
+    say("下一步 / next: make lab（JupyterLab: notebooks/01_rosters.ipynb）")
     return rosters
