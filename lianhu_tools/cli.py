@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--problems-out", type=Path, help="问题清单 workbook (.xlsx) to send back to offices")
     p.add_argument("--require-all", action="store_true", help="all four rosters must be present")
+    p.add_argument("--policy-file", type=Path, help="poverty lines decide which households need a cause")
     p.set_defaults(run=_validate)
 
     p = sub.add_parser("template", help="空白名册模板 / blank Excel template")
@@ -117,9 +118,11 @@ def _demo_data(args) -> int:
 
 
 def _validate(args) -> int:
+    from .policy import load_policy
     from .rosters import ALL_TABLES, validate_paths
 
-    problems = validate_paths(_existing(args.paths), require=ALL_TABLES if args.require_all else ())
+    policy = load_policy(args.policy_file)
+    problems = validate_paths(_existing(args.paths), ALL_TABLES if args.require_all else (), policy)
     _print_problems(problems, args.format)
     if args.problems_out and problems:
         write_problem_workbook(problems, args.problems_out)
@@ -146,7 +149,7 @@ def _load(paths: list[Path], policy_file: Path | None):
     policy = load_policy(policy_file)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RosterWarning)
-        return load_rosters(_existing(paths)), policy
+        return load_rosters(_existing(paths), policy=policy), policy
 
 
 def _summary(args) -> int:

@@ -40,7 +40,7 @@ def run_demo(size: str = "city", seed: int = 2012, out: str | Path = "build/demo
     started = time.perf_counter()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RosterWarning)
-        rosters = load_rosters(folder)
+        rosters = load_rosters(folder, policy=policy)
     say(f"载入并校验完毕 / loaded and validated in {time.perf_counter() - started:.1f} s: "
         + "，".join(f"{TABLES[n].zh} {len(t):,}" for n, t in rosters.tables().items())
         + f"；警告 {len(rosters.warnings)} 条")

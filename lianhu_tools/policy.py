@@ -53,20 +53,8 @@ DEFAULT_POLICY: dict = {
     # The two-line system of the seed's era (2007 national lines).
     "poverty_lines_yuan": {"absolute": 785, "low_income": 1067},
     "max_km": 60,
-    "villages_per_unit": {
-        "四大班子": {"min": 1, "max": 3},
-        "党群部门": {"min": 1, "max": 2},
-        "政府部门": {"min": 1, "max": 2},
-        "事业单位": {"min": 1, "max": 2},
-        "国有企业": {"min": 1, "max": 2},
-    },
-    "team_size": {
-        "四大班子": {"min": 3, "max": 5},
-        "党群部门": {"min": 2, "max": 5},
-        "政府部门": {"min": 2, "max": 5},
-        "事业单位": {"min": 2, "max": 5},
-        "国有企业": {"min": 2, "max": 5},
-    },
+    "villages_per_unit": {kind: {"min": 1, "max": 3 if kind == "四大班子" else 2} for kind in UNIT_KINDS},
+    "team_size": {kind: {"min": 3 if kind == "四大班子" else 2, "max": 5} for kind in UNIT_KINDS},
     "party_households_must_be_non_poor": True,
 }
 
@@ -144,33 +132,19 @@ def _read_policy_file(path: str | Path, problems: list[Problem]) -> dict:
 
 
 def _merge(settings: dict, edits: dict, source: str, prefix: str, problems: list[Problem]) -> None:
+    """Apply the planner's edits over `settings`, key by key; unknown keys and misplaced values are problems."""
     for key, value in edits.items():
         path = f"{prefix}{key}"
         if key not in settings:
             problems.append(_problem(source, path, value, "policy_unknown_key",
                                      f"未知的政策项“{path}”", f"unknown policy key '{path}'"))
-        elif isinstance(settings[key], dict) and key in ("quotas", "villages_per_unit", "team_size"):
-            if not isinstance(value, dict):
-                problems.append(_problem(source, path, value, "policy_wrong_type",
-                                         f"“{path}”须为表", f"'{path}' must be a table"))
-                continue
-            for sub_key, sub_value in value.items():
-                if sub_key not in settings[key]:
-                    problems.append(_problem(source, f"{path}.{sub_key}", sub_value, "policy_unknown_key",
-                                             f"未知的政策项“{path}.{sub_key}”", f"unknown policy key '{path}.{sub_key}'"))
-                elif isinstance(sub_value, dict):
-                    _merge(settings[key][sub_key], sub_value, source, f"{path}.{sub_key}.", problems)
-                else:
-                    problems.append(_problem(source, f"{path}.{sub_key}", sub_value, "policy_wrong_type",
-                                             f"“{path}.{sub_key}”须为表", f"'{path}.{sub_key}' must be a table"))
-        elif isinstance(settings[key], dict):
-            if isinstance(value, dict):
-                _merge(settings[key], value, source, f"{path}.", problems)
-            else:
-                problems.append(_problem(source, path, value, "policy_wrong_type",
-                                         f"“{path}”须为表", f"'{path}' must be a table"))
-        else:
+        elif not isinstance(settings[key], dict):
             settings[key] = value
+        elif isinstance(value, dict):
+            _merge(settings[key], value, source, f"{path}.", problems)
+        else:
+            problems.append(_problem(source, path, value, "policy_wrong_type",
+                                     f"“{path}”须为表", f"'{path}' must be a table"))
 
 
 def _check(settings: dict, source: str) -> list[Problem]:

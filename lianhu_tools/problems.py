@@ -47,6 +47,7 @@ PROBLEM_CODES = {
     "coordinates_missing": ("缺少经纬度且无可替代位置", "coordinates missing with no fallback"),
     "coordinates_incomplete": ("经纬度只填了一个", "only one of latitude and longitude"),
     "coordinates_outside_china": ("经纬度不在中国境内（或填反）", "coordinates outside China (or swapped)"),
+    "poverty_cause_missing": ("贫困户未填致贫原因（警告）", "a poor household names no cause of poverty (warning)"),
     "phone_invalid": ("电话格式有误（警告）", "phone number looks wrong (warning)"),
     "village_households_exceeded": ("名册户数超过村总户数（警告）", "more households listed than the village has (warning)"),
     "unit_headcount_exceeded": ("名册干部数超过单位干部人数（警告）", "more cadres listed than the unit's headcount (warning)"),

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import io
+from .policy import Policy, default_policy
 from .problems import Problem, RosterError, RosterWarning
 from .schema import (CHINA_LAT, CHINA_LON, NO_WORDS, TABLES, YES_WORDS, Field, Table, category_lookup,
                      normalize_header, normalize_value)
@@ -73,25 +74,17 @@ class Report:
         self.problems.append(Problem(path, sheet, row, column, value, code, zh, en, severity))
 
     def cells(self, part: Part, where: np.ndarray, name: str, code: str, zh: str, en: str,
-              severity: str = "error", values=None) -> None:
+              severity: str = "error", values: np.ndarray | None = None) -> None:
         """One problem per data row of `part` where `where` is true, in column `name`."""
-        index = np.flatnonzero(where)
-        if not len(index):
-            return
-        column = part.headers.get(name, part.table.field(name).zh if name in part.table.columns else name)
-        shown = part.text[name].to_numpy() if values is None and name in part.text else values
-        for i in index:
-            value = None if shown is None else shown[i]
-            text = zh.format(v=value) if "{v}" in zh else zh
-            self.problems.append(Problem(part.file, part.sheet, int(part.rows[i]), column,
-                                         None if value in (None, "") else str(value), code,
-                                         text, en.format(v=value) if "{v}" in en else en, severity))
+        shown = part.text[name].to_numpy() if values is None else values
+        for i in np.flatnonzero(where):
+            self.problems.append(Problem(part.file, part.sheet, int(part.rows[i]), part.headers[name],
+                                         shown[i] or None, code, zh, en, severity))
 
     def located(self, located: pd.DataFrame, parts: list[Part], name: str, code: str, zh: list[str] | str,
-                en: list[str] | str, severity: str = "error", values: pd.Series | None = None) -> None:
-        """Problems for rows of a combined table (with _part and _row columns)."""
-        raw = _raw(located, parts, name) if values is None else values
-        for k, (p, row, value) in enumerate(zip(located["_part"], located["_row"], raw)):
+                en: list[str] | str, severity: str = "error") -> None:
+        """Problems for rows of a combined table (with _part and _row columns); one message or one per row."""
+        for k, (p, row, value) in enumerate(zip(located["_part"], located["_row"], _raw(located, parts, name))):
             part = parts[p]
             self.problems.append(Problem(
                 part.file, part.sheet, int(row), part.headers.get(name, part.table.field(name).zh),
@@ -101,9 +94,12 @@ class Report:
 
 # ---------------------------------------------------------------- public API
 
-def load_rosters(paths: list[str | Path] | str | Path, require: tuple[str, ...] = ALL_TABLES) -> Rosters:
-    """Read and validate roster files; raise RosterError listing every problem if any error is found."""
-    rosters, problems = _load(paths, require)
+def load_rosters(paths: list[str | Path] | str | Path, require: tuple[str, ...] = ALL_TABLES,
+                 policy: Policy | None = None) -> Rosters:
+    """Read and validate roster files; raise RosterError listing every problem if any error is found.
+
+    The policy's poverty lines decide which households must name a cause of poverty (a warning)."""
+    rosters, problems = _load(paths, require, policy or default_policy())
     if any(p.severity == "error" for p in problems):
         raise RosterError(problems)
     if problems:
@@ -112,12 +108,13 @@ def load_rosters(paths: list[str | Path] | str | Path, require: tuple[str, ...] 
     return rosters
 
 
-def validate_paths(paths: list[str | Path] | str | Path, require: tuple[str, ...] = ()) -> list[Problem]:
+def validate_paths(paths: list[str | Path] | str | Path, require: tuple[str, ...] = (),
+                   policy: Policy | None = None) -> list[Problem]:
     """Every problem in the files (errors and warnings); an empty list means clean."""
-    return _load(paths, require)[1]
+    return _load(paths, require, policy or default_policy())[1]
 
 
-def _load(paths, require) -> tuple[Rosters | None, list[Problem]]:
+def _load(paths, require, policy: Policy) -> tuple[Rosters | None, list[Problem]]:
     if isinstance(paths, (str, Path)):
         paths = [paths]
     report = Report()
@@ -132,12 +129,14 @@ def _load(paths, require) -> tuple[Rosters | None, list[Problem]]:
         by_table.setdefault(part.table.name, []).append(i)
     for name in ALL_TABLES:
         if name in by_table:
-            frames[name] = _combine([(i, _parse(parts[i], report)) for i in by_table[name]], TABLES[name])
+            frames[name] = _combine([(i, _parse(parts[i], report)) for i in by_table[name]])
         elif name in require:
             table = TABLES[name]
             report.file(", ".join(map(str, paths)), None, "missing_table", f"缺少{table.zh}名册",
                         f"no {name} roster among the files")
     _check_tables(frames, parts, report)
+    if "households" in frames:
+        _check_poverty_causes(frames["households"], parts, report, policy)
     problems = sorted(report.problems, key=lambda p: (p.file, p.sheet or "", p.row or 0))
     if any(p.severity == "error" for p in problems) or any(n not in frames for n in require):
         return None, problems
@@ -382,15 +381,9 @@ def _check_coordinates(part: Part, frame: pd.DataFrame, report: Report) -> None:
 
 # ---------------------------------------------------------------- checks across rows and tables
 
-def _combine(parsed: list[tuple[int, pd.DataFrame]], table: Table) -> pd.DataFrame:
-    pieces = []
-    for part_index, frame in parsed:
-        frame = frame.copy()
-        frame["_part"] = part_index
-        frame["_pos"] = np.arange(len(frame))
-        pieces.append(frame)
-    combined = pd.concat(pieces, ignore_index=True) if pieces else _empty(table)
-    return combined
+def _combine(parsed: list[tuple[int, pd.DataFrame]]) -> pd.DataFrame:
+    """One table from its parts, each row keeping its part (`_part`) and position in it (`_pos`)."""
+    return pd.concat([frame.assign(_part=i, _pos=np.arange(len(frame))) for i, frame in parsed], ignore_index=True)
 
 
 def _locate(frame: pd.DataFrame, parts: list[Part]) -> pd.DataFrame:
@@ -455,6 +448,16 @@ def _check_tables(frames: dict[str, pd.DataFrame], parts: list[Part], report: Re
                        f"no such {parent_key} in the {parent_table} roster")
     _fill_locations(frames)
     _check_counts(frames, parts, report)
+
+
+def _check_poverty_causes(households: pd.DataFrame, parts: list[Part], report: Report, policy: Policy) -> None:
+    """A warning for each poor household (by the policy's lines) that names no cause of poverty."""
+    poor = households["income_per_capita_yuan"] < policy.low_income_line_yuan
+    silent = poor & households["poverty_cause"].isna() & (_raw(households, parts, "poverty_cause") == "")
+    report.located(_locate(households[silent], parts), parts, "poverty_cause", "poverty_cause_missing",
+                   f"人均纯收入低于低收入线（{policy.low_income_line_yuan:g}元），应填写致贫原因",
+                   f"income below the low-income line ({policy.low_income_line_yuan:g} yuan): name a cause of poverty",
+                   "warning")
 
 
 def _check_village_codes(villages: pd.DataFrame, parts: list[Part], report: Report) -> None:

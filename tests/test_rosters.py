@@ -226,3 +226,12 @@ def test_warnings_do_not_block_loading(tmp_path):
         rosters = load_rosters(folder)
     assert sorted(p.code for p in rosters.warnings) == ["phone_invalid", "unknown_column", "village_households_exceeded"]
     assert rosters.households["phone"].isna().iloc[0]
+
+
+def test_poor_household_without_cause_is_a_warning_by_the_policy_lines(tmp_path):
+    from lianhu_tools.policy import load_policy
+
+    folder = write_csv_rosters(tmp_path, one_cell("户", 1, "致贫原因", ""))  # income 900 < 1,067
+    assert [(p.code, p.row, p.severity) for p in validate_paths(folder)] == [("poverty_cause_missing", 3, "warning")]
+    lower = load_policy(overrides={"poverty_lines_yuan": {"absolute": 500, "low_income": 800}})
+    assert validate_paths(folder, policy=lower) == []
