@@ -24,7 +24,9 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/rosters.py
 
-lab: $(STAMP)
+lab: $(STAMP)  # JupyterLab in Simplified Chinese, on the notebooks
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	echo '{"@jupyterlab/translation-extension:plugin": {"locale": "zh_CN"}}' > $(VENV)/share/jupyter/lab/settings/overrides.json
 	$(BIN)/jupyter lab notebooks/
 
 template: $(STAMP)
