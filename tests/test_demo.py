@@ -235,13 +235,6 @@ def test_city_geography_is_clustered(city):
     assert (km(city_units["lat"], city_units["lon"], 34.58, 105.72) < 2).all()
 
 
-def test_city_preset_is_fast():
-    import time
-    start = time.perf_counter()
-    generate_city("city", seed=3)
-    assert time.perf_counter() - start < 10
-
-
 def test_province_shaped_city():
     city = generate_city(PROVINCE_MID, seed=2)
     check_city(city, PROVINCE_MID)
