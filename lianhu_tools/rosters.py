@@ -20,8 +20,8 @@ import pandas as pd
 from . import io
 from .policy import Policy, default_policy
 from .problems import Problem, RosterError, RosterWarning
-from .schema import (CHINA_LAT, CHINA_LON, NO_WORDS, TABLES, YES_WORDS, Field, Table, category_lookup,
-                     normalize_header, normalize_value)
+from .schema import (CHINA_LAT, CHINA_LON, ID_NUMBER_CHECK, ID_NUMBER_WEIGHTS, NO_WORDS, TABLES, YES_WORDS, Field,
+                     Table, category_lookup, normalize_header, normalize_value)
 
 ALL_TABLES = tuple(TABLES)
 HEADER_SEARCH_ROWS = 20  # offices put titles above the header row
@@ -29,8 +29,8 @@ MIN_MATCHED_FIELDS = 3
 IGNORED_HEADERS = {normalize_header(h) for h in ("序号", "序號", "No.", "编号序号", "备注", "備註", "remark", "remarks")}
 INSTRUCTION_SHEETS = {normalize_header(h) for h in ("填写说明", "說明", "说明", "填寫說明", "instructions", "readme")}
 TOTAL_WORDS = ("合计", "总计", "合計", "總計")
-ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
-ID_CHECK_CHARS = np.array(list("10X98765432"))
+ID_WEIGHTS = np.array(ID_NUMBER_WEIGHTS)
+ID_CHECK_CHARS = np.array(list(ID_NUMBER_CHECK))
 DTYPES = {"code": "str", "id": "str", "text": "str", "category": "str", "id_number": "str", "phone": "str",
           "int": "Int64", "float": "float64", "lat": "float64", "lon": "float64", "bool": "boolean"}
 

@@ -23,6 +23,10 @@ KIND_LABELS = {
 YES_WORDS = ("是", "Y", "yes", "TRUE", "1", "√", "✓", "t")
 NO_WORDS = ("否", "N", "no", "FALSE", "0", "×", "✗", "f")
 
+# GB 11643 citizen ID numbers: the check character is CHECK[sum(digit_i × weight_i) mod 11].
+ID_NUMBER_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_NUMBER_CHECK = "10X98765432"
+
 # China's extent, for a first sanity check of coordinates (degrees).
 CHINA_LAT = (3.5, 54.0)
 CHINA_LON = (73.0, 135.5)

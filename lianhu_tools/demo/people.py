@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from . import text
+from ..schema import ID_NUMBER_CHECK, ID_NUMBER_WEIGHTS
 from .names import GIVEN_FEMALE, GIVEN_MALE, SURNAMES
 
-ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
-ID_CHECK = text.chars("10X98765432")
+ID_WEIGHTS = np.array(ID_NUMBER_WEIGHTS, dtype=np.int64)
+ID_CHECK = text.chars(ID_NUMBER_CHECK)
 KM_PER_DEGREE = 111.2
 
 _SURNAMES = text.chars("".join(SURNAMES))
