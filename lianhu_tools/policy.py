@@ -38,6 +38,13 @@ POLICY_ITEMS = (
                "每个单位联系村的最少（min）与最多（max）个数。Villages each unit links, by unit kind."),
     PolicyItem("team_size", "工作队人数（按单位类别）", "人",
                "每个联系村派驻工作队员的最少与最多人数。Work-team members per linked village, by unit kind."),
+    PolicyItem("locality", "联户范围", "",
+               "unit_villages：农户须在本单位所联系的村；distance：在距离上限以内；county：同一县区；auto：有联村结果时按 unit_villages，否则按 distance。"
+               "Where a cadre's households may lie."),
+    PolicyItem("retired_cadres_link", "离退休干部参与联户", "是/否",
+               "否：离退休干部不分配农户。No: retired cadres get no households."),
+    PolicyItem("leadership_link", "班子成员参与联户", "是/否",
+               "否：单位班子成员不分配农户。No: leadership-team members get no households."),
     PolicyItem("party_households_must_be_non_poor", "党员小康建设户须为非贫困户", "是/否",
                "是：党员户收入须在低收入线以上才可作为党员小康建设户。Party-member households qualify only above the low-income line."),
 )
@@ -55,8 +62,12 @@ DEFAULT_POLICY: dict = {
     "max_km": 60,
     "villages_per_unit": {kind: {"min": 1, "max": 3 if kind == "四大班子" else 2} for kind in UNIT_KINDS},
     "team_size": {kind: {"min": 3 if kind == "四大班子" else 2, "max": 5} for kind in UNIT_KINDS},
+    "locality": "auto",
+    "retired_cadres_link": True,
+    "leadership_link": True,
     "party_households_must_be_non_poor": True,
 }
+LOCALITIES = ("auto", "unit_villages", "distance", "county")
 
 
 @dataclass(frozen=True)
@@ -88,6 +99,10 @@ class Policy:
     @property
     def team_size(self) -> dict[str, dict[str, int]]:
         return self.settings["team_size"]
+
+    @property
+    def locality(self) -> str:
+        return self.settings["locality"]
 
     @property
     def party_households_must_be_non_poor(self) -> bool:
@@ -177,9 +192,13 @@ def _check(settings: dict, source: str) -> list[Problem]:
                     and bounds["min"] > bounds["max"]:
                 problems.append(_problem(source, path, bounds, "policy_inconsistent",
                                          f"“{path}”的最小值大于最大值", f"'{path}': min exceeds max"))
-    if not isinstance(settings["party_households_must_be_non_poor"], bool):
-        problems.append(_problem(source, "party_households_must_be_non_poor", settings["party_households_must_be_non_poor"],
-                                 "policy_wrong_type", "须为 true 或 false", "must be true or false"))
+    for key in ("party_households_must_be_non_poor", "retired_cadres_link", "leadership_link"):
+        if not isinstance(settings[key], bool):
+            problems.append(_problem(source, key, settings[key], "policy_wrong_type", "须为 true 或 false",
+                                     "must be true or false"))
+    if settings["locality"] not in LOCALITIES:
+        problems.append(_problem(source, "locality", settings["locality"], "policy_wrong_type",
+                                 f"须为 {' / '.join(LOCALITIES)}", f"must be one of {', '.join(LOCALITIES)}"))
     return problems
 
 
