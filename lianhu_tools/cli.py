@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except RosterError as exc:  # a bad policy file, for commands that take one
-        _print_problems(exc.problems, "text")
+        _print_problems(exc.problems, "json" if getattr(args, "format", "") == "json" else "text")
         return 1
     except UsageError as exc:
         print(f"lianhu: {exc}", file=sys.stderr)
@@ -118,10 +118,9 @@ def _demo_data(args) -> int:
 
 
 def _validate(args) -> int:
-    from .policy import load_policy
     from .rosters import ALL_TABLES, validate_paths
 
-    policy = load_policy(args.policy_file)
+    policy = _policy(args.policy_file)
     problems = validate_paths(_existing(args.paths), ALL_TABLES if args.require_all else (), policy)
     _print_problems(problems, args.format)
     if args.problems_out and problems:
@@ -142,11 +141,16 @@ def _print_problems(problems, fmt: str) -> None:
           if problems else "名册无误 / rosters are clean")
 
 
-def _load(paths: list[Path], policy_file: Path | None):
+def _policy(policy_file: Path | None):
     from .policy import load_policy
+
+    return load_policy(_existing([policy_file])[0] if policy_file else None)
+
+
+def _load(paths: list[Path], policy_file: Path | None):
     from .rosters import load_rosters
 
-    policy = load_policy(policy_file)
+    policy = _policy(policy_file)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RosterWarning)
         return load_rosters(_existing(paths), policy=policy), policy
@@ -161,9 +165,9 @@ def _summary(args) -> int:
 
 
 def _policy_show(args) -> int:
-    from .policy import load_policy, policy_file_text
+    from .policy import policy_file_text
 
-    policy = load_policy(args.policy_file)
+    policy = _policy(args.policy_file)
     print(policy.to_json() if args.format == "json" else policy_file_text(policy))
     return 0
 

@@ -43,18 +43,27 @@ class Grid:
     sheet: str | None
     cells: pd.DataFrame  # columns 0..n-1, every cell a normalised str
     numeric: pd.DataFrame | None  # True where Excel stored a number (None for CSV)
+    written: pd.DataFrame | None = None  # the first rows as written (headers are shown as the office wrote them)
+    hidden: bool = False
 
 
-def discover_files(paths: list[str | Path]) -> list[Path]:
-    """The roster files named, with directories expanded (Office lock files and hidden files skipped)."""
+HEAD_ROWS = 22  # rows kept as written, for headers
+OWN_OUTPUTS = ("问题清单", "名册汇总", "名册模板")  # files this tool writes next to rosters
+
+
+def discover_files(paths: list[str | Path]) -> list[tuple[Path, bool]]:
+    """The roster files, each with whether it was named explicitly (True) or found in a folder.
+
+    In folders: .csv and Excel files only, without Office lock files, hidden files and this tool's
+    own outputs (问题清单, 名册汇总, 名册模板)."""
     found = []
     for path in map(Path, paths):
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*")
-                            if p.suffix.lower() in CSV_SUFFIXES + EXCEL_SUFFIXES
-                            and not p.name.startswith(("~$", ".")))
+            found += sorted((p, False) for p in path.rglob("*")
+                            if p.suffix.lower() in (".csv",) + EXCEL_SUFFIXES
+                            and not p.name.startswith(("~$", ".", *OWN_OUTPUTS)))
         else:
-            found.append(path)
+            found.append((path, True))
     return found
 
 
@@ -63,7 +72,8 @@ def read_grids(path: Path) -> list[Grid]:
         raise UnreadableFile(path, "文件不存在", "file not found")
     if path.suffix.lower() in EXCEL_SUFFIXES:
         return _read_excel(path)
-    return [Grid(str(path), None, _read_csv(path), None)]
+    cells, written = _read_csv(path)
+    return [Grid(str(path), None, cells, None, written)]
 
 
 def decode_bytes(raw: bytes) -> tuple[str, str]:
@@ -86,10 +96,31 @@ def _read_csv(path: Path) -> pd.DataFrame:
                              "unknown text encoding (expected UTF-8 or GBK/GB18030)") from None
     head = text[:20000].splitlines()[:20]
     sep = max((",", "\t", ";", "|"), key=lambda c: max((line.count(c) for line in head), default=0))
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))  # ragged rows (titles) allowed
+    csv.field_size_limit(2**31 - 1)  # a pasted essay in one cell is data, not a crash
+    try:  # ragged rows (titles above the header) are allowed
+        rows = _trimmed(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+    except csv.Error as exc:
+        raise UnreadableFile(path, f"CSV格式错误：{exc}", f"malformed CSV: {exc}") from None
+    cells = _grid(rows)
+    return _normalise_text(cells), cells.iloc[:HEAD_ROWS].map(lambda v: str(v).strip())
+
+
+def _trimmed(rows) -> list[list]:
+    """Rows without trailing blank cells, and without trailing blank rows (a stray cell far away costs nothing)."""
+    out, last = [], 0
+    for row in rows:
+        end = len(row)
+        while end and (row[end - 1] is None or str(row[end - 1]).strip() == ""):
+            end -= 1
+        out.append(row[:end])
+        if end:
+            last = len(out)
+    return out[:last]
+
+
+def _grid(rows: list[list]) -> pd.DataFrame:
     width = max(map(len, rows), default=0)
-    cells = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype=object)
-    return _normalise_text(cells)
+    return pd.DataFrame([row + [""] * (width - len(row)) for row in rows], columns=range(width), dtype=object)
 
 
 def _normalise_text(cells: pd.DataFrame) -> pd.DataFrame:
@@ -106,24 +137,64 @@ def _normalise_text(cells: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, columns=cells.columns)
 
 
-def _read_excel(path: Path) -> list[Grid]:
-    from python_calamine import CalamineWorkbook
+MAX_SHEET_CELLS = 50_000_000  # a sheet claiming more (a stray cell at XFD1048576) is streamed instead
 
+
+def _read_excel(path: Path) -> list[Grid]:
     try:
-        book = CalamineWorkbook.from_path(str(path))
-        sheets = [(name, book.get_sheet_by_name(name).to_python(skip_empty_area=False))
-                  for name in book.sheet_names]
-    except Exception as exc:  # calamine raises its own error types for damaged files
+        sheets = _sparse_xlsx_sheets(path) if _claims_huge_sheet(path) else _calamine_sheets(path)
+    except Exception as exc:  # the readers raise their own error types for damaged files
         raise UnreadableFile(path, f"Excel文件无法打开：{exc}", f"Excel file cannot be opened: {exc}") from None
     grids = []
-    for name, rows in sheets:
+    for name, visible, rows in sheets:
         if not rows:
             continue
-        width = max(map(len, rows))
-        raw = pd.DataFrame([row + [""] * (width - len(row)) for row in rows], dtype=object)
+        raw = _grid(rows)
         numeric = raw.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
-        grids.append(Grid(str(path), name, _normalise_text(raw.map(_cell_text)), numeric))
+        text = raw.map(_cell_text)
+        grids.append(Grid(str(path), name, _normalise_text(text), numeric, text.iloc[:HEAD_ROWS], hidden=not visible))
     return grids
+
+
+def _calamine_sheets(path: Path) -> list[tuple[str, bool, list[list]]]:
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(path))
+    return [(meta.name, str(meta.visible).endswith("Visible"), _trimmed(book.get_sheet_by_name(meta.name).iter_rows()))
+            for meta in book.sheets_metadata]
+
+
+def _claims_huge_sheet(path: Path) -> bool:
+    """Whether an .xlsx declares a sheet so large that reading it whole would exhaust memory."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return False
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return any((ws.max_row or 0) * (ws.max_column or 0) > MAX_SHEET_CELLS for ws in book.worksheets)
+    finally:
+        book.close()
+
+
+def _sparse_xlsx_sheets(path: Path) -> list[tuple[str, bool, list[list]]]:
+    """Stream an .xlsx keeping only the cells that hold something, for sheets with far-away stray cells."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    sheets = []
+    try:
+        for ws in book.worksheets:
+            ws.reset_dimensions()  # do not pad rows out to the declared (huge) size
+            filled = {(c.row, c.column): c.value for row in ws.iter_rows() for c in row
+                      if getattr(c, "row", None) and c.value is not None and str(c.value).strip()}
+            height = max((r for r, _ in filled), default=0)
+            width = max((c for _, c in filled), default=0)
+            rows = [[filled.get((r, c), "") for c in range(1, width + 1)] for r in range(1, height + 1)]
+            sheets.append((ws.title, ws.sheet_state == "visible", rows))
+    finally:
+        book.close()
+    return sheets
 
 
 def _cell_text(value: object) -> str:

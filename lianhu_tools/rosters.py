@@ -28,7 +28,8 @@ HEADER_SEARCH_ROWS = 20  # offices put titles above the header row
 MIN_MATCHED_FIELDS = 3
 IGNORED_HEADERS = {normalize_header(h) for h in ("序号", "序號", "No.", "编号序号", "备注", "備註", "remark", "remarks")}
 INSTRUCTION_SHEETS = {normalize_header(h) for h in ("填写说明", "說明", "说明", "填寫說明", "instructions", "readme")}
-TOTAL_WORDS = ("合计", "总计", "合計", "總計")
+TOTAL_WORDS = ("合计", "总计", "小计", "合計", "總計", "小計")
+BLANK_WORDS = ("无", "無", "/", "-", "--", "—", "——", "null", "NULL", "nan", "NaN", "N/A", "n/a", "#N/A")
 ID_WEIGHTS = np.array(ID_NUMBER_WEIGHTS)
 ID_CHECK_CHARS = np.array(list(ID_NUMBER_CHECK))
 DTYPES = {"code": "str", "id": "str", "text": "str", "category": "str", "id_number": "str", "phone": "str",
@@ -122,7 +123,7 @@ def _load(paths, require, policy: Policy) -> tuple[Rosters | None, list[Problem]
     if not files:
         report.file(", ".join(map(str, paths)), None, "no_files", "未找到名册文件（.csv/.xlsx/.xls）",
                     "no roster files (.csv/.xlsx/.xls) found")
-    parts = [part for path in files for part in _read_parts(path, report)]
+    parts = [part for path, explicit in files for part in _read_parts(path, explicit, report)]
     frames: dict[str, pd.DataFrame] = {}
     by_table: dict[str, list[int]] = {}
     for i, part in enumerate(parts):
@@ -142,31 +143,38 @@ def _load(paths, require, policy: Policy) -> tuple[Rosters | None, list[Problem]
         return None, problems
     empty = {n: _empty(TABLES[n]) for n in ALL_TABLES}
     tables = {n: _final(frames.get(n, empty[n]), TABLES[n]) for n in ALL_TABLES}
-    return Rosters(**tables, warnings=problems, files=[str(f) for f in files]), problems
+    return Rosters(**tables, warnings=problems, files=[str(f) for f, _ in files]), problems
 
 
 # ---------------------------------------------------------------- recognising sheets
 
-def _read_parts(path: Path, report: Report) -> list[Part]:
+def _read_parts(path: Path, explicit: bool, report: Report) -> list[Part]:
+    """The roster tables in one file. An unrecognised file is an error when named, a warning when found in a folder."""
     try:
         grids = io.read_grids(path)
     except io.UnreadableFile as exc:
         report.file(str(path), None, "file_unreadable", exc.zh, exc.en)
         return []
+    grids = [g for g in grids if len(g.cells) and not io.is_blank(g.cells).all()]
     parts, unknown = [], []
     for grid in grids:
+        if grid.hidden:
+            report.file(grid.file, grid.sheet, "hidden_sheet_skipped", "隐藏的工作表，未读取", "hidden sheet, not read",
+                        "warning")
+            continue
         part = _recognise(grid, report)
-        if part is None:
-            if normalize_header(grid.sheet or "") not in INSTRUCTION_SHEETS and not io.is_blank(grid.cells).all():
-                unknown.append(grid)
-        else:
+        if part is not None:
             parts.append(part)
+        elif normalize_header(grid.sheet or "") not in INSTRUCTION_SHEETS:
+            unknown.append(grid)
+    if not grids:
+        report.file(str(path), None, "empty_file", "文件是空的", "the file is empty", "warning")
     for grid in unknown:
-        severity = "warning" if parts else "error"
+        severity = "error" if explicit and not parts else "warning"
         report.file(grid.file, grid.sheet, "unknown_table",
-                    "无法识别此表：表头与村、户、单位、干部名册都不符" + ("，已跳过" if parts else ""),
+                    "无法识别此表：表头与村、户、单位、干部名册都不符" + ("" if severity == "error" else "，已跳过"),
                     "cannot tell which roster this is: the headers match none of villages, households, "
-                    "units, cadres" + (" (skipped)" if parts else ""), severity, row=1)
+                    "units, cadres" + ("" if severity == "error" else " (skipped)"), severity, row=1)
     return parts
 
 
@@ -178,57 +186,81 @@ LOOKUPS = {name: _header_lookup(table) for name, table in TABLES.items()}
 
 
 def _recognise(grid: io.Grid, report: Report) -> Part | None:
-    """Find the header row and the table it belongs to (by headers; sheet or file name breaks ties)."""
+    """Find the header (one row, or two rows under merged cells) and its table.
+
+    A table is recognised by its key column and half its required columns (60% without the key);
+    the sheet or file name breaks ties."""
     hint = {normalize_header(grid.sheet or ""), normalize_header(Path(grid.file).stem)}
     best = None
     for r in range(min(HEADER_SEARCH_ROWS, len(grid.cells))):
-        keys = [normalize_header(v) for v in grid.cells.iloc[r]]
-        for name, table in TABLES.items():
-            matched = {LOOKUPS[name][k] for k in keys if k in LOOKUPS[name]}
-            required = sum(f.name in matched for f in table.required_fields)
-            named = any(normalize_header(s) in hint for s in table.sheet_names)
-            score = (len(matched), required, named)
-            if len(matched) >= MIN_MATCHED_FIELDS and (best is None or score > best[0]):
-                best = (score, r, table)
+        single = [normalize_header(v) for v in grid.cells.iloc[r]]
+        below = [normalize_header(v) for v in grid.cells.iloc[r + 1]] if r + 1 < len(grid.cells) else []
+        merged = [b or a for a, b in zip(single, below)]
+        for depth, keys in ((1, single), (2, merged)):
+            for name, table in TABLES.items():
+                matched = {LOOKUPS[name][k] for k in keys if k in LOOKUPS[name]}
+                required = sum(f.name in matched for f in table.required_fields)
+                share = required / len(table.required_fields)
+                if share < 0.5 or (table.primary_key not in matched and share < 0.6):
+                    continue
+                named = any(normalize_header(s) in hint for s in table.sheet_names)
+                score = (required, len(matched), named, -depth)
+                if best is None or score > best[0]:
+                    best = (score, r, depth, table)
     if best is None:
         return None
-    _, header_row, table = best
-    return _make_part(grid, header_row, table, report)
+    _, header_row, depth, table = best
+    return _make_part(grid, header_row, depth, table, report)
 
 
-def _make_part(grid: io.Grid, header_row: int, table: Table, report: Report) -> Part:
-    written = list(grid.cells.iloc[header_row])
+def _written_header(grid: io.Grid, row: int, depth: int, col: int) -> str:
+    """The header as the office wrote it (the lower cell of a two-row header when it has one)."""
+    written = grid.written if grid.written is not None and row + depth <= len(grid.written) else grid.cells
+    cells = [str(written.iat[row + d, col]).strip() for d in range(depth)]
+    return next((c for c in reversed(cells) if c), "")
+
+
+def _make_part(grid: io.Grid, header_row: int, depth: int, table: Table, report: Report) -> Part:
     columns: dict[str, int] = {}
+    excel_row = header_row + depth  # the header's (last) row, as Excel numbers it
+    written = [_written_header(grid, header_row, depth, c) for c in range(grid.cells.shape[1])]
     for col, header in enumerate(written):
         key = normalize_header(header)
         name = LOOKUPS[table.name].get(key)
         if name is None:
             if key and key not in IGNORED_HEADERS:
                 report.file(grid.file, grid.sheet, "unknown_column", "未识别的列，已忽略", "unrecognised column, ignored",
-                            "warning", row=header_row + 1, column=header)
+                            "warning", row=excel_row, column=header)
         elif name in columns:
             report.file(grid.file, grid.sheet, "duplicate_column",
                         f"“{header}”与“{written[columns[name]]}”是同一字段（{table.field(name).label}），列重复",
                         f"column duplicates '{written[columns[name]]}' (both mean {name})",
-                        row=header_row + 1, column=header)
+                        row=excel_row, column=header)
         else:
             columns[name] = col
-    for f in table.required_fields:
-        if f.name not in columns:
-            report.file(grid.file, grid.sheet, "missing_column", f"缺少必填列“{f.zh}”",
-                        f"required column '{f.zh}' ({f.name}) is missing", row=header_row + 1, column=f.zh)
-    body = grid.cells.iloc[header_row + 1:]
-    keep = ~io.is_blank(body)
-    first = body.iloc[:, 0].to_numpy() if body.shape[1] else np.array([])
-    keep &= ~np.isin(first, TOTAL_WORDS)  # a 合计 row at the bottom
-    rows = np.arange(header_row + 2, header_row + 2 + len(body))[keep]
-    text = pd.DataFrame({n: body.iloc[keep, c].to_numpy() for n, c in columns.items()})
+    missing = [f for f in table.fields if f.name not in columns and (
+        f.required or (f.kind in ("lat", "lon") and ({"lat", "lon"} & set(columns))))]  # half a coordinate pair
+    for f in missing:
+        report.file(grid.file, grid.sheet, "missing_column", f"缺少必填列“{f.zh}”",
+                    f"required column '{f.zh}' ({f.name}) is missing", row=excel_row, column=f.zh)
+    body = grid.cells.iloc[header_row + depth:]
+    mapped = body.iloc[:, list(columns.values())]
+    mapped = mapped.where(~mapped.isin(BLANK_WORDS), "")  # "无", "/", "-" and the like mean blank
+    keep = ~io.is_blank(mapped) & ~_total_rows(body)
+    rows = np.arange(header_row + depth + 1, header_row + depth + 1 + len(body))[keep]
+    text = pd.DataFrame({n: mapped.iloc[keep, i].to_numpy() for i, n in enumerate(columns)})
     numeric = None
     if grid.numeric is not None:
-        flags = grid.numeric.iloc[header_row + 1:]
+        flags = grid.numeric.iloc[header_row + depth:]
         numeric = pd.DataFrame({n: flags.iloc[keep, c].to_numpy(dtype=bool) for n, c in columns.items()})
-    headers = {n: str(written[c]) for n, c in columns.items()}
+    headers = {n: written[c] for n, c in columns.items()}
     return Part(grid.file, grid.sheet, table, headers, rows, text, numeric)
+
+
+def _total_rows(body: pd.DataFrame) -> np.ndarray:
+    """Rows whose first few filled cells say 合计, 总计 or 小计."""
+    head = body.iloc[:, :4].apply(lambda col: col.str.replace(r"\s+", "", regex=True))
+    return head.isin(TOTAL_WORDS).any(axis=1).to_numpy()
 
 
 # ---------------------------------------------------------------- parsing fields
@@ -262,8 +294,12 @@ def _parse_text(part, f: Field, s: pd.Series, blank, report) -> pd.Series:
 
 
 def _to_number(s: pd.Series) -> pd.Series:
-    cleaned = s.str.replace(r"[,，\s]|元$|人$|户$", "", regex=True)
-    return pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce")
+    """Numbers as offices type them: '1,234.5', '800元'; '1,0' or 'inf' are not numbers."""
+    cleaned = s.str.replace(r"\s|元$|人$|户$", "", regex=True)
+    thousands = cleaned.str.fullmatch(r"-?\d{1,3}([,，]\d{3})+(\.\d+)?")
+    cleaned = cleaned.where(~thousands, cleaned.str.replace(r"[,，]", "", regex=True))
+    values = pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce")
+    return values.where(np.isfinite(values.astype(float)))
 
 
 def _parse_number(part, f: Field, s: pd.Series, blank, report) -> pd.Series:
@@ -367,7 +403,9 @@ def _check_coordinates(part: Part, frame: pd.DataFrame, report: Report) -> None:
         report.cells(part, raw_blank, "lat", "coordinates_missing", "缺少经纬度，且无可替代的位置",
                      "coordinates missing, and nothing to fall back on")
     half = has_lat ^ has_lon
-    report.cells(part, half & ~raw_blank, "lat", "coordinates_incomplete", "经纬度须同时填写", "latitude and longitude go together")
+    one_blank = (part.text["lat"] == "").to_numpy() ^ (part.text["lon"] == "").to_numpy()
+    report.cells(part, half & one_blank, "lat", "coordinates_incomplete", "经纬度须同时填写",
+                 "latitude and longitude go together")
     both = has_lat & has_lon
     outside = both & ~(lat.between(*CHINA_LAT) & lon.between(*CHINA_LON)).to_numpy()
     swapped = outside & (lat.between(*CHINA_LON) & lon.between(*CHINA_LAT)).to_numpy()
@@ -403,8 +441,8 @@ def _where(parts: list[Part], part_index: int, pos: int, other_part: int) -> tup
     row = int(part.rows[pos])
     if part_index == other_part:
         return f"第{row}行", f"row {row}"
-    sheet = f"“{part.sheet}”表" if part.sheet else ""
-    return f"{Path(part.file).name}{sheet}第{row}行", f"row {row} of {Path(part.file).name}"
+    sheet_zh, sheet_en = (f"“{part.sheet}”表", f", sheet {part.sheet}") if part.sheet else ("", "")
+    return f"{Path(part.file).name}{sheet_zh}第{row}行", f"row {row} of {Path(part.file).name}{sheet_en}"
 
 
 def _check_duplicates(frame: pd.DataFrame, column: str, parts: list[Part], report: Report, code: str,
@@ -436,25 +474,33 @@ def _check_tables(frames: dict[str, pd.DataFrame], parts: list[Part], report: Re
         missing = units["unit_level"].eq("县") & units["county_code"].isna() & (_raw(units, parts, "county_code") == "")
         report.located(_locate(units[missing], parts), parts, "county_code", "required_value_missing",
                        "县级单位须填县区代码", "county units need a county_code")
-    for child, (parent, key) in ((c, fk) for c in frames for fk in TABLES[c].foreign_keys.items()):
-        column, (parent_table, parent_key) = parent, key
-        if parent_table not in frames:
-            continue
-        frame = frames[child]
-        orphan = frame[column].notna() & ~frame[column].isin(set(frames[parent_table][parent_key].dropna()))
-        ptable = TABLES[parent_table]
-        report.located(_locate(frame[orphan], parts), parts, column, "orphan_reference",
-                       f"在{ptable.zh}名册中找不到此{TABLES[child].field(column).zh}",
-                       f"no such {parent_key} in the {parent_table} roster")
+    for child, (column, (parent_table, parent_key)) in ((c, fk) for c in frames for fk in TABLES[c].foreign_keys.items()):
+        if parent_table in frames:
+            _check_references(frames, parts, report, child, column, parent_table, parent_key)
     _fill_locations(frames)
     _check_counts(frames, parts, report)
 
 
+def _check_references(frames, parts, report, child: str, column: str, parent_table: str, parent_key: str) -> None:
+    """Orphan references — unless the parent's key column is missing somewhere, or the parent row with
+    that key was itself rejected (those are reported once, on the parent)."""
+    parent = frames[parent_table]
+    if any(p.table.name == parent_table and parent_key not in p.text for p in parts):
+        return
+    rejected = set(_raw(parent[parent[parent_key].isna()], parts, parent_key))
+    frame = frames[child]
+    orphan = frame[column].notna() & ~frame[column].isin(set(parent[parent_key].dropna())) & ~frame[column].isin(rejected)
+    report.located(_locate(frame[orphan], parts), parts, column, "orphan_reference",
+                   f"在{TABLES[parent_table].zh}名册中找不到此{TABLES[child].field(column).zh}",
+                   f"no such {parent_key} in the {parent_table} roster")
+
+
 def _check_poverty_causes(households: pd.DataFrame, parts: list[Part], report: Report, policy: Policy) -> None:
     """A warning for each poor household (by the policy's lines) that names no cause of poverty."""
-    poor = households["income_per_capita_yuan"] < policy.low_income_line_yuan
-    silent = poor & households["poverty_cause"].isna() & (_raw(households, parts, "poverty_cause") == "")
-    report.located(_locate(households[silent], parts), parts, "poverty_cause", "poverty_cause_missing",
+    candidates = households[(households["income_per_capita_yuan"] < policy.low_income_line_yuan)
+                            & households["poverty_cause"].isna()]
+    silent = candidates[_raw(candidates, parts, "poverty_cause") == ""]
+    report.located(_locate(silent, parts), parts, "poverty_cause", "poverty_cause_missing",
                    f"人均纯收入低于低收入线（{policy.low_income_line_yuan:g}元），应填写致贫原因",
                    f"income below the low-income line ({policy.low_income_line_yuan:g} yuan): name a cause of poverty",
                    "warning")

@@ -131,6 +131,10 @@ POVERTY_CAUSES = {
     "因婚": ("marriage",),
     "其他": ("other",),
 }
+POVERTY_CAUSES = {  # 因病致贫 means 因病
+    cause: (*aliases, *(word + suffix for word in (cause, *aliases) if not word.isascii() and cause != "其他"
+                        for suffix in ("致贫", "致貧")))
+    for cause, aliases in POVERTY_CAUSES.items()}
 HOUSEHOLD_CLASSES = ("绝对贫困户", "低收入户", "非贫困户")
 
 

@@ -213,7 +213,9 @@ def test_rosters_split_across_files_are_combined_and_checked_together(tmp_path, 
 def test_unreadable_and_unrecognised_files(tmp_path, clean_dir):
     (clean_dir / "坏.xlsx").write_bytes(b"not a workbook")
     (clean_dir / "杂.csv").write_text("甲,乙,丙\n1,2,3\n", encoding="utf-8")
-    assert sorted(p.code for p in errors(clean_dir)) == ["file_unreadable", "unknown_table"]
+    assert [p.code for p in errors(clean_dir)] == ["file_unreadable"]  # an unknown file in a folder is skipped
+    assert [p.code for p in validate_paths(clean_dir) if p.severity == "warning"] == ["unknown_table"]
+    assert [p.code for p in errors(clean_dir / "杂.csv")] == ["unknown_table"]  # named explicitly: an error
 
 
 def test_warnings_do_not_block_loading(tmp_path):
