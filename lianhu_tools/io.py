@@ -10,7 +10,9 @@ import csv
 import io
 import math
 import os
+import re
 import unicodedata
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -165,16 +167,24 @@ def _calamine_sheets(path: Path) -> list[tuple[str, bool, list[list]]]:
 
 
 def _claims_huge_sheet(path: Path) -> bool:
-    """Whether an .xlsx declares a sheet so large that reading it whole would exhaust memory."""
+    """Whether an .xlsx declares (in its sheets' <dimension> tags) a sheet too large to read whole."""
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return False
-    import openpyxl
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                with archive.open(name) as sheet:
+                    found = re.search(rb'<dimension ref="[A-Z]+(\d+):([A-Z]+)(\d+)"', sheet.read(4096))
+                if found and (int(found[3]) - int(found[1]) + 1) * _column_number(found[2].decode()) > MAX_SHEET_CELLS:
+                    return True
+    return False
 
-    book = openpyxl.load_workbook(path, read_only=True)
-    try:
-        return any((ws.max_row or 0) * (ws.max_column or 0) > MAX_SHEET_CELLS for ws in book.worksheets)
-    finally:
-        book.close()
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
 
 
 def _sparse_xlsx_sheets(path: Path) -> list[tuple[str, bool, list[list]]]:
