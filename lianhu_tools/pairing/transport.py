@@ -133,6 +133,14 @@ def _batches(problem: TransportProblem):
     # supply groups with a minimum but no arc at all are solved above (they fall short); the rest need no LP
 
 
+def _integral(values) -> np.ndarray:
+    values = np.asarray(values, dtype=float)
+    flows = np.rint(values).astype(np.int64)
+    if np.abs(values - flows).max(initial=0) > 1e-6:
+        raise SolverError("the LP solution is not integral (numerical trouble)")
+    return flows
+
+
 class _Batch:
     """One LP over some independent components, with its pricing loop."""
 
@@ -164,19 +172,24 @@ class _Batch:
         return self.unit * value[self.d] + bonus_weight * bonus - self.km
 
     def solve(self, report: SolveReport) -> None:
+        """PuLP builds and solves the LP on the candidates; pricing adds arcs until none can improve it.
+        With HiGHS the added arcs go into the live model, re-solved from the last basis (warm start);
+        CBC re-solves from scratch."""
         in_model = self._initial_candidates()
-        for round_ in range(MAX_ROUNDS):
-            x, duals = self._solve_lp(in_model, report)
+        x, duals = self._solve_lp(in_model, report)
+        for _ in range(MAX_ROUNDS):
             improving = self._price(in_model, duals)
             if not len(improving):
                 break
             in_model[improving] = True
             report.pricing_rounds += 1
+            x, duals = self._resolve_highs(improving, report) if self.solver == "highs" else \
+                self._solve_lp(in_model, report)
         else:
             report.proven_optimal = False
         report.arcs_in_model += int(in_model.sum())
         self.flows = np.zeros(len(self.arcs), dtype=np.int64)
-        self.flows[np.flatnonzero(in_model)] = x
+        self.flows[self.columns] = x
         assigned = np.bincount(self.s, weights=self.flows, minlength=len(self.supplies)).astype(np.int64)
         self.shortfall = np.maximum(self.minimum - assigned, 0)
         self.objective = float((self.coef * self.flows).sum() - self.penalty * self.shortfall.sum())
@@ -220,13 +233,36 @@ class _Batch:
         report.lps += 1
         if pulp.LpStatus[status] != "Optimal":
             raise SolverError(f"the LP solver ended with status {pulp.LpStatus[status]}")
-        values = np.array([v.varValue or 0.0 for v in x])
-        flows = np.rint(values).astype(np.int64)
-        if np.abs(values - flows).max(initial=0) > 1e-6:
-            raise SolverError("the LP solution is not integral (numerical trouble)")
+        self.prob, self.rows, self.columns, self.variables = prob, rows, idx, x
         sign = -1.0 if self.solver == "highs" else 1.0  # HiGHS reports duals of a maximisation negated
-        duals = {key: sign * (row.pi or 0.0) for key, row in rows.items()}
-        return flows, duals
+        return _integral([v.varValue or 0.0 for v in x]), {key: sign * (row.pi or 0.0) for key, row in rows.items()}
+
+    def _resolve_highs(self, added: np.ndarray, report: SolveReport):
+        """Add arcs as columns of the live HiGHS model (built by PuLP) and re-solve from its basis."""
+        import highspy
+
+        model = self.prob.solverModel
+        row = {key: constraint.index for key, constraint in self.rows.items()}
+        indices, starts = [], []
+        for arc in added:
+            starts.append(len(indices))
+            keys = [("cap", self.s[arc]), ("dem", self.d[arc])] + ([("min", self.s[arc])] if ("min", self.s[arc]) in row else [])
+            indices += [row[k] for k in keys if k in row]
+        n = len(added)
+        if not hasattr(self, "col_index"):
+            self.col_index = np.array([v.index for v in self.variables])  # PuLP orders columns by name
+        first = model.getNumCol()
+        model.addCols(n, -self.coef[added], np.zeros(n), np.full(n, highspy.kHighsInf), len(indices),
+                      np.array(starts, dtype=np.int32), np.array(indices, dtype=np.int32), np.ones(len(indices)))
+        model.run()
+        report.lps += 1
+        if model.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise SolverError(f"HiGHS ended with status {model.modelStatusToString(model.getModelStatus())}")
+        self.columns = np.concatenate([self.columns, added])
+        self.col_index = np.concatenate([self.col_index, np.arange(first, first + n)])
+        solution = model.getSolution()
+        dual = np.asarray(solution.row_dual)
+        return _integral(np.asarray(solution.col_value)[self.col_index]), {key: -float(dual[i]) for key, i in row.items()}
 
     def _price(self, in_model: np.ndarray, duals: dict) -> np.ndarray:
         """Left-out arcs whose reduced cost is positive: they could improve the objective."""
