@@ -157,10 +157,11 @@ def _fixed_pairs(households: pd.DataFrame, cadres: pd.DataFrame, existing: pd.Da
                                "农户已不在贫困户和党员户之列（如已脱贫）/ household left the pools (e.g. out of poverty)")
     ended = ended.drop(columns="status")
     # a household whose cadre left goes to a colleague of the same unit first, if it is still in a pool
-    previous_unit = existing.set_index("household_id")["unit_id"] if existing is not None and "unit_id" in existing else None
     orphaned = ended[~ended["cadre_id"].isin(known_cadres) & ended["household_id"].isin(in_pool.index)]
-    preferred_unit = orphaned.set_index("household_id")["household_id"].map(previous_unit) if previous_unit is not None \
-        else pd.Series(dtype=str)
+    preferred_unit = pd.Series(dtype=str)
+    if existing is not None and "unit_id" in existing:
+        previous_unit = existing.drop_duplicates("household_id").set_index("household_id")["unit_id"]
+        preferred_unit = pd.Series(orphaned["household_id"].map(previous_unit).to_numpy(), index=orphaned["household_id"])
 
     fixed = candidates[~(cadre_left | household_left)]
     fixed = fixed.merge(cadres[["cadre_id", "name", "unit_id", "rank", "lat", "lon"]], on="cadre_id")

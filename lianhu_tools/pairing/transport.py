@@ -205,8 +205,8 @@ class _Batch:
     def _solve_lp(self, in_model: np.ndarray, report: SolveReport):
         idx = np.flatnonzero(in_model)
         prob = pulp.LpProblem("pairing", pulp.LpMaximize)
-        x = [pulp.LpVariable(f"x{i}", lowBound=0) for i in range(len(idx))]
-        short = [pulp.LpVariable(f"short{k}", lowBound=0) for k in range(len(self.supplies))]
+        x = [prob.add_variable(f"x{i}", lowBound=0) for i in range(len(idx))]
+        short = [prob.add_variable(f"short{k}", lowBound=0) for k in range(len(self.supplies))]
         objective = list(zip(x, self.coef[idx].tolist()))
         objective += [(short[k], -self.penalty) for k in np.flatnonzero(self.minimum)]
         prob.setObjective(pulp.LpAffineExpression(objective))

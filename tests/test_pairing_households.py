@@ -1,0 +1,138 @@
+"""Cadres → households: the rules hold and the result is the independent optimum."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import linear_sum_assignment
+
+from lianhu_tools import geo
+from lianhu_tools.demo import CitySize, generate_city
+from lianhu_tools.pairing.households import PairingInputError, match_households
+from lianhu_tools.policy import default_policy
+from lianhu_tools.rosters import Rosters
+
+SMALL = CitySize(counties=2, townships=4, villages=12, units=6, cadres=40, households=90)
+
+
+def rosters_of(size="tiny", seed=1) -> Rosters:
+    """Generated rosters as the loader returns them (blank coordinates take their village's or unit's)."""
+    city = generate_city(size, seed=seed)
+    households, cadres = city.households.copy(), city.cadres.copy()
+    village = city.villages.set_index("village_code")
+    unit = city.units.set_index("unit_id")
+    for axis in ("lat", "lon"):
+        households[axis] = households[axis].fillna(households["village_code"].map(village[axis]))
+        cadres[axis] = cadres[axis].fillna(cadres["unit_id"].map(unit[axis]))
+    return Rosters(city.villages, households, city.units, cadres)
+
+
+def round_robin_links(rosters: Rosters) -> pd.DataFrame:
+    units = rosters.units["unit_id"].to_numpy()
+    villages = rosters.villages["village_code"].to_numpy()
+    return pd.DataFrame({"unit_id": units[np.arange(len(villages)) % len(units)], "village_code": villages})
+
+
+def check_rules(result, rosters: Rosters, locality: str, links=None, max_km=60):
+    pairs = result.pairs
+    assert not pairs["household_id"].duplicated().any()
+    quotas = pd.DataFrame(default_policy().quotas).T
+    for pool, column in (("poor", "poor"), ("party", "party")):
+        counts = pairs[pairs["pool"] == pool].groupby("cadre_id").size()
+        rank = rosters.cadres.set_index("cadre_id")["rank"]
+        assert (counts <= rank.loc[counts.index].map(quotas[column])).all()
+    if locality == "distance":
+        assert (pairs["distance_km"] <= max_km).all()
+    if locality == "unit_villages":
+        allowed = set(zip(links["unit_id"], links["village_code"]))
+        assert all((u, v) in allowed for u, v in zip(pairs["unit_id"], pairs["village_code"]))
+    covered = set(pairs["household_id"]) | set(result.uncovered["household_id"])
+    assert len(covered) == len(pairs) + len(result.uncovered)
+
+
+@pytest.mark.parametrize("locality", ["distance", "county", "unit_villages"])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_rules_hold(locality, seed):
+    rosters = rosters_of(SMALL, seed)
+    links = round_robin_links(rosters)
+    result = match_households(rosters, links=links, locality=locality, max_km=25)
+    check_rules(result, rosters, locality, links, max_km=25)
+    assert all(r.proven_optimal for r in result.reports.values())
+    assert set(result.uncovered["reason_zh"].str.len() > 0) <= {True}
+
+
+def reference_poor_optimum(rosters: Rosters, max_km: float):
+    """Covered absolute-poor, covered low-income and total km of the best poor-household pairing, by
+    an assignment over individual cadre slots (independent of the grouped LP)."""
+    from lianhu_tools.classify import classify_households
+
+    households = classify_households(rosters.households)
+    poor = households[households["is_poor"]].reset_index(drop=True)
+    quotas = pd.DataFrame(default_policy().quotas).T["poor"]
+    cadres = rosters.cadres
+    slots = cadres.loc[cadres.index.repeat(cadres["rank"].map(quotas))].reset_index(drop=True)
+    km = geo.haversine_km(slots["lat"].to_numpy()[:, None], slots["lon"].to_numpy()[:, None],
+                          poor["lat"].to_numpy()[None, :], poor["lon"].to_numpy()[None, :])
+    value = np.where(poor["household_class"] == "绝对贫困户", 2.0, 1.0)
+    cost = np.where(km <= max_km, -(value[None, :] * 1e7 - km), 1e12)
+    cost = np.hstack([cost, np.zeros((len(slots), len(slots)))])
+    r, c = linear_sum_assignment(cost)
+    chosen = c < len(poor)
+    r, c = r[chosen], c[chosen]
+    return int((value[c] == 2).sum()), int((value[c] == 1).sum()), float(km[r, c].sum())
+
+
+@pytest.mark.parametrize("seed", [1, 2, 5])
+def test_poor_pairing_equals_an_independent_optimum(seed):
+    rosters = rosters_of(SMALL, seed)
+    result = match_households(rosters, locality="distance", max_km=20)
+    pairs = result.pairs[result.pairs["pool"] == "poor"]
+    absolute, low, km = reference_poor_optimum(rosters, 20)
+    assert (pairs["household_class"] == "绝对贫困户").sum() == absolute
+    assert (pairs["household_class"] == "低收入户").sum() == low
+    assert pairs["distance_km"].sum() == pytest.approx(km, abs=0.01)
+
+
+def test_pins_forbids_and_the_three_year_term():
+    rosters = rosters_of(SMALL, 4)
+    first = match_households(rosters, locality="county")
+    poor = first.pairs[first.pairs["pool"] == "poor"]
+    keep = poor.iloc[:5][["cadre_id", "household_id", "unit_id"]]
+    moved = poor.iloc[5]
+    forbid = poor.iloc[[6]][["cadre_id", "household_id"]]
+    departed = poor.iloc[7]["cadre_id"]
+    existing = pd.concat([keep, poor[poor["cadre_id"] == departed][["cadre_id", "household_id", "unit_id"]]])
+
+    remaining = rosters.cadres[rosters.cadres["cadre_id"] != departed]
+    rerun = Rosters(rosters.villages, rosters.households, rosters.units, remaining)
+    pin = pd.DataFrame({"cadre_id": [poor.iloc[8]["cadre_id"]], "household_id": [moved["household_id"]]})
+    second = match_households(rerun, locality="county", existing=existing, pins=pin, forbids=forbid)
+    by_household = second.pairs.set_index("household_id")
+    for row in keep.itertuples():
+        assert by_household.loc[row.household_id, "cadre_id"] == row.cadre_id
+        assert by_household.loc[row.household_id, "status"] == "locked"
+    assert by_household.loc[moved["household_id"], "status"] == "confirmed"
+    if forbid["household_id"].iloc[0] in by_household.index:
+        assert by_household.loc[forbid["household_id"].iloc[0], "cadre_id"] != forbid["cadre_id"].iloc[0]
+    assert departed not in set(second.pairs["cadre_id"])
+    assert set(second.ended["cadre_id"]) == {departed}
+    departed_unit = poor.iloc[7]["unit_id"]
+    taken_over = by_household.loc[by_household.index.isin(second.ended["household_id"])]
+    assert len(taken_over) and (taken_over["unit_id"] == departed_unit).all()  # colleagues first
+    assert taken_over["reason"].str.contains("同单位").all()
+    check_rules(second, rerun, "county")
+
+
+def test_impossible_pins_are_explained():
+    rosters = rosters_of("tiny")
+    with pytest.raises(PairingInputError) as caught:
+        match_households(rosters, locality="distance",
+                         pins=pd.DataFrame({"cadre_id": ["GB99999999"], "household_id": ["nope"]}))
+    assert "干部不在名册" in caught.value.problems[0]
+
+
+def test_uncovered_households_have_reasons():
+    rosters = rosters_of("tiny")
+    result = match_households(rosters, locality="distance", max_km=5)
+    assert len(result.uncovered) > 0
+    assert result.uncovered["reason_zh"].str.contains("km").all()
+    assert (result.shortages["households"] >= result.shortages["covered"]).all()
