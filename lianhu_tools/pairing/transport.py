@@ -25,6 +25,7 @@ CANDIDATES_PER_GROUP = 6  # initial arcs per demand group and per supply group
 ADDED_PER_ROUND = 4  # improving arcs added per demand group per pricing round
 BATCH_ARCS = 250_000  # candidate arcs per LP; independent components are packed up to this
 MAX_ROUNDS = 50
+ALL_ARCS_UP_TO = 500_000  # a batch with no more allowed arcs than this holds them all (nothing to price)
 
 
 @dataclass
@@ -195,6 +196,8 @@ class _Batch:
         self.objective = float((self.coef * self.flows).sum() - self.penalty * self.shortfall.sum())
 
     def _initial_candidates(self) -> np.ndarray:
+        if len(self.arcs) <= ALL_ARCS_UP_TO:
+            return np.ones(len(self.arcs), dtype=bool)
         chosen = np.zeros(len(self.arcs), dtype=bool)
         for owner in (self.d, self.s):
             order = np.lexsort((-self.coef, owner))
