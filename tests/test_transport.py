@@ -51,6 +51,7 @@ def pricing_forced(monkeypatch):
     """Start from one candidate arc per group, so the optimum must be reached by pricing."""
     monkeypatch.setattr(transport, "CANDIDATES_PER_GROUP", 1)
     monkeypatch.setattr(transport, "ADDED_PER_ROUND", 1)
+    monkeypatch.setattr(transport, "ALL_ARCS_UP_TO", 0)
 
 
 @settings(max_examples=15, deadline=None)
@@ -84,9 +85,9 @@ def test_minimums_are_met_where_possible_and_shortfalls_counted(solver, pricing_
     for seed in range(8):
         problem = instance(seed, supplies=15, demands=25, arcs=120, minimum=True)
         priced = solve_transport(problem, solver)
-        monkeypatch.setattr(transport, "CANDIDATES_PER_GROUP", 10**6)
+        monkeypatch.setattr(transport, "ALL_ARCS_UP_TO", 10**9)
         full = solve_transport(problem, solver)
-        monkeypatch.setattr(transport, "CANDIDATES_PER_GROUP", 1)
+        monkeypatch.setattr(transport, "ALL_ARCS_UP_TO", 0)
         assert priced.shortfall.sum() == full.shortfall.sum()
         assert priced.report.objective == pytest.approx(full.report.objective, rel=1e-12)
         reachable = np.zeros(len(problem.capacity), bool)
