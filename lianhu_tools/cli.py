@@ -74,6 +74,27 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--out", required=True, type=Path)
     init.set_defaults(run=_policy_init)
 
+    p = sub.add_parser("match", help="结对 / pair units with villages, cadres with households")
+    match_sub = p.add_subparsers(metavar="WHAT")
+    for what, helptext in (("villages", "单位联村 / units → villages"), ("households", "干部联户 / cadres → households")):
+        m = match_sub.add_parser(what, help=helptext)
+        m.add_argument("--rosters", required=True, type=Path, nargs="+")
+        m.add_argument("--out", required=True, type=Path, help=".xlsx (Chinese headers) or .csv")
+        m.add_argument("--lang", choices=("zh", "en"), default="zh")
+        m.add_argument("--policy-file", type=Path)
+        m.add_argument("--max-km", type=float)
+        m.add_argument("--solver", choices=("auto", "cbc", "highs"), default="auto")
+        if what == "villages":
+            m.add_argument("--targets", choices=("poor", "all"), default="poor", help="poor villages, or all villages")
+            m.set_defaults(run=_match_villages)
+        else:
+            m.add_argument("--links", type=Path, help="the unit→village links (output of match villages)")
+            m.add_argument("--policy", dest="locality", choices=("unit_villages", "distance", "county"))
+            m.add_argument("--existing", type=Path, help="earlier pairings to keep for the 3-year term")
+            m.add_argument("--pins", type=Path, help="pairs that must be kept")
+            m.add_argument("--forbids", type=Path, help="pairs that must not be made")
+            m.set_defaults(run=_match_households)
+
     p = sub.add_parser("fields", help="字段说明 / field reference (Markdown)")
     p.add_argument("--update-readme", type=Path, help="rewrite the reference block of this README")
     p.set_defaults(run=_fields)
@@ -189,6 +210,46 @@ def _fields(args) -> int:
                                       encoding="utf-8")
         return _wrote(args.update_readme)
     print(field_reference_markdown())
+    return 0
+
+
+def _say_report(name: str, report) -> None:
+    print(f"{name}: {report.status}, objective {report.objective:,.3f}, gap {report.gap:.0%}, "
+          f"{report.seconds:.1f} s, solver {report.solver}, {report.lps} LP(s), {report.pricing_rounds} pricing "
+          f"round(s), {report.arcs_in_model:,} of {report.arcs_allowed:,} allowed arcs in the model, "
+          + ("optimal over all allowed pairs" if report.proven_optimal else "NOT proven optimal"), file=sys.stderr)
+
+
+def _match_villages(args) -> int:
+    from .pairing.output import write_tables
+    from .pairing.villages import match_villages
+
+    rosters, policy = _load(args.rosters, args.policy_file)
+    result = match_villages(rosters, policy, args.targets, args.max_km, args.solver)
+    write_tables({"联村": result.links, "未联系的村": result.unlinked, "未达下限的单位": result.short_units}, args.out, args.lang)
+    _say_report("units → villages", result.report)
+    print(f"{len(result.links):,} 个村已联系，{len(result.unlinked):,} 个未联系，{len(result.short_units):,} 个单位未达下限 → {args.out}")
+    return 0
+
+
+def _match_households(args) -> int:
+    from .pairing.households import PairingInputError, match_households
+    from .pairing.output import read_pairs, write_tables
+
+    rosters, policy = _load(args.rosters, args.policy_file)
+    read = {name: read_pairs(_existing([path])[0], required) if path else None for name, path, required in (
+        ("links", args.links, ("unit_id", "village_code")), ("existing", args.existing, ("cadre_id", "household_id")),
+        ("pins", args.pins, ("cadre_id", "household_id")), ("forbids", args.forbids, ("cadre_id", "household_id")))}
+    try:
+        result = match_households(rosters, policy, locality=args.locality, max_km=args.max_km, solver=args.solver, **read)
+    except PairingInputError as exc:
+        print("\n".join(exc.problems), file=sys.stderr)
+        return 1
+    write_tables({"联户": result.pairs, "未覆盖农户": result.uncovered, "各县区缺口": result.shortages,
+                  "终止的结对": result.ended}, args.out, args.lang)
+    for pool, report in result.reports.items():
+        _say_report(f"cadres → {pool} households ({result.locality})", report)
+    print(f"{len(result.pairs):,} 对结对，{len(result.uncovered):,} 户未覆盖 → {args.out}")
     return 0
 
 

@@ -65,3 +65,22 @@ def test_template_and_summary(tmp_path, clean_dir, capsys):
     assert main(["summary", str(clean_dir)]) == 0
     out = capsys.readouterr().out
     assert "秦州区" in out and "全市" in out
+
+
+def test_match_villages_then_households(tmp_path):
+    from lianhu_tools.pairing.output import read_pairs
+
+    assert main(["demo-data", "--size", "tiny", "--out", str(tmp_path / "r")]) == 0
+    assert main(["match", "villages", "--rosters", str(tmp_path / "r"), "--out", str(tmp_path / "links.csv"),
+                 "--lang", "en"]) == 0
+    links = pd.read_csv(tmp_path / "links.csv", dtype=str)
+    assert {"unit_id", "village_code", "distance_km"} <= set(links.columns)
+    assert main(["match", "villages", "--rosters", str(tmp_path / "r"), "--out", str(tmp_path / "links.xlsx")]) == 0
+    assert {"单位编号", "村代码"} <= set(pd.read_excel(tmp_path / "links.xlsx", engine="calamine").columns)
+    assert main(["match", "households", "--rosters", str(tmp_path / "r"), "--links", str(tmp_path / "links.xlsx"),
+                 "--out", str(tmp_path / "pairs.csv"), "--lang", "en"]) == 0
+    pairs = pd.read_csv(tmp_path / "pairs.csv", dtype=str)
+    assert {"cadre_id", "household_id", "distance_km", "status"} <= set(pairs.columns)
+    assert set(pairs["village_code"]) <= set(read_pairs(tmp_path / "links.xlsx", ("village_code",))["village_code"])
+    assert main(["match", "households", "--rosters", str(tmp_path / "r"), "--policy", "distance", "--max-km", "30",
+                 "--out", str(tmp_path / "pairs.xlsx")]) == 0

@@ -1,0 +1,61 @@
+"""Pairing tables in and out: Excel with Chinese headers, CSV with English names (`lang="en"`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .. import io
+from ..schema import TABLES, normalize_header
+
+EXTRA_LABELS = {
+    "cadre_name": "干部姓名", "distance_km": "距离(km)", "status": "状态", "reason": "说明", "household_class": "农户类别",
+    "pool": "名额类别", "reason_zh": "原因", "reason_en": "Reason", "nearest_cadre_km": "最近干部(km)",
+    "nearest_free_cadre_km": "最近有名额干部(km)", "households": "农户数", "covered": "已覆盖", "uncovered": "未覆盖",
+    "reachable_slots": "可达名额", "short_by": "缺口", "linked": "已联系村数", "minimum": "最少联系村数",
+}
+LABELS = {f.name: f.zh for t in TABLES.values() for f in t.fields} | {"name": "姓名"} | EXTRA_LABELS
+STATUS_ZH = {"proposed": "建议", "confirmed": "已确认", "locked": "锁定"}
+POOL_ZH = {"poor": "贫困户", "party": "党员户"}
+
+
+def write_tables(sheets: dict[str, pd.DataFrame], path: str | Path, lang: str = "zh") -> list[Path]:
+    """The first table to `path`; in Excel every table as its own sheet, in CSV the others beside it."""
+    path = Path(path)
+    shown = {name: _shown(frame, lang) for name, frame in sheets.items()}
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        with io.excel_writer(path) as writer:
+            for name, frame in shown.items():
+                frame.to_excel(writer, sheet_name=name, index=False)
+                writer.sheets[name].freeze_panes(1, 0)
+        return [path]
+    written = []
+    for k, (name, frame) in enumerate(shown.items()):
+        target = path if k == 0 else path.with_name(f"{path.stem}_{name}{path.suffix}")
+        with io.atomic_write(target) as tmp:
+            frame.to_csv(tmp, index=False, encoding="utf-8-sig")
+        written.append(target)
+    return written
+
+
+def _shown(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    if lang == "en":
+        return frame
+    frame = frame.copy()
+    if "status" in frame:
+        frame["status"] = frame["status"].map(STATUS_ZH).fillna(frame["status"])
+    if "pool" in frame:
+        frame["pool"] = frame["pool"].map(POOL_ZH).fillna(frame["pool"])
+    return frame.rename(columns=LABELS)
+
+
+def read_pairs(path: str | Path, required: tuple[str, ...]) -> pd.DataFrame:
+    """A pairing table written by `write_tables` (either language), with English column names."""
+    grid = io.read_grids(Path(path))[0].cells
+    back = {normalize_header(v): k for k, v in LABELS.items()} | {normalize_header(k): k for k in LABELS}
+    frame = pd.DataFrame(grid.iloc[1:].to_numpy(), columns=[back.get(normalize_header(h), h) for h in grid.iloc[0]])
+    missing = [c for c in required if c not in frame]
+    if missing:
+        raise ValueError(f"{path}: 缺少列 / missing columns: {', '.join(LABELS[c] + ' (' + c + ')' for c in missing)}")
+    return frame
