@@ -95,6 +95,17 @@ def _parser() -> argparse.ArgumentParser:
             m.add_argument("--forbids", type=Path, help="pairs that must not be made")
             m.set_defaults(run=_match_households)
 
+    p = sub.add_parser("rotate", help="工作队轮换 / half-year work-team schedule")
+    p.add_argument("--rosters", required=True, type=Path, nargs="+")
+    p.add_argument("--links", required=True, type=Path)
+    p.add_argument("--from", dest="first", required=True, help="first period, e.g. 2025H1")
+    p.add_argument("--periods", type=int, default=6)
+    p.add_argument("--handover", type=int, default=1, help="members who stay one more term to hand over")
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.add_argument("--policy-file", type=Path)
+    p.set_defaults(run=_rotate)
+
     p = sub.add_parser("fields", help="字段说明 / field reference (Markdown)")
     p.add_argument("--update-readme", type=Path, help="rewrite the reference block of this README")
     p.set_defaults(run=_fields)
@@ -250,6 +261,22 @@ def _match_households(args) -> int:
     for pool, report in result.reports.items():
         _say_report(f"cadres → {pool} households ({result.locality})", report)
     print(f"{len(result.pairs):,} 对结对，{len(result.uncovered):,} 户未覆盖 → {args.out}")
+    return 0
+
+
+def _rotate(args) -> int:
+    from .pairing.output import read_pairs, write_tables
+    from .pairing.rotation import rotate_teams
+
+    rosters, policy = _load(args.rosters, args.policy_file)
+    links = read_pairs(_existing([args.links])[0], ("unit_id", "village_code"))
+    try:
+        rotation = rotate_teams(rosters, links, args.first, args.periods, policy, args.handover)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    write_tables({"工作队轮换": rotation.schedule, "派员不足": rotation.shortages}, args.out, args.lang)
+    print(f"{rotation.schedule['period'].nunique()} 期，{len(rotation.schedule):,} 人次，"
+          f"{len(rotation.shortages):,} 个村派员不足 → {args.out}")
     return 0
 
 

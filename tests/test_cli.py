@@ -84,3 +84,9 @@ def test_match_villages_then_households(tmp_path):
     assert set(pairs["village_code"]) <= set(read_pairs(tmp_path / "links.xlsx", ("village_code",))["village_code"])
     assert main(["match", "households", "--rosters", str(tmp_path / "r"), "--policy", "distance", "--max-km", "30",
                  "--out", str(tmp_path / "pairs.xlsx")]) == 0
+    assert main(["rotate", "--rosters", str(tmp_path / "r"), "--links", str(tmp_path / "links.xlsx"),
+                 "--from", "2025H1", "--periods", "6", "--out", str(tmp_path / "teams.csv"), "--lang", "en"]) == 0
+    teams = pd.read_csv(tmp_path / "teams.csv", dtype=str)
+    assert teams["period"].nunique() == 6 and {"unit_id", "village_code", "cadre_id"} <= set(teams.columns)
+    assert main(["rotate", "--rosters", str(tmp_path / "r"), "--links", str(tmp_path / "links.xlsx"),
+                 "--from", "2025Q3", "--out", str(tmp_path / "t.xlsx")]) == 2

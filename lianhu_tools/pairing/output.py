@@ -14,6 +14,7 @@ EXTRA_LABELS = {
     "pool": "名额类别", "reason_zh": "原因", "reason_en": "Reason", "nearest_cadre_km": "最近干部(km)",
     "nearest_free_cadre_km": "最近有名额干部(km)", "households": "农户数", "covered": "已覆盖", "uncovered": "未覆盖",
     "reachable_slots": "可达名额", "short_by": "缺口", "linked": "已联系村数", "minimum": "最少联系村数",
+    "period": "期别", "role": "角色", "carried_over": "留任交接", "needed": "应派人数", "assigned": "实派人数",
 }
 LABELS = {f.name: f.zh for t in TABLES.values() for f in t.fields} | {"name": "姓名"} | EXTRA_LABELS
 STATUS_ZH = {"proposed": "建议", "confirmed": "已确认", "locked": "锁定"}
