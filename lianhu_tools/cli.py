@@ -40,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(metavar="COMMAND")
 
     p = sub.add_parser("demo-data", help="生成演示城市名册 / write the demo city's roster files")
-    p.add_argument("--size", default="tiny", help="tiny | city | province")
+    p.add_argument("--size", default="tiny", help="tiny | small | city | province")
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--seed", type=int, default=2012)
     p.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")

@@ -21,3 +21,42 @@ def households_by_county(summary: pd.DataFrame) -> go.Figure:
                       xaxis_title="县区 county", yaxis_title="户 households", font_family=FONT,
                       legend_title="类别 class", template="plotly_white")
     return fig
+
+
+def pairing_map(villages: pd.DataFrame, units: pd.DataFrame, links: pd.DataFrame, pairs: pd.DataFrame | None = None,
+                households: pd.DataFrame | None = None) -> go.Figure:
+    """Villages, units and their links on plain longitude/latitude axes (no tile server, works offline).
+
+    Linked villages are filled, unlinked target villages hollow; a line joins each unit to its villages;
+    with `pairs` and `households`, thin lines join cadres' offices to their households' places."""
+    village_at = villages.set_index("village_code")[["lon", "lat"]]
+    unit_at = units.set_index("unit_id")[["lon", "lat"]]
+    fig = go.Figure()
+    if pairs is not None and households is not None and len(pairs):
+        home = households.set_index("household_id")[["lon", "lat"]]
+        fig.add_trace(_segments(pairs["unit_id"].map(unit_at["lon"]), pairs["unit_id"].map(unit_at["lat"]),
+                                pairs["household_id"].map(home["lon"]), pairs["household_id"].map(home["lat"]),
+                                "干部—农户 cadre–household", "rgba(120,120,120,0.25)"))
+    fig.add_trace(_segments(links["unit_id"].map(unit_at["lon"]), links["unit_id"].map(unit_at["lat"]),
+                            links["village_code"].map(village_at["lon"]), links["village_code"].map(village_at["lat"]),
+                            "单位—村 unit–village", "rgba(31,119,180,0.6)"))
+    linked = villages["village_code"].isin(links["village_code"])
+    for mask, name, symbol in ((linked, "已联系的村 linked village", "circle"),
+                               (~linked & villages["is_poor_village"], "未联系的贫困村 unlinked poor village", "circle-open")):
+        fig.add_trace(go.Scattergl(x=villages.loc[mask, "lon"], y=villages.loc[mask, "lat"], mode="markers", name=name,
+                                   marker={"symbol": symbol, "size": 6, "color": "#c0392b"},
+                                   text=villages.loc[mask, "village_name"], hoverinfo="text"))
+    fig.add_trace(go.Scattergl(x=units["lon"], y=units["lat"], mode="markers", name="单位 unit",
+                               marker={"symbol": "square", "size": 7, "color": "#1f77b4"}, text=units["unit_name"],
+                               hoverinfo="text"))
+    fig.update_layout(title="联村联户结对图 / pairing map", font_family=FONT, template="plotly_white",
+                      xaxis_title="经度 longitude", yaxis_title="纬度 latitude", legend={"orientation": "h"})
+    fig.update_yaxes(scaleanchor="x", scaleratio=1.2)  # about right for 35°N
+    return fig
+
+
+def _segments(x0, y0, x1, y1, name: str, colour: str) -> go.Scattergl:
+    """Line segments as one trace, separated by gaps."""
+    xs = [v for a, b in zip(x0, x1) for v in (a, b, None)]
+    ys = [v for a, b in zip(y0, y1) for v in (a, b, None)]
+    return go.Scattergl(x=xs, y=ys, mode="lines", name=name, line={"width": 1, "color": colour}, hoverinfo="skip")

@@ -1,6 +1,8 @@
 """A deterministic synthetic city (or province) with all four rosters, at any size.
 
-    city = generate_city("city", seed=1)      # 天水市 at its 2012 scale
+    city = generate_city("city", seed=1)      # For notebooks and quick runs: two counties of 天水市 with enough cadres to staff their villages.
+    "small": CitySize(counties=2, townships=6, villages=30, units=16, cadres=600, households=700),
+    # 天水市 at its 2012 scale
     city.villages, city.households, city.units, city.cadres
 
 Everything is drawn from one `numpy.random.default_rng(seed)`, split into one stream per roster, so
@@ -80,6 +82,8 @@ PRESETS: dict[str, CitySize] = {
     # Its 12 cadres hold every rank: 1 地厅级, 2 县处级, 3 乡科级, 6 一般干部.
     "tiny": CitySize(counties=2, townships=3, villages=6, units=4, cadres=12, households=30,
                      rank_shares=(1 / 12, 2 / 12, 3 / 12)),
+    # For notebooks and quick runs: two counties of 天水市 with enough cadres to staff their villages.
+    "small": CitySize(counties=2, townships=6, villages=30, units=16, cadres=600, households=700),
     # 天水市 at its 2012 scale: its 7 real county-level divisions, 120 townships, 1,620 villages
     # (85% poor), 1,218 units, 40,265 cadres, 55,000 candidate households.
     "city": CitySize(counties=7, townships=120, villages=1_620, units=1_218, cadres=40_265, households=55_000),
