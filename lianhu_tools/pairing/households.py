@@ -47,6 +47,7 @@ class HouseholdPairing:
     ended: pd.DataFrame  # earlier pairings that end now, with the reason
     reports: dict[str, SolveReport] = field(default_factory=dict)
     locality: str = ""
+    problems: dict[str, TransportProblem] = field(default_factory=dict)  # the solved instances (bench, checks)
 
 
 def match_households(rosters: Rosters, policy: Policy | None = None, links: pd.DataFrame | None = None,
@@ -69,7 +70,7 @@ def match_households(rosters: Rosters, policy: Policy | None = None, links: pd.D
     fixed, ended, preferred_unit = _fixed_pairs(households, cadres, existing, pins)
     forbidden = _pairs(forbids)
 
-    pairs, uncovered, shortages, reports = [fixed], [], [], {}
+    pairs, uncovered, shortages, reports, problems = [fixed], [], [], {}, {}
     for pool in POOLS:
         members = households[households["pool"] == pool].copy()
         members = members[~members["household_id"].isin(fixed["household_id"])]
@@ -81,10 +82,10 @@ def match_households(rosters: Rosters, policy: Policy | None = None, links: pd.D
         pairs.append(result["pairs"])
         uncovered.append(result["uncovered"])
         shortages.append(result["shortages"])
-        reports[pool] = result["report"]
+        reports[pool], problems[pool] = result["report"], result["problem"]
     return HouseholdPairing(pd.concat(pairs, ignore_index=True)[PAIR_COLUMNS],
                             pd.concat(uncovered, ignore_index=True), pd.concat(shortages, ignore_index=True),
-                            ended, reports, locality)
+                            ended, reports, locality, problems)
 
 
 def resolve_locality(locality: str, links: pd.DataFrame | None) -> str:
@@ -208,7 +209,8 @@ def _solve_pool(pool: str, households: pd.DataFrame, cadres: pd.DataFrame, local
     pairs = _hand_out(solution, problem, cadres, households, pool, bonus)
     uncovered = _uncovered(households, pairs, c_groups, h_groups, problem, solution, locality, max_km, links)
     shortages = _shortages(pool, households, pairs, c_groups, arcs, problem)
-    return {"pairs": pairs, "uncovered": uncovered, "shortages": shortages, "report": solution.report}
+    return {"pairs": pairs, "uncovered": uncovered, "shortages": shortages, "report": solution.report,
+            "problem": problem}
 
 
 def _allowed_arcs(c_groups: pd.DataFrame, h_groups: pd.DataFrame, locality: str, max_km: float,
