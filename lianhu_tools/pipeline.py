@@ -26,6 +26,33 @@ def write_demo_rosters(size: str = "tiny", out: str | Path = "build/demo/rosters
     return Path(out)
 
 
+def _pairings(rosters: Rosters, policy, out: Path, say: Callable[[str], None]) -> None:
+    """Units → villages, cadres → households in the linked villages, six half-year work-team terms."""
+    from .figures import pairing_map
+    from .pairing.households import match_households
+    from .pairing.output import write_tables
+    from .pairing.rotation import rotate_teams
+    from .pairing.villages import match_villages
+
+    villages = match_villages(rosters, policy)
+    write_tables({"联村": villages.links, "未联系的村": villages.unlinked, "未达下限的单位": villages.short_units},
+                 out / "联村结果.xlsx")
+    say(f"单位联村 / units → villages: {len(villages.links):,} 村已联系，{len(villages.unlinked):,} 村未联系，"
+        f"{len(villages.short_units):,} 个单位未达下限（{villages.report.seconds:.1f} s，"
+        f"{'已证明最优' if villages.report.proven_optimal else '未证明最优'}）→ {out / '联村结果.xlsx'}")
+    households = match_households(rosters, policy, links=villages.links)
+    write_tables({"联户": households.pairs, "未覆盖农户": households.uncovered, "各县区缺口": households.shortages},
+                 out / "联户结果.xlsx")
+    say(f"干部联户 / cadres → households: {len(households.pairs):,} 对，{len(households.uncovered):,} 户未覆盖 "
+        f"→ {out / '联户结果.xlsx'}")
+    rotation = rotate_teams(rosters, villages.links, "2025H1", 6, policy)
+    write_tables({"工作队轮换": rotation.schedule, "派员不足": rotation.shortages}, out / "工作队轮换.xlsx")
+    say(f"工作队轮换 / work teams 2025H1–2027H2: {len(rotation.schedule):,} 人次 → {out / '工作队轮换.xlsx'}")
+    figure = pairing_map(rosters.villages, rosters.units, villages.links)
+    figure.write_html(out / "结对图.html", include_plotlyjs="directory")
+    say(f"结对图（离线可用）/ offline map: {out / '结对图.html'}")
+
+
 def run_demo(size: str = "city", seed: int = 2012, out: str | Path = "build/demo",
              policy_file: str | Path | None = None, say: Callable[[str], None] = print) -> Rosters:
     """Generate the demo city's files, load and validate them, classify households, summarise."""
@@ -51,6 +78,8 @@ def run_demo(size: str = "city", seed: int = 2012, out: str | Path = "build/demo
         summary.to_excel(writer, sheet_name="按县区汇总", index=False)
     say(f"按县区汇总 / summary by county (also in {summary_path}):")
     print(summary.to_string(index=False), flush=True)
+
+    _pairings(rosters, policy, out, say)
 
     template = write_template(out / "名册模板.xlsx")
     broken = out / "问题名册示例"
