@@ -41,10 +41,12 @@ def pairing_map(villages: pd.DataFrame, units: pd.DataFrame, links: pd.DataFrame
                             links["village_code"].map(village_at["lon"]), links["village_code"].map(village_at["lat"]),
                             "单位—村 unit–village", "rgba(31,119,180,0.6)"))
     linked = villages["village_code"].isin(links["village_code"])
-    for mask, name, symbol in ((linked, "已联系的村 linked village", "circle"),
-                               (~linked & villages["is_poor_village"], "未联系的贫困村 unlinked poor village", "circle-open")):
+    for mask, name, symbol, colour in (
+            (linked, "已联系的村 linked village", "circle", "#c0392b"),
+            (~linked & villages["is_poor_village"], "未联系的贫困村 unlinked poor village", "circle-open", "#c0392b"),
+            (~linked & ~villages["is_poor_village"], "其他村 other village", "circle", "#bbbbbb")):
         fig.add_trace(go.Scattergl(x=villages.loc[mask, "lon"], y=villages.loc[mask, "lat"], mode="markers", name=name,
-                                   marker={"symbol": symbol, "size": 6, "color": "#c0392b"},
+                                   marker={"symbol": symbol, "size": 6, "color": colour},
                                    text=villages.loc[mask, "village_name"], hoverinfo="text"))
     fig.add_trace(go.Scattergl(x=units["lon"], y=units["lat"], mode="markers", name="单位 unit",
                                marker={"symbol": "square", "size": 7, "color": "#1f77b4"}, text=units["unit_name"],
