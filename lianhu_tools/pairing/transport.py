@@ -13,7 +13,10 @@ matrix is a network matrix (totally unimodular), so the LP optimum is integral.
 
 from __future__ import annotations
 
+import os
+import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -134,6 +137,19 @@ def _batches(problem: TransportProblem):
     # supply groups with a minimum but no arc at all are solved above (they fall short); the rest need no LP
 
 
+@contextmanager
+def _quiet_stdout():
+    sys.stdout.flush()
+    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
 def _integral(values) -> np.ndarray:
     values = np.asarray(values, dtype=float)
     flows = np.rint(values).astype(np.int64)
@@ -232,7 +248,8 @@ class _Batch:
                         pulp.LpAffineExpression([(x[i], 1) for i in members] + [(short[k], 1)]),
                         pulp.LpConstraintGE, f"min{k}", float(self.minimum[k]))
                     prob.addConstraint(rows["min", k])
-        status = prob.solve(make_solver(self.solver))
+        with _quiet_stdout():  # HiGHS prints its banner straight to the process's stdout
+            status = prob.solve(make_solver(self.solver))
         report.lps += 1
         if pulp.LpStatus[status] != "Optimal":
             raise SolverError(f"the LP solver ended with status {pulp.LpStatus[status]}")
