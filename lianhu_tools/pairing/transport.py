@@ -274,6 +274,7 @@ class _Batch:
         first = model.getNumCol()
         model.addCols(n, -self.coef[added], np.zeros(n), np.full(n, highspy.kHighsInf), len(indices),
                       np.array(starts, dtype=np.int32), np.array(indices, dtype=np.int32), np.ones(len(indices)))
+        model.setOptionValue("presolve", "off")  # keep the basis: a warm start, not a fresh solve
         model.run()
         report.lps += 1
         if model.getModelStatus() != highspy.HighsModelStatus.kOptimal:
