@@ -182,9 +182,9 @@ def _solve_pool(pool: str, households: pd.DataFrame, cadres: pd.DataFrame, local
     locality_key = {"unit_villages": "unit_id", "county": "county_code", "distance": None}[locality]
 
     c_key = [locality_key] if locality_key else []
-    cadres = cadres.assign(single=np.where(cadres["cadre_id"].isin(singles_c), cadres["cadre_id"], ""),
-                           unit_for_bonus=cadres["unit_id"])
-    c_cols = [*c_key, "lat", "lon", "single"] + (["unit_for_bonus"] if households["preferred_unit"].notna().any() else [])
+    cadres = cadres.assign(single=np.where(cadres["cadre_id"].isin(singles_c), cadres["cadre_id"], ""))
+    by_unit = households["preferred_unit"].notna().any() and locality_key != "unit_id"  # same-unit takeover needs units
+    c_cols = [*c_key, "lat", "lon", "single"] + (["unit_id"] if by_unit else [])
     cadres["group"] = cadres.groupby(c_cols, sort=True, dropna=False).ngroup()
     c_groups = cadres.groupby("group").agg(slots=("slots", "sum"), lat=("lat", "first"), lon=("lon", "first"),
                                            unit_id=("unit_id", "first"), county_code=("county_code", "first"))
