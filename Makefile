@@ -23,6 +23,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/rosters.py
+	$(BIN)/python bench/pairing.py --size city
 
 lab: $(STAMP)  # JupyterLab in Simplified Chinese, on the notebooks
 	mkdir -p $(VENV)/share/jupyter/lab/settings
