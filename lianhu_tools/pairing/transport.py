@@ -301,6 +301,9 @@ class _Batch:
         tolerance = 1e-9 * max(1.0, float(np.abs(self.coef).max(initial=0))) + 1e-7
         better = reduced > tolerance
         out, reduced = out[better], reduced[better]
-        order = np.lexsort((-reduced, self.d[out]))
-        first = np.searchsorted(self.d[out][order], self.d[out][order], side="left")
-        return out[order[np.arange(len(order)) - first < ADDED_PER_ROUND]]
+        chosen = np.zeros(len(out), dtype=bool)
+        for owner in (self.d[out], self.s[out]):  # the best few for each household group and each cadre group
+            order = np.lexsort((-reduced, owner))
+            first = np.searchsorted(owner[order], owner[order], side="left")
+            chosen[order[np.arange(len(order)) - first < ADDED_PER_ROUND]] = True
+        return out[chosen]
