@@ -25,7 +25,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 CANDIDATES_PER_GROUP = 6  # initial arcs per demand group and per supply group
-ADDED_PER_ROUND = 4  # improving arcs added per demand group per pricing round
+ADDED_PER_ROUND = 10  # improving arcs added per demand group and per supply group per pricing round
 BATCH_ARCS = 250_000  # candidate arcs per LP; independent components are packed up to this
 MAX_ROUNDS = 50
 ALL_ARCS_UP_TO = 500_000  # a batch with no more allowed arcs than this holds them all (nothing to price)
