@@ -17,7 +17,6 @@ import sys
 import tempfile
 import time
 import warnings
-from pathlib import Path
 
 CASES = {"city": "xlsx", "province": "csv"}
 

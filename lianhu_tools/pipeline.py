@@ -9,8 +9,7 @@ from typing import Callable
 
 from .io import excel_writer, write_rosters
 from .policy import load_policy
-from .problems import RosterWarning
-from .problems import write_problem_workbook
+from .problems import RosterWarning, write_problem_workbook
 from .rosters import Rosters, load_rosters, validate_paths
 from .schema import TABLES
 from .summary import county_summary

@@ -290,9 +290,7 @@ class _Batch:
         u = np.zeros(len(self.supplies))
         v = np.zeros(len(self.demand))
         for (name, k), value in duals.items():
-            if name == "cap":
-                u[k] += value
-            elif name == "min":
+            if name in ("cap", "min"):  # both rows hold the supply group's arcs
                 u[k] += value
             else:
                 v[k] = value
