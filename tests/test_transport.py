@@ -52,6 +52,7 @@ def pricing_forced(monkeypatch):
     monkeypatch.setattr(transport, "CANDIDATES_PER_GROUP", 1)
     monkeypatch.setattr(transport, "ADDED_PER_ROUND", 1)
     monkeypatch.setattr(transport, "ALL_ARCS_UP_TO", 0)
+    monkeypatch.setattr(transport, "FLOW_SUPPORT", False)
 
 
 @settings(max_examples=15, deadline=None)
@@ -71,6 +72,20 @@ def test_pricing_reaches_the_optimum_over_all_arcs(solver, pricing_forced):
         assert score(problem, solution.arc, solution.flow) == pytest.approx(reference_score(problem), abs=1e-3)
         rounds += solution.report.pricing_rounds
     assert rounds > 0  # the candidates really were incomplete
+
+
+def test_maximum_flow_start_then_pricing_reaches_the_optimum(solver, pricing_forced, monkeypatch):
+    monkeypatch.setattr(transport, "FLOW_SUPPORT", True)
+    for seed in range(12):
+        problem = instance(seed, supplies=15, demands=40, arcs=300, minimum=seed % 3 == 0, bonus=seed % 2 == 0)
+        solution = solve_transport(problem, solver)
+        monkeypatch.setattr(transport, "ALL_ARCS_UP_TO", 10**9)
+        full = solve_transport(problem, solver)
+        monkeypatch.setattr(transport, "ALL_ARCS_UP_TO", 0)
+        assert solution.report.proven_optimal and solution.report.bound >= solution.report.objective - 1e-6
+        assert solution.report.objective == pytest.approx(full.report.objective, abs=1e-6)
+        if problem.minimum is None:
+            assert score(problem, solution.arc, solution.flow) == pytest.approx(reference_score(problem), abs=1e-3)
 
 
 def test_capacities_and_demands_are_respected(solver):

@@ -21,14 +21,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pulp
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import connected_components, maximum_flow
 
 CANDIDATES_PER_GROUP = 6  # initial arcs per demand group and per supply group
 ADDED_PER_ROUND = 10  # improving arcs added per demand group and per supply group per pricing round
 BATCH_ARCS = 250_000  # candidate arcs per LP; independent components are packed up to this
 MAX_ROUNDS = 50
 ALL_ARCS_UP_TO = 500_000  # a batch with no more allowed arcs than this holds them all (nothing to price)
+FLOW_SUPPORT = True  # start pricing from the arcs of maximum flows (see _Batch._flow_support)
+FLOW_RADIUS_QUANTILES = (0.02, 0.05, 0.15, 1.0)  # of the allowed arcs' lengths
 
 
 @dataclass
@@ -52,7 +54,7 @@ class SolveReport:
     solver: str
     status: str = "Optimal"
     objective: float = 0.0
-    bound: float = 0.0  # an LP: the optimum is its own bound (gap 0)
+    bound: float = 0.0  # upper bound over ALL allowed arcs (the LP optimum + what left-out arcs could add)
     seconds: float = 0.0
     lps: int = 0
     pricing_rounds: int = 0
@@ -103,7 +105,7 @@ def solve_transport(problem: TransportProblem, solver: str = "auto") -> Transpor
         flows[arcs] = batch.flows
         shortfall[supplies] = batch.shortfall
         report.objective += batch.objective
-    report.bound = report.objective
+        report.bound += batch.objective + batch.bound_slack
     report.seconds = time.perf_counter() - started
     carrying = np.flatnonzero(flows)
     return TransportSolution(carrying, flows[carrying], shortfall, report)
@@ -177,15 +179,18 @@ class _Batch:
         self.coef = self._objective(problem.value[demands], bonus)
 
     def _objective(self, value: np.ndarray, bonus: np.ndarray) -> np.ndarray:
-        """Exact lexicographic weights: coverage ≫ bonus ≫ distance, scaled to this batch."""
-        longest = np.zeros(len(self.demand))
-        np.maximum.at(longest, self.d, self.km)
-        distance_total = float((longest * self.demand).sum()) + 1.0
-        bonus_weight = distance_total if bonus.any() else 0.0
-        bonus_demand = np.zeros(len(self.demand))
-        np.maximum.at(bonus_demand, self.d, bonus)
-        self.unit = (distance_total + bonus_weight * float((bonus_demand * self.demand).sum())) + 1.0
-        self.penalty = self.unit * float((value * self.demand).sum() + 1)  # per slot below a minimum
+        """Exact lexicographic weights, as small as the proof allows (so the duals stay precise).
+
+        Two integral flows differ by paths and cycles of the residual network, each of which can be
+        applied alone; a path passes each group at most once, so it changes at most `steps` =
+        min(#supply, #demand groups) arcs. One unit of coverage (weight `unit`) therefore outweighs
+        any change of bonus and distance along a path, one bonus any change of distance, and one
+        slot below a minimum (`penalty`) any change of coverage."""
+        steps = float(min(len(self.supplies), len(self.demand)))
+        longest = float(self.km.max(initial=0.0)) + 1.0
+        bonus_weight = steps * longest if bonus.any() else 0.0
+        self.unit = steps * (bonus_weight + longest) + 1.0
+        self.penalty = self.unit * (2 * float(value.max(initial=1.0)) + 1)  # per slot below a minimum
         return self.unit * value[self.d] + bonus_weight * bonus - self.km
 
     def solve(self, report: SolveReport) -> None:
@@ -205,6 +210,7 @@ class _Batch:
         else:
             report.proven_optimal = False
         report.arcs_in_model += int(in_model.sum())
+        self.bound_slack = self.slack
         self.flows = np.zeros(len(self.arcs), dtype=np.int64)
         self.flows[self.columns] = x
         assigned = np.bincount(self.s, weights=self.flows, minlength=len(self.supplies)).astype(np.int64)
@@ -214,11 +220,36 @@ class _Batch:
     def _initial_candidates(self) -> np.ndarray:
         if len(self.arcs) <= ALL_ARCS_UP_TO:
             return np.ones(len(self.arcs), dtype=bool)
-        chosen = np.zeros(len(self.arcs), dtype=bool)
+        chosen = self._flow_support() if FLOW_SUPPORT else np.zeros(len(self.arcs), dtype=bool)
         for owner in (self.d, self.s):
             order = np.lexsort((-self.coef, owner))
             first = np.searchsorted(owner[order], owner[order], side="left")
             chosen[order[np.arange(len(order)) - first < CANDIDATES_PER_GROUP]] = True
+        return chosen
+
+    def _flow_support(self) -> np.ndarray:
+        """Arcs carrying maximum flows over ALL allowed arcs (scipy's Dinic, fast): for the highest
+        class alone and for all, within growing radii, and into the minimums. With them the first LP
+        already reaches (nearly) the best coverage, which pricing alone finds only slowly, a few
+        arcs at a time, along long chains of reassignments."""
+        n_s, n_d = len(self.supplies), len(self.demand)
+        source, sink = n_s + n_d, n_s + n_d + 1
+        value = self.p.value[self.demands]
+        layers = [(self.capacity, value >= level) for level in np.unique(value)[::-1]]
+        if self.minimum.any():
+            layers.append((self.minimum, np.ones(n_d, dtype=bool)))
+        radii = np.quantile(self.km, FLOW_RADIUS_QUANTILES)
+        rows = np.concatenate([np.full(n_s, source), self.s, n_s + np.arange(n_d)])
+        cols = np.concatenate([np.arange(n_s), n_s + self.d, np.full(n_d, sink)])
+        arc_capacity = np.minimum(self.capacity[self.s], self.demand[self.d])
+        chosen = np.zeros(len(self.arcs), dtype=bool)
+        for supply, wanted in layers:
+            for radius in radii:
+                capacity = np.concatenate([supply, np.where(self.km <= radius, arc_capacity, 0),
+                                           np.where(wanted, self.demand, 0)])
+                graph = csr_matrix((capacity.astype(np.int32), (rows, cols)), shape=(n_s + n_d + 2,) * 2)
+                flow = maximum_flow(graph, source, sink, method="dinic").flow.tocsr()
+                chosen |= np.asarray(flow[self.s, n_s + self.d]).ravel() > 0
         return chosen
 
     def _solve_lp(self, in_model: np.ndarray, report: SolveReport):
@@ -296,8 +327,12 @@ class _Batch:
                 v[k] = value
         out = np.flatnonzero(~in_model)
         reduced = self.coef[out] - u[self.s[out]] - v[self.d[out]]
-        tolerance = 1e-9 * max(1.0, float(np.abs(self.coef).max(initial=0))) + 1e-7
-        better = reduced > tolerance
+        # what the bound may still gain from left-out arcs (Lagrangian bound: LP optimum + this)
+        self.slack = float((np.maximum(reduced, 0) * np.minimum(self.capacity[self.s[out]], self.demand[self.d[out]])).sum())
+        # CBC's solution file prints duals to 8 significant digits; below that, a reduced cost is noise
+        digits = 1e-9 if self.solver == "highs" else 2e-7
+        scale = max(1.0, float(np.abs(self.coef).max(initial=0)), float(np.abs(u).max(initial=0)), float(np.abs(v).max(initial=0)))
+        better = reduced > digits * scale + 1e-7
         out, reduced = out[better], reduced[better]
         chosen = np.zeros(len(out), dtype=bool)
         for owner in (self.d[out], self.s[out]):  # the best few for each household group and each cadre group
