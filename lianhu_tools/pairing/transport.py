@@ -22,12 +22,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pulp
 from scipy.sparse import coo_matrix, csr_matrix
-from scipy.sparse.csgraph import connected_components, maximum_flow
+from scipy.sparse.csgraph import NegativeCycleError, bellman_ford, connected_components, maximum_flow
 
 CANDIDATES_PER_GROUP = 6  # initial arcs per demand group and per supply group
 ADDED_PER_ROUND = 10  # improving arcs added per demand group and per supply group per pricing round
 BATCH_ARCS = 250_000  # candidate arcs per LP; independent components are packed up to this
 MAX_ROUNDS = 50
+KEPT_PER_GROUP = 8  # CBC re-solves from scratch: idle arcs beyond the best few per group leave its LP
+KM_RESOLUTION = 1e-4  # distances enter the objective in whole tenths of a metre
 ALL_ARCS_UP_TO = 500_000  # a batch with no more allowed arcs than this holds them all (nothing to price)
 FLOW_SUPPORT = True  # start pricing from the arcs of maximum flows (see _Batch._flow_support)
 FLOW_RADIUS_QUANTILES = (0.02, 0.05, 0.15, 1.0)  # of the allowed arcs' lengths
@@ -187,22 +189,26 @@ class _Batch:
         any change of bonus and distance along a path, one bonus any change of distance, and one
         slot below a minimum (`penalty`) any change of coverage."""
         steps = float(min(len(self.supplies), len(self.demand)))
-        longest = float(self.km.max(initial=0.0)) + 1.0
+        metres = np.rint(self.km / KM_RESOLUTION)  # integral costs: exact arithmetic, exact potentials
+        longest = float(metres.max(initial=0.0)) + 1.0
         bonus_weight = steps * longest if bonus.any() else 0.0
         self.unit = steps * (bonus_weight + longest) + 1.0
         self.penalty = self.unit * (2 * float(value.max(initial=1.0)) + 1)  # per slot below a minimum
-        return self.unit * value[self.d] + bonus_weight * bonus - self.km
+        return self.unit * value[self.d] + bonus_weight * bonus - metres
 
     def solve(self, report: SolveReport) -> None:
         """PuLP builds and solves the LP on the candidates; pricing adds arcs until none can improve it.
         With HiGHS the added arcs go into the live model, re-solved from the last basis (warm start);
         CBC re-solves from scratch."""
         in_model = self._initial_candidates()
+        self.pruned = np.zeros(len(self.arcs), dtype=bool)
         x, duals = self._solve_lp(in_model, report)
         for _ in range(MAX_ROUNDS):
-            improving = self._price(in_model, duals)
+            improving = self._price(in_model, duals, x)
             if not len(improving):
                 break
+            if self.solver != "highs" and self.exact is not None:  # CBC re-solves from scratch: keep its LP small
+                in_model[self._unpromising(in_model, x, *self.exact)] = False
             in_model[improving] = True
             report.pricing_rounds += 1
             x, duals = self._resolve_highs(improving, report) if self.solver == "highs" else \
@@ -316,8 +322,7 @@ class _Batch:
         dual = np.asarray(solution.row_dual)
         return _integral(np.asarray(solution.col_value)[self.col_index]), {key: -float(dual[i]) for key, i in row.items()}
 
-    def _price(self, in_model: np.ndarray, duals: dict) -> np.ndarray:
-        """Left-out arcs whose reduced cost is positive: they could improve the objective."""
+    def _potentials(self, duals: dict) -> tuple[np.ndarray, np.ndarray]:
         u = np.zeros(len(self.supplies))
         v = np.zeros(len(self.demand))
         for (name, k), value in duals.items():
@@ -325,14 +330,68 @@ class _Batch:
                 u[k] += value
             else:
                 v[k] = value
+        return u, v
+
+    def _exact_potentials(self, in_model: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Node potentials of the LP's solution computed exactly from its flows, as shortest paths in
+        the residual network (Bellman-Ford; no negative cycle as the solution is optimal on its arcs).
+        CBC prints duals to 8 significant digits, too few to price arcs to the metre; this does not."""
+        n_s, n_d = len(self.supplies), len(self.demand)
+        root, top = n_s + n_d, n_s + n_d + 1
+        flows = np.zeros(len(in_model))
+        flows[self.columns] = x
+        inside = np.flatnonzero(in_model)
+        carrying = inside[flows[inside] > 0]
+        assigned = np.bincount(self.s, weights=flows, minlength=n_s)
+        covered = np.bincount(self.d, weights=flows, minlength=n_d)
+        supply, demand = np.arange(n_s), n_s + np.arange(n_d)
+        below = assigned < self.minimum
+        more, less = assigned < self.capacity, assigned > 0
+        tail = [self.s[inside], n_s + self.d[carrying], np.full(more.sum(), root), supply[less],
+                demand[covered < self.demand], np.full((covered > 0).sum(), root), np.full(root + 1, top)]
+        head = [n_s + self.d[inside], self.s[carrying], supply[more], np.full(less.sum(), root),
+                np.full((covered < self.demand).sum(), root), demand[covered > 0], np.arange(root + 1)]
+        cost = [-self.coef[inside], self.coef[carrying], np.where(below, -self.penalty, 0.0)[more],
+                np.where(assigned <= self.minimum, self.penalty, 0.0)[less] * (self.minimum[less] > 0),
+                np.zeros((covered < self.demand).sum()), np.zeros((covered > 0).sum()), np.zeros(root + 1)]
+        graph = csr_matrix((np.concatenate(cost), (np.concatenate(tail), np.concatenate(head))), shape=(top + 1,) * 2)
+        distance = bellman_ford(graph, indices=top)
+        return distance[:n_s], distance[n_s:root]
+
+    def _unpromising(self, in_model: np.ndarray, x: np.ndarray, supply: np.ndarray, demand: np.ndarray) -> np.ndarray:
+        """Arcs in the LP that carry nothing and are not among the KEPT_PER_GROUP best (by reduced
+        cost) of their supply or demand group: they leave the LP, and come back for good (so that
+        pricing cannot cycle) if pricing ever finds them useful."""
+        carrying = np.zeros(len(in_model), dtype=bool)
+        carrying[self.columns[x > 0]] = True
+        inside = np.flatnonzero(in_model)
+        reduced = self.coef[inside] - supply[self.s[inside]] + demand[self.d[inside]]
+        kept = carrying[inside] | self.pruned[inside]
+        for owner in (self.d[inside], self.s[inside]):
+            order = np.lexsort((-reduced, owner))
+            first = np.searchsorted(owner[order], owner[order], side="left")
+            kept[order[np.arange(len(order)) - first < KEPT_PER_GROUP]] = True
+        drop = inside[~kept]
+        self.pruned[drop] = True
+        return drop
+
+    def _price(self, in_model: np.ndarray, duals: dict, x: np.ndarray) -> np.ndarray:
+        """Left-out arcs whose reduced cost is positive: they could improve the objective."""
         out = np.flatnonzero(~in_model)
-        reduced = self.coef[out] - u[self.s[out]] - v[self.d[out]]
+        try:
+            self.exact = supply, demand = self._exact_potentials(in_model, x)
+            reduced = self.coef[out] - supply[self.s[out]] + demand[self.d[out]]
+            tolerance = 0.5  # costs and potentials are whole numbers
+        except NegativeCycleError:  # the LP solver stopped within its tolerance, short of exact: use its duals
+            self.exact = None
+            u, v = self._potentials(duals)
+            reduced = self.coef[out] - u[self.s[out]] - v[self.d[out]]
+            # CBC prints duals to 8 significant digits; below that, a reduced cost is noise
+            digits = 1e-9 if self.solver == "highs" else 2e-7
+            tolerance = digits * max(1.0, float(np.abs(u).max(initial=0)), float(np.abs(v).max(initial=0))) + 1e-7
         # what the bound may still gain from left-out arcs (Lagrangian bound: LP optimum + this)
         self.slack = float((np.maximum(reduced, 0) * np.minimum(self.capacity[self.s[out]], self.demand[self.d[out]])).sum())
-        # CBC's solution file prints duals to 8 significant digits; below that, a reduced cost is noise
-        digits = 1e-9 if self.solver == "highs" else 2e-7
-        scale = max(1.0, float(np.abs(self.coef).max(initial=0)), float(np.abs(u).max(initial=0)), float(np.abs(v).max(initial=0)))
-        better = reduced > digits * scale + 1e-7
+        better = reduced > tolerance
         out, reduced = out[better], reduced[better]
         chosen = np.zeros(len(out), dtype=bool)
         for owner in (self.d[out], self.s[out]):  # the best few for each household group and each cadre group
