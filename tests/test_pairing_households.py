@@ -136,3 +136,14 @@ def test_uncovered_households_have_reasons():
     assert len(result.uncovered) > 0
     assert result.uncovered["reason_zh"].str.contains("km").all()
     assert (result.shortages["households"] >= result.shortages["covered"]).all()
+
+
+def test_pools_solved_in_parallel_processes_give_the_same_pairing(monkeypatch):
+    from lianhu_tools.pairing import households as module
+
+    rosters = rosters_of(SMALL, seed=4)
+    alone = match_households(rosters, locality="distance")
+    monkeypatch.setattr(module, "PARALLEL_FROM_HOUSEHOLDS", 0)
+    together = match_households(rosters, locality="distance")
+    pd.testing.assert_frame_equal(alone.pairs, together.pairs)
+    assert {pool: r.objective for pool, r in alone.reports.items()} == {pool: r.objective for pool, r in together.reports.items()}

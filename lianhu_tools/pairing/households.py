@@ -19,11 +19,13 @@ import pandas as pd
 
 from .. import geo
 from ..classify import ABSOLUTE_POOR, LOW_INCOME, classify_households
+from ..parallel import run_all
 from ..policy import Policy, default_policy
 from ..rosters import Rosters
 from .transport import SolveReport, TransportProblem, solve_transport
 
 POOLS = ("poor", "party")
+PARALLEL_FROM_HOUSEHOLDS = 20_000
 CLASS_VALUE = {ABSOLUTE_POOR: 2.0, LOW_INCOME: 1.0}  # see transport: exact lexicographic weights
 PARTY_HOUSEHOLD = "党员小康建设户"
 STATUS_PROPOSED, STATUS_CONFIRMED, STATUS_LOCKED = "proposed", "confirmed", "locked"
@@ -70,7 +72,7 @@ def match_households(rosters: Rosters, policy: Policy | None = None, links: pd.D
     fixed, ended, preferred_unit = _fixed_pairs(households, cadres, existing, pins)
     forbidden = _pairs(forbids)
 
-    pairs, uncovered, shortages, reports, problems = [fixed], [], [], {}, {}
+    jobs = []
     for pool in POOLS:
         members = households[households["pool"] == pool].copy()
         members = members[~members["household_id"].isin(fixed["household_id"])]
@@ -78,7 +80,11 @@ def match_households(rosters: Rosters, policy: Policy | None = None, links: pd.D
         slots = cadres[f"{pool}_slots"] - cadres["cadre_id"].map(
             fixed[fixed["pool"] == pool]["cadre_id"].value_counts()).fillna(0).astype(int)
         pool_cadres = cadres.assign(slots=slots.clip(lower=0))
-        result = _solve_pool(pool, members, pool_cadres, locality, max_km, links, forbidden, solver)
+        jobs.append((pool, members, pool_cadres, locality, max_km, links, forbidden, solver))
+    # the two pools are independent problems: on a big city, solve them at once on two cores
+    results = run_all(_solve_pool, jobs, parallel=len(households) >= PARALLEL_FROM_HOUSEHOLDS)
+    pairs, uncovered, shortages, reports, problems = [fixed], [], [], {}, {}
+    for pool, result in zip(POOLS, results):
         pairs.append(result["pairs"])
         uncovered.append(result["uncovered"])
         shortages.append(result["shortages"])

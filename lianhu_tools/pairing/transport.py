@@ -30,7 +30,7 @@ BATCH_ARCS = 250_000  # candidate arcs per LP; independent components are packed
 MAX_ROUNDS = 50
 KEPT_PER_GROUP = 8  # CBC re-solves from scratch: idle arcs beyond the best few per group leave its LP
 KM_RESOLUTION = 1e-4  # distances enter the objective in whole tenths of a metre
-ALL_ARCS_UP_TO = 500_000  # a batch with no more allowed arcs than this holds them all (nothing to price)
+ALL_ARCS_UP_TO = 50_000  # a batch with no more allowed arcs than this holds them all (nothing to price)
 FLOW_SUPPORT = True  # start pricing from the arcs of maximum flows (see _Batch._flow_support)
 FLOW_RADIUS_QUANTILES = (0.02, 0.05, 0.15, 1.0)  # of the allowed arcs' lengths
 

@@ -28,6 +28,7 @@ class VillageLinks:
     unlinked: pd.DataFrame  # target villages without a unit, with the reason
     short_units: pd.DataFrame  # units below their minimum, with the reason
     report: SolveReport
+    problem: TransportProblem | None = None  # the solved instance (bench, checks)
 
 
 def unit_bounds(units: pd.DataFrame, policy: Policy) -> pd.DataFrame:
@@ -68,7 +69,8 @@ def match_villages(rosters: Rosters, policy: Policy | None = None, targets: str 
         "reason": "优化方案 / optimal proposal"})[LINK_COLUMNS]
     used = np.bincount(u, minlength=len(units))
     return VillageLinks(links, _unlinked(villages, units, problem, used, v, max_km),
-                        _short_units(units, bounds, problem, used, solution.shortfall, max_km), solution.report)
+                        _short_units(units, bounds, problem, used, solution.shortfall, max_km), solution.report,
+                        problem)
 
 
 def _unlinked(villages, units, problem, used, linked, max_km) -> pd.DataFrame:
