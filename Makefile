@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lab template clean
+.PHONY: demo test bench bench-province lab template clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -24,6 +24,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/rosters.py
 	$(BIN)/python bench/pairing.py --size city
+	$(BIN)/python bench/pairing.py --size city --locality distance
+
+bench-province: $(STAMP)  # about 8 minutes
+	$(BIN)/python bench/pairing.py --size province
 
 lab: $(STAMP)  # JupyterLab in Simplified Chinese, on the notebooks
 	mkdir -p $(VENV)/share/jupyter/lab/settings

@@ -3,6 +3,8 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
 from lianhu_tools import geo
@@ -147,3 +149,27 @@ def test_pools_solved_in_parallel_processes_give_the_same_pairing(monkeypatch):
     together = match_households(rosters, locality="distance")
     pd.testing.assert_frame_equal(alone.pairs, together.pairs)
     assert {pool: r.objective for pool, r in alone.reports.items()} == {pool: r.objective for pool, r in together.reports.items()}
+
+
+@settings(max_examples=12, deadline=None)
+@given(seed=st.integers(1, 10**4), locality=st.sampled_from(["distance", "county", "unit_villages"]),
+       max_km=st.floats(5, 60), picks=st.lists(st.integers(0, 10**6), min_size=2, max_size=2))
+def test_properties_hold_under_pins_forbids_and_locks(seed, locality, max_km, picks):
+    """Quotas, one cadre per household, locality and distance, pins, forbids and locks — on any city."""
+    rosters = rosters_of(SMALL, seed)
+    links = round_robin_links(rosters)
+    first = match_households(rosters, links=links, locality=locality, max_km=max_km)
+    pairs = first.pairs
+    if len(pairs) < 3:
+        return
+    lock, forbid = pairs.iloc[[picks[0] % len(pairs)]], pairs.iloc[[picks[1] % len(pairs)]]
+    lock = lock[lock["household_id"] != forbid["household_id"].iloc[0]]
+    second = match_households(rosters, links=links, locality=locality, max_km=max_km,
+                              existing=lock[["cadre_id", "household_id"]], forbids=forbid[["cadre_id", "household_id"]])
+    check_rules(second, rosters, locality, links, max_km)
+    chosen = second.pairs.set_index("household_id")["cadre_id"]
+    for row in lock.itertuples():
+        assert chosen[row.household_id] == row.cadre_id
+    for row in forbid.itertuples():
+        assert chosen.get(row.household_id) != row.cadre_id
+    assert all(report.proven_optimal and report.bound == report.objective for report in second.reports.values())

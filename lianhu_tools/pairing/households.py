@@ -22,7 +22,7 @@ from ..classify import ABSOLUTE_POOR, LOW_INCOME, classify_households
 from ..parallel import run_all
 from ..policy import Policy, default_policy
 from ..rosters import Rosters
-from .transport import SolveReport, TransportProblem, solve_transport
+from .transport import SolveReport, TransportProblem, TransportSolution, solve_transport
 
 POOLS = ("poor", "party")
 PARALLEL_FROM_HOUSEHOLDS = 20_000
@@ -50,6 +50,7 @@ class HouseholdPairing:
     reports: dict[str, SolveReport] = field(default_factory=dict)
     locality: str = ""
     problems: dict[str, TransportProblem] = field(default_factory=dict)  # the solved instances (bench, checks)
+    solutions: dict[str, TransportSolution] = field(default_factory=dict)
 
 
 def match_households(rosters: Rosters, policy: Policy | None = None, links: pd.DataFrame | None = None,
@@ -83,15 +84,15 @@ def match_households(rosters: Rosters, policy: Policy | None = None, links: pd.D
         jobs.append((pool, members, pool_cadres, locality, max_km, links, forbidden, solver))
     # the two pools are independent problems: on a big city, solve them at once on two cores
     results = run_all(_solve_pool, jobs, parallel=len(households) >= PARALLEL_FROM_HOUSEHOLDS)
-    pairs, uncovered, shortages, reports, problems = [fixed], [], [], {}, {}
+    pairs, uncovered, shortages, reports, problems, solutions = [fixed], [], [], {}, {}, {}
     for pool, result in zip(POOLS, results):
         pairs.append(result["pairs"])
         uncovered.append(result["uncovered"])
         shortages.append(result["shortages"])
-        reports[pool], problems[pool] = result["report"], result["problem"]
+        reports[pool], problems[pool], solutions[pool] = result["report"], result["problem"], result["solution"]
     return HouseholdPairing(pd.concat(pairs, ignore_index=True)[PAIR_COLUMNS],
                             pd.concat(uncovered, ignore_index=True), pd.concat(shortages, ignore_index=True),
-                            ended, reports, locality, problems)
+                            ended, reports, locality, problems, solutions)
 
 
 def resolve_locality(locality: str, links: pd.DataFrame | None) -> str:
@@ -216,7 +217,7 @@ def _solve_pool(pool: str, households: pd.DataFrame, cadres: pd.DataFrame, local
     uncovered = _uncovered(households, pairs, c_groups, h_groups, problem, solution, locality, max_km, links)
     shortages = _shortages(pool, households, pairs, c_groups, arcs, problem)
     return {"pairs": pairs, "uncovered": uncovered, "shortages": shortages, "report": solution.report,
-            "problem": problem}
+            "problem": problem, "solution": solution}
 
 
 def _allowed_arcs(c_groups: pd.DataFrame, h_groups: pd.DataFrame, locality: str, max_km: float,

@@ -29,6 +29,7 @@ ADDED_PER_ROUND = 10  # improving arcs added per demand group and per supply gro
 BATCH_ARCS = 250_000  # candidate arcs per LP; independent components are packed up to this
 MAX_ROUNDS = 50
 KEPT_PER_GROUP = 8  # CBC re-solves from scratch: idle arcs beyond the best few per group leave its LP
+JACOBI_PASSES = 3_000  # passes of the vectorised Bellman-Ford before scipy's takes over
 KM_RESOLUTION = 1e-4  # distances enter the objective in whole tenths of a metre
 ALL_ARCS_UP_TO = 50_000  # a batch with no more allowed arcs than this holds them all (nothing to price)
 FLOW_SUPPORT = True  # start pricing from the arcs of maximum flows (see _Batch._flow_support)
@@ -152,6 +153,25 @@ def _quiet_stdout():
         os.dup2(saved, 1)
         os.close(saved)
         os.close(devnull)
+
+
+def _shortest_paths_from_anywhere(n: int, tail: np.ndarray, head: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """Shortest path lengths from a virtual node joined to every node at cost 0: Bellman-Ford, all
+    arcs relaxed at once per pass, stopping when a pass changes nothing (the passes needed are the
+    arcs on the longest shortest path, far fewer than n). After JACOBI_PASSES it hands over to
+    scipy's, which proves a negative cycle if there is one."""
+    order = np.argsort(head, kind="stable")
+    tail, head, cost = tail[order], head[order], cost[order]
+    starts = np.flatnonzero(np.r_[True, head[1:] != head[:-1]]) if len(head) else np.zeros(0, dtype=np.int64)
+    heads = head[starts]
+    distance = np.zeros(n)
+    for _ in range(JACOBI_PASSES):
+        best = np.minimum(distance[heads], np.minimum.reduceat(distance[tail] + cost, starts)) if len(starts) else distance[heads]
+        if np.array_equal(best, distance[heads]):
+            return distance
+        distance[heads] = best
+    graph = csr_matrix((np.r_[cost, np.zeros(n)], (np.r_[tail, np.full(n, n)], np.r_[head, np.arange(n)])), shape=(n + 1,) * 2)
+    return bellman_ford(graph, indices=n)[:n]
 
 
 def _integral(values) -> np.ndarray:
@@ -337,7 +357,7 @@ class _Batch:
         the residual network (Bellman-Ford; no negative cycle as the solution is optimal on its arcs).
         CBC prints duals to 8 significant digits, too few to price arcs to the metre; this does not."""
         n_s, n_d = len(self.supplies), len(self.demand)
-        root, top = n_s + n_d, n_s + n_d + 1
+        root = n_s + n_d
         flows = np.zeros(len(in_model))
         flows[self.columns] = x
         inside = np.flatnonzero(in_model)
@@ -348,14 +368,13 @@ class _Batch:
         below = assigned < self.minimum
         more, less = assigned < self.capacity, assigned > 0
         tail = [self.s[inside], n_s + self.d[carrying], np.full(more.sum(), root), supply[less],
-                demand[covered < self.demand], np.full((covered > 0).sum(), root), np.full(root + 1, top)]
+                demand[covered < self.demand], np.full((covered > 0).sum(), root)]
         head = [n_s + self.d[inside], self.s[carrying], supply[more], np.full(less.sum(), root),
-                np.full((covered < self.demand).sum(), root), demand[covered > 0], np.arange(root + 1)]
+                np.full((covered < self.demand).sum(), root), demand[covered > 0]]
         cost = [-self.coef[inside], self.coef[carrying], np.where(below, -self.penalty, 0.0)[more],
                 np.where(assigned <= self.minimum, self.penalty, 0.0)[less] * (self.minimum[less] > 0),
-                np.zeros((covered < self.demand).sum()), np.zeros((covered > 0).sum()), np.zeros(root + 1)]
-        graph = csr_matrix((np.concatenate(cost), (np.concatenate(tail), np.concatenate(head))), shape=(top + 1,) * 2)
-        distance = bellman_ford(graph, indices=top)
+                np.zeros((covered < self.demand).sum()), np.zeros((covered > 0).sum())]
+        distance = _shortest_paths_from_anywhere(root + 1, *map(np.concatenate, (tail, head, cost)))
         return distance[:n_s], distance[n_s:root]
 
     def _unpromising(self, in_model: np.ndarray, x: np.ndarray, supply: np.ndarray, demand: np.ndarray) -> np.ndarray:
@@ -378,6 +397,9 @@ class _Batch:
     def _price(self, in_model: np.ndarray, duals: dict, x: np.ndarray) -> np.ndarray:
         """Left-out arcs whose reduced cost is positive: they could improve the objective."""
         out = np.flatnonzero(~in_model)
+        if not len(out):
+            self.slack = 0.0
+            return out
         try:
             self.exact = supply, demand = self._exact_potentials(in_model, x)
             reduced = self.coef[out] - supply[self.s[out]] + demand[self.d[out]]

@@ -16,7 +16,7 @@ import pandas as pd
 from .. import geo
 from ..policy import Policy, default_policy
 from ..rosters import Rosters
-from .transport import SolveReport, TransportProblem, solve_transport
+from .transport import SolveReport, TransportProblem, TransportSolution, solve_transport
 
 LINK_COLUMNS = ["unit_id", "unit_name", "unit_kind", "village_code", "village_name", "county_code", "distance_km",
                 "status", "reason"]
@@ -29,6 +29,7 @@ class VillageLinks:
     short_units: pd.DataFrame  # units below their minimum, with the reason
     report: SolveReport
     problem: TransportProblem | None = None  # the solved instance (bench, checks)
+    solution: TransportSolution | None = None
 
 
 def unit_bounds(units: pd.DataFrame, policy: Policy) -> pd.DataFrame:
@@ -70,7 +71,7 @@ def match_villages(rosters: Rosters, policy: Policy | None = None, targets: str 
     used = np.bincount(u, minlength=len(units))
     return VillageLinks(links, _unlinked(villages, units, problem, used, v, max_km),
                         _short_units(units, bounds, problem, used, solution.shortfall, max_km), solution.report,
-                        problem)
+                        problem, solution)
 
 
 def _unlinked(villages, units, problem, used, linked, max_km) -> pd.DataFrame:
