@@ -20,8 +20,8 @@ import pandas as pd
 from . import io
 from .policy import Policy, default_policy
 from .problems import Problem, RosterError, RosterWarning
-from .schema import (CHINA_LAT, CHINA_LON, ID_NUMBER_CHECK, ID_NUMBER_WEIGHTS, NO_WORDS, TABLES, YES_WORDS, Field,
-                     Table, category_lookup, normalize_header, normalize_value)
+from .schema import (ARCHIVE_TABLES, CHINA_LAT, CHINA_LON, ID_NUMBER_CHECK, ID_NUMBER_WEIGHTS, NO_WORDS, TABLES,
+                     YES_WORDS, Field, Table, category_lookup, normalize_header, normalize_value)
 
 ALL_TABLES = tuple(TABLES)
 HEADER_SEARCH_ROWS = 20  # offices put titles above the header row
@@ -33,7 +33,8 @@ BLANK_WORDS = ("无", "無", "/", "-", "--", "—", "——", "null", "NULL", "n
 ID_WEIGHTS = np.array(ID_NUMBER_WEIGHTS)
 ID_CHECK_CHARS = np.array(list(ID_NUMBER_CHECK))
 DTYPES = {"code": "str", "id": "str", "text": "str", "category": "str", "id_number": "str", "phone": "str",
-          "int": "Int64", "float": "float64", "lat": "float64", "lon": "float64", "bool": "boolean"}
+          "int": "Int64", "float": "float64", "lat": "float64", "lon": "float64", "bool": "boolean",
+          "date": "datetime64[ns]"}
 
 
 @dataclass
@@ -115,26 +116,32 @@ def validate_paths(paths: list[str | Path] | str | Path, require: tuple[str, ...
     return _load(paths, require, policy or default_policy())[1]
 
 
-def _load(paths, require, policy: Policy) -> tuple[Rosters | None, list[Problem]]:
+def read_tables(paths: list[str | Path] | str | Path, tables: dict[str, Table], require: tuple[str, ...],
+                report: Report) -> tuple[dict[str, pd.DataFrame], list[Part], list]:
+    """Every sheet of the files recognised as one of `tables`, parsed; parts of a table combined."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    report = Report()
     files = io.discover_files(paths)
     if not files:
-        report.file(", ".join(map(str, paths)), None, "no_files", "未找到名册文件（.csv/.xlsx/.xls）",
-                    "no roster files (.csv/.xlsx/.xls) found")
-    parts = [part for path, explicit in files for part in _read_parts(path, explicit, report)]
+        report.file(", ".join(map(str, paths)), None, "no_files", "未找到文件（.csv/.xlsx/.xls）",
+                    "no files (.csv/.xlsx/.xls) found")
+    parts = [part for path, explicit in files for part in _read_parts(path, explicit, report, tables)]
     frames: dict[str, pd.DataFrame] = {}
     by_table: dict[str, list[int]] = {}
     for i, part in enumerate(parts):
         by_table.setdefault(part.table.name, []).append(i)
-    for name in ALL_TABLES:
+    for name, table in tables.items():
         if name in by_table:
             frames[name] = _combine([(i, _parse(parts[i], report)) for i in by_table[name]])
         elif name in require:
-            table = TABLES[name]
-            report.file(", ".join(map(str, paths)), None, "missing_table", f"缺少{table.zh}名册",
-                        f"no {name} roster among the files")
+            report.file(", ".join(map(str, paths)), None, "missing_table", f"缺少{table.zh}表",
+                        f"no {name} table among the files")
+    return frames, parts, files
+
+
+def _load(paths, require, policy: Policy) -> tuple[Rosters | None, list[Problem]]:
+    report = Report()
+    frames, parts, files = read_tables(paths, TABLES, require, report)
     _check_tables(frames, parts, report)
     if "households" in frames:
         _check_poverty_causes(frames["households"], parts, report, policy)
@@ -148,7 +155,7 @@ def _load(paths, require, policy: Policy) -> tuple[Rosters | None, list[Problem]
 
 # ---------------------------------------------------------------- recognising sheets
 
-def _read_parts(path: Path, explicit: bool, report: Report) -> list[Part]:
+def _read_parts(path: Path, explicit: bool, report: Report, tables: dict[str, Table]) -> list[Part]:
     """The roster tables in one file. An unrecognised file is an error when named, a warning when found in a folder."""
     try:
         grids = io.read_grids(path)
@@ -162,19 +169,20 @@ def _read_parts(path: Path, explicit: bool, report: Report) -> list[Part]:
             report.file(grid.file, grid.sheet, "hidden_sheet_skipped", "隐藏的工作表，未读取", "hidden sheet, not read",
                         "warning")
             continue
-        part = _recognise(grid, report)
+        part = _recognise(grid, report, tables)
         if part is not None:
             parts.append(part)
         elif normalize_header(grid.sheet or "") not in INSTRUCTION_SHEETS:
             unknown.append(grid)
     if not grids:
         report.file(str(path), None, "empty_file", "文件是空的", "the file is empty", "warning")
+    names_zh, names_en = "、".join(t.zh for t in tables.values()), ", ".join(tables)
     for grid in unknown:
         severity = "error" if explicit and not parts else "warning"
         report.file(grid.file, grid.sheet, "unknown_table",
-                    "无法识别此表：表头与村、户、单位、干部名册都不符" + ("" if severity == "error" else "，已跳过"),
-                    "cannot tell which roster this is: the headers match none of villages, households, "
-                    "units, cadres" + ("" if severity == "error" else " (skipped)"), severity, row=1)
+                    f"无法识别此表：表头与{names_zh}都不符" + ("" if severity == "error" else "，已跳过"),
+                    f"cannot tell which table this is: the headers match none of {names_en}"
+                    + ("" if severity == "error" else " (skipped)"), severity, row=1)
     return parts
 
 
@@ -182,10 +190,10 @@ def _header_lookup(table: Table) -> dict[str, str]:
     return {normalize_header(h): f.name for f in table.fields for h in f.headers()}
 
 
-LOOKUPS = {name: _header_lookup(table) for name, table in TABLES.items()}
+LOOKUPS = {name: _header_lookup(table) for name, table in (TABLES | ARCHIVE_TABLES).items()}
 
 
-def _recognise(grid: io.Grid, report: Report) -> Part | None:
+def _recognise(grid: io.Grid, report: Report, tables: dict[str, Table]) -> Part | None:
     """Find the header (one row, or two rows under merged cells) and its table.
 
     A table is recognised by its key column and half its required columns (60% without the key);
@@ -197,7 +205,7 @@ def _recognise(grid: io.Grid, report: Report) -> Part | None:
         below = [normalize_header(v) for v in grid.cells.iloc[r + 1]] if r + 1 < len(grid.cells) else []
         merged = [b or a for a, b in zip(single, below)]
         for depth, keys in ((1, single), (2, merged)):
-            for name, table in TABLES.items():
+            for name, table in tables.items():
                 matched = {LOOKUPS[name][k] for k in keys if k in LOOKUPS[name]}
                 required = sum(f.name in matched for f in table.required_fields)
                 share = required / len(table.required_fields)
@@ -324,6 +332,26 @@ def _parse_number(part, f: Field, s: pd.Series, blank, report) -> pd.Series:
     return values.astype("Float64")
 
 
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def _parse_date(part, f: Field, s: pd.Series, blank, report) -> pd.Series:
+    """Dates as offices write them: 2025-03-18, 2025/3/18, 2025.3.18, 2025年3月18日, 20250318, an
+    Excel date, or Excel's day number when the cell lost its date format."""
+    text = s.str.replace(r"[T\s]00:00(:00)?$", "", regex=True).str.replace(r"\s", "", regex=True)
+    text = text.str.replace(r"^(\d{4})(\d{2})(\d{2})$", r"\1-\2-\3", regex=True)
+    text = text.str.replace(r"[年月/.]", "-", regex=True).str.replace("日", "", regex=False)
+    values = pd.to_datetime(text.where(~blank), format="%Y-%m-%d", errors="coerce")
+    serial = pd.to_numeric(s.where(s.str.fullmatch(r"\d{5}")), errors="coerce")
+    if part.numeric is not None and f.name in part.numeric:
+        serial = serial.where(part.numeric[f.name].to_numpy())
+    values = values.fillna(EXCEL_EPOCH + pd.to_timedelta(serial, unit="D"))
+    bad = values.isna().to_numpy() & ~blank
+    report.cells(part, bad, f.name, "date_malformed", f"“{f.zh}”不是日期（如 2025-03-18）",
+                 f"{f.name} is not a date (e.g. 2025-03-18)")
+    return values
+
+
 YES = {normalize_value(w) for w in YES_WORDS}
 NO = {normalize_value(w) for w in NO_WORDS}
 
@@ -389,7 +417,7 @@ def _parse_phone(part, f: Field, s: pd.Series, blank, report) -> pd.Series:
 
 
 PARSERS = {"code": _parse_code, "id": _parse_text, "text": _parse_text, "int": _parse_number,
-           "float": _parse_number, "lat": _parse_number, "lon": _parse_number, "bool": _parse_bool,
+           "float": _parse_number, "lat": _parse_number, "lon": _parse_number, "bool": _parse_bool, "date": _parse_date,
            "category": _parse_category, "id_number": _parse_id_number, "phone": _parse_phone}
 
 

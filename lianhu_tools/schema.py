@@ -17,7 +17,7 @@ KIND_LABELS = {
     "code": "代码(文本) code", "id": "编号(文本) id", "text": "文本 text", "int": "整数 integer",
     "float": "数字 number", "bool": "是/否 yes/no", "category": "选项 choice",
     "id_number": "身份证号(文本) ID number", "phone": "电话(文本) phone", "lat": "纬度 latitude",
-    "lon": "经度 longitude",
+    "lon": "经度 longitude", "date": "日期 date",
 }
 
 YES_WORDS = ("是", "Y", "yes", "TRUE", "1", "√", "✓", "t")
@@ -254,6 +254,64 @@ CADRES = Table(
 )
 
 TABLES: dict[str, Table] = {t.name: t for t in (VILLAGES, HOUSEHOLDS, UNITS, CADRES)}
+
+# ---------------------------------------------------------------- work archives (四级建档)
+
+TASKS = {  # the eight tasks every linkage works on (DOMAIN.md)
+    "宣传政策": ("宣傳政策", "publicise policy", "policy"),
+    "制定规划": ("理清思路·制定规划", "理清思路、制定规划", "理清思路制定规划", "制定規劃", "plans", "planning"),
+    "增加收入": ("调整结构·增加收入", "调整结构、增加收入", "调整结构增加收入", "增加收入", "income"),
+    "强化培训": ("強化培訓", "培训", "training"),
+    "资金扶持": ("資金扶持", "funding", "funds"),
+    "培育典型": ("培育典型", "models", "精神文明"),
+    "夯实基础": ("夯實基礎", "基层组织", "基層組織", "party organisation"),
+    "办实事": ("转变作风·办实事", "转变作风、办实事", "转变作风办实事", "辦實事", "practical things"),
+}
+ACTIVITY_KINDS = {  # what was done; the seed's outcome statistics are sums of these
+    "走访": ("走訪", "入户走访", "入戶走訪", "visit"),
+    "办实事": ("辦實事", "practical thing"),
+    "资金": ("資金", "帮扶资金", "幫扶資金", "funds"),
+    "培训班": ("培訓班", "举办培训班", "training class"),
+    "培训人次": ("培訓人次", "培训群众", "people trained"),
+    "发放资料": ("發放資料", "技术资料", "技術資料", "booklets"),
+    "争取项目": ("爭取項目", "项目", "項目", "project"),
+    "发展党员": ("發展黨員", "party member developed"),
+    "培养致富带头人": ("培養致富帶頭人", "致富能手", "wealth leader"),
+    "其他": ("other",),
+}
+ACTORS = {"干部": ("幹部", "联户干部", "cadre"), "单位": ("單位", "unit"), "工作队员": ("工作隊員", "队员", "team member")}
+TARGETS = {"村": ("行政村", "village"), "户": ("戶", "农户", "農戶", "household")}
+
+ACTIVITIES = Table(
+    "activities", "工作记录", "工作記錄",
+    "工作日志和联系卡：谁、何时、对哪个村或户、做了什么。Work diary and contact-card records: who did what, when, for which village or household.",
+    fields=(
+        Field("record_id", "id", "记录编号", "記錄編號", "本条记录的编号（可空；填了则不得重复）。Record number, optional; unique when given.",
+              required=False, aliases=("编号", "編號")),
+        Field("date", "date", "日期", "日期", "工作日期，如 2025-03-18。Date of the work.", aliases=("工作日期", "走访日期", "走訪日期")),
+        Field("actor_kind", "category", "主体类型", "主體類型", "干部/单位/工作队员。Who acted: cadre, unit or work-team member.",
+              allowed=ACTORS, aliases=("主体", "主體")),
+        Field("actor_id", "id", "主体编号", "主體編號", "干部编号或单位编号。The cadre's or unit's number.",
+              aliases=("干部编号", "幹部編號", "单位编号", "單位編號")),
+        Field("target_kind", "category", "对象类型", "對象類型", "村/户。Village or household.", allowed=TARGETS,
+              aliases=("对象", "對象")),
+        Field("target_id", "id", "对象编号", "對象編號", "村代码或户编号。The village code or household number.",
+              aliases=("村代码或户编号", "联系对象编号", "聯繫對象編號")),
+        Field("task", "category", "任务类别", "任務類別", "八项任务之一。One of the eight tasks.", allowed=TASKS,
+              aliases=("任务", "任務", "工作任务", "工作任務")),
+        Field("kind", "category", "工作类型", "工作類型", "走访、办实事、资金、培训班、培训人次、发放资料、争取项目、发展党员……。What was done.",
+              allowed=ACTIVITY_KINDS, aliases=("类型", "類型", "工作内容", "工作內容")),
+        Field("quantity", "float", "数量", "數量", "件、期、人次、册、项、名等；资金填元。Count, or 元 for funds.",
+              minimum=0, aliases=("数目", "數目")),
+        Field("days", "float", "天数", "天數", "在村天数（走访）。Days spent in the village (visits).", required=False,
+              unit="天", minimum=0, maximum=366, aliases=("在村天数", "在村天數", "驻村天数", "駐村天數")),
+        Field("note", "text", "佐证说明", "佐證說明", "佐证材料或说明。Evidence note.", required=False,
+              aliases=("佐证", "佐證", "工作记录", "工作記錄", "evidence")),
+    ),
+    primary_key="record_id",
+    sheet_names=("工作记录", "工作記錄", "工作日志", "工作日誌", "联系卡", "聯繫卡", "活动记录", "activities", "diary"),
+)
+ARCHIVE_TABLES: dict[str, Table] = {ACTIVITIES.name: ACTIVITIES}
 
 # Fields whose values are personal data of households: never in published outputs.
 HOUSEHOLD_PERSONAL_FIELDS = ("head_name", "id_number", "phone")
