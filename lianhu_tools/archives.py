@@ -1,0 +1,116 @@
+"""Work archives (四级建档): activity records in from the offices' work diaries, checked, and rolled up.
+
+Records are validated like rosters — every problem listed with file, row and column, nothing
+imported if any is an error — and also against the rosters: the actor must be a cadre or unit on
+them, the target a village or household. Each record gets its half-year period (2025H1) and the
+village where the work was, so that it rolls up to township, county and city by the village code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .problems import Problem, RosterError
+from .rosters import Report, Rosters, _check_duplicates, _final, _locate, read_tables
+from .schema import ACTIVITIES, ACTIVITY_KINDS, ARCHIVE_TABLES
+
+LEVELS = {"city": 4, "county": 6, "township": 9, "village": 12}  # digits of the village code
+LEVEL_ZH = {"city": "市", "county": "县区", "township": "乡镇", "village": "村"}
+OUTCOMES = {  # the seed's outcome statistics: activity kind -> (column, Chinese label with its unit)
+    "走访": ("visits", "走访（次）"),
+    "办实事": ("practical_things", "办实事（件）"),
+    "资金": ("funds_yuan", "帮扶资金（元）"),
+    "培训班": ("training_classes", "培训班（期）"),
+    "培训人次": ("people_trained", "培训群众（人次）"),
+    "发放资料": ("booklets", "发放技术资料（册）"),
+    "争取项目": ("projects", "争取项目（项）"),
+    "发展党员": ("party_members", "发展党员（名）"),
+    "培养致富带头人": ("wealth_leaders", "培养致富带头人（名）"),
+}
+assert set(OUTCOMES) <= set(ACTIVITY_KINDS)
+
+
+class ArchiveError(RosterError):
+    """Every problem of the activity files; nothing was imported."""
+
+
+def period_of(dates: pd.Series) -> pd.Series:
+    """2025-03-18 -> 2025H1, 2025-07-01 -> 2025H2."""
+    return dates.dt.year.astype(str) + np.where(dates.dt.month <= 6, "H1", "H2")
+
+
+def load_activities(paths: list[str | Path] | str | Path, rosters: Rosters,
+                    known_record_ids: set[str] = frozenset()) -> pd.DataFrame:
+    """Read and check work-diary files; raise ArchiveError listing every problem if any is an error.
+
+    Returns the records with their `period` and `village_code`."""
+    report = Report()
+    frames, parts, _ = read_tables(paths, ARCHIVE_TABLES, ("activities",), report)
+    records = frames.get("activities")
+    if records is not None:
+        _check_duplicates(records, "record_id", parts, report, "duplicate_key", "“记录编号”重复：与{}相同",
+                          "duplicate record_id: same as {}")
+        again = records["record_id"].isin(known_record_ids)
+        report.located(_locate(records[again], parts), parts, "record_id", "duplicate_key",
+                       "“记录编号”已导入过（同一记录不能导入两次）", "record_id was imported before")
+        records["village_code"] = _places(records, rosters)
+        _check_references(records, rosters, parts, report)
+    errors = [p for p in report.problems if p.severity == "error"]
+    if errors or records is None:
+        raise ArchiveError(sorted(report.problems, key=lambda p: (p.file, p.sheet or "", p.row or 0)))
+    out = _final(records, ACTIVITIES)
+    out["period"] = period_of(out["date"])
+    out["village_code"] = records["village_code"].to_numpy()
+    return out
+
+
+def _places(records: pd.DataFrame, rosters: Rosters) -> pd.Series:
+    """The village each record's work was in: the target village, or the target household's."""
+    village_of_household = rosters.households.set_index("household_id")["village_code"]
+    villages = set(rosters.villages["village_code"])
+    target = records["target_id"]
+    return pd.Series(np.where(records["target_kind"] == "户", target.map(village_of_household),
+                              target.where(target.isin(villages))), index=records.index)
+
+
+def _check_references(records: pd.DataFrame, rosters: Rosters, parts, report: Report) -> None:
+    cadres, units = set(rosters.cadres["cadre_id"]), set(rosters.units["unit_id"])
+    actor_known = np.where(records["actor_kind"] == "单位", records["actor_id"].isin(units),
+                           records["actor_id"].isin(cadres))
+    bad = records["actor_id"].notna() & records["actor_kind"].notna() & ~actor_known
+    report.located(_locate(records[bad], parts), parts, "actor_id", "activity_actor_unknown",
+                   "主体编号不在干部名册（干部、工作队员）或单位名册（单位）中",
+                   "actor_id is not on the cadre roster (cadre, team member) or the unit roster (unit)")
+    bad = records["target_id"].notna() & records["target_kind"].notna() & records["village_code"].isna()
+    report.located(_locate(records[bad], parts), parts, "target_id", "activity_target_unknown",
+                   "对象编号不在村名册（村）或农户名册（户）中",
+                   "target_id is not on the village roster (village) or household roster (household)")
+
+
+def rollup(records: pd.DataFrame, by: str = "county", rosters: Rosters | None = None) -> pd.DataFrame:
+    """Outcome statistics by level (city, county, township, village) or by actor (unit, cadre —
+    cadres include work-team members): visits, days in the villages, the sum of each kind of outcome."""
+    if by in LEVELS:
+        key = records["village_code"].str[:LEVELS[by]].rename(f"{by}_code")
+    elif by in ("unit", "cadre"):
+        records = records[(records["actor_kind"] == "单位") == (by == "unit")]
+        key = records["actor_id"].rename(f"{by}_id")
+    else:
+        raise ValueError(f"by must be one of {[*LEVELS, 'unit', 'cadre']}")
+    table = _totals(records, key)
+    if rosters is not None and by == "county":
+        names = rosters.villages.drop_duplicates("county_code").set_index("county_code")["county_name"]
+        table.insert(1, "county_name", table["county_code"].map(names))
+    return table
+
+
+def _totals(records: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
+    grouped = records.groupby(key)
+    table = pd.DataFrame({"visits": records["kind"].eq("走访").groupby(key).sum(), "days": grouped["days"].sum()})
+    for kind, (column, _) in OUTCOMES.items():
+        if kind != "走访":
+            table[column] = records["quantity"].where(records["kind"] == kind, 0).groupby(key).sum()
+    return table.rename_axis(key.name).reset_index()

@@ -1,0 +1,285 @@
+"""The store: one SQLite file under data/ by default (any SQLAlchemy URL, e.g. PostgreSQL, works too).
+
+It keeps roster snapshots, unit–village links and cadre–household pairings with their status
+history, work-team assignments, activity records (四级建档) and an audit log. Every write is one
+transaction: a crash part-way leaves the previous state; a second writer waits for the first (and,
+after `BUSY_SECONDS`, gets `StoreBusy` — "busy, try again"), never a corrupt file or a lost record.
+The schema is versioned: a new file is created at the latest version, an older one is migrated.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
+
+from .schema import ACTIVITIES, TABLES, Table
+
+DEFAULT_URL = "sqlite:///data/lianhu.sqlite"
+BUSY_SECONDS = 60  # a writer waits this long for another to finish before giving up
+SCHEMA_VERSION = 1
+SQL_TYPES = {"int": sa.Integer, "float": sa.Float, "lat": sa.Float, "lon": sa.Float, "bool": sa.Boolean,
+             "date": sa.Date}
+
+metadata = sa.MetaData()
+
+meta = sa.Table("meta", metadata, sa.Column("key", sa.String, primary_key=True), sa.Column("value", sa.String))
+
+imports = sa.Table(
+    "imports", metadata,
+    sa.Column("import_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String, nullable=False),  # rosters, activities, links, pairings, teams
+    sa.Column("source", sa.String, nullable=False),  # the files, as given
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("who", sa.String, nullable=False),
+)
+
+
+def _columns_of(table: Table) -> list[sa.Column]:
+    return [sa.Column(f.name, SQL_TYPES.get(f.kind, sa.String)) for f in table.fields]
+
+
+def _snapshot_table(table: Table) -> sa.Table:
+    """One roster, every import kept (a versioned snapshot per import)."""
+    return sa.Table(f"roster_{table.name}", metadata,
+                    sa.Column("import_id", sa.ForeignKey("imports.import_id"), nullable=False, index=True),
+                    *_columns_of(table))
+
+
+roster_tables = {name: _snapshot_table(table) for name, table in TABLES.items()}
+
+activities = sa.Table(
+    "activities", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("import_id", sa.ForeignKey("imports.import_id"), nullable=False),
+    *_columns_of(ACTIVITIES),
+    sa.Column("period", sa.String, nullable=False, index=True),  # 2025H1, 2025H2
+    sa.Column("village_code", sa.String, nullable=False, index=True),  # where the work was: four-level roll-ups
+    sa.UniqueConstraint("record_id"),
+)
+
+STATUSES = ("proposed", "confirmed", "locked", "ended")
+
+links = sa.Table(
+    "links", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("unit_id", sa.String, nullable=False, index=True),
+    sa.Column("village_code", sa.String, nullable=False, index=True),
+    sa.Column("term_start", sa.Integer, nullable=False),  # first year of the 3-year term
+    sa.Column("status", sa.Enum(*STATUSES, native_enum=False), nullable=False),
+    sa.Column("reason", sa.String),
+)
+
+pairings = sa.Table(
+    "pairings", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("cadre_id", sa.String, nullable=False, index=True),
+    sa.Column("household_id", sa.String, nullable=False, index=True),
+    sa.Column("unit_id", sa.String),
+    sa.Column("pool", sa.String),
+    sa.Column("term_start", sa.Integer, nullable=False),
+    sa.Column("status", sa.Enum(*STATUSES, native_enum=False), nullable=False),
+    sa.Column("reason", sa.String),
+)
+
+status_history = sa.Table(
+    "status_history", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("entity", sa.String, nullable=False),  # links or pairings
+    sa.Column("entity_id", sa.Integer, nullable=False, index=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("old_status", sa.String),
+    sa.Column("new_status", sa.String, nullable=False),
+    sa.Column("reason", sa.String),
+)
+
+team_assignments = sa.Table(
+    "team_assignments", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("period", sa.String, nullable=False, index=True),
+    sa.Column("unit_id", sa.String, nullable=False),
+    sa.Column("village_code", sa.String, nullable=False),
+    sa.Column("cadre_id", sa.String, nullable=False),
+)
+
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("who", sa.String, nullable=False),
+    sa.Column("action", sa.String, nullable=False),
+    sa.Column("entity", sa.String, nullable=False),
+    sa.Column("entity_id", sa.String),
+    sa.Column("old_value", sa.Text),
+    sa.Column("new_value", sa.Text),
+)
+
+# Upgrades of older files, one function per version step (alembic operations); a new file is
+# created at SCHEMA_VERSION directly.
+MIGRATIONS: dict[int, callable] = {}
+
+
+class StoreBusy(RuntimeError):
+    def __init__(self):
+        super().__init__(f"数据库正忙（另一个程序正在写入，已等待 {BUSY_SECONDS} 秒），请稍后再试 / "
+                         f"the store is busy (another program is writing; waited {BUSY_SECONDS} s) — try again")
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Store:
+    """Open (creating or migrating) the store at `url`; `Store()` uses data/lianhu.sqlite."""
+
+    def __init__(self, url: str | Path = DEFAULT_URL, who: str | None = None):
+        url = str(url)
+        if "://" not in url:  # a plain path means a SQLite file
+            url = f"sqlite:///{url}"
+        self.url = sa.engine.make_url(url)
+        if self.url.get_backend_name() == "sqlite" and self.url.database not in (None, "", ":memory:"):
+            Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+        self.engine = sa.create_engine(self.url)
+        if self.url.get_backend_name() == "sqlite":
+            _sqlite_for_many_writers(self.engine)
+        self.who = who or getpass.getuser()
+        with self.transaction() as conn:
+            self._create_or_migrate(conn)
+
+    @contextmanager
+    def transaction(self):
+        """One transaction: all of it is written, or (on any error or crash) none of it."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except OperationalError as exc:
+            if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+                raise StoreBusy() from exc
+            raise
+
+    def _create_or_migrate(self, conn) -> None:
+        if not sa.inspect(conn).has_table("meta"):
+            metadata.create_all(conn)
+            conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+            return
+        version = int(conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar_one())
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(f"数据库版本 {version} 比本程序新（{SCHEMA_VERSION}），请升级程序 / "
+                               f"the store's schema {version} is newer than this program's {SCHEMA_VERSION}")
+        if version < SCHEMA_VERSION:
+            from alembic.migration import MigrationContext
+            from alembic.operations import Operations
+
+            operations = Operations(MigrationContext.configure(conn))
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                MIGRATIONS[step](operations)
+            conn.execute(meta.update().where(meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
+
+    def schema_version(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar_one())
+
+    # ------------------------------------------------------------ writing
+
+    def _import(self, conn, kind: str, source: str, rows: int) -> int:
+        result = conn.execute(imports.insert().values(kind=kind, source=source, rows=rows, at=now(), who=self.who))
+        import_id = result.inserted_primary_key[0]
+        self._audit(conn, "import", kind, str(import_id), None, json.dumps({"source": source, "rows": rows}, ensure_ascii=False))
+        return import_id
+
+    def _audit(self, conn, action: str, entity: str, entity_id: str | None, old, new) -> None:
+        conn.execute(audit_log.insert().values(at=now(), who=self.who, action=action, entity=entity,
+                                               entity_id=entity_id, old_value=old, new_value=new))
+
+    def save_rosters(self, rosters, source: str = "") -> int:
+        """A new snapshot of the four rosters; the earlier ones stay."""
+        with self.transaction() as conn:
+            import_id = self._import(conn, "rosters", source or ", ".join(rosters.files), sum(map(len, rosters.tables().values())))
+            for name, frame in rosters.tables().items():
+                _insert_frame(conn, roster_tables[name], frame.assign(import_id=import_id))
+        return import_id
+
+    def add_activities(self, records: pd.DataFrame, source: str) -> int:
+        """Validated activity records (see `archives`), with their period and village, in one transaction."""
+        with self.transaction() as conn:
+            import_id = self._import(conn, "activities", source, len(records))
+            _insert_frame(conn, activities, records.assign(import_id=import_id))
+        return import_id
+
+    # ------------------------------------------------------------ reading
+
+    def rosters(self, import_id: int | None = None):
+        """The roster snapshot of an import (default: the latest), as validated `Rosters`."""
+        from .rosters import Rosters
+
+        with self.engine.connect() as conn:
+            if import_id is None:
+                import_id = conn.execute(sa.select(sa.func.max(imports.c.import_id))
+                                         .where(imports.c.kind == "rosters")).scalar()
+            if import_id is None:
+                raise LookupError("库中还没有名册，请先导入 / no rosters in the store yet: import them first")
+            frames = {name: pd.read_sql(sa.select(*[c for c in table.c if c.name != "import_id"])
+                                        .where(table.c.import_id == import_id), conn)
+                      for name, table in roster_tables.items()}
+        return Rosters(**frames)
+
+    def activities(self, period: str | None = None) -> pd.DataFrame:
+        """Activity records, of one period (2025H1), one year (2025) or all."""
+        query = sa.select(activities)
+        if period and len(period) == 4:
+            query = query.where(activities.c.period.like(f"{period}H_"))
+        elif period:
+            query = query.where(activities.c.period == period)
+        with self.engine.connect() as conn:
+            frame = pd.read_sql(query, conn)
+        frame["date"] = pd.to_datetime(frame["date"])
+        return frame
+
+    def count(self, table: sa.Table) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+
+    def integrity_ok(self) -> bool:
+        if self.url.get_backend_name() != "sqlite":
+            return True
+        with self.engine.connect() as conn:
+            return conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+
+
+def _insert_frame(conn, table: sa.Table, frame: pd.DataFrame) -> None:
+    """Bulk insert (executemany) of the frame's columns that the table has; NaN/NaT become NULL."""
+    columns = [c.name for c in table.c if c.name in frame.columns]
+    frame = frame[columns].astype(object).where(frame[columns].notna(), None)
+    for name in columns:
+        if isinstance(table.c[name].type, sa.Date):
+            frame[name] = [None if v is None else pd.Timestamp(v).date() for v in frame[name]]
+    rows = [dict(zip(columns, values)) for values in frame.itertuples(index=False, name=None)]
+    if rows:
+        conn.execute(table.insert(), rows)
+
+
+def _sqlite_for_many_writers(engine) -> None:
+    """WAL (readers never block the writer), a busy timeout, and BEGIN IMMEDIATE so that a second
+    writer waits at the start of its transaction instead of failing half-way."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # transactions are begun below, not by the driver
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
