@@ -8,6 +8,7 @@ village where the work was, so that it rolls up to township, county and city by 
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,8 @@ OUTCOMES = {  # the seed's outcome statistics: activity kind -> (column, Chinese
     "培养致富带头人": ("wealth_leaders", "培养致富带头人（名）"),
 }
 assert set(OUTCOMES) <= set(ACTIVITY_KINDS)
+ROLLUP_LABELS = {column: label for column, label in OUTCOMES.values()} | {
+    "days": "在村天数（天）", "city_code": "市代码", "township_code": "乡镇代码"}
 
 
 class ArchiveError(RosterError):
@@ -65,6 +68,24 @@ def load_activities(paths: list[str | Path] | str | Path, rosters: Rosters,
     out["period"] = period_of(out["date"])
     out["village_code"] = records["village_code"].to_numpy()
     return out
+
+
+def import_activity_files(store, paths: list[str | Path] | str | Path, rosters: Rosters | None = None) -> int:
+    """Check the files and add their records to the store, all or nothing; the import's number.
+
+    The same files (byte for byte) are refused a second time, as are record numbers seen before."""
+    from . import io
+
+    paths = [paths] if isinstance(paths, (str, Path)) else paths
+    files = sorted(path for path, _ in io.discover_files(paths))
+    digest = hashlib.sha256(b"".join(hashlib.sha256(Path(f).read_bytes()).digest() for f in files)).hexdigest()
+    earlier = store.imported(digest)
+    if earlier is not None:
+        raise ArchiveError([Problem(", ".join(map(str, files)), None, None, None, None, "already_imported",
+                                    f"这些文件已经导入过（{earlier}），不再重复导入",
+                                    f"these files were imported before ({earlier}); not imported again", "error")])
+    records = load_activities(files, rosters if rosters is not None else store.rosters(), store.record_ids())
+    return store.add_activities(records, source=", ".join(map(str, files)), digest=digest)
 
 
 def _places(records: pd.DataFrame, rosters: Rosters) -> pd.Series:

@@ -26,9 +26,12 @@ def main(argv: list[str] | None = None) -> int:
     except RosterError as exc:  # a bad policy file, for commands that take one
         _print_problems(exc.problems, "json" if getattr(args, "format", "") == "json" else "text")
         return 1
-    except UsageError as exc:
+    except (UsageError, LookupError) as exc:
         print(f"lianhu: {exc}", file=sys.stderr)
         return 2
+    except RuntimeError as exc:  # the store is busy, or newer than this program
+        print(f"lianhu: {exc}", file=sys.stderr)
+        return 1
 
 
 class UsageError(Exception):
@@ -105,6 +108,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--policy-file", type=Path)
     p.set_defaults(run=_rotate)
+
+    p = sub.add_parser("archive", help="工作档案 / activity records (四级建档)")
+    archive_sub = p.add_subparsers(metavar="ACTION")
+    a = archive_sub.add_parser("import", help="导入工作记录 / import work diaries (all or nothing)")
+    a.add_argument("paths", nargs="+", type=Path, metavar="FILE", help="工作日志、联系卡 (.xlsx/.csv) or folders")
+    a.add_argument("--rosters", nargs="+", type=Path, help="名册，用于核对主体和对象（默认用库中最新名册）")
+    a.add_argument("--problems-out", type=Path, help="有问题时写出问题清单 (Excel)")
+    a.set_defaults(run=_archive_import)
+    a = archive_sub.add_parser("rollup", help="工作量汇总 / roll-up of the archives")
+    a.add_argument("--period", help="2025H1、2025H2 or 2025 (default: all)")
+    a.add_argument("--by", default="county", choices=("city", "county", "township", "village", "unit", "cadre"))
+    a.add_argument("--out", type=Path, help="Excel or CSV (default: print)")
+    a.set_defaults(run=_archive_rollup)
+    for a in archive_sub.choices.values():
+        a.add_argument("--db", default=None, help="数据库 / store URL or SQLite file (default data/lianhu.sqlite)")
+        a.add_argument("--format", choices=("text", "json"), default="text")
 
     p = sub.add_parser("fields", help="字段说明 / field reference (Markdown)")
     p.add_argument("--update-readme", type=Path, help="rewrite the reference block of this README")
@@ -277,6 +296,42 @@ def _rotate(args) -> int:
     write_tables({"工作队轮换": rotation.schedule, "派员不足": rotation.shortages}, args.out, args.lang)
     print(f"{rotation.schedule['period'].nunique()} 期，{len(rotation.schedule):,} 人次，"
           f"{len(rotation.shortages):,} 个村派员不足 → {args.out}")
+    return 0
+
+
+def _store(args):
+    from .store import DEFAULT_URL, Store
+
+    return Store(args.db or DEFAULT_URL)
+
+
+def _archive_import(args) -> int:
+    from .archives import ArchiveError, import_activity_files
+
+    store = _store(args)
+    try:
+        import_id = import_activity_files(store, _existing(args.paths), _load(args.rosters, None)[0] if args.rosters else None)
+    except ArchiveError as exc:
+        _print_problems(exc.problems, args.format)
+        if args.problems_out:
+            write_problem_workbook(exc.problems, args.problems_out)
+            print(f"问题清单 / problem list: {args.problems_out}", file=sys.stderr)
+        print("未导入任何记录 / nothing was imported", file=sys.stderr)
+        return 1
+    rows = store.count_rows(import_id)
+    print(f"已导入 {rows:,} 条工作记录（第 {import_id} 次导入）/ imported {rows:,} records (import {import_id})")
+    return 0
+
+
+def _archive_rollup(args) -> int:
+    from .archives import rollup
+    from .pairing.output import write_tables
+
+    table = rollup(_store(args).activities(args.period), args.by)
+    if args.out:
+        write_tables({"工作量汇总": table}, args.out, "en" if args.out.suffix == ".csv" else "zh")
+        return _wrote(args.out)
+    print(table.to_json(orient="records", force_ascii=False) if args.format == "json" else table.to_string(index=False))
     return 0
 
 

@@ -37,6 +37,7 @@ imports = sa.Table(
     sa.Column("import_id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("kind", sa.String, nullable=False),  # rosters, activities, links, pairings, teams
     sa.Column("source", sa.String, nullable=False),  # the files, as given
+    sa.Column("digest", sa.String, index=True),  # sha256 of the files' bytes: the same files are not imported twice
     sa.Column("rows", sa.Integer, nullable=False),
     sa.Column("at", sa.DateTime, nullable=False),
     sa.Column("who", sa.String, nullable=False),
@@ -189,8 +190,9 @@ class Store:
 
     # ------------------------------------------------------------ writing
 
-    def _import(self, conn, kind: str, source: str, rows: int) -> int:
-        result = conn.execute(imports.insert().values(kind=kind, source=source, rows=rows, at=now(), who=self.who))
+    def _import(self, conn, kind: str, source: str, rows: int, digest: str | None = None) -> int:
+        result = conn.execute(imports.insert().values(kind=kind, source=source, rows=rows, at=now(), who=self.who,
+                                                      digest=digest))
         import_id = result.inserted_primary_key[0]
         self._audit(conn, "import", kind, str(import_id), None, json.dumps({"source": source, "rows": rows}, ensure_ascii=False))
         return import_id
@@ -207,10 +209,10 @@ class Store:
                 _insert_frame(conn, roster_tables[name], frame.assign(import_id=import_id))
         return import_id
 
-    def add_activities(self, records: pd.DataFrame, source: str) -> int:
+    def add_activities(self, records: pd.DataFrame, source: str, digest: str | None = None) -> int:
         """Validated activity records (see `archives`), with their period and village, in one transaction."""
         with self.transaction() as conn:
-            import_id = self._import(conn, "activities", source, len(records))
+            import_id = self._import(conn, "activities", source, len(records), digest)
             _insert_frame(conn, activities, records.assign(import_id=import_id))
         return import_id
 
@@ -225,7 +227,7 @@ class Store:
                 import_id = conn.execute(sa.select(sa.func.max(imports.c.import_id))
                                          .where(imports.c.kind == "rosters")).scalar()
             if import_id is None:
-                raise LookupError("库中还没有名册，请先导入 / no rosters in the store yet: import them first")
+                raise LookupError("库中还没有名册：请用 --rosters 指定名册 / no rosters in the store yet: give --rosters DIR")
             frames = {name: pd.read_sql(sa.select(*[c for c in table.c if c.name != "import_id"])
                                         .where(table.c.import_id == import_id), conn)
                       for name, table in roster_tables.items()}
@@ -242,6 +244,19 @@ class Store:
             frame = pd.read_sql(query, conn)
         frame["date"] = pd.to_datetime(frame["date"])
         return frame
+
+    def imported(self, digest: str) -> str | None:
+        """The source of an earlier import with these exact bytes, if any."""
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(imports.c.source).where(imports.c.digest == digest)).scalars().first()
+
+    def count_rows(self, import_id: int) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(imports.c.rows).where(imports.c.import_id == import_id)).scalar_one()
+
+    def record_ids(self) -> set[str]:
+        with self.engine.connect() as conn:
+            return set(conn.execute(sa.select(activities.c.record_id).where(activities.c.record_id.is_not(None))).scalars())
 
     def count(self, table: sa.Table) -> int:
         with self.engine.connect() as conn:

@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from .. import io
-from ..schema import TABLES, normalize_header
+from ..archives import ROLLUP_LABELS
+from ..schema import ARCHIVE_TABLES, TABLES, normalize_header
 
 EXTRA_LABELS = {
     "cadre_name": "干部姓名", "distance_km": "距离(km)", "status": "状态", "reason": "说明", "household_class": "农户类别",
@@ -16,7 +17,8 @@ EXTRA_LABELS = {
     "reachable_slots": "可达名额", "short_by": "缺口", "linked": "已联系村数", "minimum": "最少联系村数",
     "period": "期别", "role": "角色", "carried_over": "留任交接", "needed": "应派人数", "assigned": "实派人数",
 }
-LABELS = {f.name: f.zh for t in TABLES.values() for f in t.fields} | {"name": "姓名"} | EXTRA_LABELS
+LABELS = ({f.name: f.zh for t in (TABLES | ARCHIVE_TABLES).values() for f in t.fields} | {"name": "姓名"} | EXTRA_LABELS
+          | ROLLUP_LABELS)
 STATUS_ZH = {"proposed": "建议", "confirmed": "已确认", "locked": "锁定"}
 POOL_ZH = {"poor": "贫困户", "party": "党员户"}
 
