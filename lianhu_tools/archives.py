@@ -115,7 +115,9 @@ def rollup(records: pd.DataFrame, by: str = "county", rosters: Rosters | None = 
     """Outcome statistics by level (city, county, township, village) or by actor (unit, cadre —
     cadres include work-team members): visits, days in the villages, the sum of each kind of outcome."""
     if by in LEVELS:
-        key = records["village_code"].str[:LEVELS[by]].rename(f"{by}_code")
+        villages = records["village_code"].astype("category")  # slice each distinct code once
+        prefixes = villages.cat.categories.str[:LEVELS[by]].to_numpy(dtype=object)
+        key = pd.Series(prefixes[villages.cat.codes.to_numpy()], index=records.index, name=f"{by}_code")
     elif by in ("unit", "cadre"):
         records = records[(records["actor_kind"] == "单位") == (by == "unit")]
         key = records["actor_id"].rename(f"{by}_id")
@@ -129,9 +131,16 @@ def rollup(records: pd.DataFrame, by: str = "county", rosters: Rosters | None = 
 
 
 def _totals(records: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
-    grouped = records.groupby(key)
-    table = pd.DataFrame({"visits": records["kind"].eq("走访").groupby(key).sum(), "days": grouped["days"].sum()})
+    """One grouping by (key, kind): visits counted, days and quantities summed."""
+    frame = pd.DataFrame({"key": key.to_numpy(), "kind": records["kind"].to_numpy(),
+                          "quantity": records["quantity"].to_numpy(dtype=float), "days": records["days"].to_numpy(dtype=float)})
+    grouped = frame.groupby(["key", "kind"], sort=False).agg(n=("kind", "size"), quantity=("quantity", "sum"), days=("days", "sum"))
+    quantity = grouped["quantity"].unstack(fill_value=0)
+    table = pd.DataFrame({"visits": grouped["n"].unstack(fill_value=0).get("走访", 0),
+                          "days": grouped["days"].groupby(level="key").sum()}, index=quantity.index)
     for kind, (column, _) in OUTCOMES.items():
         if kind != "走访":
-            table[column] = records["quantity"].where(records["kind"] == kind, 0).groupby(key).sum()
-    return table.rename_axis(key.name).reset_index()
+            table[column] = quantity[kind] if kind in quantity else 0.0
+    table = table.sort_index().rename_axis(key.name).reset_index()
+    table["visits"] = table["visits"].astype(int)
+    return table

@@ -366,7 +366,8 @@ def _parse_bool(part, f: Field, s: pd.Series, blank, report) -> pd.Series:
 
 def _parse_category(part, f: Field, s: pd.Series, blank, report) -> pd.Series:
     lookup = category_lookup(f)
-    values = s.map(lambda v: lookup.get(normalize_value(v)) if v else None)
+    spellings = s.unique()  # few distinct spellings, however many rows
+    values = s.map(dict(zip(spellings, [lookup.get(normalize_value(v)) if v else None for v in spellings])))
     allowed = "、".join(f.allowed)
     report.cells(part, values.isna().to_numpy() & ~blank, f.name, "value_not_allowed",
                  f"“{f.zh}”只能是：{allowed}", f"{f.name} must be one of: {allowed}")

@@ -24,7 +24,7 @@ from .schema import ACTIVITIES, TABLES, Table
 
 DEFAULT_URL = "sqlite:///data/lianhu.sqlite"
 BUSY_SECONDS = 60  # a writer waits this long for another to finish before giving up
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SQL_TYPES = {"int": sa.Integer, "float": sa.Float, "lat": sa.Float, "lon": sa.Float, "bool": sa.Boolean,
              "date": sa.Date}
 
@@ -69,7 +69,7 @@ activities = sa.Table(
 
 STATUSES = ("proposed", "confirmed", "locked", "ended")
 
-links = sa.Table(
+links_table = sa.Table(
     "links", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("unit_id", sa.String, nullable=False, index=True),
@@ -123,9 +123,43 @@ audit_log = sa.Table(
     sa.Column("new_value", sa.Text),
 )
 
+assessments = sa.Table(
+    "assessments", metadata,
+    sa.Column("assessment_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("period", sa.String, nullable=False),  # 2025H1 (mid-year) or 2025 (year-end)
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("who", sa.String, nullable=False),
+    sa.Column("indicators", sa.Text, nullable=False),  # the indicator system used, as JSON
+    sa.Column("frozen", sa.Text, nullable=False),  # pairings, links and teams as they were, as JSON
+)
+
+assessment_scores = sa.Table(
+    "assessment_scores", metadata,
+    sa.Column("assessment_id", sa.ForeignKey("assessments.assessment_id"), nullable=False, index=True),
+    sa.Column("subject_kind", sa.String, nullable=False),  # cadre, unit, team_member
+    sa.Column("subject_id", sa.String, nullable=False),
+    sa.Column("indicator", sa.String, nullable=False),
+    sa.Column("value", sa.Float),
+    sa.Column("points", sa.Float, nullable=False),
+)
+
+adjustments = sa.Table(
+    "adjustments", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("assessment_id", sa.ForeignKey("assessments.assessment_id"), nullable=False, index=True),
+    sa.Column("subject_kind", sa.String, nullable=False),
+    sa.Column("subject_id", sa.String, nullable=False),
+    sa.Column("points", sa.Float, nullable=False),
+    sa.Column("reason", sa.String, nullable=False),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("who", sa.String, nullable=False),
+)
+
 # Upgrades of older files, one function per version step (alembic operations); a new file is
 # created at SCHEMA_VERSION directly.
-MIGRATIONS: dict[int, callable] = {}
+MIGRATIONS: dict[int, callable] = {
+    2: lambda operations: [table.create(operations.get_bind()) for table in (assessments, assessment_scores, adjustments)],
+}
 
 
 class StoreBusy(RuntimeError):
@@ -216,7 +250,77 @@ class Store:
             _insert_frame(conn, activities, records.assign(import_id=import_id))
         return import_id
 
+    def save_pairings(self, pairs: pd.DataFrame, term_start: int, status: str = "confirmed",
+                      links: pd.DataFrame | None = None) -> None:
+        """Accept a proposal: its pairings (and unit–village links) become `status` for the 3-year term
+        starting `term_start`; the earlier ones still open end, replaced. One transaction, with history."""
+        with self.transaction() as conn:
+            for table, frame, key in ((pairings, pairs, ["cadre_id", "household_id"]),
+                                      (links_table, links, ["unit_id", "village_code"])):
+                if frame is None:
+                    continue
+                self._end_open(conn, table, "replaced by a new proposal / 新方案替代")
+                rows = frame.assign(term_start=term_start, status=status, reason=frame.get("reason"))
+                _insert_frame(conn, table, rows)
+                ids = conn.execute(sa.select(table.c.id).where(table.c.status == status)).scalars().all()
+                conn.execute(status_history.insert(), [{"entity": table.name, "entity_id": i, "at": now(), "old_status": None,
+                                                        "new_status": status, "reason": "accepted"} for i in ids])
+                self._audit(conn, "accept", table.name, None, None, json.dumps({"rows": len(frame), "term_start": term_start}))
+
+    def _end_open(self, conn, table: sa.Table, reason: str) -> None:
+        open_ids = conn.execute(sa.select(table.c.id, table.c.status).where(table.c.status != "ended")).all()
+        if open_ids:
+            conn.execute(table.update().where(table.c.status != "ended").values(status="ended", reason=reason))
+            conn.execute(status_history.insert(), [{"entity": table.name, "entity_id": i, "at": now(), "old_status": old,
+                                                    "new_status": "ended", "reason": reason} for i, old in open_ids])
+
+    def set_status(self, entity: str, ids: list[int], status: str, reason: str) -> None:
+        """Move pairings or links to a new status (e.g. ended: household left poverty), with history and audit."""
+        if status not in STATUSES or not reason:
+            raise ValueError(f"status must be one of {STATUSES}, with a reason")
+        table = {"pairings": pairings, "links": links_table}[entity]
+        with self.transaction() as conn:
+            old = dict(conn.execute(sa.select(table.c.id, table.c.status).where(table.c.id.in_(ids))).all())
+            conn.execute(table.update().where(table.c.id.in_(ids)).values(status=status, reason=reason))
+            conn.execute(status_history.insert(), [{"entity": entity, "entity_id": i, "at": now(), "old_status": old[i],
+                                                    "new_status": status, "reason": reason} for i in ids])
+            self._audit(conn, "status", entity, ",".join(map(str, ids)), json.dumps(old), status)
+
+    def adjust(self, assessment_id: int, subject_kind: str, subject_id: str, points: float, reason: str) -> None:
+        """A manual adjustment of an assessment result: needs a reason; audited."""
+        if not str(reason or "").strip():
+            raise ValueError("人工调整须说明理由 / a manual adjustment needs a reason")
+        with self.transaction() as conn:
+            conn.execute(adjustments.insert().values(assessment_id=assessment_id, subject_kind=subject_kind,
+                                                     subject_id=subject_id, points=points, reason=reason, at=now(), who=self.who))
+            self._audit(conn, "adjust", "assessment", f"{assessment_id}/{subject_kind}/{subject_id}", None,
+                        json.dumps({"points": points, "reason": reason}, ensure_ascii=False))
+
+    def save_assessment(self, period: str, indicators: dict, frozen: dict, scores: pd.DataFrame) -> int:
+        with self.transaction() as conn:
+            assessment_id = conn.execute(assessments.insert().values(
+                period=period, at=now(), who=self.who, indicators=json.dumps(indicators, ensure_ascii=False),
+                frozen=json.dumps(frozen, ensure_ascii=False))).inserted_primary_key[0]
+            _insert_frame(conn, assessment_scores, scores.assign(assessment_id=assessment_id))
+            self._audit(conn, "assess", "assessment", str(assessment_id), None, period)
+        return assessment_id
+
     # ------------------------------------------------------------ reading
+
+    def current(self, entity: str) -> pd.DataFrame:
+        """Pairings or links not ended."""
+        table = {"pairings": pairings, "links": links_table}[entity]
+        with self.engine.connect() as conn:
+            return pd.read_sql(sa.select(table).where(table.c.status != "ended"), conn)
+
+    def assessment(self, assessment_id: int) -> dict:
+        """A stored assessment: its period, indicators, frozen inputs, scores and adjustments."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(assessments).where(assessments.c.assessment_id == assessment_id)).one()
+            scores = pd.read_sql(sa.select(assessment_scores).where(assessment_scores.c.assessment_id == assessment_id), conn)
+            adjusted = pd.read_sql(sa.select(adjustments).where(adjustments.c.assessment_id == assessment_id), conn)
+        return {"period": row.period, "at": row.at, "indicators": json.loads(row.indicators),
+                "frozen": json.loads(row.frozen), "scores": scores, "adjustments": adjusted}
 
     def rosters(self, import_id: int | None = None):
         """The roster snapshot of an import (default: the latest), as validated `Rosters`."""
@@ -233,16 +337,17 @@ class Store:
                       for name, table in roster_tables.items()}
         return Rosters(**frames)
 
-    def activities(self, period: str | None = None) -> pd.DataFrame:
-        """Activity records, of one period (2025H1), one year (2025) or all."""
-        query = sa.select(activities)
+    def activities(self, period: str | None = None, columns: list[str] | None = None) -> pd.DataFrame:
+        """Activity records (all columns, or those named), of one period (2025H1), one year (2025) or all."""
+        query = sa.select(*[activities.c[c] for c in columns]) if columns else sa.select(activities)
         if period and len(period) == 4:
             query = query.where(activities.c.period.like(f"{period}H_"))
         elif period:
             query = query.where(activities.c.period == period)
         with self.engine.connect() as conn:
             frame = pd.read_sql(query, conn)
-        frame["date"] = pd.to_datetime(frame["date"])
+        if "date" in frame:
+            frame["date"] = pd.to_datetime(frame["date"])
         return frame
 
     def imported(self, digest: str) -> str | None:
@@ -276,9 +381,13 @@ def _insert_frame(conn, table: sa.Table, frame: pd.DataFrame) -> None:
     for name in columns:
         if isinstance(table.c[name].type, sa.Date):
             frame[name] = [None if v is None else pd.Timestamp(v).date() for v in frame[name]]
-    rows = [dict(zip(columns, values)) for values in frame.itertuples(index=False, name=None)]
-    if rows:
-        conn.execute(table.insert(), rows)
+    rows = list(frame.itertuples(index=False, name=None))
+    marker = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(conn.dialect.paramstyle)
+    if rows and marker:  # straight to the driver's executemany: SQLAlchemy's per-row work costs 10 s a million
+        conn.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})",
+                             rows)
+    elif rows:
+        conn.execute(table.insert(), [dict(zip(columns, values)) for values in rows])
 
 
 def _sqlite_for_many_writers(engine) -> None:

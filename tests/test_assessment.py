@@ -1,0 +1,80 @@
+"""Scores on a hand-computed case; frozen results; adjustments need reasons."""
+
+import pandas as pd
+import pytest
+
+from lianhu_tools.assessment import load_indicators, results, run_assessment
+from lianhu_tools.rosters import load_rosters
+from lianhu_tools.store import Store
+
+from conftest import write_csv_rosters
+
+V1, V2 = "620502101201", "620502101202"
+
+
+def record(actor_kind, actor, target_kind, target, kind, date, quantity=1.0, days=None, village=V1):
+    return {"date": pd.Timestamp(date), "actor_kind": actor_kind, "actor_id": actor, "target_kind": target_kind,
+            "target_id": target, "task": "宣传政策", "kind": kind, "quantity": quantity, "days": days,
+            "period": f"{date[:4]}H{1 if int(date[5:7]) <= 6 else 2}", "village_code": village}
+
+
+@pytest.fixture
+def store(tmp_path):
+    rosters = load_rosters(write_csv_rosters(tmp_path / "rosters"))
+    store = Store(tmp_path / "s.sqlite")
+    store.save_rosters(rosters)
+    store.save_pairings(pd.DataFrame({"cadre_id": ["C1", "C2"], "household_id": ["H1", "H2"], "unit_id": ["U1", "U2"]}),
+                        2025, "locked", links=pd.DataFrame({"unit_id": ["U1", "U2"], "village_code": [V1, V2]}))
+    rows = [record("干部", "C1", "户", "H1", "走访", f"2025-0{m}-10", days=d) for m, d in ((1, 2), (3, 3), (4, 3), (6, 2))]
+    rows += [record("干部", "C2", "户", "H2", "走访", "2025-09-01", days=1)]
+    rows += [record("单位", "U1", "村", V1, "走访", f"2025-{m:02d}-05", days=d) for m, d in zip(range(1, 7), (5, 5, 5, 5, 10, 10))]
+    rows += [record("单位", "U1", "村", V1, "办实事", "2025-05-01", quantity=2),
+             record("单位", "U1", "村", V1, "资金", "2025-05-02", quantity=50000)]
+    store.add_activities(pd.DataFrame(rows), source="hand")
+    return store, rosters
+
+
+def test_year_end_scores_by_hand(store):
+    store, rosters = store
+    tables = results(store, run_assessment(store, "2025", rosters), rosters)
+    cadres = tables["cadre"].set_index("subject_id")
+    # C1: 4 visits of 4 → 40; 10 days of 10 → 30; 1 of 2 slots (县处级 1 poor + 1 party) → 15
+    assert cadres.loc["C1", ["visits", "days", "quota", "unvisited", "total", "grade"]].tolist() == [40, 30, 15, 0, 85, "良好"]
+    # C2: 1 visit → 10; 1 day → 3; 1 of 1 slot → 30
+    assert cadres.loc["C2", ["visits", "days", "quota", "total", "grade"]].tolist() == [10, 3, 30, 43, "较差"]
+    assert cadres.loc["C1", "rank_city"] == 1 and cadres.loc["C2", "rank_city"] == 2
+    units = tables["unit"].set_index("subject_id")
+    assert units.loc["U1", ["visits", "days", "practical", "funds", "total", "grade"]].tolist() == [30, 30, 20, 20, 100, "优秀"]
+    assert units.loc["U2", ["silent_village", "total", "grade"]].tolist() == [-5, 0, "较差"]  # never below 0
+    assert units.loc["U2", "name"] == "天水市财政局" and units.loc["U2", "county_name"] == "市直 / city"
+
+
+def test_mid_year_halves_yearly_targets(store):
+    store, rosters = store
+    cadres = results(store, run_assessment(store, "2025H1", rosters), rosters)["cadre"].set_index("subject_id")
+    assert cadres.loc["C1", ["visits", "days", "quota", "total"]].tolist() == [40, 30, 15, 85]  # 4 of 2, 10 of 5
+    assert cadres.loc["C2", ["visits", "unvisited", "total"]].tolist() == [0, -5, 25]  # visited only in H2
+
+
+def test_results_are_frozen_and_adjustments_need_a_reason(store):
+    store, rosters = store
+    assessment = run_assessment(store, "2025", rosters)
+    before = results(store, assessment, rosters)["cadre"]
+    ids = store.current("pairings").query("cadre_id == 'C2'")["id"].tolist()
+    store.set_status("pairings", ids, "ended", "农户已脱贫 / household left poverty")
+    store.save_pairings(pd.DataFrame({"cadre_id": ["C2"], "household_id": ["H1"]}), 2026)
+    pd.testing.assert_frame_equal(results(store, assessment, rosters)["cadre"], before)
+    with pytest.raises(ValueError, match="理由"):
+        store.adjust(assessment, "cadre", "C2", 10, " ")
+    store.adjust(assessment, "cadre", "C2", 10, "抽查补录走访记录")
+    after = results(store, assessment, rosters)["cadre"].set_index("subject_id")
+    assert after.loc["C2", ["adjustment", "total"]].tolist() == [10, 53]
+    assert store.assessment(assessment)["frozen"]["pairs"]["household_id"] == ["H1", "H2"]
+
+
+def test_a_broken_indicator_file_lists_every_problem(tmp_path):
+    path = tmp_path / "指标.yaml"
+    path.write_text("cadre:\n  indicators:\n    - {id: a, points: x, measure: nope, target: 0}\n", encoding="utf-8")
+    with pytest.raises(ValueError) as caught:
+        load_indicators(path)
+    assert "nope" in str(caught.value) and "target" in str(caught.value) and "grades" in str(caught.value)
