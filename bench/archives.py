@@ -25,6 +25,7 @@ def main() -> None:
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     from lianhu_tools.archives import LEVELS, import_activity_files, rollup
+    from lianhu_tools.assessment import ACTIVITY_COLUMNS, results, run_assessment
     from lianhu_tools.demo.activities import generate_activities, write_activity_workbooks
     from lianhu_tools.pairing.households import match_households
     from lianhu_tools.pairing.villages import match_villages
@@ -49,16 +50,22 @@ def main() -> None:
 
         store = Store(folder / "lianhu.sqlite")
         store.save_rosters(rosters)
+        store.save_pairings(pairs, 2025, "locked", links=links)
         started = time.perf_counter()
         import_activity_files(store, diaries)
         print(f"import (read, check, store)  {time.perf_counter() - started:6.1f} s   target < 60 s", flush=True)
 
         started = time.perf_counter()
-        year = store.activities("2025")
+        year = store.activities("2025", ACTIVITY_COLUMNS)
         loaded = time.perf_counter() - started
         tables = {by: rollup(year, by) for by in (*LEVELS, "unit", "cadre")}
         print(f"roll-ups                     {time.perf_counter() - started:6.1f} s   (reading the year back {loaded:.1f} s; "
-              + ", ".join(f"{by} {len(t):,}" for by, t in tables.items()) + ")")
+              + ", ".join(f"{by} {len(t):,}" for by, t in tables.items()) + ")", flush=True)
+        step = time.perf_counter()
+        assessed = results(store, run_assessment(store, "2025", rosters), rosters)
+        print(f"year-end assessment          {time.perf_counter() - step:6.1f} s   ("
+              + ", ".join(f"{len(t):,} {kind}s" for kind, t in assessed.items()) + ")")
+        print(f"roll-ups + assessment        {time.perf_counter() - started:6.1f} s   target < 10 s")
         print(f"peak memory                  {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
 
 

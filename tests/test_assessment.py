@@ -78,3 +78,25 @@ def test_a_broken_indicator_file_lists_every_problem(tmp_path):
     with pytest.raises(ValueError) as caught:
         load_indicators(path)
     assert "nope" in str(caught.value) and "target" in str(caught.value) and "grades" in str(caught.value)
+
+
+def test_published_rankings_and_report_carry_no_household_data(store, tmp_path):
+    from lianhu_tools.report import check_no_personal_data, publish, seed_report
+
+    store, rosters = store
+    assessment = run_assessment(store, "2025", rosters)
+    written = publish(store, assessment, rosters, tmp_path / "public")
+    assert {p.name for p in written} == {"考核结果_2025.xlsx", "考核结果_2025.html"}
+    page = (tmp_path / "public" / "考核结果_2025.html").read_text(encoding="utf-8")
+    assert "cdn" not in page.lower() and (tmp_path / "public" / "plotly.min.js").stat().st_size > 1_000_000
+    assert "王五" in page and "中共秦州区委" in page  # cadres and units are published
+    for household in rosters.households.itertuples():
+        for secret in (household.id_number, household.phone, household.head_name):
+            assert not isinstance(secret, str) or secret not in page
+    text, figures = seed_report(store, "2025")
+    assert text[0].startswith("2025，全市2名领导干部、2个单位0名工作队员，共联系了2个村")
+    assert "落实帮扶资金50,000元" in text[1]
+    leaked = tmp_path / "leak.html"
+    leaked.write_text(f"<table><tr><td>{rosters.households['head_name'].iloc[0]}</td></tr></table>", encoding="utf-8")
+    with pytest.raises(AssertionError, match="personal data"):
+        check_no_personal_data([leaked], rosters)

@@ -1,0 +1,122 @@
+"""The seed's report from data, and publication: rankings and report as Excel and one offline HTML page.
+
+Published outputs carry cadres and units only — never a household's ID number, phone or head's
+name (`check_no_personal_data` is run on every file written here).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pandas as pd
+import plotly.express as px
+
+from . import io
+from .archives import OUTCOMES, rollup
+from .assessment import SUBJECTS, results
+from .rosters import Rosters
+
+HEADERS = {"subject_id": "编号", "name": "名称", "unit_name": "单位", "county_name": "县区", "adjustment": "人工调整",
+           "total": "总分", "grade": "等次", "rank_city": "全市排名", "rank_county": "县区内排名"}
+
+
+def seed_report(store, period: str, teams: pd.DataFrame | None = None) -> tuple[list[str], pd.DataFrame]:
+    """The seed's two summary paragraphs with the numbers of `period` (2025H1 or 2025), and the numbers as a table."""
+    pairs, links = store.current("pairings"), store.current("links")
+    members = 0 if teams is None else teams.loc[teams["period"].str.startswith(period), "cadre_id"].nunique()
+    totals = rollup(store.activities(period, ["village_code", "actor_kind", "actor_id", "kind", "quantity", "days"]),
+                    "city").sum(numeric_only=True)
+    figures = {"领导干部（名）": pairs["cadre_id"].nunique(), "联村单位（个）": links["unit_id"].nunique(),
+               "工作队员（名）": members, "联系村（个）": links["village_code"].nunique(),
+               "党员小康建设户（户）": int((pairs["pool"] == "party").sum()),
+               "贫困户（户）": int((pairs["pool"] == "poor").sum())}
+    figures |= {label: float(totals.get(column, 0)) for column, label in OUTCOMES.values()}
+    n = {key: f"{value:,.0f}" for key, value in figures.items()}
+    text = [
+        f"{period}，全市{n['领导干部（名）']}名领导干部、{n['联村单位（个）']}个单位{n['工作队员（名）']}名工作队员，"
+        f"共联系了{n['联系村（个）']}个村，党员小康建设户{n['党员小康建设户（户）']}户，贫困户{n['贫困户（户）']}户。",
+        f"各级领导干部和部门单位共为基层和群众办实事{n['办实事（件）']}件，落实帮扶资金{n['帮扶资金（元）']}元，"
+        f"举办农村实用技术培训班{n['培训班（期）']}期，培训基层干部群众{n['培训群众（人次）']}人（次），"
+        f"赠送农业科技资料{n['发放技术资料（册）']}册，发展党员{n['发展党员（名）']}名，"
+        f"培养致富带头人{n['培养致富带头人（名）']}名，帮助争取和落实项目{n['争取项目（项）']}项。",
+    ]
+    return text, pd.DataFrame({"项目": list(figures), "数量": list(figures.values())})
+
+
+def publish(store, assessment_id: int, rosters: Rosters, out_dir: str | Path,
+            teams: pd.DataFrame | None = None) -> list[Path]:
+    """Rankings and the report for the city website: Excel, and an HTML page that works offline."""
+    out = Path(out_dir)
+    stored = store.assessment(assessment_id)
+    period = stored["period"]
+    tables = {kind: _public(table, stored["indicators"], kind) for kind, table in results(store, assessment_id, rosters).items()}
+    text, figures = seed_report(store, period, teams)
+    excel = out / f"考核结果_{period}.xlsx"
+    with io.excel_writer(excel) as writer:
+        pd.DataFrame({"工作报告": text}).to_excel(writer, sheet_name="工作报告", index=False)
+        figures.to_excel(writer, sheet_name="工作统计", index=False)
+        for kind, table in tables.items():
+            table.to_excel(writer, sheet_name=f"{SUBJECTS[kind]}排名", index=False)
+    page = out / f"考核结果_{period}.html"
+    with io.atomic_write(page) as tmp:
+        tmp.write_text(_page(period, text, figures, tables), encoding="utf-8")
+    with io.atomic_write(out / "plotly.min.js") as tmp:
+        tmp.write_text(_plotly_js(), encoding="utf-8")
+    written = [excel, page]
+    check_no_personal_data(written, rosters)
+    return written
+
+
+def _public(table: pd.DataFrame, system: dict, kind: str) -> pd.DataFrame:
+    names = {i["id"]: i["name"] for i in system[kind]["indicators"] + (system[kind].get("deductions") or [])}
+    return table.round(1).rename(columns=HEADERS | names)
+
+
+def _page(period: str, text: list[str], figures: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> str:
+    charts = []
+    for kind, table in tables.items():
+        counts = table.groupby(["县区", "等次"]).size().reset_index(name="人数")
+        figure = px.bar(counts, x="县区", y="人数", color="等次", title=f"{SUBJECTS[kind]}考核等次（按县区）",
+                        category_orders={"等次": ["优秀", "良好", "一般", "较差"]})
+        charts.append(figure.to_html(full_html=False, include_plotlyjs=False))
+    sections = "".join(f"<h2>{SUBJECTS[kind]}排名</h2>{table.to_html(index=False, border=0, classes='ranking')}"
+                       for kind, table in tables.items())
+    paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in text)
+    return f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>联村联户考核结果 {period}</title>
+<script src="plotly.min.js"></script>
+<style>body{{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em;max-width:70em}}
+table.ranking{{border-collapse:collapse}} table.ranking td,table.ranking th{{padding:2px 8px;border-bottom:1px solid #ddd}}</style>
+</head><body><h1>联村联户考核结果 · {period}</h1>{paragraphs}
+{figures.to_html(index=False, border=0, classes='ranking')}{''.join(charts)}{sections}</body></html>"""
+
+
+def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
+
+
+def check_no_personal_data(paths: list[Path], rosters: Rosters) -> None:
+    """Raise if a household's ID number or phone appears anywhere in the files, or a household head's
+    name as a cell of their tables (names are short: only whole cells are compared)."""
+    households = rosters.households
+    numbers = set(households["id_number"].dropna()) | set(households["phone"].dropna())
+    names = set(households["head_name"].dropna()) - set(rosters.cadres["name"])  # a cadre may share the name
+    for path in paths:
+        text, cells = _contents(path)
+        found = sorted({n for n in numbers if n in text} | (names & cells))
+        if found:
+            raise AssertionError(f"{path}: 含有农户个人信息 / household personal data: {found[:5]}")
+
+
+def _contents(path: Path) -> tuple[str, set[str]]:
+    """A published file's whole text and its table cells."""
+    if path.suffix == ".xlsx":
+        frames = pd.read_excel(path, sheet_name=None, dtype=str, header=None, engine="calamine").values()
+        cells = {str(v) for frame in frames for v in frame.to_numpy().ravel() if pd.notna(v)}
+        return "\n".join(cells), cells
+    text = path.read_text(encoding="utf-8")
+    return text, set(re.findall(r"<t[dh][^>]*>([^<]*)</t[dh]>", text))
