@@ -62,7 +62,7 @@ def main() -> None:
         print(f"roll-ups                     {time.perf_counter() - started:6.1f} s   (reading the year back {loaded:.1f} s; "
               + ", ".join(f"{by} {len(t):,}" for by, t in tables.items()) + ")", flush=True)
         step = time.perf_counter()
-        assessed = results(store, run_assessment(store, "2025", rosters), rosters)
+        assessed = results(store, run_assessment(store, "2025", rosters, records=year), rosters)
         print(f"year-end assessment          {time.perf_counter() - step:6.1f} s   ("
               + ", ".join(f"{len(t):,} {kind}s" for kind, t in assessed.items()) + ")")
         print(f"roll-ups + assessment        {time.perf_counter() - started:6.1f} s   target < 10 s")

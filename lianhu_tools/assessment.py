@@ -157,15 +157,16 @@ def score(inputs: Inputs, system: dict) -> pd.DataFrame:
 
 
 def run_assessment(store, period: str, rosters: Rosters, teams: pd.DataFrame | None = None,
-                   system: dict | None = None, policy: Policy | None = None) -> int:
-    """Score everyone for `period` on the store's current pairings and the period's records; freeze
-    the inputs with the scores in the store. Returns the assessment's number."""
+                   system: dict | None = None, policy: Policy | None = None, records: pd.DataFrame | None = None) -> int:
+    """Score everyone for `period` on the store's current pairings and the period's records (read from
+    the store unless given); freeze the inputs with the scores in the store. Returns its number."""
     system = system or load_indicators()
     pairs = store.current("pairings")[["cadre_id", "household_id"]]
     links = store.current("links")[["unit_id", "village_code"]]
     teams = (teams if teams is not None else pd.DataFrame(columns=["period", "unit_id", "village_code", "cadre_id"]))
     teams = teams[["period", "unit_id", "village_code", "cadre_id"]]
-    inputs = Inputs(period, store.activities(period, ACTIVITY_COLUMNS), pairs, links, teams, rosters,
+    records = store.activities(period, ACTIVITY_COLUMNS) if records is None else records
+    inputs = Inputs(period, records, pairs, links, teams, rosters,
                     policy or default_policy())
     frozen = {name: frame.to_dict("list") for name, frame in (("pairs", pairs), ("links", links), ("teams", teams))}
     return store.save_assessment(period, system, frozen, score(inputs, system))

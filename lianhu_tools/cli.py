@@ -125,6 +125,20 @@ def _parser() -> argparse.ArgumentParser:
         a.add_argument("--db", default=None, help="数据库 / store URL or SQLite file (default data/lianhu.sqlite)")
         a.add_argument("--format", choices=("text", "json"), default="text")
 
+    p = sub.add_parser("assess", help="考核 / mid-year or year-end assessment, published without personal data")
+    p.add_argument("--period", required=True, help="2025H1 (年中 mid-year) or 2025 (年终 year-end)")
+    p.add_argument("--out", type=Path, required=True, help="folder for the rankings (Excel, offline HTML)")
+    p.add_argument("--indicators", type=Path, help="指标体系文件 / indicator system (YAML); default the built-in one")
+    p.add_argument("--policy-file", type=Path)
+    p.set_defaults(run=_assess)
+
+    p = sub.add_parser("report", help="工作报告 / the seed's report with this period's numbers")
+    p.add_argument("--period", required=True, help="2025H1 or 2025")
+    p.add_argument("--out", type=Path, required=True, help="folder for 工作报告.txt and 工作统计.xlsx")
+    p.set_defaults(run=_report)
+    for p in (sub.choices["assess"], sub.choices["report"]):
+        p.add_argument("--db", default=None, help="数据库 / store URL or SQLite file (default data/lianhu.sqlite)")
+
     p = sub.add_parser("fields", help="字段说明 / field reference (Markdown)")
     p.add_argument("--update-readme", type=Path, help="rewrite the reference block of this README")
     p.set_defaults(run=_fields)
@@ -333,6 +347,42 @@ def _archive_rollup(args) -> int:
         return _wrote(args.out)
     print(table.to_json(orient="records", force_ascii=False) if args.format == "json" else table.to_string(index=False))
     return 0
+
+
+def _assess(args) -> int:
+    from .assessment import load_indicators, results, run_assessment
+    from .report import publish
+
+    store = _store(args)
+    rosters = store.rosters()
+    try:
+        system = load_indicators(_existing([args.indicators])[0] if args.indicators else None)
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    teams = store.teams()
+    assessment = run_assessment(store, args.period, rosters, teams, system, _policy(args.policy_file))
+    for kind, table in results(store, assessment, rosters).items():
+        print(f"{kind}: {len(table):,} — " + "，".join(f"{g} {n:,}" for g, n in table["grade"].value_counts().items()))
+    for path in publish(store, assessment, rosters, args.out, teams):
+        _wrote(path)
+    print(f"考核编号 / assessment {assessment}（已冻结 / frozen）")
+    return 0
+
+
+def _report(args) -> int:
+    from .report import seed_report
+
+    text, figures = seed_report(_store(args), args.period, _store(args).teams())
+    args.out.mkdir(parents=True, exist_ok=True)
+    from . import io
+
+    with io.atomic_write(args.out / "工作报告.txt") as tmp:
+        tmp.write_text("\n\n".join(text) + "\n", encoding="utf-8")
+    with io.excel_writer(args.out / "工作统计.xlsx") as writer:
+        figures.to_excel(writer, sheet_name="工作统计", index=False)
+    print("\n\n".join(text))
+    return _wrote(args.out / "工作统计.xlsx")
 
 
 def _demo(args) -> int:

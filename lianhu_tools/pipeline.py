@@ -25,7 +25,7 @@ def write_demo_rosters(size: str = "tiny", out: str | Path = "build/demo/rosters
     return Path(out)
 
 
-def _pairings(rosters: Rosters, policy, out: Path, say: Callable[[str], None]) -> None:
+def _pairings(rosters: Rosters, policy, out: Path, say: Callable[[str], None]) -> tuple:
     """Units → villages, cadres → households in the linked villages, six half-year work-team terms."""
     from .figures import pairing_map
     from .pairing.households import match_households
@@ -50,6 +50,35 @@ def _pairings(rosters: Rosters, policy, out: Path, say: Callable[[str], None]) -
     figure = pairing_map(rosters.villages, rosters.units, villages.links)
     figure.write_html(out / "结对图.html", include_plotlyjs="directory")
     say(f"结对图（离线可用）/ offline map: {out / '结对图.html'}")
+    return villages.links, households.pairs, rotation.schedule
+
+
+def _archives_and_assessment(rosters: Rosters, links, pairs, teams, policy, out: Path, say: Callable[[str], None]) -> None:
+    """A year of work records in the store, mid-year and year-end assessments, the published results."""
+    from .archives import import_activity_files
+    from .assessment import results, run_assessment
+    from .demo.activities import generate_activities, write_activity_workbooks
+    from .report import publish
+    from .store import Store
+
+    for old in out.glob("lianhu.sqlite*"):
+        old.unlink()  # the demo starts its store afresh
+    store = Store(out / "lianhu.sqlite")
+    store.save_rosters(rosters)
+    store.save_pairings(pairs, 2025, "locked", links=links)
+    store.save_teams(teams)
+    records = generate_activities(links, pairs, teams=teams, year=2025)
+    diaries = write_activity_workbooks(records, rosters.villages, out / "工作记录", rosters.households)
+    say(f"一年的工作记录 / a year of work records: {len(records):,} 条，{len(diaries)} 个县区工作日志 → {out / '工作记录'}")
+    started = time.perf_counter()
+    import_activity_files(store, out / "工作记录", rosters)
+    say(f"导入数据库 / imported into {out / 'lianhu.sqlite'} in {time.perf_counter() - started:.1f} s")
+    for period in ("2025H1", "2025"):
+        assessment = run_assessment(store, period, rosters, teams, policy=policy)
+        grades = results(store, assessment, rosters)["cadre"]["grade"].value_counts()
+        written = publish(store, assessment, rosters, out / "公开发布", teams)
+        say(f"{'年中' if 'H' in period else '年终'}考核 / {period} assessment: 干部 " +
+            "，".join(f"{g} {grades.get(g, 0):,}" for g in ("优秀", "良好", "一般", "较差")) + f" → {written[1]}")
 
 
 def run_demo(size: str = "city", seed: int = 2012, out: str | Path = "build/demo",
@@ -78,7 +107,8 @@ def run_demo(size: str = "city", seed: int = 2012, out: str | Path = "build/demo
     say(f"按县区汇总 / summary by county (also in {summary_path}):")
     print(summary.to_string(index=False), flush=True)
 
-    _pairings(rosters, policy, out, say)
+    links, pairs, teams = _pairings(rosters, policy, out, say)
+    _archives_and_assessment(rosters, links, pairs, teams, policy, out, say)
 
     template = write_template(out / "名册模板.xlsx")
     broken = out / "问题名册示例"

@@ -274,6 +274,18 @@ class Store:
             conn.execute(status_history.insert(), [{"entity": table.name, "entity_id": i, "at": now(), "old_status": old,
                                                     "new_status": "ended", "reason": reason} for i, old in open_ids])
 
+    def save_teams(self, schedule: pd.DataFrame) -> None:
+        """Work-team assignments (period, unit_id, village_code, cadre_id); a period saved again is replaced."""
+        with self.transaction() as conn:
+            periods = sorted(set(schedule["period"]))
+            conn.execute(team_assignments.delete().where(team_assignments.c.period.in_(periods)))
+            _insert_frame(conn, team_assignments, schedule)
+            self._audit(conn, "save", "team_assignments", None, None, json.dumps(periods))
+
+    def teams(self) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            return pd.read_sql(sa.select(team_assignments), conn)
+
     def set_status(self, entity: str, ids: list[int], status: str, reason: str) -> None:
         """Move pairings or links to a new status (e.g. ended: household left poverty), with history and audit."""
         if status not in STATUSES or not reason:

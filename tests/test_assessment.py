@@ -100,3 +100,17 @@ def test_published_rankings_and_report_carry_no_household_data(store, tmp_path):
     leaked.write_text(f"<table><tr><td>{rosters.households['head_name'].iloc[0]}</td></tr></table>", encoding="utf-8")
     with pytest.raises(AssertionError, match="personal data"):
         check_no_personal_data([leaked], rosters)
+
+
+def test_assess_and_report_commands(store, tmp_path, capsys):
+    from lianhu_tools.cli import main
+
+    store, rosters = store
+    db = str(store.url.database)
+    assert main(["assess", "--period", "2025", "--out", str(tmp_path / "pub"), "--db", db]) == 0
+    assert (tmp_path / "pub" / "考核结果_2025.html").exists() and "已冻结" in capsys.readouterr().out
+    assert main(["report", "--period", "2025", "--out", str(tmp_path / "rep"), "--db", db]) == 0
+    assert "共联系了2个村" in (tmp_path / "rep" / "工作报告.txt").read_text(encoding="utf-8")
+    broken = tmp_path / "指标.yaml"
+    broken.write_text("grades: {}\n", encoding="utf-8")
+    assert main(["assess", "--period", "2025", "--out", str(tmp_path / "x"), "--db", db, "--indicators", str(broken)]) == 1
