@@ -125,6 +125,17 @@ def _parser() -> argparse.ArgumentParser:
         a.add_argument("--db", default=None, help="数据库 / store URL or SQLite file (default data/lianhu.sqlite)")
         a.add_argument("--format", choices=("text", "json"), default="text")
 
+    p = sub.add_parser("plan", help="三年规划、年度计划 / plans")
+    plan_sub = p.add_subparsers(metavar="ACTION")
+    a = plan_sub.add_parser("import", help="导入规划（新版本，全部或全不）/ import plans as a new version, all or nothing")
+    a.add_argument("paths", nargs="+", type=Path, metavar="FILE")
+    a.add_argument("--term-start", type=int, required=True, help="三年联系期的第一年 / first year of the term, e.g. 2025")
+    a.add_argument("--rosters", nargs="+", type=Path, help="名册（默认用库中最新名册）")
+    a.add_argument("--problems-out", type=Path)
+    a.add_argument("--db", default=None)
+    a.add_argument("--format", choices=("text", "json"), default="text")
+    a.set_defaults(run=_plan_import)
+
     p = sub.add_parser("assess", help="考核 / mid-year or year-end assessment, published without personal data")
     p.add_argument("--period", required=True, help="2025H1 (年中 mid-year) or 2025 (年终 year-end)")
     p.add_argument("--out", type=Path, required=True, help="folder for the rankings (Excel, offline HTML)")
@@ -326,12 +337,7 @@ def _archive_import(args) -> int:
     try:
         import_id = import_activity_files(store, _existing(args.paths), _load(args.rosters, None)[0] if args.rosters else None)
     except ArchiveError as exc:
-        _print_problems(exc.problems, args.format)
-        if args.problems_out:
-            write_problem_workbook(exc.problems, args.problems_out)
-            print(f"问题清单 / problem list: {args.problems_out}", file=sys.stderr)
-        print("未导入任何记录 / nothing was imported", file=sys.stderr)
-        return 1
+        return _refused(exc, args)
     rows = store.count_rows(import_id)
     print(f"已导入 {rows:,} 条工作记录（第 {import_id} 次导入）/ imported {rows:,} records (import {import_id})")
     return 0
@@ -347,6 +353,31 @@ def _archive_rollup(args) -> int:
         return _wrote(args.out)
     print(table.to_json(orient="records", force_ascii=False) if args.format == "json" else table.to_string(index=False))
     return 0
+
+
+def _plan_import(args) -> int:
+    from .plans import PlanError, load_plans
+
+    store = _store(args)
+    rosters = _load(args.rosters, None)[0] if args.rosters else store.rosters()
+    try:
+        plans = load_plans(_existing(args.paths), rosters, args.term_start)
+    except PlanError as exc:
+        return _refused(exc, args)
+    version = store.save_plans(plans, args.term_start, ", ".join(map(str, args.paths)))
+    print(f"已保存 {plans[['subject_kind', 'subject_id']].drop_duplicates().shape[0]:,} 个对象的规划，"
+          f"{len(plans):,} 条措施（版本 {version}）/ saved as version {version}")
+    return 0
+
+
+def _refused(exc, args) -> int:
+    """Every problem of a refused import; the problem list for the offices when asked."""
+    _print_problems(exc.problems, args.format)
+    if args.problems_out:
+        write_problem_workbook(exc.problems, args.problems_out)
+        print(f"问题清单 / problem list: {args.problems_out}", file=sys.stderr)
+    print("未导入任何记录 / nothing was imported", file=sys.stderr)
+    return 1
 
 
 def _assess(args) -> int:

@@ -54,6 +54,8 @@ PROBLEM_CODES = {
     "village_households_exceeded": ("名册户数超过村总户数（警告）", "more households listed than the village has (warning)"),
     "unit_headcount_exceeded": ("名册干部数超过单位干部人数（警告）", "more cadres listed than the unit's headcount (warning)"),
     "date_malformed": ("不是有效日期", "not a date"),
+    "plan_year_outside_term": ("年度不在三年联系期内", "the year is outside the 3-year term"),
+    "plan_subject_unknown": ("规划对象不在名册中", "the plan's subject is not on the rosters"),
     "already_imported": ("文件已导入过", "the files were imported before"),
     "activity_actor_unknown": ("主体不在干部或单位名册中", "the actor is not in the cadre or unit roster"),
     "activity_target_unknown": ("对象不在村或农户名册中", "the target is not in the village or household roster"),

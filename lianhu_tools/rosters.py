@@ -20,8 +20,8 @@ import pandas as pd
 from . import io
 from .policy import Policy, default_policy
 from .problems import Problem, RosterError, RosterWarning
-from .schema import (ARCHIVE_TABLES, CHINA_LAT, CHINA_LON, ID_NUMBER_CHECK, ID_NUMBER_WEIGHTS, NO_WORDS, TABLES,
-                     YES_WORDS, Field, Table, category_lookup, normalize_header, normalize_value)
+from .schema import (ARCHIVE_TABLES, CHINA_LAT, CHINA_LON, ID_NUMBER_CHECK, ID_NUMBER_WEIGHTS, NO_WORDS, PLAN_TABLES,
+                     TABLES, YES_WORDS, Field, Table, category_lookup, normalize_header, normalize_value)
 
 ALL_TABLES = tuple(TABLES)
 HEADER_SEARCH_ROWS = 20  # offices put titles above the header row
@@ -190,7 +190,7 @@ def _header_lookup(table: Table) -> dict[str, str]:
     return {normalize_header(h): f.name for f in table.fields for h in f.headers()}
 
 
-LOOKUPS = {name: _header_lookup(table) for name, table in (TABLES | ARCHIVE_TABLES).items()}
+LOOKUPS = {name: _header_lookup(table) for name, table in (TABLES | ARCHIVE_TABLES | PLAN_TABLES).items()}
 
 
 def _recognise(grid: io.Grid, report: Report, tables: dict[str, Table]) -> Part | None:

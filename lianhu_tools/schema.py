@@ -311,7 +311,42 @@ ACTIVITIES = Table(
     primary_key="record_id",
     sheet_names=("工作记录", "工作記錄", "工作日志", "工作日誌", "联系卡", "聯繫卡", "活动记录", "activities", "diary"),
 )
+PLAN_SUBJECTS = {"村": ("行政村", "village"), "户": ("戶", "农户", "農戶", "household"), "单位": ("單位", "unit")}
+PLAN_STATUSES = {"计划": ("計劃", "未开始", "未開始", "planned"), "进行中": ("進行中", "in progress"),
+                 "已完成": ("完成", "已完成", "done", "completed")}
+
+PLANS = Table(
+    "plans", "发展规划", "發展規劃",
+    "三年规划和年度计划：每个联系村、户和单位，每年每项任务下的措施与目标。Three-year and annual plans: "
+    "for each linked village, household and unit, the measures and targets per year and task.",
+    fields=(
+        Field("subject_kind", "category", "对象类型", "對象類型", "村/户/单位。Village, household or unit.",
+              allowed=PLAN_SUBJECTS, aliases=("规划对象", "規劃對象")),
+        Field("subject_id", "id", "对象编号", "對象編號", "村代码、户编号或单位编号。Village code, household or unit number.",
+              aliases=("规划对象编号", "規劃對象編號")),
+        Field("year", "int", "年度", "年度", "计划年度（三年联系期内）。Plan year, inside the 3-year term.",
+              minimum=2000, maximum=2100, aliases=("年份", "计划年度", "計劃年度")),
+        Field("task", "category", "任务类别", "任務類別", "八项任务之一。One of the eight tasks.", allowed=TASKS,
+              aliases=("任务", "任務")),
+        Field("measure", "text", "措施", "措施", "具体措施。The concrete measure.", aliases=("具体措施", "具體措施", "帮扶措施", "幫扶措施")),
+        Field("baseline_income_yuan", "float", "基线人均纯收入", "基線人均純收入", "规划起点的人均纯收入。Per-capita income at the start.",
+              required=False, unit="元", minimum=0, aliases=("基线收入", "基線收入")),
+        Field("income_target_yuan", "float", "人均纯收入目标", "人均純收入目標", "当年人均纯收入目标。Per-capita income target for the year.",
+              required=False, unit="元", minimum=0, aliases=("收入目标", "收入目標")),
+        Field("funds_yuan", "float", "计划资金", "計劃資金", "计划投入资金。Funds planned.", required=False, unit="元",
+              minimum=0, aliases=("资金", "資金", "投入资金", "投入資金")),
+        Field("projects", "int", "计划项目数", "計劃項目數", "计划争取项目数。Projects to secure.", required=False, minimum=0,
+              aliases=("项目数", "項目數")),
+        Field("people_trained", "int", "计划培训人次", "計劃培訓人次", "计划培训人次。People to train.", required=False,
+              minimum=0, aliases=("培训人次", "培訓人次")),
+        Field("status", "category", "完成情况", "完成情況", "计划/进行中/已完成（空则为计划）。Progress; blank means planned.",
+              required=False, allowed=PLAN_STATUSES, aliases=("进度", "進度")),
+    ),
+    primary_key="",
+    sheet_names=("发展规划", "發展規劃", "三年规划", "三年規劃", "年度计划", "年度計劃", "plans", "plan"),
+)
 ARCHIVE_TABLES: dict[str, Table] = {ACTIVITIES.name: ACTIVITIES}
+PLAN_TABLES: dict[str, Table] = {PLANS.name: PLANS}
 
 # Fields whose values are personal data of households: never in published outputs.
 HOUSEHOLD_PERSONAL_FIELDS = ("head_name", "id_number", "phone")

@@ -20,11 +20,11 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
-from .schema import ACTIVITIES, TABLES, Table
+from .schema import ACTIVITIES, PLANS, TABLES, Table
 
 DEFAULT_URL = "sqlite:///data/lianhu.sqlite"
 BUSY_SECONDS = 60  # a writer waits this long for another to finish before giving up
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SQL_TYPES = {"int": sa.Integer, "float": sa.Float, "lat": sa.Float, "lon": sa.Float, "bool": sa.Boolean,
              "date": sa.Date}
 
@@ -155,10 +155,20 @@ adjustments = sa.Table(
     sa.Column("who", sa.String, nullable=False),
 )
 
+plans = sa.Table(
+    "plans", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("import_id", sa.ForeignKey("imports.import_id"), nullable=False, index=True),  # the version
+    sa.Column("term_start", sa.Integer, nullable=False),
+    *_columns_of(PLANS),
+    sa.Index("plans_subject", "subject_kind", "subject_id"),
+)
+
 # Upgrades of older files, one function per version step (alembic operations); a new file is
 # created at SCHEMA_VERSION directly.
 MIGRATIONS: dict[int, callable] = {
     2: lambda operations: [table.create(operations.get_bind()) for table in (assessments, assessment_scores, adjustments)],
+    3: lambda operations: plans.create(operations.get_bind()),
 }
 
 
@@ -273,6 +283,22 @@ class Store:
             conn.execute(table.update().where(table.c.status != "ended").values(status="ended", reason=reason))
             conn.execute(status_history.insert(), [{"entity": table.name, "entity_id": i, "at": now(), "old_status": old,
                                                     "new_status": "ended", "reason": reason} for i, old in open_ids])
+
+    def save_plans(self, frame: pd.DataFrame, term_start: int, source: str) -> int:
+        """A new version of the plans of every subject in `frame` (checked by `plans.load_plans`)."""
+        with self.transaction() as conn:
+            import_id = self._import(conn, "plans", source, len(frame))
+            _insert_frame(conn, plans, frame.assign(import_id=import_id, term_start=term_start))
+        return import_id
+
+    def plans(self, history: bool = False) -> pd.DataFrame:
+        """The current plan of each subject (its latest version), or every version with `history`."""
+        with self.engine.connect() as conn:
+            frame = pd.read_sql(sa.select(plans), conn)
+        if history or frame.empty:
+            return frame
+        latest = frame.groupby(["subject_kind", "subject_id"])["import_id"].transform("max")
+        return frame[frame["import_id"] == latest].reset_index(drop=True)
 
     def save_teams(self, schedule: pd.DataFrame) -> None:
         """Work-team assignments (period, unit_id, village_code, cadre_id); a period saved again is replaced."""

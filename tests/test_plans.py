@@ -1,0 +1,87 @@
+"""Plans in from office files, checked, versioned; annual plans and progress."""
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from lianhu_tools import store as store_module
+from lianhu_tools.cli import main
+from lianhu_tools.plans import PlanError, annual_plan, load_plans, progress
+from lianhu_tools.rosters import load_rosters
+from lianhu_tools.store import Store
+
+from conftest import write_csv_rosters
+
+PLAN = pd.DataFrame({
+    "对象类型": ["村", "村", "户", "户", "单位"],
+    "对象编号": ["620502101201", "620502101201", "H1", "H1", "U1"],
+    "年度": ["2025", "2026", "2025", "2025", "2025"],
+    "任务类别": ["增加收入", "强化培训", "增加收入", "资金扶持", "宣传政策"],
+    "措施": ["种植花椒200亩", "举办果树修剪培训", "养羊10只", "小额贷款2万元", "宣讲惠农政策"],
+    "人均纯收入目标": ["", "", "1,200", "", ""],
+    "计划资金": ["50000", "", "", "20000", ""],
+    "计划培训人次": ["", "80", "", "", ""],
+    "完成情况": ["已完成", "", "进行中", "完成", "计划"],
+})
+
+
+@pytest.fixture
+def rosters(tmp_path):
+    return load_rosters(write_csv_rosters(tmp_path / "rosters"))
+
+
+def write(tmp_path, frame, name="规划.csv"):
+    path = tmp_path / name
+    frame.to_csv(path, index=False, encoding="gb18030")
+    return path
+
+
+def test_plans_load_and_give_annual_plans_and_progress(tmp_path, rosters):
+    plans = load_plans(write(tmp_path, PLAN), rosters, 2025)
+    assert list(plans["status"]) == ["已完成", "计划", "进行中", "已完成", "计划"]  # blank means planned
+    assert len(annual_plan(plans, 2025)) == 4
+    table = progress(plans, 2025, households=rosters.households).set_index("subject_id")
+    assert table.loc["H1", ["measures", "completed", "completed_pct", "funds_planned"]].tolist() == [2, 1, 50.0, 20000.0]
+    assert table.loc["H1", ["income_target_yuan", "income_now_yuan"]].tolist() == [1200.0, 700.0]
+
+
+def test_every_plan_problem_is_listed(tmp_path, rosters):
+    broken = PLAN.copy()
+    broken.loc[0, "年度"] = "2029"
+    broken.loc[1, "对象编号"] = "620502101299"
+    broken.loc[2, "人均纯收入目标"] = "很多"
+    broken.loc[3, "任务类别"] = "喝酒"
+    with pytest.raises(PlanError) as caught:
+        load_plans(write(tmp_path, broken), rosters, 2025)
+    assert {(p.row, p.column, p.code) for p in caught.value.problems} == {
+        (2, "年度", "plan_year_outside_term"), (3, "对象编号", "plan_subject_unknown"),
+        (4, "人均纯收入目标", "not_a_number"), (5, "任务类别", "value_not_allowed")}
+
+
+def test_plan_versions_in_the_store_and_the_command(tmp_path, rosters, capsys):
+    db = str(tmp_path / "s.sqlite")
+    rosters_dir = str(tmp_path / "rosters")
+    assert main(["plan", "import", str(write(tmp_path, PLAN)), "--term-start", "2025", "--rosters", rosters_dir, "--db", db]) == 0
+    revised = PLAN[PLAN["对象编号"] == "H1"].assign(完成情况="已完成")
+    assert main(["plan", "import", str(write(tmp_path, revised, "修订.csv")), "--term-start", "2025",
+                 "--rosters", rosters_dir, "--db", db]) == 0
+    store = Store(db)
+    current = store.plans()
+    assert len(current) == 5 and (current.loc[current["subject_id"] == "H1", "status"] == "已完成").all()
+    assert len(store.plans(history=True)) == 7  # the first version of H1's plan is kept
+    bad = PLAN.assign(年度="1999")
+    assert main(["plan", "import", str(write(tmp_path, bad, "坏.csv")), "--term-start", "2025", "--rosters", rosters_dir,
+                 "--db", db]) == 1
+    assert len(Store(db).plans(history=True)) == 7
+
+
+def test_a_version_1_store_is_migrated_to_the_latest(tmp_path):
+    path = tmp_path / "old.sqlite"
+    store = Store(path)
+    with store.transaction() as conn:  # what a version-1 file holds
+        for table in ("plans", "adjustments", "assessment_scores", "assessments"):
+            conn.exec_driver_sql(f"DROP TABLE {table}")
+        conn.execute(store_module.meta.update().values(value="1"))
+    migrated = Store(path)
+    assert migrated.schema_version() == store_module.SCHEMA_VERSION
+    assert {"plans", "assessments", "adjustments"} <= set(sa.inspect(migrated.engine).get_table_names())
