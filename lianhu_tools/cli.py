@@ -48,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2012)
     p.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
     p.add_argument("--encoding", default="utf-8-sig", help="CSV encoding, e.g. utf-8-sig or gb18030")
+    p.add_argument("--archives-out", type=Path,
+                   help="也写出一年的工作记录和三年规划（先结对）/ also write a year of work diaries and the plans here")
     p.set_defaults(run=_demo_data)
 
     p = sub.add_parser("validate", help="检查名册文件 / check roster files and list every problem")
@@ -190,6 +192,20 @@ def _demo_data(args) -> int:
     folder = write_demo_rosters(args.size, args.out, args.seed, args.format, args.encoding)
     for path in sorted(folder.iterdir()):
         print(path)
+    if args.archives_out:
+        from .demo.activities import generate_activities, write_activity_workbooks
+        from .demo.plans import generate_plans, write_plan_workbook
+        from .pairing.households import match_households
+        from .pairing.villages import match_villages
+
+        rosters = _load([folder], None)[0]
+        links = match_villages(rosters).links
+        pairs = match_households(rosters, links=links).pairs
+        for path in write_activity_workbooks(generate_activities(links, pairs, seed=args.seed), rosters.villages,
+                                             args.archives_out / "工作记录", rosters.households):
+            print(path)
+        print(write_plan_workbook(generate_plans(links, pairs, rosters.households, seed=args.seed),
+                                  args.archives_out / "三年规划.xlsx"))
     return 0
 
 

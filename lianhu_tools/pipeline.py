@@ -58,6 +58,8 @@ def _archives_and_assessment(rosters: Rosters, links, pairs, teams, policy, out:
     from .archives import import_activity_files
     from .assessment import results, run_assessment
     from .demo.activities import generate_activities, write_activity_workbooks
+    from .demo.plans import generate_plans, write_plan_workbook
+    from .plans import load_plans, progress
     from .report import publish
     from .store import Store
 
@@ -73,6 +75,11 @@ def _archives_and_assessment(rosters: Rosters, links, pairs, teams, policy, out:
     started = time.perf_counter()
     import_activity_files(store, out / "工作记录", rosters)
     say(f"导入数据库 / imported into {out / 'lianhu.sqlite'} in {time.perf_counter() - started:.1f} s")
+    plan_file = write_plan_workbook(generate_plans(links, pairs, rosters.households), out / "三年规划.xlsx")
+    store.save_plans(load_plans(plan_file, rosters, 2025), 2025, str(plan_file))
+    done = progress(store.plans(), 2025)
+    say(f"三年规划 / plans 2025–2027: {store.plans()['subject_id'].nunique():,} 个对象，2025 年措施完成 "
+        f"{done['completed'].sum() / max(done['measures'].sum(), 1):.0%} → {plan_file}")
     for period in ("2025H1", "2025"):
         assessment = run_assessment(store, period, rosters, teams, policy=policy)
         grades = results(store, assessment, rosters)["cadre"]["grade"].value_counts()

@@ -85,3 +85,13 @@ def test_a_version_1_store_is_migrated_to_the_latest(tmp_path):
     migrated = Store(path)
     assert migrated.schema_version() == store_module.SCHEMA_VERSION
     assert {"plans", "assessments", "adjustments"} <= set(sa.inspect(migrated.engine).get_table_names())
+
+
+def test_demo_data_writes_diaries_and_plans_that_import(tmp_path, capsys):
+    rosters, archives, db = tmp_path / "rosters", tmp_path / "archives", str(tmp_path / "s.sqlite")
+    assert main(["demo-data", "--size", "tiny", "--out", str(rosters), "--archives-out", str(archives)]) == 0
+    assert main(["archive", "import", str(archives / "工作记录"), "--rosters", str(rosters), "--db", db]) == 0
+    assert main(["plan", "import", str(archives / "三年规划.xlsx"), "--term-start", "2025", "--rosters", str(rosters),
+                 "--db", db]) == 0
+    store = Store(db)
+    assert len(store.activities()) > 50 and set(store.plans()["subject_kind"]) == {"村", "户", "单位"}
