@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import time
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+
+import pandas as pd
 
 from .io import excel_writer, write_rosters
 from .policy import load_policy
@@ -53,33 +56,59 @@ def _pairings(rosters: Rosters, policy, out: Path, say: Callable[[str], None]) -
     return villages.links, households.pairs, rotation.schedule
 
 
-def _archives_and_assessment(rosters: Rosters, links, pairs, teams, policy, out: Path, say: Callable[[str], None]) -> None:
-    """A year of work records in the store, mid-year and year-end assessments, the published results."""
+@dataclass
+class DemoYear:
+    """A demo city's first year in a fresh store: rosters, pairings, teams, work records, plans."""
+
+    store: object
+    rosters: Rosters
+    links: pd.DataFrame
+    pairs: pd.DataFrame
+    teams: pd.DataFrame
+    diaries: list[Path]
+    records: int
+    plan_file: Path
+
+
+def demo_year(rosters: Rosters, links: pd.DataFrame, pairs: pd.DataFrame, teams: pd.DataFrame, out: str | Path,
+              seed: int = 2012) -> DemoYear:
+    """Store the pairings (locked for 2025–2027) and teams, write and import a year of work diaries and
+    the three-year plans — through the same checks as an office's files."""
     from .archives import import_activity_files
-    from .assessment import results, run_assessment
     from .demo.activities import generate_activities, write_activity_workbooks
     from .demo.plans import generate_plans, write_plan_workbook
-    from .plans import load_plans, progress
-    from .report import publish
+    from .plans import load_plans
     from .store import Store
 
+    out = Path(out)
     for old in out.glob("lianhu.sqlite*"):
-        old.unlink()  # the demo starts its store afresh
+        old.unlink()  # a demo starts its store afresh
     store = Store(out / "lianhu.sqlite")
     store.save_rosters(rosters)
     store.save_pairings(pairs, 2025, "locked", links=links)
     store.save_teams(teams)
-    records = generate_activities(links, pairs, teams=teams, year=2025)
+    records = generate_activities(links, pairs, teams=teams, year=2025, seed=seed)
     diaries = write_activity_workbooks(records, rosters.villages, out / "工作记录", rosters.households)
-    say(f"一年的工作记录 / a year of work records: {len(records):,} 条，{len(diaries)} 个县区工作日志 → {out / '工作记录'}")
-    started = time.perf_counter()
     import_activity_files(store, out / "工作记录", rosters)
-    say(f"导入数据库 / imported into {out / 'lianhu.sqlite'} in {time.perf_counter() - started:.1f} s")
-    plan_file = write_plan_workbook(generate_plans(links, pairs, rosters.households), out / "三年规划.xlsx")
+    plan_file = write_plan_workbook(generate_plans(links, pairs, rosters.households, seed=seed), out / "三年规划.xlsx")
     store.save_plans(load_plans(plan_file, rosters, 2025), 2025, str(plan_file))
+    return DemoYear(store, rosters, links, pairs, teams, diaries, len(records), plan_file)
+
+
+def _archives_and_assessment(rosters: Rosters, links, pairs, teams, policy, out: Path, say: Callable[[str], None]) -> None:
+    """A year of work records and plans in the store, mid-year and year-end assessments, the published results."""
+    from .assessment import results, run_assessment
+    from .plans import progress
+    from .report import publish
+
+    started = time.perf_counter()
+    year = demo_year(rosters, links, pairs, teams, out)
+    store = year.store
+    say(f"一年的工作记录 / a year of work records: {year.records:,} 条，{len(year.diaries)} 个县区工作日志 "
+        f"→ {out / '工作记录'}，已导入 {out / 'lianhu.sqlite'}（{time.perf_counter() - started:.1f} s）")
     done = progress(store.plans(), 2025)
     say(f"三年规划 / plans 2025–2027: {store.plans()['subject_id'].nunique():,} 个对象，2025 年措施完成 "
-        f"{done['completed'].sum() / max(done['measures'].sum(), 1):.0%} → {plan_file}")
+        f"{done['completed'].sum() / max(done['measures'].sum(), 1):.0%} → {year.plan_file}")
     for period in ("2025H1", "2025"):
         assessment = run_assessment(store, period, rosters, teams, policy=policy)
         grades = results(store, assessment, rosters)["cadre"]["grade"].value_counts()
