@@ -25,6 +25,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/rosters.py
 	$(BIN)/python bench/pairing.py --size city
 	$(BIN)/python bench/pairing.py --size city --locality distance
+	$(BIN)/python bench/archives.py
 
 bench-province: $(STAMP)  # about 8 minutes
 	$(BIN)/python bench/pairing.py --size province

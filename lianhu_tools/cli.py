@@ -58,7 +58,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--problems-out", type=Path, help="问题清单 workbook (.xlsx) to send back to offices")
     p.add_argument("--require-all", action="store_true", help="all four rosters must be present")
     p.add_argument("--policy-file", type=Path, help="poverty lines decide which households need a cause")
+    p.add_argument("--save", action="store_true", help="名册无误时存入数据库（新快照）/ when clean, keep a snapshot in the store")
+    p.add_argument("--db", default=None, help="数据库 / store URL or SQLite file (default data/lianhu.sqlite)")
     p.set_defaults(run=_validate)
+
+    p = sub.add_parser("accept", help="采纳结对方案存入数据库 / accept a pairing proposal into the store")
+    p.add_argument("--pairs", type=Path, help="联户结果 (match households --out)")
+    p.add_argument("--links", type=Path, help="联村结果 (match villages --out)")
+    p.add_argument("--teams", type=Path, help="工作队轮换 (rotate --out)")
+    p.add_argument("--term-start", type=int, required=True, help="三年联系期的第一年 / first year of the term")
+    p.add_argument("--status", choices=("confirmed", "locked"), default="confirmed")
+    p.add_argument("--db", default=None)
+    p.set_defaults(run=_accept)
 
     p = sub.add_parser("template", help="空白名册模板 / blank Excel template")
     p.add_argument("--out", required=True, type=Path)
@@ -218,7 +229,29 @@ def _validate(args) -> int:
     if args.problems_out and problems:
         write_problem_workbook(problems, args.problems_out)
         print(f"问题清单 / problem list: {args.problems_out}", file=sys.stderr)
-    return 1 if any(p.severity == "error" for p in problems) else 0
+    if any(p.severity == "error" for p in problems):
+        return 1
+    if args.save:
+        rosters = _load(args.paths, args.policy_file)[0]
+        print(f"名册已存入数据库（快照 {_store(args).save_rosters(rosters)}）/ rosters saved as a snapshot", file=sys.stderr)
+    return 0
+
+
+def _accept(args) -> int:
+    from .pairing.output import read_pairs
+
+    store = _store(args)
+    read = {name: read_pairs(_existing([path])[0], columns) if path else None for name, path, columns in (
+        ("pairs", args.pairs, ("cadre_id", "household_id")), ("links", args.links, ("unit_id", "village_code")),
+        ("teams", args.teams, ("period", "unit_id", "village_code", "cadre_id")))}
+    if read["pairs"] is None and read["links"] is None and read["teams"] is None:
+        raise UsageError("give --pairs, --links or --teams")
+    if read["pairs"] is not None or read["links"] is not None:
+        store.save_pairings(read["pairs"], args.term_start, args.status, links=read["links"])
+    if read["teams"] is not None:
+        store.save_teams(read["teams"])
+    print("已存入数据库 / saved: " + "，".join(f"{name} {len(frame):,}" for name, frame in read.items() if frame is not None))
+    return 0
 
 
 def _print_problems(problems, fmt: str) -> None:

@@ -260,9 +260,9 @@ class Store:
             _insert_frame(conn, activities, records.assign(import_id=import_id))
         return import_id
 
-    def save_pairings(self, pairs: pd.DataFrame, term_start: int, status: str = "confirmed",
+    def save_pairings(self, pairs: pd.DataFrame | None, term_start: int, status: str = "confirmed",
                       links: pd.DataFrame | None = None) -> None:
-        """Accept a proposal: its pairings (and unit–village links) become `status` for the 3-year term
+        """Accept a proposal: its pairings and/or unit–village links become `status` for the 3-year term
         starting `term_start`; the earlier ones still open end, replaced. One transaction, with history."""
         with self.transaction() as conn:
             for table, frame, key in ((pairings, pairs, ["cadre_id", "household_id"]),

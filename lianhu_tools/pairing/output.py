@@ -61,4 +61,7 @@ def read_pairs(path: str | Path, required: tuple[str, ...]) -> pd.DataFrame:
     missing = [c for c in required if c not in frame]
     if missing:
         raise ValueError(f"{path}: 缺少列 / missing columns: {', '.join(LABELS[c] + ' (' + c + ')' for c in missing)}")
+    for column, shown in (("status", STATUS_ZH), ("pool", POOL_ZH)):  # back from the Chinese values
+        if column in frame:
+            frame[column] = frame[column].replace({zh: en for en, zh in shown.items()})
     return frame
