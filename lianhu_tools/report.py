@@ -107,7 +107,8 @@ def check_no_personal_data(paths: list[Path], rosters: Rosters) -> None:
     names = set(households["head_name"].dropna()) - set(rosters.cadres["name"])  # a cadre may share the name
     for path in paths:
         text, cells = _contents(path)
-        found = sorted({n for n in numbers if n in text} | (names & cells))
+        tokens = set(re.findall(r"[0-9Xx-]{7,}", text))  # every run that could be an ID number or a phone
+        found = sorted((numbers & {t.upper() for t in tokens}) | (names & cells))
         if found:
             raise AssertionError(f"{path}: 含有农户个人信息 / household personal data: {found[:5]}")
 

@@ -114,3 +114,15 @@ def test_assess_and_report_commands(store, tmp_path, capsys):
     broken = tmp_path / "指标.yaml"
     broken.write_text("grades: {}\n", encoding="utf-8")
     assert main(["assess", "--period", "2025", "--out", str(tmp_path / "x"), "--db", db, "--indicators", str(broken)]) == 1
+
+
+def test_leaked_numbers_are_found_whatever_surrounds_them(store, tmp_path):
+    from lianhu_tools.report import check_no_personal_data
+
+    _, rosters = store
+    household = rosters.households.iloc[0]
+    for text in (f"<p>身份证{household.id_number.lower()}号</p>", f"<td>电话:{household.phone}</td>"):
+        leaked = tmp_path / "leak.html"
+        leaked.write_text(text, encoding="utf-8")
+        with pytest.raises(AssertionError, match="personal data"):
+            check_no_personal_data([leaked], rosters)
