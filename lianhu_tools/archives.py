@@ -17,6 +17,7 @@ import pandas as pd
 from .problems import Problem, RosterError
 from .rosters import Report, Rosters, _check_duplicates, _final, _locate, read_tables
 from .schema import ACTIVITIES, ACTIVITY_KINDS, ARCHIVE_TABLES
+from .store import AlreadyImported, fingerprints
 
 LEVELS = {"city": 4, "county": 6, "township": 9, "village": 12}  # digits of the village code
 LEVEL_ZH = {"city": "市", "county": "县区", "township": "乡镇", "village": "村"}
@@ -45,28 +46,33 @@ def period_of(dates: pd.Series) -> pd.Series:
     return dates.dt.year.astype(str) + np.where(dates.dt.month <= 6, "H1", "H2")
 
 
-def load_activities(paths: list[str | Path] | str | Path, rosters: Rosters,
-                    known_record_ids: set[str] = frozenset()) -> pd.DataFrame:
+def load_activities(paths: list[str | Path] | str | Path, rosters: Rosters, store=None) -> pd.DataFrame:
     """Read and check work-diary files; raise ArchiveError listing every problem if any is an error.
 
-    Returns the records with their `period` and `village_code`."""
+    With a store, record numbers and records (same date, actor, target, task, kind, quantity, days)
+    already in it are errors too. Returns the records with their `period` and `village_code`."""
     report = Report()
     frames, parts, _ = read_tables(paths, ARCHIVE_TABLES, ("activities",), report)
     records = frames.get("activities")
+    out = None
     if records is not None:
         _check_duplicates(records, "record_id", parts, report, "duplicate_key", "“记录编号”重复：与{}相同",
                           "duplicate record_id: same as {}")
-        again = records["record_id"].isin(known_record_ids)
-        report.located(_locate(records[again], parts), parts, "record_id", "duplicate_key",
-                       "“记录编号”已导入过（同一记录不能导入两次）", "record_id was imported before")
         records["village_code"] = _places(records, rosters)
         _check_references(records, rosters, parts, report)
-    errors = [p for p in report.problems if p.severity == "error"]
-    if errors or records is None:
+        out = _final(records, ACTIVITIES)
+        out["period"] = period_of(out["date"])
+        out["village_code"] = records["village_code"].to_numpy()
+        if store is not None:
+            again = records["record_id"].isin(store.record_ids())
+            report.located(_locate(records[again], parts), parts, "record_id", "already_imported",
+                           "“记录编号”已导入过（同一记录不能导入两次）", "record_id was imported before")
+            same = fingerprints(out).isin(store.fingerprints()).to_numpy() & ~again.to_numpy()
+            report.located(_locate(records[same], parts), parts, "date", "already_imported",
+                           "库中已有完全相同的记录（日期、主体、对象、任务、类型、数量、天数），不再导入",
+                           "an identical record (date, actor, target, task, kind, quantity, days) is already in the store")
+    if out is None or any(p.severity == "error" for p in report.problems):
         raise ArchiveError(sorted(report.problems, key=lambda p: (p.file, p.sheet or "", p.row or 0)))
-    out = _final(records, ACTIVITIES)
-    out["period"] = period_of(out["date"])
-    out["village_code"] = records["village_code"].to_numpy()
     return out
 
 
@@ -84,8 +90,12 @@ def import_activity_files(store, paths: list[str | Path] | str | Path, rosters: 
         raise ArchiveError([Problem(", ".join(map(str, files)), None, None, None, None, "already_imported",
                                     f"这些文件已经导入过（{earlier}），不再重复导入",
                                     f"these files were imported before ({earlier}); not imported again", "error")])
-    records = load_activities(files, rosters if rosters is not None else store.rosters(), store.record_ids())
-    return store.add_activities(records, source=", ".join(map(str, files)), digest=digest)
+    records = load_activities(files, rosters if rosters is not None else store.rosters(), store)
+    try:  # checked again under the write lock: another import may have landed meanwhile
+        return store.add_activities(records, source=", ".join(map(str, files)), digest=digest)
+    except AlreadyImported as exc:
+        raise ArchiveError([Problem(", ".join(map(str, files)), None, None, None, None, "already_imported",
+                                    *str(exc).split(" / ", 1), "error")]) from None
 
 
 def _places(records: pd.DataFrame, rosters: Rosters) -> pd.Series:

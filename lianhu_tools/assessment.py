@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+import re
+
 import numpy as np
 import pandas as pd
 import yaml
@@ -87,7 +89,7 @@ def _quota_fill(inputs: Inputs) -> pd.Series:
     quotas = pd.DataFrame(inputs.policy.quotas).T
     slots = inputs.rosters.cadres.set_index("cadre_id")["rank"].map(quotas["poor"] + quotas["party"])
     linked = inputs.pairs.groupby("cadre_id").size()
-    return (linked / slots[linked.index]).clip(upper=1)
+    return (linked / slots.reindex(linked.index)).clip(upper=1).fillna(0.0)  # a cadre no longer on the roster: 0
 
 
 def _unit_per_village(inputs: Inputs, kinds: tuple[str, ...], column: str) -> pd.Series:
@@ -156,26 +158,50 @@ def score(inputs: Inputs, system: dict) -> pd.DataFrame:
         columns=["subject_kind", "subject_id", "indicator", "value", "points"])
 
 
+PERIOD = re.compile(r"^\d{4}(H[12])?$")
+
+
+def check_period(period: str) -> str:
+    """2025, 2025H1 or 2025H2 (h accepted); anything else is refused."""
+    period = str(period).strip().upper()
+    if not PERIOD.match(period):
+        raise ValueError(f"期别须为年份（年终，如 2025）或半年（年中，如 2025H1）：“{period}” / "
+                         f"period must be a year (2025) or a half year (2025H1, 2025H2)")
+    return period
+
+
+def period_label(period: str) -> str:
+    """2025 → 2025年, 2025H1 → 2025年上半年."""
+    return f"{period[:4]}年" + {"H1": "上半年", "H2": "下半年"}.get(period[4:], "")
+
+
 def run_assessment(store, period: str, rosters: Rosters, teams: pd.DataFrame | None = None,
                    system: dict | None = None, policy: Policy | None = None, records: pd.DataFrame | None = None) -> int:
     """Score everyone for `period` on the store's current pairings and the period's records (read from
     the store unless given); freeze the inputs with the scores in the store. Returns its number."""
+    period = check_period(period)
     system = system or load_indicators()
-    pairs = store.current("pairings")[["cadre_id", "household_id"]]
+    pairs = store.current("pairings")[["cadre_id", "household_id", "pool"]]
     links = store.current("links")[["unit_id", "village_code"]]
     teams = (teams if teams is not None else pd.DataFrame(columns=["period", "unit_id", "village_code", "cadre_id"]))
     teams = teams[["period", "unit_id", "village_code", "cadre_id"]]
     records = store.activities(period, ACTIVITY_COLUMNS) if records is None else records
+    if records.empty:
+        raise ValueError(f"{period} 没有任何工作记录，不能考核（先导入工作日志）/ no work records for {period}: import them first")
     inputs = Inputs(period, records, pairs, links, teams, rosters,
                     policy or default_policy())
+    scores = score(inputs, system)
     frozen = {name: frame.to_dict("list") for name, frame in (("pairs", pairs), ("links", links), ("teams", teams))}
-    return store.save_assessment(period, system, frozen, score(inputs, system))
+    frozen["subjects"] = pd.concat([_describe(pd.DataFrame({"subject_id": subjects(inputs, kind)}), kind, rosters)
+                                    .assign(subject_kind=kind) for kind in SUBJECTS], ignore_index=True).to_dict("list")
+    return store.save_assessment(period, system, frozen, scores)
 
 
-def results(store, assessment_id: int, rosters: Rosters) -> dict[str, pd.DataFrame]:
+def results(store, assessment_id: int, rosters: Rosters | None = None) -> dict[str, pd.DataFrame]:
     """Per kind of subject: indicator points, deductions, adjustments, total, grade and ranks (city, county),
-    from the stored (frozen) scores — what gets published."""
+    from the stored scores and the names, units and counties frozen with them — what gets published."""
     stored = store.assessment(assessment_id)
+    described = pd.DataFrame(stored["frozen"]["subjects"])
     system, scores, adjusted = stored["indicators"], stored["scores"], stored["adjustments"]
     cutoffs = sorted(system["grades"].items(), key=lambda item: -item[1])
     tables = {}
@@ -189,7 +215,8 @@ def results(store, assessment_id: int, rosters: Rosters) -> dict[str, pd.DataFra
             .reindex(table.index, fill_value=0.0)
         table["total"] = table.sum(axis=1).clip(lower=0).round(1)
         table["grade"] = [next(g for g, low in cutoffs if total >= low) for total in table["total"]]
-        table = _describe(table.reset_index(), kind, rosters)
+        names = described[described["subject_kind"] == kind].drop(columns="subject_kind")
+        table = names.merge(table.reset_index(), on="subject_id", how="right")
         table["rank_city"] = table["total"].rank(ascending=False, method="min").astype(int)
         table["rank_county"] = table.groupby("county_name")["total"].rank(ascending=False, method="min").astype(int)
         tables[kind] = table.sort_values(["rank_city", "subject_id"]).reset_index(drop=True)
@@ -200,7 +227,7 @@ def _describe(table: pd.DataFrame, kind: str, rosters: Rosters) -> pd.DataFrame:
     """Names, units and counties of the subjects (cadres and units are what gets published)."""
     units = rosters.units.set_index("unit_id")
     county_names = rosters.villages.drop_duplicates("county_code").set_index("county_code")["county_name"]
-    unit_county = units["county_code"].map(county_names).fillna("市直 / city")
+    unit_county = units["county_code"].map(county_names).fillna("市直")
     if kind == "unit":
         unit_id = table["subject_id"]
         name = unit_id.map(units["unit_name"])
@@ -208,7 +235,8 @@ def _describe(table: pd.DataFrame, kind: str, rosters: Rosters) -> pd.DataFrame:
         cadres = rosters.cadres.set_index("cadre_id")
         unit_id = table["subject_id"].map(cadres["unit_id"])
         name = table["subject_id"].map(cadres["name"])
-    table.insert(1, "name", name.to_numpy())
-    table.insert(2, "unit_name", unit_id.map(units["unit_name"]).to_numpy())
-    table.insert(3, "county_name", unit_id.map(unit_county).to_numpy())
+    gone = "（已不在名册）"  # paired earlier, since left the rosters
+    table.insert(1, "name", name.fillna(gone).to_numpy())
+    table.insert(2, "unit_name", unit_id.map(units["unit_name"]).fillna(gone).to_numpy())
+    table.insert(3, "county_name", unit_id.map(unit_county).fillna(gone).to_numpy())
     return table

@@ -209,11 +209,14 @@ def _demo_data(args) -> int:
         from .pairing.households import match_households
         from .pairing.villages import match_villages
 
+        from .pairing.rotation import rotate_teams
+
         rosters = _load([folder], None)[0]
         links = match_villages(rosters).links
         pairs = match_households(rosters, links=links).pairs
-        for path in write_activity_workbooks(generate_activities(links, pairs, seed=args.seed), rosters.villages,
-                                             args.archives_out / "工作记录", rosters.households):
+        teams = rotate_teams(rosters, links, "2025H1", 2).schedule
+        records = generate_activities(links, pairs, teams=teams, seed=args.seed)
+        for path in write_activity_workbooks(records, rosters.villages, args.archives_out / "工作记录", rosters.households):
             print(path)
         print(write_plan_workbook(generate_plans(links, pairs, rosters.households, seed=args.seed),
                                   args.archives_out / "三年规划.xlsx"))
@@ -373,10 +376,11 @@ def _rotate(args) -> int:
     return 0
 
 
-def _store(args):
+def _store(args, create: bool = True):
+    """The store of --db (default data/lianhu.sqlite); commands that only read never create one."""
     from .store import DEFAULT_URL, Store
 
-    return Store(args.db or DEFAULT_URL)
+    return Store(args.db or DEFAULT_URL, create=create)
 
 
 def _archive_import(args) -> int:
@@ -396,7 +400,7 @@ def _archive_rollup(args) -> int:
     from .archives import rollup
     from .pairing.output import write_tables
 
-    table = rollup(_store(args).activities(args.period), args.by)
+    table = rollup(_store(args, create=False).activities(_period(args.period) if args.period else None), args.by)
     if args.out:
         write_tables({"工作量汇总": table}, args.out, "en" if args.out.suffix == ".csv" else "zh")
         return _wrote(args.out)
@@ -433,18 +437,18 @@ def _assess(args) -> int:
     from .assessment import load_indicators, results, run_assessment
     from .report import publish
 
-    store = _store(args)
+    store = _store(args, create=False)
     rosters = store.rosters()
     try:
         system = load_indicators(_existing([args.indicators])[0] if args.indicators else None)
+        teams = store.teams()
+        assessment = run_assessment(store, _period(args.period), rosters, teams, system, _policy(args.policy_file))
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return 1
-    teams = store.teams()
-    assessment = run_assessment(store, args.period, rosters, teams, system, _policy(args.policy_file))
     for kind, table in results(store, assessment, rosters).items():
         print(f"{kind}: {len(table):,} — " + "，".join(f"{g} {n:,}" for g, n in table["grade"].value_counts().items()))
-    for path in publish(store, assessment, rosters, args.out, teams):
+    for path in publish(store, assessment, rosters, args.out):
         _wrote(path)
     print(f"考核编号 / assessment {assessment}（已冻结 / frozen）")
     return 0
@@ -453,7 +457,8 @@ def _assess(args) -> int:
 def _report(args) -> int:
     from .report import seed_report
 
-    text, figures = seed_report(_store(args), args.period, _store(args).teams())
+    store = _store(args, create=False)
+    text, figures = seed_report(store, _period(args.period), store.teams())
     args.out.mkdir(parents=True, exist_ok=True)
     from . import io
 
@@ -463,6 +468,15 @@ def _report(args) -> int:
         figures.to_excel(writer, sheet_name="工作统计", index=False)
     print("\n\n".join(text))
     return _wrote(args.out / "工作统计.xlsx")
+
+
+def _period(period: str) -> str:
+    from .assessment import check_period
+
+    try:
+        return check_period(period)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _demo(args) -> int:

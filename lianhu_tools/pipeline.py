@@ -112,7 +112,7 @@ def _archives_and_assessment(rosters: Rosters, links, pairs, teams, policy, out:
     for period in ("2025H1", "2025"):
         assessment = run_assessment(store, period, rosters, teams, policy=policy)
         grades = results(store, assessment, rosters)["cadre"]["grade"].value_counts()
-        written = publish(store, assessment, rosters, out / "公开发布", teams)
+        written = publish(store, assessment, rosters, out / "公开发布")
         say(f"{'年中' if 'H' in period else '年终'}考核 / {period} assessment: 干部 " +
             "，".join(f"{g} {grades.get(g, 0):,}" for g in ("优秀", "良好", "一般", "较差")) + f" → {written[1]}")
 

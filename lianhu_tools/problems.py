@@ -117,7 +117,9 @@ class RosterWarning(UserWarning):
 def problems_frame(problems: list[Problem], chinese_headers: bool = True) -> pd.DataFrame:
     frame = pd.DataFrame([p.to_dict() for p in problems], columns=list(PROBLEM_COLUMNS))
     frame["row"] = frame["row"].astype("Int64")
-    return frame.rename(columns=PROBLEM_COLUMNS) if chinese_headers else frame
+    if not chinese_headers:
+        return frame
+    return frame.assign(severity=frame["severity"].map({"error": "错误", "warning": "警告"})).rename(columns=PROBLEM_COLUMNS)
 
 
 def write_problem_workbook(problems: list[Problem], path: str | Path) -> Path:

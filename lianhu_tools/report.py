@@ -7,7 +7,10 @@ name (`check_no_personal_data` is run on every file written here).
 from __future__ import annotations
 
 import html
+import os
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -15,17 +18,20 @@ import plotly.express as px
 
 from . import io
 from .archives import OUTCOMES, rollup
-from .assessment import SUBJECTS, results
+from .assessment import SUBJECTS, period_label, results
 from .rosters import Rosters
 
 HEADERS = {"subject_id": "编号", "name": "名称", "unit_name": "单位", "county_name": "县区", "adjustment": "人工调整",
            "total": "总分", "grade": "等次", "rank_city": "全市排名", "rank_county": "县区内排名"}
 
 
-def seed_report(store, period: str, teams: pd.DataFrame | None = None) -> tuple[list[str], pd.DataFrame]:
-    """The seed's two summary paragraphs with the numbers of `period` (2025H1 or 2025), and the numbers as a table."""
-    pairs, links = store.current("pairings"), store.current("links")
-    members = 0 if teams is None else teams.loc[teams["period"].str.startswith(period), "cadre_id"].nunique()
+def seed_report(store, period: str, teams: pd.DataFrame | None = None, pairs: pd.DataFrame | None = None,
+                links: pd.DataFrame | None = None) -> tuple[list[str], pd.DataFrame]:
+    """The seed's two summary paragraphs with the numbers of `period` (2025H1 or 2025), and the numbers
+    as a table; on the store's current pairings and links unless given (e.g. those an assessment froze)."""
+    pairs = store.current("pairings") if pairs is None else pairs
+    links = store.current("links") if links is None else links
+    members = 0 if teams is None else teams.loc[teams["period"].astype(str).str.startswith(period), "cadre_id"].nunique()
     totals = rollup(store.activities(period, ["village_code", "actor_kind", "actor_id", "kind", "quantity", "days"]),
                     "city").sum(numeric_only=True)
     figures = {"领导干部（名）": pairs["cadre_id"].nunique(), "联村单位（个）": links["unit_id"].nunique(),
@@ -35,7 +41,7 @@ def seed_report(store, period: str, teams: pd.DataFrame | None = None) -> tuple[
     figures |= {label: float(totals.get(column, 0)) for column, label in OUTCOMES.values()}
     n = {key: f"{value:,.0f}" for key, value in figures.items()}
     text = [
-        f"{period}，全市{n['领导干部（名）']}名领导干部、{n['联村单位（个）']}个单位{n['工作队员（名）']}名工作队员，"
+        f"{period_label(period)}，全市{n['领导干部（名）']}名领导干部、{n['联村单位（个）']}个单位{n['工作队员（名）']}名工作队员，"
         f"共联系了{n['联系村（个）']}个村，党员小康建设户{n['党员小康建设户（户）']}户，贫困户{n['贫困户（户）']}户。",
         f"各级领导干部和部门单位共为基层和群众办实事{n['办实事（件）']}件，落实帮扶资金{n['帮扶资金（元）']}元，"
         f"举办农村实用技术培训班{n['培训班（期）']}期，培训基层干部群众{n['培训群众（人次）']}人（次），"
@@ -45,28 +51,33 @@ def seed_report(store, period: str, teams: pd.DataFrame | None = None) -> tuple[
     return text, pd.DataFrame({"项目": list(figures), "数量": list(figures.values())})
 
 
-def publish(store, assessment_id: int, rosters: Rosters, out_dir: str | Path,
-            teams: pd.DataFrame | None = None) -> list[Path]:
-    """Rankings and the report for the city website: Excel, and an HTML page that works offline."""
+def publish(store, assessment_id: int, rosters: Rosters, out_dir: str | Path) -> list[Path]:
+    """Rankings and the report for the city website, from what the assessment froze: Excel, and an
+    HTML page that works offline. Checked for household personal data before anything is published."""
     out = Path(out_dir)
     stored = store.assessment(assessment_id)
-    period = stored["period"]
-    tables = {kind: _public(table, stored["indicators"], kind) for kind, table in results(store, assessment_id, rosters).items()}
-    text, figures = seed_report(store, period, teams)
-    excel = out / f"考核结果_{period}.xlsx"
-    with io.excel_writer(excel) as writer:
-        pd.DataFrame({"工作报告": text}).to_excel(writer, sheet_name="工作报告", index=False)
-        figures.to_excel(writer, sheet_name="工作统计", index=False)
-        for kind, table in tables.items():
-            table.to_excel(writer, sheet_name=f"{SUBJECTS[kind]}排名", index=False)
-    page = out / f"考核结果_{period}.html"
-    with io.atomic_write(page) as tmp:
-        tmp.write_text(_page(period, text, figures, tables), encoding="utf-8")
-    with io.atomic_write(out / "plotly.min.js") as tmp:
-        tmp.write_text(_plotly_js(), encoding="utf-8")
-    written = [excel, page]
-    check_no_personal_data(written, rosters)
-    return written
+    period, frozen = stored["period"], stored["frozen"]
+    tables = {kind: _public(table, stored["indicators"], kind) for kind, table in results(store, assessment_id).items()}
+    text, figures = seed_report(store, period, pd.DataFrame(frozen["teams"]), pd.DataFrame(frozen["pairs"]),
+                                pd.DataFrame(frozen["links"]))
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".publishing-", dir=out))  # published only once checked
+    try:
+        excel, page = staging / f"考核结果_{period}.xlsx", staging / f"考核结果_{period}.html"
+        with io.excel_writer(excel) as writer:
+            pd.DataFrame({"工作报告": text}).to_excel(writer, sheet_name="工作报告", index=False)
+            figures.to_excel(writer, sheet_name="工作统计", index=False)
+            for kind, table in tables.items():
+                table.to_excel(writer, sheet_name=f"{SUBJECTS[kind]}排名", index=False)
+        page.write_text(_page(period, text, figures, tables), encoding="utf-8")
+        check_no_personal_data([excel, page], rosters)
+        with io.atomic_write(out / "plotly.min.js") as tmp:
+            tmp.write_text(_plotly_js(), encoding="utf-8")
+        for path in (excel, page):
+            os.replace(path, out / path.name)
+        return [out / excel.name, out / page.name]
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _public(table: pd.DataFrame, system: dict, kind: str) -> pd.DataFrame:
@@ -85,11 +96,11 @@ def _page(period: str, text: list[str], figures: pd.DataFrame, tables: dict[str,
                        for kind, table in tables.items())
     paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in text)
     return f"""<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>联村联户考核结果 {period}</title>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>联村联户考核结果 · {period_label(period)}</title>
 <script src="plotly.min.js"></script>
 <style>body{{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em;max-width:70em}}
 table.ranking{{border-collapse:collapse}} table.ranking td,table.ranking th{{padding:2px 8px;border-bottom:1px solid #ddd}}</style>
-</head><body><h1>联村联户考核结果 · {period}</h1>{paragraphs}
+</head><body><h1>联村联户考核结果 · {period_label(period)}{"（年中）" if "H1" in period else "（年终）" if len(period) == 4 else ""}</h1>{paragraphs}
 {figures.to_html(index=False, border=0, classes='ranking')}{''.join(charts)}{sections}</body></html>"""
 
 

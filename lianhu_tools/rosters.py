@@ -303,7 +303,7 @@ def _parse_text(part, f: Field, s: pd.Series, blank, report) -> pd.Series:
 
 def _to_number(s: pd.Series) -> pd.Series:
     """Numbers as offices type them: '1,234.5', '800元'; '1,0' or 'inf' are not numbers."""
-    cleaned = s.str.replace(r"\s|元$|人$|户$", "", regex=True)
+    cleaned = s.str.replace(r"\s|元$|人$|户$|年$", "", regex=True)
     thousands = cleaned.str.fullmatch(r"-?\d{1,3}([,，]\d{3})+(\.\d+)?")
     cleaned = cleaned.where(~thousands, cleaned.str.replace(r"[,，]", "", regex=True))
     values = pd.to_numeric(cleaned.where(cleaned != ""), errors="coerce")
@@ -322,7 +322,7 @@ def _parse_number(part, f: Field, s: pd.Series, blank, report) -> pd.Series:
         negative = (values < 0).to_numpy(dtype=bool)
         report.cells(part, negative, f.name, "negative_value", f"“{f.zh}”不能为负数", f"{f.name} cannot be negative")
         values = values.where(~negative)
-    elif f.minimum is not None or f.maximum is not None:
+    if (f.minimum is not None and f.minimum != 0) or f.maximum is not None:
         low = -np.inf if f.minimum is None else f.minimum
         high = np.inf if f.maximum is None else f.maximum
         out = ((values < low) | (values > high)).to_numpy(dtype=bool)
@@ -333,14 +333,15 @@ def _parse_number(part, f: Field, s: pd.Series, blank, report) -> pd.Series:
 
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+DATES_FROM_YEAR = 2000
 
 
 def _parse_date(part, f: Field, s: pd.Series, blank, report) -> pd.Series:
     """Dates as offices write them: 2025-03-18, 2025/3/18, 2025.3.18, 2025年3月18日, 20250318, an
     Excel date, or Excel's day number when the cell lost its date format."""
-    text = s.str.replace(r"[T\s]00:00(:00)?$", "", regex=True).str.replace(r"\s", "", regex=True)
+    text = s.str.replace(r"[T\s]+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "", regex=True).str.replace(r"\s", "", regex=True)
     text = text.str.replace(r"^(\d{4})(\d{2})(\d{2})$", r"\1-\2-\3", regex=True)
-    text = text.str.replace(r"[年月/.]", "-", regex=True).str.replace("日", "", regex=False)
+    text = text.str.replace(r"[年月/.]", "-", regex=True).str.replace(r"[日号號]$", "", regex=True)
     values = pd.to_datetime(text.where(~blank), format="%Y-%m-%d", errors="coerce")
     serial = pd.to_numeric(s.where(s.str.fullmatch(r"\d{5}")), errors="coerce")
     if part.numeric is not None and f.name in part.numeric:
@@ -349,7 +350,11 @@ def _parse_date(part, f: Field, s: pd.Series, blank, report) -> pd.Series:
     bad = values.isna().to_numpy() & ~blank
     report.cells(part, bad, f.name, "date_malformed", f"“{f.zh}”不是日期（如 2025-03-18）",
                  f"{f.name} is not a date (e.g. 2025-03-18)")
-    return values
+    today = pd.Timestamp.today()
+    implausible = ((values.dt.year < DATES_FROM_YEAR) | (values > today + pd.Timedelta(days=366))).to_numpy(dtype=bool)
+    report.cells(part, implausible, f.name, "out_of_range", f"“{f.zh}”不在 {DATES_FROM_YEAR} 年至明年之间",
+                 f"{f.name} is not between {DATES_FROM_YEAR} and next year")
+    return values.where(~implausible)
 
 
 YES = {normalize_value(w) for w in YES_WORDS}

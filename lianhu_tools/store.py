@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -24,7 +25,7 @@ from .schema import ACTIVITIES, PLANS, TABLES, Table
 
 DEFAULT_URL = "sqlite:///data/lianhu.sqlite"
 BUSY_SECONDS = 60  # a writer waits this long for another to finish before giving up
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SQL_TYPES = {"int": sa.Integer, "float": sa.Float, "lat": sa.Float, "lon": sa.Float, "bool": sa.Boolean,
              "date": sa.Date}
 
@@ -37,10 +38,11 @@ imports = sa.Table(
     sa.Column("import_id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("kind", sa.String, nullable=False),  # rosters, activities, links, pairings, teams
     sa.Column("source", sa.String, nullable=False),  # the files, as given
-    sa.Column("digest", sa.String, index=True),  # sha256 of the files' bytes: the same files are not imported twice
+    sa.Column("digest", sa.String),  # sha256 of the files' bytes: the same files are not imported twice
     sa.Column("rows", sa.Integer, nullable=False),
     sa.Column("at", sa.DateTime, nullable=False),
     sa.Column("who", sa.String, nullable=False),
+    sa.Index("imports_digest", "digest", unique=True),
 )
 
 
@@ -64,8 +66,12 @@ activities = sa.Table(
     *_columns_of(ACTIVITIES),
     sa.Column("period", sa.String, nullable=False, index=True),  # 2025H1, 2025H2
     sa.Column("village_code", sa.String, nullable=False, index=True),  # where the work was: four-level roll-ups
+    sa.Column("fingerprint", sa.BigInteger),  # of the record's content: the same record is not imported twice
     sa.UniqueConstraint("record_id"),
+    sa.Index("activities_fingerprint", "fingerprint"),
 )
+
+FINGERPRINTED = ["date", "actor_kind", "actor_id", "target_kind", "target_id", "task", "kind", "quantity", "days"]
 
 STATUSES = ("proposed", "confirmed", "locked", "ended")
 
@@ -169,13 +175,31 @@ plans = sa.Table(
 MIGRATIONS: dict[int, callable] = {
     2: lambda operations: [table.create(operations.get_bind()) for table in (assessments, assessment_scores, adjustments)],
     3: lambda operations: plans.create(operations.get_bind()),
+    4: lambda operations: _fingerprints_and_unique_digests(operations),
 }
 
 
+def _fingerprints_and_unique_digests(operations) -> None:
+    """Version 4: records carry a fingerprint of their content; a digest of files is imported once."""
+    inspector = sa.inspect(operations.get_bind())
+    if "fingerprint" not in [c["name"] for c in inspector.get_columns("activities")]:
+        operations.add_column("activities", sa.Column("fingerprint", sa.BigInteger))
+        operations.create_index("activities_fingerprint", "activities", ["fingerprint"])
+    indexes = [i["name"] for i in inspector.get_indexes("imports")]
+    if "ix_imports_digest" in indexes:
+        operations.drop_index("ix_imports_digest", "imports")
+    if "imports_digest" not in indexes:
+        operations.create_index("imports_digest", "imports", ["digest"], unique=True)
+
+
+class AlreadyImported(ValueError):
+    """What of an import is already in the store (checked under the write lock)."""
+
+
 class StoreBusy(RuntimeError):
-    def __init__(self):
-        super().__init__(f"数据库正忙（另一个程序正在写入，已等待 {BUSY_SECONDS} 秒），请稍后再试 / "
-                         f"the store is busy (another program is writing; waited {BUSY_SECONDS} s) — try again")
+    def __init__(self, where: str):
+        super().__init__(f"数据库 {where} 正忙（另一个程序正在写入，已等待 {BUSY_SECONDS} 秒），请稍后再试 / "
+                         f"the store {where} is busy (another program is writing; waited {BUSY_SECONDS} s) — try again")
 
 
 def now() -> datetime:
@@ -185,40 +209,56 @@ def now() -> datetime:
 class Store:
     """Open (creating or migrating) the store at `url`; `Store()` uses data/lianhu.sqlite."""
 
-    def __init__(self, url: str | Path = DEFAULT_URL, who: str | None = None):
+    def __init__(self, url: str | Path = DEFAULT_URL, who: str | None = None, create: bool = True):
+        """create=False: a SQLite file that does not exist is an error, not a new empty store."""
         url = str(url)
         if "://" not in url:  # a plain path means a SQLite file
             url = f"sqlite:///{url}"
         self.url = sa.engine.make_url(url)
-        if self.url.get_backend_name() == "sqlite" and self.url.database not in (None, "", ":memory:"):
-            Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+        file = self.url.database if self.url.get_backend_name() == "sqlite" and self.url.database not in (None, "", ":memory:") else None
+        if file and not create and not Path(file).exists():
+            raise LookupError(f"没有这个数据库：{file}（先用 validate --save、accept 或 archive import 建立）/ no store at {file}")
+        if file:
+            Path(file).parent.mkdir(parents=True, exist_ok=True)
         self.engine = sa.create_engine(self.url)
         if self.url.get_backend_name() == "sqlite":
             _sqlite_for_many_writers(self.engine)
         self.who = who or getpass.getuser()
-        with self.transaction() as conn:
-            self._create_or_migrate(conn)
+        if self._needs_setup():
+            with self.transaction() as conn:
+                self._create_or_migrate(conn)
+
+    def _needs_setup(self) -> bool:
+        """A read, without the write lock: is the store missing or older than this program?"""
+        with self.engine.connect() as conn:
+            if not sa.inspect(conn).has_table("meta"):
+                return True
+            version = int(conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar_one())
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(f"数据库版本 {version} 比本程序新（{SCHEMA_VERSION}），请升级程序 / "
+                               f"the store's schema {version} is newer than this program's {SCHEMA_VERSION}")
+        return version < SCHEMA_VERSION
 
     @contextmanager
     def transaction(self):
-        """One transaction: all of it is written, or (on any error or crash) none of it."""
+        """One writing transaction: all of it is written, or (on any error or crash) none of it.
+        A second writer waits for the first (reads never wait)."""
         try:
-            with self.engine.begin() as conn:
+            with self.engine.connect().execution_options(writing=True) as conn, conn.begin():
                 yield conn
         except OperationalError as exc:
             if "locked" in str(exc.orig) or "busy" in str(exc.orig):
-                raise StoreBusy() from exc
+                raise StoreBusy(self.url.database or str(self.url)) from exc
             raise
 
     def _create_or_migrate(self, conn) -> None:
+        """Under the write lock: create the store, or bring it to this program's version (once, even
+        when two programs open an old store at the same time)."""
         if not sa.inspect(conn).has_table("meta"):
             metadata.create_all(conn)
             conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
             return
         version = int(conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar_one())
-        if version > SCHEMA_VERSION:
-            raise RuntimeError(f"数据库版本 {version} 比本程序新（{SCHEMA_VERSION}），请升级程序 / "
-                               f"the store's schema {version} is newer than this program's {SCHEMA_VERSION}")
         if version < SCHEMA_VERSION:
             from alembic.migration import MigrationContext
             from alembic.operations import Operations
@@ -254,50 +294,91 @@ class Store:
         return import_id
 
     def add_activities(self, records: pd.DataFrame, source: str, digest: str | None = None) -> int:
-        """Validated activity records (see `archives`), with their period and village, in one transaction."""
+        """Validated activity records (see `archives`), with their period and village, in one transaction.
+        Files, record numbers or records already in the store raise AlreadyImported, and nothing is added."""
+        records = records.assign(fingerprint=fingerprints(records))
         with self.transaction() as conn:
+            clash = self._already_there(conn, records, digest)
+            if clash:
+                raise AlreadyImported(clash)
             import_id = self._import(conn, "activities", source, len(records), digest)
             _insert_frame(conn, activities, records.assign(import_id=import_id))
         return import_id
 
+    def _already_there(self, conn, records: pd.DataFrame, digest: str | None) -> str:
+        if digest is not None:
+            earlier = conn.execute(sa.select(imports.c.source).where(imports.c.digest == digest)).scalars().first()
+            if earlier is not None:
+                return f"这些文件已经导入过（{earlier}）/ these files were imported before ({earlier})"
+        for column, zh, en in (("record_id", "记录编号已导入过", "record numbers imported before"),
+                               ("fingerprint", "与库中已有记录完全相同（日期、主体、对象、任务、类型、数量、天数）",
+                                "records identical to ones in the store")):
+            if column not in records:
+                continue
+            values = records[column].dropna().unique().tolist()
+            found = [v for k in range(0, len(values), 5000) for v in conn.execute(
+                sa.select(activities.c[column]).where(activities.c[column].in_(values[k:k + 5000]))).scalars()]
+            if found:
+                return f"{len(found):,} 条{zh} / {len(found):,} {en}" + (f": {', '.join(map(str, found[:5]))}" if column == "record_id" else "")
+        return ""
+
     def save_pairings(self, pairs: pd.DataFrame | None, term_start: int, status: str = "confirmed",
                       links: pd.DataFrame | None = None) -> None:
         """Accept a proposal: its pairings and/or unit–village links become `status` for the 3-year term
-        starting `term_start`; the earlier ones still open end, replaced. One transaction, with history."""
+        starting `term_start`. Only what the proposal touches changes: an open pairing of one of its
+        cadres or households that it does not repeat ends (replaced); the rest of the city stays.
+        One transaction, with history."""
         with self.transaction() as conn:
-            for table, frame, key in ((pairings, pairs, ["cadre_id", "household_id"]),
-                                      (links_table, links, ["unit_id", "village_code"])):
-                if frame is None:
-                    continue
-                self._end_open(conn, table, "replaced by a new proposal / 新方案替代")
-                rows = frame.assign(term_start=term_start, status=status, reason=frame.get("reason"))
-                _insert_frame(conn, table, rows)
-                ids = conn.execute(sa.select(table.c.id).where(table.c.status == status)).scalars().all()
-                conn.execute(status_history.insert(), [{"entity": table.name, "entity_id": i, "at": now(), "old_status": None,
-                                                        "new_status": status, "reason": "accepted"} for i in ids])
-                self._audit(conn, "accept", table.name, None, None, json.dumps({"rows": len(frame), "term_start": term_start}))
+            for table, frame, keys in ((pairings, pairs, ("cadre_id", "household_id")),
+                                       (links_table, links, ("unit_id", "village_code"))):
+                if frame is not None:
+                    self._replace(conn, table, frame, keys, term_start, status)
 
-    def _end_open(self, conn, table: sa.Table, reason: str) -> None:
-        open_ids = conn.execute(sa.select(table.c.id, table.c.status).where(table.c.status != "ended")).all()
-        if open_ids:
-            conn.execute(table.update().where(table.c.status != "ended").values(status="ended", reason=reason))
-            conn.execute(status_history.insert(), [{"entity": table.name, "entity_id": i, "at": now(), "old_status": old,
-                                                    "new_status": "ended", "reason": reason} for i, old in open_ids])
+    def _replace(self, conn, table: sa.Table, frame: pd.DataFrame, keys: tuple[str, str], term_start: int,
+                 status: str) -> None:
+        open_rows = pd.read_sql(sa.select(table.c.id, table.c.status, *[table.c[k] for k in keys])
+                                .where(table.c.status != "ended"), conn)
+        wanted = set(zip(frame[keys[0]], frame[keys[1]]))
+        touched = open_rows[open_rows[keys[0]].isin(frame[keys[0]]) | open_rows[keys[1]].isin(frame[keys[1]])]
+        kept = touched[np.array([pair in wanted for pair in zip(touched[keys[0]], touched[keys[1]])], dtype=bool)]
+        self._move(conn, table, touched[~touched["id"].isin(kept["id"])], "ended", "新方案替代 / replaced by a new proposal")
+        self._move(conn, table, kept[kept["status"] != status], status, "采纳 / accepted")
+        present = set(zip(kept[keys[0]], kept[keys[1]]))
+        new = frame[np.array([pair not in present for pair in zip(frame[keys[0]], frame[keys[1]])], dtype=bool)]
+        first = conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one()
+        _insert_frame(conn, table, new.assign(term_start=term_start, status=status, reason=new.get("reason")))
+        added = conn.execute(sa.select(table.c.id).where(table.c.id > first)).scalars().all()
+        if added:
+            conn.execute(status_history.insert(), [{"entity": table.name, "entity_id": i, "at": now(), "old_status": None,
+                                                    "new_status": status, "reason": "采纳 / accepted"} for i in added])
+        self._audit(conn, "accept", table.name, None, None, json.dumps(
+            {"added": len(added), "kept": len(kept), "ended": len(touched) - len(kept), "term_start": term_start}))
+
+    def _move(self, conn, table: sa.Table, rows: pd.DataFrame, status: str, reason: str) -> None:
+        if rows.empty:
+            return
+        ids = rows["id"].tolist()
+        for k in range(0, len(ids), 5000):
+            conn.execute(table.update().where(table.c.id.in_(ids[k:k + 5000])).values(status=status, reason=reason))
+        conn.execute(status_history.insert(), [{"entity": table.name, "entity_id": i, "at": now(), "old_status": old,
+                                                "new_status": status, "reason": reason}
+                                               for i, old in zip(rows["id"], rows["status"])])
 
     def save_plans(self, frame: pd.DataFrame, term_start: int, source: str) -> int:
-        """A new version of the plans of every subject in `frame` (checked by `plans.load_plans`)."""
+        """A new version of the plans of every subject and year in `frame` (checked by `plans.load_plans`)."""
         with self.transaction() as conn:
             import_id = self._import(conn, "plans", source, len(frame))
             _insert_frame(conn, plans, frame.assign(import_id=import_id, term_start=term_start))
         return import_id
 
     def plans(self, history: bool = False) -> pd.DataFrame:
-        """The current plan of each subject (its latest version), or every version with `history`."""
+        """The current plans: for each subject and year, its latest version (a file with one year of a
+        subject's plan revises that year only); every version with `history`."""
         with self.engine.connect() as conn:
             frame = pd.read_sql(sa.select(plans), conn)
         if history or frame.empty:
             return frame
-        latest = frame.groupby(["subject_kind", "subject_id"])["import_id"].transform("max")
+        latest = frame.groupby(["subject_kind", "subject_id", "year"])["import_id"].transform("max")
         return frame[frame["import_id"] == latest].reset_index(drop=True)
 
     def save_teams(self, schedule: pd.DataFrame) -> None:
@@ -369,7 +450,8 @@ class Store:
                 import_id = conn.execute(sa.select(sa.func.max(imports.c.import_id))
                                          .where(imports.c.kind == "rosters")).scalar()
             if import_id is None:
-                raise LookupError("库中还没有名册：请用 --rosters 指定名册 / no rosters in the store yet: give --rosters DIR")
+                raise LookupError("库中还没有名册：先运行 lianhu validate 名册文件夹 --save / "
+                              "no rosters in the store yet: run lianhu validate ROSTERS --save")
             frames = {name: pd.read_sql(sa.select(*[c for c in table.c if c.name != "import_id"])
                                         .where(table.c.import_id == import_id), conn)
                       for name, table in roster_tables.items()}
@@ -397,6 +479,10 @@ class Store:
         with self.engine.connect() as conn:
             return conn.execute(sa.select(imports.c.rows).where(imports.c.import_id == import_id)).scalar_one()
 
+    def fingerprints(self) -> set[int]:
+        with self.engine.connect() as conn:
+            return set(conn.execute(sa.select(activities.c.fingerprint).where(activities.c.fingerprint.is_not(None))).scalars())
+
     def record_ids(self) -> set[str]:
         with self.engine.connect() as conn:
             return set(conn.execute(sa.select(activities.c.record_id).where(activities.c.record_id.is_not(None))).scalars())
@@ -410,6 +496,13 @@ class Store:
             return True
         with self.engine.connect() as conn:
             return conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+
+
+def fingerprints(records: pd.DataFrame) -> pd.Series:
+    """One 64-bit number per record's content (signed, as databases store integers)."""
+    content = records.reindex(columns=FINGERPRINTED).astype(str).replace({"nan": "", "NaT": "", "<NA>": "", "None": ""})
+    return pd.Series(pd.util.hash_pandas_object(content, index=False).to_numpy().view(np.int64), index=records.index,
+                     name="fingerprint")
 
 
 def _insert_frame(conn, table: sa.Table, frame: pd.DataFrame) -> None:
@@ -444,4 +537,5 @@ def _sqlite_for_many_writers(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        writing = connection.get_execution_options().get("writing")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")

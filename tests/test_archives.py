@@ -69,7 +69,34 @@ def test_a_record_is_imported_once(tmp_path, rosters):
     store = Store(tmp_path / "s.sqlite")
     store.add_activities(load_activities(path, rosters), source=str(path))
     with pytest.raises(ArchiveError, match="imported before"):
-        load_activities(path, rosters, known_record_ids=set(store.activities()["record_id"]))
+        load_activities(path, rosters, store)
+
+
+def test_the_same_records_in_other_files_are_refused(tmp_path, rosters):
+    store = Store(tmp_path / "s.sqlite")
+    store.add_activities(load_activities(write_diary(tmp_path / "a", DIARY), rosters), source="a")
+    again = pd.concat([DIARY.iloc[[2]], DIARY.iloc[[0]].assign(数量="2")])  # row 2 identical; row 3 differs
+    with pytest.raises(ArchiveError) as caught:
+        load_activities(write_diary(tmp_path / "b", again, encoding="utf-8-sig"), rosters, store)
+    assert [(p.row, p.code) for p in caught.value.problems] == [(2, "already_imported")]
+
+
+def test_two_imports_of_the_same_files_at_once_store_them_once(tmp_path):
+    import subprocess
+    import sys
+
+    rosters_dir = write_csv_rosters(tmp_path / "rosters")
+    diary = write_diary(tmp_path / "d", pd.concat([DIARY] * 2000, ignore_index=True).assign(
+        日期=lambda f: pd.date_range("2025-01-01", periods=len(f), freq="h").strftime("%Y-%m-%d")))
+    db = tmp_path / "s.sqlite"
+    Store(db)
+    command = [sys.executable, "-m", "lianhu_tools.cli", "archive", "import", str(diary), "--rosters", str(rosters_dir),
+               "--db", str(db)]
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [run.communicate() for run in runs]
+    assert sorted(run.returncode for run in runs) == [0, 1], outputs
+    assert "already_imported" in "".join(out for out, _ in outputs)
+    assert len(Store(db).activities()) == 10000
 
 
 def test_rollups_by_level_and_actor(tmp_path, rosters):
@@ -105,3 +132,18 @@ def test_command_line_imports_all_or_nothing_and_once(tmp_path, capsys):
     assert "already_imported" in capsys.readouterr().out
     assert main(["archive", "rollup", "--db", db, "--period", "2025H2", "--by", "county", "--format", "json"]) == 0
     assert '"funds_yuan":50000.0' in capsys.readouterr().out
+
+
+def test_ranges_and_the_ways_dates_are_written(tmp_path, rosters):
+    odd = DIARY.copy()
+    odd.loc[0, "日期"] = "2025-03-08T14:30:00"
+    odd.loc[1, "日期"] = "2025年7月2号"
+    odd.loc[2, "日期"] = "2025/6/30 9:15"
+    records = load_activities(write_diary(tmp_path / "ok", odd), rosters)
+    assert records["date"].dt.strftime("%Y-%m-%d").tolist()[:3] == ["2025-03-08", "2025-07-02", "2025-06-30"]
+    odd.loc[3, "日期"] = "2205-03-08"
+    odd.loc[4, "天数"] = "400"
+    with pytest.raises(ArchiveError) as caught:
+        load_activities(write_diary(tmp_path / "bad", odd), rosters)
+    assert {(p.row, p.column, p.code) for p in caught.value.problems} == {(5, "日期", "out_of_range"),
+                                                                         (6, "天数", "out_of_range")}

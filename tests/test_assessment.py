@@ -46,7 +46,7 @@ def test_year_end_scores_by_hand(store):
     units = tables["unit"].set_index("subject_id")
     assert units.loc["U1", ["visits", "days", "practical", "funds", "total", "grade"]].tolist() == [30, 30, 20, 20, 100, "优秀"]
     assert units.loc["U2", ["silent_village", "total", "grade"]].tolist() == [-5, 0, "较差"]  # never below 0
-    assert units.loc["U2", "name"] == "天水市财政局" and units.loc["U2", "county_name"] == "市直 / city"
+    assert units.loc["U2", "name"] == "天水市财政局" and units.loc["U2", "county_name"] == "市直"
 
 
 def test_mid_year_halves_yearly_targets(store):
@@ -94,7 +94,7 @@ def test_published_rankings_and_report_carry_no_household_data(store, tmp_path):
         for secret in (household.id_number, household.phone, household.head_name):
             assert not isinstance(secret, str) or secret not in page
     text, figures = seed_report(store, "2025")
-    assert text[0].startswith("2025，全市2名领导干部、2个单位0名工作队员，共联系了2个村")
+    assert text[0].startswith("2025年，全市2名领导干部、2个单位0名工作队员，共联系了2个村")
     assert "落实帮扶资金50,000元" in text[1]
     leaked = tmp_path / "leak.html"
     leaked.write_text(f"<table><tr><td>{rosters.households['head_name'].iloc[0]}</td></tr></table>", encoding="utf-8")
@@ -126,3 +126,30 @@ def test_leaked_numbers_are_found_whatever_surrounds_them(store, tmp_path):
         leaked.write_text(text, encoding="utf-8")
         with pytest.raises(AssertionError, match="personal data"):
             check_no_personal_data([leaked], rosters)
+
+
+def test_names_are_frozen_and_a_cadre_who_left_is_still_assessed(store):
+    from lianhu_tools.rosters import Rosters
+
+    store, rosters = store
+    before = results(store, run_assessment(store, "2025", rosters), rosters)["cadre"]
+    moved = rosters.cadres.assign(unit_id=lambda c: c["unit_id"].where(c["cadre_id"] != "C1", "U2"))
+    store.save_rosters(Rosters(rosters.villages, rosters.households, rosters.units, moved[moved["cadre_id"] != "C2"]))
+    pd.testing.assert_frame_equal(results(store, 1)["cadre"], before)  # assessment 1 as published
+    later = results(store, run_assessment(store, "2025", store.rosters()))["cadre"].set_index("subject_id")
+    assert later.loc["C2", "name"] == "（已不在名册）" and later.loc["C1", "unit_name"] == "天水市财政局"
+
+
+def test_periods_are_checked(store, tmp_path, capsys):
+    from lianhu_tools.cli import main
+
+    store, _ = store
+    db = str(store.url.database)
+    assert main(["assess", "--period", "上半年", "--out", str(tmp_path / "a"), "--db", db]) == 2
+    assert main(["assess", "--period", "2026", "--out", str(tmp_path / "b"), "--db", db]) == 1
+    assert "没有任何工作记录" in capsys.readouterr().err
+    assert main(["assess", "--period", "2025h1", "--out", str(tmp_path / "c"), "--db", db]) == 0
+    assert (tmp_path / "c" / "考核结果_2025H1.html").exists()
+    missing = tmp_path / "none.sqlite"
+    assert main(["report", "--period", "2025", "--out", str(tmp_path / "d"), "--db", str(missing)]) == 2
+    assert not missing.exists()

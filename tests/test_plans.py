@@ -95,3 +95,12 @@ def test_demo_data_writes_diaries_and_plans_that_import(tmp_path, capsys):
                  "--db", db]) == 0
     store = Store(db)
     assert len(store.activities()) > 50 and set(store.plans()["subject_kind"]) == {"村", "户", "单位"}
+
+
+def test_revising_one_year_keeps_the_other_years(tmp_path, rosters):
+    store = Store(tmp_path / "s.sqlite")
+    store.save_plans(load_plans(write(tmp_path, PLAN), rosters, 2025), 2025, "v1")
+    revision = PLAN.iloc[[0]].assign(措施="种植花椒300亩")  # the village's 2025 measure only
+    store.save_plans(load_plans(write(tmp_path, revision, "v2.csv"), rosters, 2025), 2025, "v2")
+    village = store.plans().query("subject_id == '620502101201'").sort_values("year")
+    assert village["measure"].tolist() == ["种植花椒300亩", "举办果树修剪培训"]

@@ -21,7 +21,7 @@ WRITER = textwrap.dedent("""
     path, first, n, mode = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
     ids = range(first, first + n)
     records = pd.DataFrame({"record_id": [f"R{i:09d}" for i in ids], "date": pd.Timestamp("2025-03-18"),
-                            "actor_kind": "干部", "actor_id": "C1", "target_kind": "户", "target_id": "H1",
+                            "actor_kind": "干部", "actor_id": "C1", "target_kind": "户", "target_id": [f"H{i}" for i in ids],
                             "task": "宣传政策", "kind": "走访", "quantity": 1.0, "days": 1.0, "note": None,
                             "period": "2025H1", "village_code": "620502101201"})
     if mode in ("stall", "hold"):  # announce the first half written, then wait to be killed (or hold the lock)
@@ -114,3 +114,15 @@ def test_every_import_is_in_the_audit_log(tmp_path):
     assert writer(tmp_path / "s.sqlite", 0, 10).wait() == 0
     log = pd.read_sql(sa.select(store_module.audit_log), store.engine)
     assert list(log["action"]) == ["import"] and '"rows": 10' in log["new_value"].iloc[0]
+
+
+def test_accepting_one_county_leaves_the_rest_of_the_city(tmp_path):
+    store = Store(tmp_path / "s.sqlite")
+    city = pd.DataFrame({"cadre_id": ["C1", "C2", "C3"], "household_id": ["H1", "H2", "H3"]})
+    store.save_pairings(city, 2025, "locked")
+    store.save_pairings(pd.DataFrame({"cadre_id": ["C1", "C4"], "household_id": ["H1", "H2"]}), 2025, "confirmed")
+    current = store.current("pairings").set_index("household_id")
+    assert current["cadre_id"].to_dict() == {"H1": "C1", "H2": "C4", "H3": "C3"}
+    assert current.loc["H3", "status"] == "locked" and current.loc["H1", "status"] == "confirmed"
+    history = pd.read_sql(sa.select(store_module.status_history), store.engine)
+    assert list(history["new_status"]) == ["locked"] * 3 + ["ended", "confirmed", "confirmed"]
