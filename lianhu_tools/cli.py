@@ -156,11 +156,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--policy-file", type=Path)
     p.set_defaults(run=_assess)
 
+    p = sub.add_parser("adjust", help="考核结果人工调整（须说明理由，留痕）并重新发布 / adjust a result, with its reason")
+    p.add_argument("--assessment", type=int, required=True, help="考核编号 / the assessment's number (assess prints it)")
+    p.add_argument("--kind", choices=("cadre", "unit", "team_member"), required=True)
+    p.add_argument("--subject", required=True, help="干部编号或单位编号 / cadre or unit number")
+    p.add_argument("--points", type=float, required=True, help="加减分，如 5 或 -3")
+    p.add_argument("--reason", required=True, help="理由 / why (required, kept in the audit log)")
+    p.add_argument("--out", type=Path, required=True, help="重新发布到此文件夹 / republish here")
+    p.set_defaults(run=_adjust)
+
     p = sub.add_parser("report", help="工作报告 / the seed's report with this period's numbers")
     p.add_argument("--period", required=True, help="2025H1 or 2025")
     p.add_argument("--out", type=Path, required=True, help="folder for 工作报告.txt and 工作统计.xlsx")
     p.set_defaults(run=_report)
-    for p in (sub.choices["assess"], sub.choices["report"]):
+    for p in (sub.choices["assess"], sub.choices["report"], sub.choices["adjust"]):
         p.add_argument("--db", default=None, help="数据库 / store URL or SQLite file (default data/lianhu.sqlite)")
 
     p = sub.add_parser("fields", help="字段说明 / field reference (Markdown)")
@@ -451,6 +460,27 @@ def _assess(args) -> int:
     for path in publish(store, assessment, rosters, args.out):
         _wrote(path)
     print(f"考核编号 / assessment {assessment}（已冻结 / frozen）")
+    return 0
+
+
+def _adjust(args) -> int:
+    from .report import publish
+
+    from sqlalchemy.exc import NoResultFound
+
+    store = _store(args, create=False)
+    try:
+        scores = store.assessment(args.assessment)["scores"]
+    except NoResultFound:
+        raise UsageError(f"没有编号为 {args.assessment} 的考核 / no assessment {args.assessment}") from None
+    if not ((scores["subject_kind"] == args.kind) & (scores["subject_id"] == args.subject)).any():
+        raise UsageError(f"考核 {args.assessment} 中没有 {args.kind} {args.subject} / not assessed there")
+    try:
+        store.adjust(args.assessment, args.kind, args.subject, args.points, args.reason)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    for path in publish(store, args.assessment, store.rosters(), args.out):
+        _wrote(path)
     return 0
 
 

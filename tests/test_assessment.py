@@ -153,3 +153,17 @@ def test_periods_are_checked(store, tmp_path, capsys):
     missing = tmp_path / "none.sqlite"
     assert main(["report", "--period", "2025", "--out", str(tmp_path / "d"), "--db", str(missing)]) == 2
     assert not missing.exists()
+
+
+def test_adjust_command_needs_a_reason_and_republishes(store, tmp_path, capsys):
+    from lianhu_tools.cli import main
+
+    store, rosters = store
+    db = str(store.url.database)
+    assessment = run_assessment(store, "2025", rosters)
+    common = ["adjust", "--assessment", str(assessment), "--kind", "cadre", "--points", "10", "--out", str(tmp_path / "p"),
+              "--db", db]
+    assert main(common + ["--subject", "C2", "--reason", " "]) == 2
+    assert main(common + ["--subject", "C9", "--reason", "核实"]) == 2
+    assert main(common + ["--subject", "C2", "--reason", "抽查补录走访记录"]) == 0
+    assert "53.0" in (tmp_path / "p" / "考核结果_2025.html").read_text(encoding="utf-8")
