@@ -59,6 +59,7 @@ class Inputs:
     teams: pd.DataFrame  # period, unit_id, village_code, cadre_id (frozen)
     rosters: Rosters
     policy: Policy
+    plans: pd.DataFrame | None = None  # current plans (subject_kind, subject_id, year, status, income_target_yuan)
 
     @property
     def share_of_year(self) -> float:
@@ -114,15 +115,41 @@ def _team(inputs: Inputs, column: str) -> pd.Series:
     return per_term.groupby(level="cadre_id").mean()
 
 
+def _plan_rows(inputs: Inputs, subject_kind: str) -> pd.DataFrame:
+    plans = inputs.plans if inputs.plans is not None else pd.DataFrame(columns=["subject_kind", "subject_id", "year"])
+    return plans[(plans["subject_kind"] == subject_kind) & (plans["year"] == int(inputs.period[:4]))]
+
+
+def _plan_completion(inputs: Inputs, owner: str) -> pd.Series:
+    """Share of this year's planned measures completed, over the subjects a cadre or unit is linked with."""
+    kind, pairs, key = (("户", inputs.pairs, "household_id") if owner == "cadre_id" else
+                        ("村", inputs.links, "village_code"))
+    done = (_plan_rows(inputs, kind).assign(done=lambda p: p["status"] == "已完成")
+            .groupby("subject_id")["done"].agg(["sum", "size"]))
+    linked = pairs[[owner, key]].merge(done, left_on=key, right_index=True)
+    totals = linked.groupby(owner)[["sum", "size"]].sum()
+    return (totals["sum"] / totals["size"]).rename_axis(None)
+
+
+def _income_against_target(inputs: Inputs) -> pd.Series:
+    """A cadre's households: per-capita income now (rosters) over this year's target, on average (capped at 1)."""
+    target = _plan_rows(inputs, "户").groupby("subject_id")["income_target_yuan"].max()
+    income = inputs.rosters.households.set_index("household_id")["income_per_capita_yuan"]
+    pairs = inputs.pairs.assign(ratio=(inputs.pairs["household_id"].map(income) / inputs.pairs["household_id"].map(target)))
+    return pairs.dropna(subset=["ratio"]).assign(ratio=lambda p: p["ratio"].clip(upper=1)).groupby("cadre_id")["ratio"].mean()
+
+
 MEASURES = {
     "cadre": {"visits_per_household": lambda i: _per_household(i, "visits"),
               "days_per_household": lambda i: _per_household(i, "days"),
-              "quota_fill": _quota_fill, "households_not_visited": _households_not_visited},
+              "quota_fill": _quota_fill, "households_not_visited": _households_not_visited,
+              "plan_completion": lambda i: _plan_completion(i, "cadre_id"), "income_against_target": _income_against_target},
     "unit": {"unit_visits_per_village": lambda i: _unit_per_village(i, ("走访",), "kind"),
              "unit_days_per_village": lambda i: _unit_per_village(i, ("走访",), "days"),
              "practical_things_per_village": lambda i: _unit_per_village(i, ("办实事",), "quantity"),
              "funds_per_village": lambda i: _unit_per_village(i, ("资金",), "quantity"),
-             "villages_without_records": _villages_without_records},
+             "villages_without_records": _villages_without_records,
+             "plan_completion": lambda i: _plan_completion(i, "unit_id")},
     "team_member": {"team_days": lambda i: _team(i, "days"), "team_records": lambda i: _team(i, "kind")},
 }
 
@@ -188,8 +215,7 @@ def run_assessment(store, period: str, rosters: Rosters, teams: pd.DataFrame | N
     records = store.activities(period, ACTIVITY_COLUMNS) if records is None else records
     if records.empty:
         raise ValueError(f"{period} 没有任何工作记录，不能考核（先导入工作日志）/ no work records for {period}: import them first")
-    inputs = Inputs(period, records, pairs, links, teams, rosters,
-                    policy or default_policy())
+    inputs = Inputs(period, records, pairs, links, teams, rosters, policy or default_policy(), store.plans())
     scores = score(inputs, system)
     frozen = {name: frame.to_dict("list") for name, frame in (("pairs", pairs), ("links", links), ("teams", teams))}
     frozen["subjects"] = pd.concat([_describe(pd.DataFrame({"subject_id": subjects(inputs, kind)}), kind, rosters)

@@ -167,3 +167,25 @@ def test_adjust_command_needs_a_reason_and_republishes(store, tmp_path, capsys):
     assert main(common + ["--subject", "C9", "--reason", "核实"]) == 2
     assert main(common + ["--subject", "C2", "--reason", "抽查补录走访记录"]) == 0
     assert "53.0" in (tmp_path / "p" / "考核结果_2025.html").read_text(encoding="utf-8")
+
+
+def test_plan_measures_score_completion_and_income(store, tmp_path):
+    from lianhu_tools.assessment import load_indicators
+
+    store, rosters = store
+    store.save_plans(pd.DataFrame({
+        "subject_kind": ["户", "户", "村", "村"], "subject_id": ["H1", "H1", V1, V1], "year": [2025] * 4,
+        "task": ["增加收入"] * 4, "measure": ["养羊", "种椒", "修路", "培训"], "income_target_yuan": [1400.0, None, None, None],
+        "status": ["已完成", "计划", "已完成", "已完成"]}), 2025, "hand")
+    system = load_indicators()
+    system["cadre"]["indicators"] += [{"id": "plans", "name": "规划完成", "points": 10, "measure": "plan_completion", "target": 1,
+                                       "yearly": False},
+                                      {"id": "income", "name": "收入达标", "points": 10, "measure": "income_against_target",
+                                       "target": 1, "yearly": False}]
+    system["unit"]["indicators"] += [{"id": "plans", "name": "规划完成", "points": 10, "measure": "plan_completion", "target": 1,
+                                      "yearly": False}]
+    tables = results(store, run_assessment(store, "2025", rosters, system=system))
+    cadre = tables["cadre"].set_index("subject_id")
+    assert cadre.loc["C1", ["plans", "income"]].tolist() == [5.0, 5.0]  # 1 of 2 measures; 700 of 1,400 元
+    assert cadre.loc["C2", ["plans", "income"]].tolist() == [0.0, 0.0]  # no plan for H2
+    assert tables["unit"].set_index("subject_id").loc["U1", "plans"] == 10.0
