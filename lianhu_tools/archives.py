@@ -63,11 +63,12 @@ def load_activities(paths: list[str | Path] | str | Path, rosters: Rosters, stor
         out = _final(records, ACTIVITIES)
         out["period"] = period_of(out["date"])
         out["village_code"] = records["village_code"].to_numpy()
+        out["fingerprint"] = fingerprints(out)
         if store is not None:
             again = records["record_id"].isin(store.record_ids())
             report.located(_locate(records[again], parts), parts, "record_id", "already_imported",
                            "“记录编号”已导入过（同一记录不能导入两次）", "record_id was imported before")
-            same = fingerprints(out).isin(store.fingerprints()).to_numpy() & ~again.to_numpy()
+            same = out["fingerprint"].isin(store.fingerprints()).to_numpy() & ~again.to_numpy()
             report.located(_locate(records[same], parts), parts, "date", "already_imported",
                            "库中已有完全相同的记录（日期、主体、对象、任务、类型、数量、天数），不再导入",
                            "an identical record (date, actor, target, task, kind, quantity, days) is already in the store")

@@ -296,7 +296,8 @@ class Store:
     def add_activities(self, records: pd.DataFrame, source: str, digest: str | None = None) -> int:
         """Validated activity records (see `archives`), with their period and village, in one transaction.
         Files, record numbers or records already in the store raise AlreadyImported, and nothing is added."""
-        records = records.assign(fingerprint=fingerprints(records))
+        if "fingerprint" not in records:
+            records = records.assign(fingerprint=fingerprints(records))
         with self.transaction() as conn:
             clash = self._already_there(conn, records, digest)
             if clash:
@@ -306,10 +307,13 @@ class Store:
         return import_id
 
     def _already_there(self, conn, records: pd.DataFrame, digest: str | None) -> str:
+        """Under the write lock: these files, record numbers or records already in the store?"""
         if digest is not None:
             earlier = conn.execute(sa.select(imports.c.source).where(imports.c.digest == digest)).scalars().first()
             if earlier is not None:
                 return f"这些文件已经导入过（{earlier}）/ these files were imported before ({earlier})"
+        if conn.execute(sa.select(activities.c.id).limit(1)).first() is None:
+            return ""  # nothing stored yet
         for column, zh, en in (("record_id", "记录编号已导入过", "record numbers imported before"),
                                ("fingerprint", "与库中已有记录完全相同（日期、主体、对象、任务、类型、数量、天数）",
                                 "records identical to ones in the store")):
@@ -500,9 +504,18 @@ class Store:
 
 def fingerprints(records: pd.DataFrame) -> pd.Series:
     """One 64-bit number per record's content (signed, as databases store integers)."""
-    content = records.reindex(columns=FINGERPRINTED).astype(str).replace({"nan": "", "NaT": "", "<NA>": "", "None": ""})
-    return pd.Series(pd.util.hash_pandas_object(content, index=False).to_numpy().view(np.int64), index=records.index,
-                     name="fingerprint")
+    content = {}
+    for name in FINGERPRINTED:
+        column = records[name] if name in records else pd.Series(None, index=records.index, dtype=object)
+        if name == "date":
+            column = pd.to_datetime(column).dt.normalize().astype("int64")  # NaT hashes as a fixed number too
+        elif name in ("quantity", "days"):
+            column = pd.to_numeric(column).astype(float).fillna(-1.0)
+        else:
+            column = column.astype(object).where(column.notna(), "").astype(str)
+        content[name] = column.to_numpy()
+    hashed = pd.util.hash_pandas_object(pd.DataFrame(content), index=False).to_numpy()
+    return pd.Series(hashed.view(np.int64), index=records.index, name="fingerprint")
 
 
 def _insert_frame(conn, table: sa.Table, frame: pd.DataFrame) -> None:
