@@ -105,7 +105,7 @@ def _archives_and_assessment(rosters: Rosters, links, pairs, teams, policy, out:
     year = demo_year(rosters, links, pairs, teams, out)
     store = year.store
     say(f"一年的工作记录 / a year of work records: {year.records:,} 条，{len(year.diaries)} 个县区工作日志 "
-        f"→ {out / '工作记录'}，已导入 {out / 'lianhu.sqlite'}（{time.perf_counter() - started:.1f} s）")
+        f"→ {out / '工作记录'}，写出并导入 {out / 'lianhu.sqlite'}（{time.perf_counter() - started:.1f} s）")
     done = progress(store.plans(), 2025)
     say(f"三年规划 / plans 2025–2027: {store.plans()['subject_id'].nunique():,} 个对象，2025 年措施完成 "
         f"{done['completed'].sum() / max(done['measures'].sum(), 1):.0%} → {year.plan_file}")
