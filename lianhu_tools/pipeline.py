@@ -68,6 +68,7 @@ class DemoYear:
     diaries: list[Path]
     records: int
     plan_file: Path
+    folder: Path
 
 
 def demo_year(rosters: Rosters, links: pd.DataFrame, pairs: pd.DataFrame, teams: pd.DataFrame, out: str | Path,
@@ -92,7 +93,26 @@ def demo_year(rosters: Rosters, links: pd.DataFrame, pairs: pd.DataFrame, teams:
     import_activity_files(store, out / "工作记录", rosters)
     plan_file = write_plan_workbook(generate_plans(links, pairs, rosters.households, seed=seed), out / "三年规划.xlsx")
     store.save_plans(load_plans(plan_file, rosters, 2025), 2025, str(plan_file))
-    return DemoYear(store, rosters, links, pairs, teams, diaries, len(records), plan_file)
+    return DemoYear(store, rosters, links, pairs, teams, diaries, len(records), plan_file, out)
+
+
+def start_demo_year(size: str = "small", folder: str | Path | None = None, seed: int = 2012) -> DemoYear:
+    """What the notebooks start from: a demo city's roster files written and loaded, both pairings,
+    two half-year team terms, and its first year in a fresh store (in a temporary folder by default)."""
+    import tempfile
+
+    from .pairing.households import match_households
+    from .pairing.rotation import rotate_teams
+    from .pairing.villages import match_villages
+
+    folder = Path(folder or tempfile.mkdtemp(prefix="lianhu_"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RosterWarning)
+        rosters = load_rosters(write_demo_rosters(size, folder / "rosters", seed))
+    links = match_villages(rosters).links
+    pairs = match_households(rosters, links=links).pairs
+    teams = rotate_teams(rosters, links, "2025H1", 2).schedule
+    return demo_year(rosters, links, pairs, teams, folder, seed)
 
 
 def _archives_and_assessment(rosters: Rosters, links, pairs, teams, policy, out: Path, say: Callable[[str], None]) -> None:
