@@ -1,0 +1,120 @@
+"""Widgets for planners (JupyterLab, Voilà): thin controls over the library's functions.
+
+`PairingPanel`: edit the quota table, the distance limit and the locality; pin and forbid pairs;
+run both pairings; see coverage, the explanations and the map; accept the proposal into the store.
+Its logic is plain methods (`run`, `accept`), so tests drive it by setting values and clicking.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as w
+import pandas as pd
+from IPython.display import display
+
+from .policy import Policy, load_policy
+from .rosters import Rosters
+from .schema import RANKS
+
+POOLS = {"poor": "贫困户", "party": "党员户"}
+LOCALITIES = {"unit_villages": "本单位所联系的村", "distance": "距离上限内", "county": "同一县区"}
+
+
+def pairs_from_text(text: str) -> pd.DataFrame:
+    """'cadre_id, household_id' per line (commas, tabs or spaces; Chinese commas too) → a frame."""
+    rows = [line.replace("，", ",").replace("\t", ",").replace(" ", ",").split(",") for line in text.splitlines()]
+    rows = [[cell for cell in row if cell] for row in rows]
+    bad = [" ".join(row) for row in rows if row and len(row) != 2]
+    if bad:
+        raise ValueError(f"每行须为“干部编号, 农户编号”：{'；'.join(bad[:3])}")
+    return pd.DataFrame([row for row in rows if row], columns=["cadre_id", "household_id"])
+
+
+class PairingPanel:
+    """The pairing control panel for one set of rosters (and optionally a store to accept into)."""
+
+    def __init__(self, rosters: Rosters, policy: Policy | None = None, store=None, term_start: int = 2025):
+        self.rosters, self.store, self.term_start = rosters, store, term_start
+        policy = policy or load_policy()
+        self.quota = {(rank, pool): w.BoundedIntText(value=policy.quotas[rank][pool], min=0, max=50,
+                                                     layout=w.Layout(width="6em"))
+                      for rank in RANKS for pool in POOLS}
+        self.max_km = w.BoundedFloatText(value=policy.max_km, min=1, max=500, step=5, description="距离上限 km")
+        self.locality = w.Dropdown(options=[(label, key) for key, label in LOCALITIES.items()], value="unit_villages",
+                                   description="联户范围")
+        self.pins = w.Textarea(placeholder="必须结对：每行 干部编号, 农户编号", layout=w.Layout(width="28em"))
+        self.forbids = w.Textarea(placeholder="不得结对：每行 干部编号, 农户编号", layout=w.Layout(width="28em"))
+        self.status = w.ToggleButtons(options=[("确认 confirmed", "confirmed"), ("锁定 locked", "locked")])
+        self.run_button = w.Button(description="运行结对 Run", button_style="primary", icon="play")
+        self.accept_button = w.Button(description="采纳方案 Accept", button_style="success", disabled=True)
+        self.progress = w.IntProgress(min=0, max=3, description="进度")
+        self.message = w.HTML()
+        self.output = w.Output()
+        self.run_button.on_click(lambda _: self.run())
+        self.accept_button.on_click(lambda _: self.accept())
+        self.villages = self.households = None
+
+    def policy(self) -> Policy:
+        """The defaults with the panel's quotas and distance limit."""
+        quotas = {rank: {pool: int(self.quota[rank, pool].value) for pool in POOLS} for rank in RANKS}
+        return load_policy(overrides={"quotas": quotas, "max_km": float(self.max_km.value)})
+
+    def run(self) -> None:
+        from .pairing.households import PairingInputError, match_households
+        from .pairing.villages import match_villages
+
+        self.accept_button.disabled = True
+        try:
+            policy = self.policy()
+            pins, forbids = pairs_from_text(self.pins.value), pairs_from_text(self.forbids.value)
+            self._step(1, "单位联村…")
+            self.villages = match_villages(self.rosters, policy)
+            self._step(2, "干部联户…")
+            links = self.villages.links if self.locality.value == "unit_villages" else None
+            self.households = match_households(self.rosters, policy, links=links, locality=self.locality.value,
+                                               pins=pins, forbids=forbids)
+        except (ValueError, PairingInputError) as exc:
+            self.progress.value = 0
+            self.message.value = f"<b style='color:#b00'>无法运行：</b>{exc}"
+            return
+        self._step(3, "完成")
+        reports = self.households.reports.values()
+        proven = all(r.proven_optimal for r in reports) and self.villages.report.proven_optimal
+        self.message.value = (f"联村 {len(self.villages.links):,} 个村；联户 {len(self.households.pairs):,} 对，"
+                              f"未覆盖 {len(self.households.uncovered):,} 户；{'已证明最优' if proven else '未证明最优'}")
+        self.accept_button.disabled = self.store is None
+        self._show()
+
+    def _step(self, value: int, text: str) -> None:
+        self.progress.value = value
+        self.message.value = text
+
+    def _show(self) -> None:
+        from .figures import pairing_map
+        from .pairing.summary import coverage_by_county
+
+        self.output.clear_output()
+        with self.output:
+            display(coverage_by_county(self.households))
+            display(self.households.uncovered[["household_id", "county_code", "household_class", "reason_zh"]].head(20))
+            display(pairing_map(self.rosters.villages, self.rosters.units, self.villages.links, self.households.pairs,
+                                self.rosters.households))
+
+    def accept(self) -> None:
+        """Write the proposal to the store (only what it touches changes)."""
+        if self.store is None or self.households is None:
+            return
+        links = self.villages.links if self.locality.value == "unit_villages" else None
+        self.store.save_pairings(self.households.pairs, self.term_start, self.status.value, links=links)
+        self.accept_button.disabled = True
+        self.message.value += f"；已存入数据库（{self.status.label}）"
+
+    def widget(self) -> w.Widget:
+        header = [w.HTML("<b>职级</b>")] + [w.HTML(f"<b>{label}名额</b>") for label in POOLS.values()]
+        cells = [cell for rank in RANKS for cell in (w.HTML(rank), *(self.quota[rank, pool] for pool in POOLS))]
+        quotas = w.GridBox(header + cells, layout=w.Layout(grid_template_columns="8em 7em 7em"))
+        controls = w.VBox([quotas, self.max_km, self.locality, w.HBox([self.pins, self.forbids]), self.status,
+                           w.HBox([self.run_button, self.accept_button, self.progress]), self.message])
+        return w.VBox([controls, self.output])
+
+    def _ipython_display_(self) -> None:
+        display(self.widget())
