@@ -51,3 +51,30 @@ def test_bad_pins_say_why_and_run_nothing(rosters):
     panel.run_button.click()
     assert panel.households is None and "干部编号, 农户编号" in panel.message.value
     assert pairs_from_text("C1，H1\nC2\tH2\n\n").values.tolist() == [["C1", "H1"], ["C2", "H2"]]
+
+
+@pytest.fixture(scope="module")
+def year(tmp_path_factory):
+    from lianhu_tools.pipeline import start_demo_year
+
+    return start_demo_year("tiny", tmp_path_factory.mktemp("year"))
+
+
+def test_plan_editor_edits_saves_a_version_and_refuses_bad_rows(year):
+    from lianhu_tools.panels import PlanEditor
+
+    editor = PlanEditor(year.store, year.rosters)
+    village = year.links["village_code"].iloc[0]
+    row = year.rosters.villages.set_index("village_code").loc[village]
+    editor.county.value, editor.township.value, editor.village.value = row["county_code"], row["township_code"], village
+    assert editor.subject() == ("村", village) and "措施" in editor.table.value.splitlines()[0]
+    before = len(year.store.plans(history=True))
+    lines = editor.table.value.splitlines()
+    editor.table.value = "\n".join(lines + [f"村,{village},2026,强化培训,举办电商培训,,,,,60,"])
+    editor.save_button.click()
+    assert "已保存" in editor.message.value
+    assert "举办电商培训" in set(year.store.plans().query("subject_id == @village")["measure"])
+    editor.table.value = "\n".join(lines + [f"村,{village},2031,强化培训,太远的计划,,,,,,"])
+    editor.save_button.click()
+    assert "未保存" in editor.message.value and "联系期" in editor.message.value
+    assert len(year.store.plans(history=True)) == before + len(lines)  # one version saved, the bad one not
