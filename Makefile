@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-province lab template clean
+.PHONY: demo test bench bench-province lab dashboard template clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -29,6 +29,10 @@ bench: $(STAMP)
 
 bench-province: $(STAMP)  # about 8 minutes
 	$(BIN)/python bench/pairing.py --size province
+
+dashboard: $(STAMP)  # the leadership dashboard, code hidden (Voilà)
+	@echo "领导看板 / dashboard: http://127.0.0.1:8866/  (Ctrl-C 停止 / to stop)"
+	$(BIN)/voila notebooks/05_dashboard.ipynb --no-browser --port 8866 --Voila.ip=127.0.0.1
 
 lab: $(STAMP)  # JupyterLab in Simplified Chinese, on the notebooks
 	mkdir -p $(VENV)/share/jupyter/lab/settings

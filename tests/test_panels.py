@@ -78,3 +78,24 @@ def test_plan_editor_edits_saves_a_version_and_refuses_bad_rows(year):
     editor.save_button.click()
     assert "未保存" in editor.message.value and "联系期" in editor.message.value
     assert len(year.store.plans(history=True)) == before + len(lines)  # one version saved, the bad one not
+
+
+def test_dashboard_filters_change_the_numbers_and_charts(year):
+    from lianhu_tools.assessment import run_assessment
+    from lianhu_tools.dashboard import Dashboard, previous_period
+
+    assessments = {p: run_assessment(year.store, p, year.rosters, year.teams) for p in ("2025H1", "2025")}
+    board = Dashboard(year.store, year.rosters, assessments)
+    board.period.value = "2025"
+    city_headline = board.headline.value
+    counties = set(year.rosters.villages["county_name"])
+    assert {x for t in board.figures["coverage"].data for x in t.x} <= counties
+    assert "全市" in city_headline and board.figures["grades"].data
+    county = board.county.options[1][1]
+    board.county.value = county
+    assert board.headline.value != city_headline and board.county.options[1][0] in board.headline.value
+    townships = set(year.rosters.villages.query("county_code == @county")["township_name"])
+    assert {x for t in board.figures["coverage"].data for x in t.x} <= townships  # drilled down a level
+    board.township.value = board.township.options[1][1]
+    assert board.seconds > 0 and board.figures["plans"].layout.title.text.startswith("村级规划")
+    assert [previous_period(p) for p in ("2025H2", "2025H1", "2025")] == ["2025H1", "2024H2", "2024"]
