@@ -82,10 +82,9 @@ class Dashboard:
         before = self.store.activities(previous_period(period), ["period", "village_code", "actor_kind", "actor_id", "kind",
                                                                   "quantity", "days"])
         before = before[before["village_code"].str.startswith(prefix)]
-        coverage = self._coverage(prefix, part_digits, names)
-        self.figures = {"coverage": coverage, "outcomes": self._outcomes(now, before, period),
-                        "plans": self._plans(prefix, part_digits, period, names), "grades": self._grades(prefix, period)}
         pairs = self.store.current("pairings")
+        self.figures = {"coverage": self._coverage(prefix, part_digits, names, pairs), "outcomes": self._outcomes(now, before, period),
+                        "plans": self._plans(prefix, part_digits, period, names), "grades": self._grades(prefix, period)}
         covered = pairs["household_id"].isin(self.households.loc[self.households["village_code"].str.startswith(prefix)
                                                                  & self.households["is_poor"], "household_id"]).sum()
         poor = int((self.households["village_code"].str.startswith(prefix) & self.households["is_poor"]).sum())
@@ -108,9 +107,9 @@ class Dashboard:
                 **dict(zip(villages["township_code"], villages["township_name"])),
                 **dict(zip(villages["village_code"], villages["village_name"]))}
 
-    def _coverage(self, prefix: str, digits: int, names: dict) -> go.Figure:
+    def _coverage(self, prefix: str, digits: int, names: dict, pairs: pd.DataFrame) -> go.Figure:
         poor = self.households[self.households["is_poor"] & self.households["village_code"].str.startswith(prefix)]
-        linked = poor["household_id"].isin(self.store.current("pairings")["household_id"])
+        linked = poor["household_id"].isin(pairs["household_id"])
         table = poor.assign(part=poor["village_code"].str[:digits], 状态=linked.map({True: "已联系", False: "未联系"}))
         counts = table.groupby(["part", "状态"]).size().reset_index(name="户数")
         counts["地区"] = counts["part"].map(names).fillna(counts["part"])
