@@ -172,5 +172,5 @@ def run_demo(size: str = "city", seed: int = 2012, out: str | Path = "build/demo
     problems = write_problem_workbook(validate_paths(broken), out / "问题清单示例.xlsx")
     say(f"空白名册模板 / blank template: {template}")
     say(f"有问题的名册示例及其问题清单 / a broken roster and its problem list: {broken}, {problems}")
-    say("下一步 / next: make lab（JupyterLab: notebooks/01_rosters.ipynb）")
+    say("下一步 / next: make lab（JupyterLab: notebooks/）· make dashboard（领导看板 / leadership dashboard）")
     return rosters
