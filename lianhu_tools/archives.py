@@ -86,17 +86,20 @@ def import_activity_files(store, paths: list[str | Path] | str | Path, rosters: 
     paths = [paths] if isinstance(paths, (str, Path)) else paths
     files = sorted(path for path, _ in io.discover_files(paths))
     digest = hashlib.sha256(b"".join(hashlib.sha256(Path(f).read_bytes()).digest() for f in files)).hexdigest()
-    earlier = store.imported(digest)
+    source = ", ".join(map(str, files))
+    earlier = store.imported(digest)  # before reading: a big file need not be parsed to be refused
     if earlier is not None:
-        raise ArchiveError([Problem(", ".join(map(str, files)), None, None, None, None, "already_imported",
-                                    f"这些文件已经导入过（{earlier}），不再重复导入",
-                                    f"these files were imported before ({earlier}); not imported again", "error")])
+        raise _already_imported(source, AlreadyImported.files(earlier))
     records = load_activities(files, rosters if rosters is not None else store.rosters(), store)
     try:  # checked again under the write lock: another import may have landed meanwhile
-        return store.add_activities(records, source=", ".join(map(str, files)), digest=digest)
+        return store.add_activities(records, source=source, digest=digest)
     except AlreadyImported as exc:
-        raise ArchiveError([Problem(", ".join(map(str, files)), None, None, None, None, "already_imported",
-                                    *str(exc).split(" / ", 1), "error")]) from None
+        raise _already_imported(source, str(exc)) from None
+
+
+def _already_imported(source: str, message: str) -> ArchiveError:
+    zh, en = message.split(" / ", 1)
+    return ArchiveError([Problem(source, None, None, None, None, "already_imported", zh, en, "error")])
 
 
 def _places(records: pd.DataFrame, rosters: Rosters) -> pd.Series:

@@ -193,7 +193,11 @@ def _fingerprints_and_unique_digests(operations) -> None:
 
 
 class AlreadyImported(ValueError):
-    """What of an import is already in the store (checked under the write lock)."""
+    """What of an import is already in the store (checked under the write lock); "中文 / English"."""
+
+    @staticmethod
+    def files(earlier: str) -> str:
+        return f"这些文件已经导入过（{earlier}），不再重复导入 / these files were imported before ({earlier}); not imported again"
 
 
 class StoreBusy(RuntimeError):
@@ -311,7 +315,7 @@ class Store:
         if digest is not None:
             earlier = conn.execute(sa.select(imports.c.source).where(imports.c.digest == digest)).scalars().first()
             if earlier is not None:
-                return f"这些文件已经导入过（{earlier}）/ these files were imported before ({earlier})"
+                return AlreadyImported.files(earlier)
         if conn.execute(sa.select(activities.c.id).limit(1)).first() is None:
             return ""  # nothing stored yet
         for column, zh, en in (("record_id", "记录编号已导入过", "record numbers imported before"),
