@@ -30,9 +30,8 @@ bench: $(STAMP)
 bench-province: $(STAMP)  # about 8 minutes
 	$(BIN)/python bench/pairing.py --size province
 
-dashboard: $(STAMP)  # the leadership dashboard, code hidden (Voilà)
-	@echo "领导看板 / dashboard: http://127.0.0.1:8866/  (Ctrl-C 停止 / to stop)"
-	$(BIN)/voila notebooks/05_dashboard.ipynb --no-browser --port 8866 --Voila.ip=127.0.0.1
+dashboard: $(STAMP)  # the leadership dashboard, code hidden (Voilà); on data/lianhu.sqlite, else make demo's store
+	$(BIN)/lianhu dashboard $(if $(DB),--db $(DB))
 
 lab: $(STAMP)  # JupyterLab in Simplified Chinese, on the notebooks
 	mkdir -p $(VENV)/share/jupyter/lab/settings

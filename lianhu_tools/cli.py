@@ -176,6 +176,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--update-readme", type=Path, help="rewrite the reference block of this README")
     p.set_defaults(run=_fields)
 
+    p = sub.add_parser("dashboard", help="领导看板（Voilà，隐藏代码）/ serve the leadership dashboard")
+    p.add_argument("--db", default=None, help="数据库 / store (default: LIANHU_DB, data/lianhu.sqlite, else build/demo/lianhu.sqlite)")
+    p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--ip", default="127.0.0.1", help="0.0.0.0 to serve the office network")
+    p.set_defaults(run=_dashboard)
+
     p = sub.add_parser("demo", help="在演示城市上运行主流程 / run the main job on the demo city")
     p.add_argument("--size", default="city")
     p.add_argument("--seed", type=int, default=2012)
@@ -507,6 +513,22 @@ def _period(period: str) -> str:
         return check_period(period)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _dashboard(args) -> int:
+    import subprocess
+
+    from .serve import default_store, voila
+
+    db = args.db or default_store()
+    command, env = voila(db, args.port, args.ip)
+    print(f"领导看板 / dashboard: http://{'127.0.0.1' if args.ip == '0.0.0.0' else args.ip}:{args.port}/ "
+          f"（Ctrl-C 停止 / to stop）\n数据 / data: {env['LIANHU_DB'] or '演示城市（先运行 make demo 可看全市演示数据）/ a small demo city'}",
+          flush=True)
+    try:
+        return subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        return 0
 
 
 def _demo(args) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import warnings
 from dataclasses import dataclass
@@ -28,31 +29,73 @@ def write_demo_rosters(size: str = "tiny", out: str | Path = "build/demo/rosters
     return Path(out)
 
 
-def _pairings(rosters: Rosters, policy, out: Path, say: Callable[[str], None]) -> tuple:
-    """Units → villages, cadres → households in the linked villages, six half-year work-team terms."""
+class Steps:
+    """The main job's steps as a progress bar on a terminal, its clock ticking through long steps;
+    `say` prints above the bar. Off the terminal (logs, tests) only the messages are printed."""
+
+    def __init__(self, total: int, say: Callable[[str], None] = print):
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, bar_format="{desc} {bar:30} {n}/{total} 步 [{elapsed}]", disable=None)
+        self._say, self._stop, self._begun = say, threading.Event(), False
+        if not self.bar.disable:
+            threading.Thread(target=self._tick, daemon=True).start()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(1):
+            self.bar.refresh()
+
+    def step(self, description: str) -> None:
+        """The next step starts (the one before is done)."""
+        if self._begun:
+            self.bar.update(1)
+        self._begun = True
+        self.bar.set_description_str(description)
+
+    def say(self, message: str) -> None:
+        with self.bar.external_write_mode():
+            self._say(message)
+
+    def close(self) -> None:
+        self._stop.set()
+        self.bar.update(self.bar.total - self.bar.n)
+        self.bar.close()
+
+
+def _pairings(rosters: Rosters, policy, out: Path, job: Steps) -> tuple:
+    """Units → villages, cadres → households in the linked villages, six half-year work-team terms,
+    the pairing map and one workbook per county."""
     from .figures import pairing_map
     from .pairing.households import match_households
-    from .pairing.output import write_tables
+    from .pairing.output import write_county_workbooks, write_tables
     from .pairing.rotation import rotate_teams
     from .pairing.villages import match_villages
 
+    say = job.say
+    job.step("单位联村 / units → villages")
     villages = match_villages(rosters, policy)
     write_tables({"联村": villages.links, "未联系的村": villages.unlinked, "未达下限的单位": villages.short_units},
                  out / "联村结果.xlsx")
     say(f"单位联村 / units → villages: {len(villages.links):,} 村已联系，{len(villages.unlinked):,} 村未联系，"
         f"{len(villages.short_units):,} 个单位未达下限（{villages.report.seconds:.1f} s，"
         f"{'已证明最优' if villages.report.proven_optimal else '未证明最优'}）→ {out / '联村结果.xlsx'}")
+    job.step("干部联户 / cadres → households")
     households = match_households(rosters, policy, links=villages.links)
     write_tables({"联户": households.pairs, "未覆盖农户": households.uncovered, "各县区缺口": households.shortages},
                  out / "联户结果.xlsx")
     say(f"干部联户 / cadres → households: {len(households.pairs):,} 对，{len(households.uncovered):,} 户未覆盖 "
         f"→ {out / '联户结果.xlsx'}")
+    job.step("工作队轮换 / work teams")
     rotation = rotate_teams(rosters, villages.links, "2025H1", 6, policy)
     write_tables({"工作队轮换": rotation.schedule, "派员不足": rotation.shortages}, out / "工作队轮换.xlsx")
     say(f"工作队轮换 / work teams 2025H1–2027H2: {len(rotation.schedule):,} 人次 → {out / '工作队轮换.xlsx'}")
     figure = pairing_map(rosters.villages, rosters.units, villages.links)
     figure.write_html(out / "结对图.html", include_plotlyjs="directory")
     say(f"结对图（离线可用）/ offline map: {out / '结对图.html'}")
+    job.step("各县区名单 / county workbooks")
+    books = write_county_workbooks(rosters, villages.links, households.pairs, rotation.schedule, households.uncovered,
+                                   out / "各县区联村联户名单")
+    say(f"各县区联村联户名单（{len(books)} 个县区，可直接下发）/ one workbook per county: {out / '各县区联村联户名单'}")
     return villages.links, households.pairs, rotation.schedule
 
 
@@ -115,12 +158,16 @@ def start_demo_year(size: str = "small", folder: str | Path | None = None, seed:
     return demo_year(rosters, links, pairs, teams, folder, seed)
 
 
-def _archives_and_assessment(rosters: Rosters, links, pairs, teams, policy, out: Path, say: Callable[[str], None]) -> None:
-    """A year of work records and plans in the store, mid-year and year-end assessments, the published results."""
+def _archives_and_assessment(rosters: Rosters, links, pairs, teams, policy, out: Path, job: Steps) -> None:
+    """A year of work records and plans in the store, mid-year and year-end assessments, the published
+    results and the dashboard as a static page."""
     from .assessment import results, run_assessment
+    from .dashboard import Dashboard
     from .plans import progress
     from .report import publish
 
+    say = job.say
+    job.step("工作记录与规划 / records and plans")
     started = time.perf_counter()
     year = demo_year(rosters, links, pairs, teams, out)
     store = year.store
@@ -130,47 +177,60 @@ def _archives_and_assessment(rosters: Rosters, links, pairs, teams, policy, out:
     say(f"三年规划 / plans 2025–2027: {store.plans()['subject_id'].nunique():,} 个对象，2025 年措施完成 "
         f"{done['completed'].sum() / max(done['measures'].sum(), 1):.0%} → {year.plan_file}")
     for period in ("2025H1", "2025"):
+        job.step(f"{'年中' if 'H' in period else '年终'}考核 / {period} assessment")
         assessment = run_assessment(store, period, rosters, teams, policy=policy)
         grades = results(store, assessment, rosters)["cadre"]["grade"].value_counts()
         written = publish(store, assessment, rosters, out / "公开发布")
         say(f"{'年中' if 'H' in period else '年终'}考核 / {period} assessment: 干部 " +
             "，".join(f"{g} {grades.get(g, 0):,}" for g in ("优秀", "良好", "一般", "较差")) + f" → {written[1]}")
+    job.step("领导看板 / dashboard")
+    page = Dashboard(store, rosters, policy=policy).write_html(out / "领导看板.html")
+    say(f"领导看板（静态网页，离线可用，按县区切换）/ the dashboard as a static page: {page}")
 
 
 def run_demo(size: str = "city", seed: int = 2012, out: str | Path = "build/demo",
              policy_file: str | Path | None = None, say: Callable[[str], None] = print) -> Rosters:
-    """Generate the demo city's files, load and validate them, classify households, summarise."""
+    """The main job on the demo city: generate its files, validate, link units to villages, pair cadres with
+    households, rotate work teams, a year of records and plans, mid-year and year-end assessment, then the
+    county workbooks, the published report and the dashboard — each written under `out`."""
     from .demo.broken import write_broken_rosters
 
     out = Path(out)
     policy = load_policy(policy_file)
-    say(f"生成演示城市（{size}，种子 {seed}）/ generating the demo city")
-    folder = write_demo_rosters(size, out / "rosters", seed)
-    say(f"名册已写入 / rosters written: {folder}")
+    job = Steps(11, say)
+    try:
+        job.step("生成演示城市 / demo city")
+        job.say(f"生成演示城市（{size}，种子 {seed}）/ generating the demo city")
+        folder = write_demo_rosters(size, out / "rosters", seed)
+        job.say(f"名册已写入 / rosters written: {folder}")
 
-    started = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RosterWarning)
-        rosters = load_rosters(folder, policy=policy)
-    say(f"载入并校验完毕 / loaded and validated in {time.perf_counter() - started:.1f} s: "
-        + "，".join(f"{TABLES[n].zh} {len(t):,}" for n, t in rosters.tables().items())
-        + f"；警告 {len(rosters.warnings)} 条")
+        job.step("载入并校验名册 / validating")
+        started = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RosterWarning)
+            rosters = load_rosters(folder, policy=policy)
+        job.say(f"载入并校验完毕 / loaded and validated in {time.perf_counter() - started:.1f} s: "
+                + "，".join(f"{TABLES[n].zh} {len(t):,}" for n, t in rosters.tables().items())
+                + f"；警告 {len(rosters.warnings)} 条")
+        summary = county_summary(rosters, policy, chinese=True)
+        summary_path = out / "名册汇总.xlsx"
+        with excel_writer(summary_path) as writer:
+            summary.to_excel(writer, sheet_name="按县区汇总", index=False)
+        job.say(f"按县区汇总 / summary by county (also in {summary_path}):\n{summary.to_string(index=False)}")
 
-    summary = county_summary(rosters, policy, chinese=True)
-    summary_path = out / "名册汇总.xlsx"
-    with excel_writer(summary_path) as writer:
-        summary.to_excel(writer, sheet_name="按县区汇总", index=False)
-    say(f"按县区汇总 / summary by county (also in {summary_path}):")
-    print(summary.to_string(index=False), flush=True)
+        links, pairs, teams = _pairings(rosters, policy, out, job)
+        _archives_and_assessment(rosters, links, pairs, teams, policy, out, job)
 
-    links, pairs, teams = _pairings(rosters, policy, out, say)
-    _archives_and_assessment(rosters, links, pairs, teams, policy, out, say)
-
-    template = write_template(out / "名册模板.xlsx")
-    broken = out / "问题名册示例"
-    write_broken_rosters(broken)
-    problems = write_problem_workbook(validate_paths(broken), out / "问题清单示例.xlsx")
+        job.step("模板与示例 / template, examples")
+        template = write_template(out / "名册模板.xlsx")
+        broken = out / "问题名册示例"
+        write_broken_rosters(broken)
+        problems = write_problem_workbook(validate_paths(broken), out / "问题清单示例.xlsx")
+    finally:
+        job.close()
     say(f"空白名册模板 / blank template: {template}")
     say(f"有问题的名册示例及其问题清单 / a broken roster and its problem list: {broken}, {problems}")
-    say("下一步 / next: make lab（JupyterLab: notebooks/）· make dashboard（领导看板 / leadership dashboard）")
+    say(f"全部输出在 / everything is in {out}：各县区联村联户名单/、公开发布/、领导看板.html、结对图.html、lianhu.sqlite")
+    say("下一步 / next: make lab（JupyterLab，打开 notebooks/）· make dashboard（领导看板 / leadership dashboard，"
+        "http://127.0.0.1:8866/）")
     return rosters

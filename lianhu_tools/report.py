@@ -71,8 +71,7 @@ def publish(store, assessment_id: int, rosters: Rosters, out_dir: str | Path) ->
                 table.to_excel(writer, sheet_name=f"{SUBJECTS[kind]}排名", index=False)
         page.write_text(_page(period, text, figures, tables), encoding="utf-8")
         check_no_personal_data([excel, page], rosters)
-        with io.atomic_write(out / "plotly.min.js") as tmp:
-            tmp.write_text(_plotly_js(), encoding="utf-8")
+        write_plotly_js(out)
         for path in (excel, page):
             os.replace(path, out / path.name)
         return [out / excel.name, out / page.name]
@@ -104,10 +103,12 @@ table.ranking{{border-collapse:collapse}} table.ranking td,table.ranking th{{pad
 {figures.to_html(index=False, border=0, classes='ranking')}{''.join(charts)}{sections}</body></html>"""
 
 
-def _plotly_js() -> str:
+def write_plotly_js(folder: Path) -> None:
+    """plotly.min.js beside the pages that load it: they work with no internet."""
     from plotly.offline import get_plotlyjs
 
-    return get_plotlyjs()
+    with io.atomic_write(Path(folder) / "plotly.min.js") as tmp:
+        tmp.write_text(get_plotlyjs(), encoding="utf-8")
 
 
 def check_no_personal_data(paths: list[Path], rosters: Rosters) -> None:

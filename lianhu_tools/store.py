@@ -449,6 +449,12 @@ class Store:
         return {"period": row.period, "at": row.at, "indicators": json.loads(row.indicators),
                 "frozen": json.loads(row.frozen), "scores": scores, "adjustments": adjusted}
 
+    def assessments(self) -> pd.DataFrame:
+        """Every assessment run: number, period, when and by whom (oldest first)."""
+        with self.engine.connect() as conn:
+            return pd.read_sql(sa.select(assessments.c.assessment_id, assessments.c.period, assessments.c.at,
+                                         assessments.c.who).order_by(assessments.c.assessment_id), conn)
+
     def rosters(self, import_id: int | None = None):
         """The roster snapshot of an import (default: the latest), as validated `Rosters`."""
         from .rosters import Rosters

@@ -84,18 +84,41 @@ def test_dashboard_filters_change_the_numbers_and_charts(year):
     from lianhu_tools.assessment import run_assessment
     from lianhu_tools.dashboard import Dashboard, previous_period
 
-    assessments = {p: run_assessment(year.store, p, year.rosters, year.teams) for p in ("2025H1", "2025")}
-    board = Dashboard(year.store, year.rosters, assessments)
-    board.period.value = "2025"
+    for period in ("2025H1", "2025"):
+        run_assessment(year.store, period, year.rosters, year.teams)
+    board = Dashboard(year.store)  # rosters, assessments and teams from the store
+    assert board.period.value == "2025" and board.figures["grades"].data  # the latest year-end assessment
     city_headline = board.headline.value
     counties = set(year.rosters.villages["county_name"])
-    assert {x for t in board.figures["coverage"].data for x in t.x} <= counties
-    assert "全市" in city_headline and board.figures["grades"].data
+    assert {x for t in board.figures["coverage"].data for x in t.x} == counties
+    assert "全市" in city_headline and "排名" in board.rankings.value
     county = board.county.options[1][1]
     board.county.value = county
+    in_county = year.rosters.villages.query("county_code == @county")
     assert board.headline.value != city_headline and board.county.options[1][0] in board.headline.value
-    townships = set(year.rosters.villages.query("county_code == @county")["township_name"])
-    assert {x for t in board.figures["coverage"].data for x in t.x} <= townships  # drilled down a level
+    assert {x for t in board.figures["coverage"].data for x in t.x} == set(in_county["township_name"])  # a level down
+    poor = board.households.query("is_poor and village_code.str.startswith(@county)")["household_id"]
+    assert f"<b id='covered'>{poor.isin(year.pairs['household_id']).sum():,}</b> / {len(poor):,}" in board.headline.value
     board.township.value = board.township.options[1][1]
-    assert board.seconds > 0 and board.figures["plans"].layout.title.text.startswith("村级规划")
+    assert {x for t in board.figures["coverage"].data for x in t.x} <= set(in_county["village_name"])
+    board.village.value = board.village.options[1][1]
+    assert board.village.options[1][0] in board.headline.value and board.seconds > 0
+    assert board.figures["plans"].layout.title.text.startswith("村级规划")
+    assert board.figures["staffing"].data[0].name == "应派"
+    board.county.value = ""  # back to the city: the lower levels are emptied
+    assert board.township.options == (("全部", ""),) and board.village.options == (("全部", ""),)
+    assert board.headline.value == city_headline
     assert [previous_period(p) for p in ("2025H2", "2025H1", "2025")] == ["2025H1", "2024H2", "2024"]
+
+
+def test_static_dashboard_has_every_county_and_no_personal_data(year, tmp_path):
+    from lianhu_tools.dashboard import Dashboard
+
+    board = Dashboard(year.store)
+    page = board.write_html(tmp_path / "看板.html").read_text(encoding="utf-8")
+    counties = year.rosters.villages.drop_duplicates("county_code")
+    assert page.count("<section") == 1 + len(counties) and (tmp_path / "plotly.min.js").exists()
+    assert all(f"area-{code}" in page for code in counties["county_code"]) and "cdn" not in page.lower()
+    personal = year.rosters.households[["id_number", "phone"]].stack().dropna()
+    assert len(personal) and not any(value in page for value in personal)
+    assert board.county.value == ""  # the widget is left as it was

@@ -23,3 +23,13 @@ def test_demo_writes_rosters_summary_template_and_problem_list(tmp_path):
     html = (tmp_path / "结对图.html").read_text(encoding="utf-8")
     assert "cdn.plot.ly" not in html and (tmp_path / "plotly.min.js").exists()
     assert any("make lab" in line for line in lines)
+    books = sorted((tmp_path / "各县区联村联户名单").iterdir())
+    assert [b.name for b in books] == ["620502_秦州区_联村联户名单.xlsx", "620503_麦积区_联村联户名单.xlsx"]
+    sheets = {b.name[:6]: pd.read_excel(b, sheet_name=None, engine="calamine", dtype=str) for b in books}
+    assert list(sheets["620502"]) == ["联户名单", "联村名单", "工作队", "未覆盖农户"]
+    sent = pd.concat([s["联户名单"] for s in sheets.values()])
+    assert len(sent) == len(pairs) and set(sent["户编号"]) == set(pairs["户编号"]) and sent["户主姓名"].notna().all()
+    assert all(s["联户名单"]["户编号"].str.startswith(county).all() for county, s in sheets.items())  # each county its own
+    assert sum(len(s["未覆盖农户"]) for s in sheets.values()) == len(pd.read_excel(tmp_path / "联户结果.xlsx", sheet_name="未覆盖农户", engine="calamine"))
+    page = (tmp_path / "领导看板.html").read_text(encoding="utf-8")
+    assert page.count("<section") == 3 and "贫困户已联系" in page

@@ -65,3 +65,34 @@ def read_pairs(path: str | Path, required: tuple[str, ...]) -> pd.DataFrame:
         if column in frame:
             frame[column] = frame[column].replace({zh: en for en, zh in shown.items()})
     return frame
+
+
+COUNTY_SHEETS = {  # sheet → columns, after the township and village names
+    "联户名单": ["household_id", "head_name", "household_class", "cadre_id", "cadre_name", "unit_name", "distance_km", "status"],
+    "联村名单": ["unit_id", "unit_name", "unit_kind", "distance_km", "status"],
+    "工作队": ["period", "unit_name", "cadre_id", "cadre_name", "role"],
+    "未覆盖农户": ["household_id", "head_name", "household_class", "reason_zh"],
+}
+
+
+def write_county_workbooks(rosters, links: pd.DataFrame, pairs: pd.DataFrame, teams: pd.DataFrame,
+                           uncovered: pd.DataFrame, folder: str | Path) -> list[Path]:
+    """One workbook per county, ready to send to its office: which unit links which village, which cadre
+    pairs with which household (with the head's name: these files stay inside the government), the work
+    teams, and the households not yet covered. Chinese headers, one sheet per table."""
+    villages = rosters.villages[["village_code", "county_code", "county_name", "township_name", "village_name"]]
+    extra = {"household_id": rosters.households[["household_id", "head_name"]], "unit_id": rosters.units[["unit_id", "unit_name"]]}
+    located = {}
+    for sheet, frame in zip(COUNTY_SHEETS, (pairs, links, teams, uncovered)):
+        frame = frame.drop(columns=[c for c in ("county_code", "village_name", "unit_name") if c in frame])
+        frame = frame.merge(villages, on="village_code", how="left")
+        for key, table in extra.items():
+            if key in frame:
+                frame = frame.merge(table, on=key, how="left")
+        located[sheet] = frame.sort_values(["village_code"], kind="stable")
+    written = []
+    for county_code, county_name in villages.drop_duplicates("county_code")[["county_code", "county_name"]].itertuples(index=False):
+        sheets = {sheet: frame.loc[frame["county_code"] == county_code, ["township_name", "village_name"] + COUNTY_SHEETS[sheet]]
+                  for sheet, frame in located.items()}
+        written += write_tables(sheets, Path(folder) / f"{county_code}_{county_name}_联村联户名单.xlsx")
+    return written

@@ -1,0 +1,116 @@
+"""The dashboard served to leaders (Voilà: code hidden, nothing loaded from the internet), and driven in
+a real browser (headless Chromium through Playwright) by the browser test and `bench/dashboard.py`."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "05_dashboard.ipynb"
+TEMPLATES = NOTEBOOK.parent  # notebooks/voila/templates/lianhu: Voilà's lab template without its CDN links
+STORES = ("data/lianhu.sqlite", "build/demo/lianhu.sqlite")  # the city's own store first, then `make demo`'s
+
+
+def default_store() -> str | None:
+    """LIANHU_DB if set, else the first store of STORES that exists (relative to here), else None."""
+    if os.environ.get("LIANHU_DB"):
+        return os.environ["LIANHU_DB"]
+    return next((str(Path(p).resolve()) for p in STORES if Path(p).exists()), None)
+
+
+def voila(db: str | None, port: int, ip: str = "127.0.0.1") -> tuple[list[str], dict[str, str]]:
+    """The Voilà command line and environment serving the dashboard on store `db` (a demo city when None)."""
+    if db and "://" not in db:
+        db = str(Path(db).resolve())  # the kernel runs in notebooks/
+    paths = [str(TEMPLATES)] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
+    env = os.environ | {"JUPYTER_PATH": os.pathsep.join(paths), "LIANHU_DB": db or ""}
+    return [sys.executable, "-m", "voila", str(NOTEBOOK), "--template=lianhu", "--no-browser", f"--port={port}",
+            f"--Voila.ip={ip}"], env
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serving(db: str | None, port: int | None = None, wait: float = 60) -> Iterator[str]:
+    """Voilà serving the dashboard in the background; yields its address, stops it afterwards."""
+    port = port or free_port()
+    command, env = voila(db, port)
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + wait
+        while not _listening(port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                raise RuntimeError(f"Voilà did not start:\n{log.read().decode(errors='replace')[-3000:]}")
+            time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def chromium() -> str | None:
+    """The system's Chromium (Debian: apt-get install chromium fonts-noto-cjk)."""
+    return next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
+
+
+@contextmanager
+def browser() -> Iterator[object]:
+    """Headless Chromium driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    if chromium() is None:
+        raise RuntimeError("找不到 Chromium / no Chromium: apt-get install chromium fonts-noto-cjk")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+def wait_for_dashboard(page, charts: int, timeout: float = 180) -> None:
+    """Until the headline and every chart are drawn."""
+    page.locator("#covered").wait_for(timeout=timeout * 1000)
+    page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length >= {charts}", timeout=timeout * 1000)
+
+
+def choose(page, control: str, option: str, timeout: float = 120) -> float:
+    """Pick area `option` in the dropdown labelled `control` (县区, 乡镇 or 村); the seconds until the headline
+    names it and the first chart (coverage by part of the area) is redrawn."""
+    first_chart = "JSON.stringify(document.querySelector('.js-plotly-plot')?.data?.[0]?.x ?? null)"
+    before = page.evaluate(first_chart)
+    started = time.perf_counter()
+    label = page.locator("label", has_text=re.compile(f"^{control}$"))
+    page.locator(".widget-dropdown").filter(has=label).locator("select").select_option(label=option)
+    page.locator("h3", has_text=option).wait_for(timeout=timeout * 1000)
+    page.wait_for_function(f"(before) => {{ const now = {first_chart}; return now !== 'null' && now !== before; }}",
+                           arg=before, timeout=timeout * 1000)
+    return time.perf_counter() - started
+
+
+def first_chart_x(page) -> list[str]:
+    return page.evaluate("[...document.querySelector('.js-plotly-plot').data.flatMap(t => t.x)]")

@@ -1,0 +1,115 @@
+"""The leadership dashboard in a real browser: Voilà serves notebooks/05_dashboard.ipynb on a demo city's
+year, headless Chromium (Debian's, driven by Playwright) opens it and changes the county; the headline and
+a chart must change to what the library computes, with nothing fetched from the internet. Screenshots of
+the dashboard, the static dashboard page and the pairing map go to build/screenshots (or LIANHU_SCREENSHOTS;
+`make screenshots` refreshes the README's). Skipped where there is no Chromium, except in CI
+(LIANHU_REQUIRE_BROWSER=1, set by .ci/run, which installs it)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from lianhu_tools.serve import browser, choose, chromium, first_chart_x, serving, wait_for_dashboard
+
+pytestmark = pytest.mark.skipif(chromium() is None and not os.environ.get("LIANHU_REQUIRE_BROWSER"),
+                                reason="no Chromium here (apt-get install chromium fonts-noto-cjk)")
+SCREENSHOTS = Path(os.environ.get("LIANHU_SCREENSHOTS", "build/screenshots"))
+LOCAL = ("http://127.0.0.1", "blob:", "data:", "file://", "about:")
+
+
+@pytest.fixture(scope="module")
+def year(tmp_path_factory):
+    from lianhu_tools.assessment import run_assessment
+    from lianhu_tools.pipeline import start_demo_year
+
+    year = start_demo_year(os.environ.get("LIANHU_BROWSER_SIZE", "small"), tmp_path_factory.mktemp("year"))
+    for period in ("2025H1", "2025"):
+        run_assessment(year.store, period, year.rosters, year.teams)
+    return year
+
+
+@pytest.fixture(scope="module")
+def chrome():
+    with browser() as instance:
+        yield instance
+
+
+@pytest.fixture
+def page(chrome):
+    """A page that records every request leaving this machine."""
+    page = chrome.new_page(viewport={"width": 1400, "height": 1900}, locale="zh-CN")  # the whole dashboard
+    page.outside = []
+    page.on("request", lambda r: None if r.url.startswith(LOCAL) else page.outside.append(r.url))
+    yield page
+    page.close()
+
+
+def headline(page) -> dict[str, str]:
+    return {key: page.locator(f"#{key}").inner_text() for key in ("covered", "villages", "members", "records")}
+
+
+def expected_headline(board) -> dict[str, str]:
+    return dict(re.findall(r"<b id='(\w+)'>([^<]*)</b>", board.headline.value))
+
+
+def test_dashboard_served_by_voila_follows_the_county_filter(year, page, capsys):
+    from lianhu_tools.dashboard import CHARTS, Dashboard
+
+    board = Dashboard(year.store)  # what the library says the page must show
+    county_code, county = board.county.options[1][1], board.county.options[1][0]
+    city = expected_headline(board)
+    board.county.value = county_code
+    in_county = expected_headline(board)
+    assert in_county != city
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with serving(str(year.folder / "lianhu.sqlite")) as url:
+        page.goto(url, wait_until="commit")
+        wait_for_dashboard(page, len(CHARTS))
+        assert headline(page) == city
+        assert set(first_chart_x(page)) == set(year.rosters.villages["county_name"])
+        assert page.locator("text=工作队派驻").count() and page.locator("text=干部排名前10").count()
+        page.screenshot(path=SCREENSHOTS / "dashboard.png", full_page=True)
+
+        seconds = choose(page, "县区", county)
+        page.locator("#covered", has_text=in_county["covered"]).wait_for()
+        assert headline(page) == in_county
+        townships = set(year.rosters.villages.query("county_code == @county_code")["township_name"])
+        assert set(first_chart_x(page)) == townships  # the coverage chart went down a level
+        township = page.locator(".widget-dropdown").filter(has=page.locator("label", has_text="乡镇")) \
+            .locator("option").nth(1).inner_text()
+        choose(page, "乡镇", township)
+        page.screenshot(path=SCREENSHOTS / "dashboard_township.png", full_page=True)
+    assert page.outside == []  # no CDN, no tile server
+    with capsys.disabled():
+        print(f"\n看板：县区筛选后重绘 / re-render after a county change ({len(year.rosters.households):,} households): "
+              f"{seconds:.2f} s")
+
+
+def test_static_dashboard_and_pairing_map_work_offline(year, page, tmp_path):
+    from lianhu_tools.dashboard import Dashboard
+    from lianhu_tools.figures import pairing_map
+
+    board = Dashboard(year.store)
+    static = board.write_html(tmp_path / "领导看板.html")
+    page.goto(static.as_uri())
+    county_code, county = board.county.options[2][1], board.county.options[2][0]
+    page.select_option("#area", label=county)
+    section = page.locator(f"#area-{county_code}")
+    section.locator(".js-plotly-plot").first.wait_for()
+    assert section.is_visible() and not page.locator("#area-city").is_visible() and county in section.inner_text()
+    width = section.locator(".js-plotly-plot").first.evaluate("e => e.getBoundingClientRect().width")
+    assert width > 300  # drawn at full width although it was hidden when the page loaded
+    page.screenshot(path=SCREENSHOTS / "dashboard_static.png", full_page=True)
+
+    pairing_map(year.rosters.villages, year.rosters.units, year.links).write_html(
+        tmp_path / "结对图.html", include_plotlyjs="directory")
+    page.goto((tmp_path / "结对图.html").as_uri())
+    page.locator(".js-plotly-plot").wait_for()
+    page.wait_for_timeout(500)
+    page.screenshot(path=SCREENSHOTS / "pairing_map.png")
+    assert page.outside == []
