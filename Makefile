@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-province lab dashboard template clean
+.PHONY: demo test bench bench-province lab dashboard screenshots template clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -26,12 +26,16 @@ bench: $(STAMP)
 	$(BIN)/python bench/pairing.py --size city
 	$(BIN)/python bench/pairing.py --size city --locality distance
 	$(BIN)/python bench/archives.py
+	$(BIN)/python bench/dashboard.py
 
 bench-province: $(STAMP)  # about 8 minutes
 	$(BIN)/python bench/pairing.py --size province
 
 dashboard: $(STAMP)  # the leadership dashboard, code hidden (Voilà); on data/lianhu.sqlite, else make demo's store
 	$(BIN)/lianhu dashboard $(if $(DB),--db $(DB))
+
+screenshots: $(STAMP)  # the README's screenshots, taken by the browser test on the small demo city
+	LIANHU_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/test_browser.py -q -p no:cacheprovider
 
 lab: $(STAMP)  # JupyterLab in Simplified Chinese, on the notebooks
 	mkdir -p $(VENV)/share/jupyter/lab/settings

@@ -161,7 +161,7 @@ class Dashboard:
             for name, figure in self.figures.items():
                 self.charts[name].clear_output(wait=True)
                 with self.charts[name]:
-                    display(figure)
+                    figure.show(renderer="plotly_mimetype")  # JupyterLab and Voilà draw it; not also as HTML
         self.seconds = time.perf_counter() - started
 
     @staticmethod
@@ -192,7 +192,8 @@ class Dashboard:
 
     def _outcomes(self, now: pd.DataFrame, before: pd.DataFrame, period: str) -> go.Figure:
         rows = []
-        for label, frame in ((period_label(period), now), (period_label(previous_period(period)), before)):
+        earlier = period_label(previous_period(period)) + ("" if len(before) else "（无记录）")
+        for label, frame in ((period_label(period), now), (earlier, before)):
             totals = rollup(frame, "city").sum(numeric_only=True) if len(frame) else pd.Series(dtype=float)
             rows += [{"期别": label, "项目": name, "数量": float(totals.get(column, 0))}
                      for kind, (column, name) in OUTCOMES.items() if kind not in ("资金", "培训人次", "发放资料")]
@@ -250,7 +251,8 @@ class Dashboard:
                 continue
             if county:
                 table = table[table["county_name"] == county].sort_values("rank_county")
-            shown = table[[c for c in RANKING_COLUMNS if c in table]].head(top).rename(columns=RANKING_COLUMNS)
+            columns = [c for c in RANKING_COLUMNS if c in table and not (kind == "unit" and c == "unit_name")]
+            shown = table[columns].head(top).rename(columns=RANKING_COLUMNS)
             parts.append(f"<div style='flex:1;min-width:24em'><h4>{SUBJECTS[kind]}排名前{top}（{county or '全市'}）</h4>"
                          f"{shown.to_html(index=False, border=0, classes='ranking', float_format='{:.1f}'.format)}</div>")
         style = ("<style>table.ranking{border-collapse:collapse;font-size:0.9em}"

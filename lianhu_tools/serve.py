@@ -98,18 +98,22 @@ def wait_for_dashboard(page, charts: int, timeout: float = 180) -> None:
     page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length >= {charts}", timeout=timeout * 1000)
 
 
-def choose(page, control: str, option: str, timeout: float = 120) -> float:
-    """Pick area `option` in the dropdown labelled `control` (县区, 乡镇 or 村); the seconds until the headline
-    names it and the first chart (coverage by part of the area) is redrawn."""
-    first_chart = "JSON.stringify(document.querySelector('.js-plotly-plot')?.data?.[0]?.x ?? null)"
-    before = page.evaluate(first_chart)
-    started = time.perf_counter()
+def choose(page, control: str, option: str, charts: int, timeout: float = 120) -> tuple[float, float]:
+    """Pick area `option` in the dropdown labelled `control` (县区, 乡镇 or 村). Returns the seconds until the
+    headline names it and the first chart (coverage by part of the area) is redrawn, and until all `charts`
+    are redrawn — checked on every animation frame (a locator's wait polls only every half second)."""
+    page.evaluate("document.querySelectorAll('.js-plotly-plot').forEach(plot => plot.dataset.old = 'yes')")
     label = page.locator("label", has_text=re.compile(f"^{control}$"))
-    page.locator(".widget-dropdown").filter(has=label).locator("select").select_option(label=option)
-    page.locator("h3", has_text=option).wait_for(timeout=timeout * 1000)
-    page.wait_for_function(f"(before) => {{ const now = {first_chart}; return now !== 'null' && now !== before; }}",
-                           arg=before, timeout=timeout * 1000)
-    return time.perf_counter() - started
+    dropdown = page.locator(".widget-dropdown").filter(has=label).locator("select")
+    started = time.perf_counter()
+    dropdown.select_option(label=option)
+    new_plots = "[...document.querySelectorAll('.js-plotly-plot')].filter(plot => !plot.dataset.old && plot.data)"
+    page.wait_for_function(
+        f"""(option) => [...document.querySelectorAll('h3')].some(h => h.textContent.startsWith(option + ' '))
+                        && {new_plots}.length > 0""", arg=option, timeout=timeout * 1000, polling="raf")
+    first = time.perf_counter() - started
+    page.wait_for_function(f"{new_plots}.length >= {charts}", timeout=timeout * 1000, polling="raf")
+    return first, time.perf_counter() - started
 
 
 def first_chart_x(page) -> list[str]:
