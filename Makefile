@@ -32,7 +32,7 @@ bench-province: $(STAMP)  # about 8 minutes
 	$(BIN)/python bench/pairing.py --size province
 
 dashboard: $(STAMP)  # the leadership dashboard, code hidden (Voilà); on data/lianhu.sqlite, else make demo's store
-	$(BIN)/lianhu dashboard $(if $(DB),--db $(DB))
+	$(BIN)/lianhu dashboard $(if $(DB),--db $(DB)) $(if $(POLICY),--policy-file $(POLICY))
 
 screenshots: $(STAMP)  # the README's screenshots, taken by the browser test on the small demo city
 	LIANHU_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/test_browser.py -q -p no:cacheprovider

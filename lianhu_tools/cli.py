@@ -180,6 +180,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--db", default=None, help="数据库 / store (default: LIANHU_DB, data/lianhu.sqlite, else build/demo/lianhu.sqlite)")
     p.add_argument("--port", type=int, default=8866)
     p.add_argument("--ip", default="127.0.0.1", help="0.0.0.0 to serve the office network")
+    p.add_argument("--policy-file", type=Path, help="政策文件（贫困线等）/ the policy the city uses")
     p.set_defaults(run=_dashboard)
 
     p = sub.add_parser("demo", help="在演示城市上运行主流程 / run the main job on the demo city")
@@ -518,10 +519,16 @@ def _period(period: str) -> str:
 def _dashboard(args) -> int:
     import subprocess
 
+    from .policy import load_policy
     from .serve import default_store, voila
+    from .store import Store
 
     db = args.db or default_store()
-    command, env = voila(db, args.port, args.ip)
+    if db:
+        Store(db, create=False)  # a wrong path is said here, not in the leader's browser
+    if args.policy_file:
+        load_policy(args.policy_file)  # every problem in it listed now
+    command, env = voila(db, args.port, args.ip, args.policy_file and str(args.policy_file))
     print(f"领导看板 / dashboard: http://{'127.0.0.1' if args.ip == '0.0.0.0' else args.ip}:{args.port}/ "
           f"（Ctrl-C 停止 / to stop）\n数据 / data: {env['LIANHU_DB'] or '演示城市（先运行 make demo 可看全市演示数据）/ a small demo city'}",
           flush=True)

@@ -1,10 +1,10 @@
-"""The leadership dashboard: one period, one area (city → county → township → village), headline
-numbers, six charts — coverage, outcomes against the previous period, plan progress, work-team
-staffing, assessment grades — and the rankings.
+"""The leadership dashboard: one period, one area (city → county → township → village), the headline
+numbers, five charts — coverage, outcomes against the previous period, plan progress, work-team
+staffing, assessment grades — and the rankings of the cadres and units working there.
 
 Everything shown comes from the store; plotly charts with Chinese labels, no tile servers or CDN.
 The same widget runs in JupyterLab and, code hidden, under Voilà (`make dashboard`); `write_html`
-saves it as one static page per county for those who only get files.
+saves it as one static page (the city and each county) for those who only get files.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from __future__ import annotations
 import html
 import os
 import time
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import ipywidgets as w
@@ -25,7 +27,7 @@ from .archives import OUTCOMES, rollup
 from .assessment import SUBJECTS, period_label, results
 from .classify import classify_households
 from .plans import progress
-from .policy import Policy, default_policy
+from .policy import Policy, default_policy, load_policy
 from .rosters import Rosters
 from .schema import TABLES
 
@@ -36,6 +38,11 @@ RANKING_COLUMNS = {"rank_city": "全市排名", "rank_county": "县区内排名"
                    "county_name": "县区", "total": "总分", "grade": "等次"}
 CHARTS = ["coverage", "outcomes", "plans", "staffing", "grades"]
 GRID_CSS = "display:grid;grid-template-columns:repeat(auto-fit,minmax(32em,1fr));gap:0.5em"
+# A small template in place of plotly's default (whose 8 KB every chart would carry): half the drawing time.
+TEMPLATE = go.layout.Template(layout=dict(
+    font=dict(family=FONT, color="#2a3f5f"), paper_bgcolor="white", plot_bgcolor="#E5ECF6", title_x=0.05,
+    xaxis=dict(gridcolor="white", zerolinecolor="white", automargin=True),
+    yaxis=dict(gridcolor="white", zerolinecolor="white", automargin=True)))
 
 
 def previous_period(period: str) -> str:
@@ -49,6 +56,15 @@ def previous_period(period: str) -> str:
 def team_term(period: str) -> str:
     """The work-team term shown for a period: itself, or a year's second half."""
     return period if "H" in period else f"{period}H2"
+
+
+@dataclass
+class View:
+    """What the dashboard shows for one area and period."""
+
+    headline: str
+    figures: dict[str, go.Figure] = field(default_factory=dict)
+    rankings: str = ""
 
 
 class Dashboard:
@@ -67,18 +83,21 @@ class Dashboard:
         self.names = {**dict(zip(villages["county_code"], villages["county_name"])),
                       **dict(zip(villages["township_code"], villages["township_name"])),
                       **dict(zip(villages["village_code"], villages["village_name"]))}
-        self.households = _placed(classify_households(self.rosters.households))
+        self.households = _placed(classify_households(self.rosters.households, self.policy))
         self.villages = _placed(villages)
-        self.pairs, self.links, self.teams = store.current("pairings"), _placed(store.current("links")), _placed(store.teams())
+        located = self.households[["household_id", "village_code"]]
+        self.pairs = _placed(store.current("pairings").merge(located, on="household_id", how="left"))
+        self.links, self.teams = _placed(store.current("links")), _placed(store.teams())
         plans = store.plans()
         self.village_plans = plans[plans["subject_kind"] == "村"] if len(plans) else plans
         self._records: dict[str, pd.DataFrame] = {}  # year → its records, read once
         self._progress: dict[int, pd.DataFrame] = {}  # year → every village plan's progress
         self._results: dict[int, dict] = {}
 
-        periods = set(store.activities(columns=["period"])["period"])
-        periods = sorted(periods | {p[:4] for p in periods} | set(self.assessments), reverse=True)
-        default = max(self.assessments, key=lambda p: (p[:4], len(p) == 4, p)) if self.assessments else None
+        periods = store.periods()
+        periods = sorted(set(periods) | {p[:4] for p in periods} | set(self.assessments), reverse=True)
+        assessed = sorted(self.assessments, key=lambda p: (p[:4], len(p) == 4, p))
+        default = assessed[-1] if assessed else periods[0] if periods else None  # the latest assessed, or recorded
         self.period = w.Dropdown(options=[(period_label(p), p) for p in periods], value=default, description="期别")
         counties = villages.drop_duplicates("county_code")
         self.county = w.Dropdown(options=[("全市", "")] + list(zip(counties["county_name"], counties["county_code"])),
@@ -121,6 +140,50 @@ class Dashboard:
                 return control.value, digits
         return "", 6
 
+    def render(self) -> None:
+        """Draw the selected area and period."""
+        started = time.perf_counter()
+        view = self.view(*self.area(), self.period.value)
+        self.figures = view.figures
+        self.headline.value, self.rankings.value = view.headline, view.rankings
+        if _in_kernel():  # elsewhere (tests) an Output would only print the figures' text
+            for name, output in self.charts.items():
+                output.clear_output(wait=True)
+                if name in view.figures:
+                    with output:
+                        view.figures[name].show(renderer="plotly_mimetype")  # JupyterLab and Voilà draw it
+        self.seconds = time.perf_counter() - started
+
+    def view(self, prefix: str, digits: int, period: str | None) -> View:
+        """The headline, charts and rankings of the area with code `prefix` (parts of `digits` digits) in `period`."""
+        if period is None:
+            return View("<h3>尚无工作记录和考核 / no work records or assessments yet</h3>"
+                        "<p>导入工作记录（lianhu archive import）后，这里显示各项进度。</p>")
+        now, before = (self._within(self.records(p), prefix) for p in (period, previous_period(period)))
+        poor = self._within(self.households, prefix).query("is_poor").sort_values("village_code")
+        villages = self._within(self.villages, prefix).sort_values("village_code")
+        term = self._within(self.teams, prefix).query("period == @team_term(@period)")
+        totals = _totals(now)
+        poor_linked = poor["household_id"].isin(self.pairs["household_id"])
+        villages_linked = villages["village_code"].isin(self.links["village_code"])
+        poor_villages = villages["is_poor_village"].fillna(False).astype(bool)
+        headline = (
+            f"<h3>{html.escape(self.names.get(prefix, '全市'))} · {period_label(period)}</h3>"
+            f"<p style='font-size:1.25em;line-height:1.8'>贫困户已联系 <b class='covered'>{poor_linked.sum():,}</b>"
+            f" / {len(poor):,} 户 · 贫困村已联系 <b class='villages'>{(villages_linked & poor_villages).sum():,}</b>"
+            f" / {poor_villages.sum():,} 个（联系村共 {villages_linked.sum():,} 个）"
+            f"<span style='color:#888;font-size:0.8em'>（当前结对）</span><br>"
+            f"工作队员 <b class='members'>{term['cadre_id'].nunique():,}</b> 名（{period_label(team_term(period))}）· "
+            f"工作记录 <b class='records'>{len(now):,}</b> 条 · 帮扶资金 <b>{totals.get('funds_yuan', 0):,.0f}</b> 元 · "
+            f"办实事 <b>{totals.get('practical_things', 0):,.0f}</b> 件 · 培训群众 <b>{totals.get('people_trained', 0):,.0f}</b> 人次</p>")
+        subjects = self._subjects(prefix, period)
+        figures = {"coverage": self._coverage(poor, poor_linked, villages, villages_linked, poor_villages, digits),
+                   "outcomes": self._outcomes(now, before, period),
+                   "plans": self._plans(prefix, digits, period),
+                   "staffing": self._staffing(prefix, digits, period, term),
+                   "grades": self._grades(period, subjects)}
+        return View(headline, figures, self._rankings(prefix, period, subjects))
+
     def records(self, period: str) -> pd.DataFrame:
         """The period's activity records (a year's are read from the store once)."""
         year = period[:4]
@@ -135,69 +198,55 @@ class Dashboard:
             self._results[assessment] = results(self.store, assessment)
         return self._results.get(assessment)
 
-    def render(self) -> None:
-        period = self.period.value
-        if period is None:
-            return
-        started = time.perf_counter()
-        prefix, digits = self.area()
-        now, before = (self._within(self.records(p), prefix) for p in (period, previous_period(period)))
-        poor = self._within(self.households, prefix).query("is_poor")["household_id"]
-        villages = self._within(self.villages, prefix)["village_code"]
-        term = self._within(self.teams, prefix).query("period == @team_term(@period)")
-        totals = rollup(now, "city").sum(numeric_only=True) if len(now) else pd.Series(dtype=float)
-        self.figures = {"coverage": self._coverage(prefix, digits), "outcomes": self._outcomes(now, before, period),
-                        "plans": self._plans(prefix, digits, period), "staffing": self._staffing(prefix, digits, period),
-                        "grades": self._grades(prefix, period)}
-        self.headline.value = (
-            f"<h3>{self.names.get(prefix, '全市')} · {period_label(period)}</h3>"
-            f"<p style='font-size:1.25em;line-height:1.8'>贫困户已联系 <b id='covered'>{poor.isin(self.pairs['household_id']).sum():,}</b>"
-            f" / {len(poor):,} 户 · 联系村 <b id='villages'>{villages.isin(self.links['village_code']).sum():,}</b>"
-            f" / {len(villages):,} 个 · 工作队员 <b id='members'>{term['cadre_id'].nunique():,}</b> 名（{period_label(team_term(period))}）<br>"
-            f"工作记录 <b id='records'>{len(now):,}</b> 条 · 帮扶资金 <b>{totals.get('funds_yuan', 0):,.0f}</b> 元 · "
-            f"办实事 <b>{totals.get('practical_things', 0):,.0f}</b> 件 · 培训群众 <b>{totals.get('people_trained', 0):,.0f}</b> 人次</p>")
-        self.rankings.value = self._rankings(prefix, period)
-        if _in_kernel():  # elsewhere (tests, `write_html`) an Output would only print the figures' text
-            for name, figure in self.figures.items():
-                self.charts[name].clear_output(wait=True)
-                with self.charts[name]:
-                    figure.show(renderer="plotly_mimetype")  # JupyterLab and Voilà draw it; not also as HTML
-        self.seconds = time.perf_counter() - started
-
     @staticmethod
     def _within(frame: pd.DataFrame, prefix: str) -> pd.DataFrame:
         """The rows of an area (a code prefix), through the categories of `_placed` frames: fast on a city's records."""
         if not prefix:
             return frame
-        if "place" not in frame:
-            return frame[frame["village_code"].str.startswith(prefix)]
         inside = np.flatnonzero(frame["place"].cat.categories.str.startswith(prefix))
         return frame[np.isin(frame["place"].cat.codes.to_numpy(), inside)]
 
     def _parts(self, codes: pd.Series, digits: int) -> pd.Series:
-        return codes.str[:digits].map(self.names).fillna(codes.str[:digits])
+        """The names of the parts these codes lie in; a name two parts share (villages may) gets its code."""
+        parts = codes.str[:digits]
+        labels = {code: self.names.get(code, code) for code in parts.unique()}
+        shared = {name for name, n in Counter(labels.values()).items() if n > 1}
+        return parts.map({code: f"{name}（{code}）" if name in shared else name for code, name in labels.items()})
 
-    def _coverage(self, prefix: str, digits: int) -> go.Figure:
-        """Shares of poor households and of villages linked, per part of the area."""
-        poor = self._within(self.households, prefix).query("is_poor")
-        villages = self._within(self.villages, prefix)
+    def _subjects(self, prefix: str, period: str) -> tuple[set, set] | None:
+        """The cadres and units working in the area — pairing its households, serving on its teams this term,
+        linking its villages, or (for a county) belonging to it; None for the whole city."""
+        if not prefix:
+            return None
+        pairs, links = self._within(self.pairs, prefix), self._within(self.links, prefix)
+        teams = self._within(self.teams, prefix).query("period == @team_term(@period)")
+        units = set(links["unit_id"]) | set(pairs["unit_id"].dropna())
+        cadres = set(pairs["cadre_id"]) | set(teams["cadre_id"])
+        if len(prefix) == 6:
+            own = set(self.rosters.units.loc[self.rosters.units["county_code"] == prefix, "unit_id"])
+            units |= own
+            cadres |= set(self.rosters.cadres.loc[self.rosters.cadres["unit_id"].isin(own), "cadre_id"])
+        return cadres, units
+
+    def _coverage(self, poor, poor_linked, villages, villages_linked, poor_villages, digits: int) -> go.Figure:
+        """Shares of poor households and of poor villages linked (current pairings), per part of the area."""
         rates = pd.concat([
-            pd.DataFrame({"地区": self._parts(poor["village_code"], digits), "指标": "贫困户联系率",
-                          "linked": poor["household_id"].isin(self.pairs["household_id"])}),
-            pd.DataFrame({"地区": self._parts(villages["village_code"], digits), "指标": "村联系率",
-                          "linked": villages["village_code"].isin(self.links["village_code"])})])
+            pd.DataFrame({"地区": self._parts(poor["village_code"], digits), "指标": "贫困户联系率", "linked": poor_linked}),
+            pd.DataFrame({"地区": self._parts(villages.loc[poor_villages, "village_code"], digits), "指标": "贫困村联系率",
+                          "linked": villages_linked[poor_villages]})])
         rates = rates.groupby(["地区", "指标"], sort=False)["linked"].mean().mul(100).round(1).reset_index(name="比例 %")
-        return _bars(rates, "地区", "比例 %", "覆盖情况：贫困户与村的联系率", "指标", ["#2a9d8f", "#e9c46a"], "%{y:.0f}%",
-                     yaxis_range=[0, 110])
+        return _bars(rates, "地区", "比例 %", "覆盖情况（当前结对）：贫困户与贫困村的联系率", "指标",
+                     ["#2a9d8f", "#e9c46a"], "%{y:.0f}%", yaxis_range=[0, 110])
 
     def _outcomes(self, now: pd.DataFrame, before: pd.DataFrame, period: str) -> go.Figure:
         rows = []
         earlier = period_label(previous_period(period)) + ("" if len(before) else "（无记录）")
         for label, frame in ((period_label(period), now), (earlier, before)):
-            totals = rollup(frame, "city").sum(numeric_only=True) if len(frame) else pd.Series(dtype=float)
+            totals = _totals(frame)
             rows += [{"期别": label, "项目": name, "数量": float(totals.get(column, 0))}
                      for kind, (column, name) in OUTCOMES.items() if kind not in ("资金", "培训人次", "发放资料")]
-        return _bars(pd.DataFrame(rows), "项目", "数量", "工作成效（与上期比较）", "期别", ["#264653", "#a8dadc"])
+        return _bars(pd.DataFrame(rows), "项目", "数量", "工作成效（与上期比较；对数刻度）", "期别", ["#264653", "#a8dadc"],
+                     yaxis_type="log")  # visits run to thousands, new party members to tens
 
     def _plans(self, prefix: str, digits: int, period: str) -> go.Figure:
         year = int(period[:4])
@@ -205,56 +254,53 @@ class Dashboard:
             self._progress[year] = (progress(self.village_plans, year) if len(self.village_plans) else
                                     pd.DataFrame(columns=["subject_id", "measures", "completed"]))
         done = self._progress[year]
-        done = done[done["subject_id"].str.startswith(prefix)]
+        done = done[done["subject_id"].str.startswith(prefix)].sort_values("subject_id")
         done = done.assign(地区=self._parts(done["subject_id"], digits)).groupby("地区", sort=False)[["measures", "completed"]].sum()
         done["完成率 %"] = (100 * done["completed"] / done["measures"].where(done["measures"] > 0)).round(1)
         return _bars(done.reset_index(), "地区", "完成率 %", f"村级规划措施完成率（{year}年，对照年度目标）", None, ["#457b9d"],
                      "%{y:.0f}%", yaxis_range=[0, 110])
 
-    def _staffing(self, prefix: str, digits: int, period: str) -> go.Figure:
+    def _staffing(self, prefix: str, digits: int, period: str, term: pd.DataFrame) -> go.Figure:
         """Work-team members needed (the policy's minimum per linked village) against those assigned, for the term."""
-        term = team_term(period)
-        links = self._within(self.links, prefix).merge(self.rosters.units[["unit_id", "unit_kind"]], on="unit_id")
+        links = self._within(self.links, prefix).merge(self.rosters.units[["unit_id", "unit_kind"]], on="unit_id") \
+            .sort_values("village_code")
         minimum = {kind: size["min"] for kind, size in self.policy.team_size.items()}
         needed = links.assign(人数=links["unit_kind"].map(minimum).fillna(0), 地区=self._parts(links["village_code"], digits))
-        teams = self._within(self.teams[self.teams["period"] == term], prefix)
-        assigned = teams.assign(人数=1, 地区=self._parts(teams["village_code"], digits))
+        assigned = term.sort_values("village_code").assign(人数=1, 地区=lambda t: self._parts(t["village_code"], digits))
         staffing = pd.concat([needed.groupby("地区", sort=False)["人数"].sum().reset_index().assign(项目="应派"),
                               assigned.groupby("地区", sort=False)["人数"].sum().reset_index().assign(项目="实派")])
-        return _bars(staffing, "地区", "人数", f"工作队派驻（{period_label(term)}）", "项目", ["#adb5bd", "#f4a261"])
+        return _bars(staffing, "地区", "人数", f"工作队派驻（{period_label(team_term(period))}，应派按当前联村）", "项目",
+                     ["#adb5bd", "#f4a261"])
 
-    def _county_of(self, prefix: str) -> str:
-        return self.names.get(prefix[:6], "") if prefix else ""
-
-    def _grades(self, prefix: str, period: str) -> go.Figure:
+    def _grades(self, period: str, subjects: tuple[set, set] | None) -> go.Figure:
         tables = self.results(period)
         if tables is None:
-            return go.Figure(layout=_layout(f"{period_label(period)}尚未考核"))
+            return _bars(pd.DataFrame(columns=["县区", "人数"]), "县区", "人数", f"{period_label(period)}尚未考核", None, [""])
         cadres = tables["cadre"]
-        if prefix:
-            cadres = cadres[cadres["county_name"] == self._county_of(prefix)]
+        if subjects is not None:
+            cadres = cadres[cadres["subject_id"].isin(subjects[0])]
         counts = cadres.groupby(["county_name", "grade"]).size().reset_index(name="人数")
         counts = counts.rename(columns={"county_name": "县区", "grade": "等次"}).sort_values("等次", key=lambda g: g.map(GRADES.index))
-        return _bars(counts, "县区", "人数", f"{SUBJECTS['cadre']}考核等次", "等次", ["#2a9d8f", "#8ab17d", "#e9c46a", "#e76f51"],
-                     barmode="stack")
+        where = "全市干部" if subjects is None else "在本区域联户、驻村或属本县区的干部"
+        return _bars(counts, "县区", "人数", f"{SUBJECTS['cadre']}考核等次（{where}，按所属县区）", "等次",
+                     ["#2a9d8f", "#8ab17d", "#e9c46a", "#e76f51"], barmode="stack")
 
-    def _rankings(self, prefix: str, period: str, top: int = 10) -> str:
-        """The first ten cadres and units of the city, or of the county chosen (published fields only)."""
+    def _rankings(self, prefix: str, period: str, subjects: tuple[set, set] | None, top: int = 10) -> str:
+        """The first ten cadres and units of the city, or of those working in the area (published fields only)."""
         tables = self.results(period)
         if tables is None:
             return ""
-        county = self._county_of(prefix)
+        where = "全市" if subjects is None else f"在{self.names.get(prefix, prefix)}工作的"
         parts = []
-        for kind in ("cadre", "unit"):
-            table = tables.get(kind)
-            if table is None:
-                continue
-            if county:
-                table = table[table["county_name"] == county].sort_values("rank_county")
+        for k, kind in enumerate(("cadre", "unit")):
+            table = tables.get(kind, pd.DataFrame(columns=["subject_id"]))
+            if subjects is not None:
+                table = table[table["subject_id"].isin(subjects[k])]
             columns = [c for c in RANKING_COLUMNS if c in table and not (kind == "unit" and c == "unit_name")]
             shown = table[columns].head(top).rename(columns=RANKING_COLUMNS)
-            parts.append(f"<div style='flex:1;min-width:24em'><h4>{SUBJECTS[kind]}排名前{top}（{county or '全市'}）</h4>"
-                         f"{shown.to_html(index=False, border=0, classes='ranking', float_format='{:.1f}'.format)}</div>")
+            body = (shown.to_html(index=False, border=0, classes="ranking", float_format="{:.1f}".format)
+                    if len(shown) else "<p>暂无考核对象</p>")
+            parts.append(f"<div style='flex:1;min-width:24em'><h4>{SUBJECTS[kind]}排名前{top}（{html.escape(where)}）</h4>{body}</div>")
         style = ("<style>table.ranking{border-collapse:collapse;font-size:0.9em}"
                  "table.ranking td,table.ranking th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:left}</style>")
         return style + f"<div style='display:flex;gap:2em;flex-wrap:wrap'>{''.join(parts)}</div>"
@@ -262,9 +308,9 @@ class Dashboard:
     def describe(self) -> str:
         """Where the numbers come from: the rosters, the periods with records, the assessments."""
         sizes = "，".join(f"{TABLES[name].zh} {len(table):,}" for name, table in self.rosters.tables().items())
-        periods = [p for p, _ in self.period.options if "半年" in p] or ["无"]
+        halves = [period_label(p) for _, p in sorted(self.period.options, key=lambda o: o[1]) if "H" in p] or ["无"]
         assessed = "、".join(period_label(p) for p in sorted(self.assessments, key=lambda p: (p[:4], p[4:] or "年"))) or "尚无"
-        return f"数据来源 / data: 名册（{sizes}）；工作记录 {'、'.join(sorted(periods))}；考核 {assessed}"
+        return f"数据来源 / data: 名册（{sizes}）；工作记录 {'、'.join(halves)}；考核 {assessed}"
 
     def widget(self) -> w.Widget:
         grid = w.GridBox(list(self.charts.values()), layout=w.Layout(
@@ -280,19 +326,17 @@ class Dashboard:
         the city and each county, chosen from a list. Checked for household personal data before it lands."""
         from .report import check_no_personal_data, write_plotly_js
 
-        path = Path(path)
-        chosen = self.county.value
+        path, period = Path(path), self.period.value
         sections = []
         for name, code in self.county.options:
-            self.county.value = code
-            charts = "".join(f"<div>{f.to_html(full_html=False, include_plotlyjs=False)}</div>" for f in self.figures.values())
+            view = self.view(code, 9 if code else 6, period)
+            charts = "".join(f"<div>{f.to_html(full_html=False, include_plotlyjs=False)}</div>" for f in view.figures.values())
             hidden = "" if code == "" else " hidden"
-            sections.append(f"<section id='area-{code or 'city'}'{hidden}>{self.headline.value}"
-                            f"<div style='{GRID_CSS}'>{charts}</div>{self.rankings.value}</section>")
-        self.county.value = chosen
+            sections.append(f"<section id='area-{code or 'city'}'{hidden}>{view.headline}"
+                            f"<div style='{GRID_CSS}'>{charts}</div>{view.rankings}</section>")
         options = "".join(f"<option value='area-{code or 'city'}'>{html.escape(name)}</option>" for name, code in self.county.options)
         page = f"""<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>联村联户领导看板 · {period_label(self.period.value)}</title>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>联村联户领导看板 · {period_label(period) if period else ''}</title>
 <script src="plotly.min.js"></script>
 <style>body{{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em}}</style></head>
 <body><h1>联村联户领导看板 · Leadership dashboard</h1>
@@ -307,17 +351,25 @@ window.dispatchEvent(new Event('resize'))">{options}</select></p>
         return path
 
 
+def _totals(records: pd.DataFrame) -> pd.Series:
+    return rollup(records, "city").sum(numeric_only=True) if len(records) else pd.Series(dtype=float)
+
+
 def _layout(title: str, **more) -> dict:
-    return dict(title=title, font_family=FONT, height=340, margin=dict(l=50, r=20, t=50, b=40), **more)
+    return dict(title=title, template=TEMPLATE, height=340, margin=dict(l=50, r=20, t=50, b=40), **more)
 
 
 def _bars(table: pd.DataFrame, x: str, y: str, title: str, series: str | None, colors: list[str],
           values: str = "%{y:,.0f}", **layout) -> go.Figure:
     """Bars of `y` by `x` with their values written on them, one series per value of `series` in the order met
-    (plain plotly: ten times quicker than plotly.express, which counts when a leader changes a filter)."""
+    (plain plotly: ten times quicker than plotly.express, which counts when a leader changes a filter).
+    No rows: the chart says so."""
+    if table.empty:
+        return go.Figure(layout=_layout(title, xaxis_visible=False, yaxis_visible=False, annotations=[dict(
+            text="暂无数据 / no data", showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font_size=16)]))
     groups = table.groupby(series, sort=False) if series else [(y, table)]
     bars = [go.Bar(x=group[x], y=group[y], name=str(name), marker_color=colors[k % len(colors)], texttemplate=values,
-                   textposition="auto" if layout.get("barmode") == "stack" else "outside", cliponaxis=False)
+                   textposition="auto", cliponaxis=False)
             for k, (name, group) in enumerate(groups)]
     return go.Figure(bars, layout=_layout(title, barmode=layout.pop("barmode", "group"), xaxis_title=x, yaxis_title=y,
                                           legend_title=series or "", showlegend=bool(series), **layout))
@@ -335,12 +387,15 @@ def _in_kernel() -> bool:
 
 
 def open_dashboard(db: str | None = None, size: str = "small") -> Dashboard:
-    """The dashboard on a store (`db`, else the LIANHU_DB variable that `make dashboard` sets), or on a
-    demo city of `size` when there is none."""
+    """The dashboard on a store (`db`, else the LIANHU_DB variable that `lianhu dashboard` sets), with the
+    policy file of LIANHU_POLICY if set; on a demo city of `size` when there is no store."""
     from .store import Store
 
     db = db or os.environ.get("LIANHU_DB")
-    return Dashboard(Store(db, create=False)) if db else demo_dashboard(size)
+    if not db:
+        return demo_dashboard(size)
+    policy = load_policy(os.environ["LIANHU_POLICY"]) if os.environ.get("LIANHU_POLICY") else None
+    return Dashboard(Store(db, create=False), policy=policy)
 
 
 def demo_dashboard(size: str = "small") -> Dashboard:

@@ -56,9 +56,11 @@ class Steps:
         with self.bar.external_write_mode():
             self._say(message)
 
-    def close(self) -> None:
+    def close(self, done: bool = True) -> None:
+        """Stop the clock; the bar fills only if every step finished."""
         self._stop.set()
-        self.bar.update(self.bar.total - self.bar.n)
+        if done:
+            self.bar.update(self.bar.total - self.bar.n)
         self.bar.close()
 
 
@@ -226,8 +228,10 @@ def run_demo(size: str = "city", seed: int = 2012, out: str | Path = "build/demo
         broken = out / "问题名册示例"
         write_broken_rosters(broken)
         problems = write_problem_workbook(validate_paths(broken), out / "问题清单示例.xlsx")
-    finally:
-        job.close()
+    except BaseException:
+        job.close(done=False)
+        raise
+    job.close()
     say(f"空白名册模板 / blank template: {template}")
     say(f"有问题的名册示例及其问题清单 / a broken roster and its problem list: {broken}, {problems}")
     say(f"全部输出在 / everything is in {out}：各县区联村联户名单/、公开发布/、领导看板.html、结对图.html、lianhu.sqlite")

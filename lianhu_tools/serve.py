@@ -21,18 +21,20 @@ STORES = ("data/lianhu.sqlite", "build/demo/lianhu.sqlite")  # the city's own st
 
 
 def default_store() -> str | None:
-    """LIANHU_DB if set, else the first store of STORES that exists (relative to here), else None."""
+    """LIANHU_DB if set, else the first of STORES that exists (here, or in the project's folder), else None."""
     if os.environ.get("LIANHU_DB"):
         return os.environ["LIANHU_DB"]
-    return next((str(Path(p).resolve()) for p in STORES if Path(p).exists()), None)
+    found = (base / p for p in STORES for base in (Path.cwd(), NOTEBOOK.parents[1]))
+    return next((str(p.resolve()) for p in found if p.exists()), None)
 
 
-def voila(db: str | None, port: int, ip: str = "127.0.0.1") -> tuple[list[str], dict[str, str]]:
+def voila(db: str | None, port: int, ip: str = "127.0.0.1", policy_file: str | None = None) -> tuple[list[str], dict[str, str]]:
     """The Voilà command line and environment serving the dashboard on store `db` (a demo city when None)."""
     if db and "://" not in db:
         db = str(Path(db).resolve())  # the kernel runs in notebooks/
     paths = [str(TEMPLATES)] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
-    env = os.environ | {"JUPYTER_PATH": os.pathsep.join(paths), "LIANHU_DB": db or ""}
+    env = os.environ | {"JUPYTER_PATH": os.pathsep.join(paths), "LIANHU_DB": db or "",
+                        "LIANHU_POLICY": str(Path(policy_file).resolve()) if policy_file else ""}
     return [sys.executable, "-m", "voila", str(NOTEBOOK), "--template=lianhu", "--no-browser", f"--port={port}",
             f"--Voila.ip={ip}"], env
 
@@ -94,7 +96,7 @@ def browser() -> Iterator[object]:
 
 def wait_for_dashboard(page, charts: int, timeout: float = 180) -> None:
     """Until the headline and every chart are drawn."""
-    page.locator("#covered").wait_for(timeout=timeout * 1000)
+    page.locator(".covered").wait_for(timeout=timeout * 1000)
     page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length >= {charts}", timeout=timeout * 1000)
 
 

@@ -484,6 +484,11 @@ class Store:
             frame["date"] = pd.to_datetime(frame["date"])
         return frame
 
+    def periods(self) -> list[str]:
+        """The half-years that have activity records (2025H1, ...)."""
+        with self.engine.connect() as conn:
+            return sorted(conn.execute(sa.select(activities.c.period).distinct()).scalars())
+
     def imported(self, digest: str) -> str | None:
         """The source of an earlier import with these exact bytes, if any."""
         with self.engine.connect() as conn:

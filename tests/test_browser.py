@@ -49,11 +49,11 @@ def page(chrome):
 
 
 def headline(page) -> dict[str, str]:
-    return {key: page.locator(f"#{key}").inner_text() for key in ("covered", "villages", "members", "records")}
+    return {key: page.locator(f".{key}").inner_text() for key in ("covered", "villages", "members", "records")}
 
 
 def expected_headline(board) -> dict[str, str]:
-    return dict(re.findall(r"<b id='(\w+)'>([^<]*)</b>", board.headline.value))
+    return dict(re.findall(r"<b class='(\w+)'>([^<]*)</b>", board.headline.value))
 
 
 def test_dashboard_served_by_voila_follows_the_county_filter(year, page, capsys):

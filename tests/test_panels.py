@@ -1,4 +1,7 @@
-"""The pairing control panel, driven as a planner would: set values, click."""
+"""The pairing control panel, the plan editor and the dashboard, driven as a planner or leader would:
+set values, click — and the numbers checked against the store."""
+
+import re
 
 import pytest
 
@@ -60,6 +63,18 @@ def year(tmp_path_factory):
     return start_demo_year("tiny", tmp_path_factory.mktemp("year"))
 
 
+@pytest.fixture(scope="module")
+def assessed_year(tmp_path_factory):
+    """A small demo city's year with its mid-year and year-end assessments."""
+    from lianhu_tools.assessment import run_assessment
+    from lianhu_tools.pipeline import start_demo_year
+
+    year = start_demo_year("small", tmp_path_factory.mktemp("assessed"))
+    for period in ("2025H1", "2025"):
+        run_assessment(year.store, period, year.rosters, year.teams)
+    return year
+
+
 def test_plan_editor_edits_saves_a_version_and_refuses_bad_rows(year):
     from lianhu_tools.panels import PlanEditor
 
@@ -80,14 +95,34 @@ def test_plan_editor_edits_saves_a_version_and_refuses_bad_rows(year):
     assert len(year.store.plans(history=True)) == before + len(lines)  # one version saved, the bad one not
 
 
-def test_dashboard_filters_change_the_numbers_and_charts(year):
-    from lianhu_tools.assessment import run_assessment
+def headline_numbers(board) -> dict[str, str]:
+    return dict(re.findall(r"<b class='(\w+)'>([^<]*)</b>", board.headline.value))
+
+
+def expected_numbers(year, prefix: str, period: str) -> dict[str, str]:
+    """The headline computed independently, from the demo year's own tables."""
+    from lianhu_tools.classify import classify_households
+
+    households = classify_households(year.rosters.households)
+    poor = households[households["is_poor"] & households["village_code"].str.startswith(prefix)]
+    villages = year.rosters.villages[year.rosters.villages["village_code"].str.startswith(prefix)]
+    poor_villages = villages[villages["is_poor_village"].astype(bool)]
+    term = period if "H" in period else period + "H2"
+    members = year.teams[(year.teams["period"] == term) & year.teams["village_code"].str.startswith(prefix)]
+    records = year.store.activities(period)
+    return {"covered": f"{poor['household_id'].isin(year.pairs['household_id']).sum():,}",
+            "villages": f"{poor_villages['village_code'].isin(year.links['village_code']).sum():,}",
+            "members": f"{members['cadre_id'].nunique():,}",
+            "records": f"{records['village_code'].str.startswith(prefix).sum():,}"}
+
+
+def test_dashboard_filters_change_the_numbers_and_charts(assessed_year):
     from lianhu_tools.dashboard import Dashboard, previous_period
 
-    for period in ("2025H1", "2025"):
-        run_assessment(year.store, period, year.rosters, year.teams)
+    year = assessed_year
     board = Dashboard(year.store)  # rosters, assessments and teams from the store
     assert board.period.value == "2025" and board.figures["grades"].data  # the latest year-end assessment
+    assert headline_numbers(board) == expected_numbers(year, "", "2025")
     city_headline = board.headline.value
     counties = set(year.rosters.villages["county_name"])
     assert {x for t in board.figures["coverage"].data for x in t.x} == counties
@@ -95,25 +130,71 @@ def test_dashboard_filters_change_the_numbers_and_charts(year):
     county = board.county.options[1][1]
     board.county.value = county
     in_county = year.rosters.villages.query("county_code == @county")
-    assert board.headline.value != city_headline and board.county.options[1][0] in board.headline.value
+    assert headline_numbers(board) == expected_numbers(year, county, "2025") and board.county.options[1][0] in board.headline.value
     assert {x for t in board.figures["coverage"].data for x in t.x} == set(in_county["township_name"])  # a level down
-    poor = board.households.query("is_poor and village_code.str.startswith(@county)")["household_id"]
-    assert f"<b id='covered'>{poor.isin(year.pairs['household_id']).sum():,}</b> / {len(poor):,}" in board.headline.value
+    board.period.value = "2025H1"
+    assert headline_numbers(board) == expected_numbers(year, county, "2025H1")
     board.township.value = board.township.options[1][1]
+    assert headline_numbers(board) == expected_numbers(year, board.township.value, "2025H1")
     assert {x for t in board.figures["coverage"].data for x in t.x} <= set(in_county["village_name"])
     board.village.value = board.village.options[1][1]
+    assert headline_numbers(board) == expected_numbers(year, board.village.value, "2025H1")
     assert board.village.options[1][0] in board.headline.value and board.seconds > 0
     assert board.figures["plans"].layout.title.text.startswith("村级规划")
     assert board.figures["staffing"].data[0].name == "应派"
     board.county.value = ""  # back to the city: the lower levels are emptied
     assert board.township.options == (("全部", ""),) and board.village.options == (("全部", ""),)
-    assert board.headline.value == city_headline
+    assert headline_numbers(board) == expected_numbers(year, "", "2025H1")
     assert [previous_period(p) for p in ("2025H2", "2025H1", "2025")] == ["2025H1", "2024H2", "2024"]
 
 
-def test_static_dashboard_has_every_county_and_no_personal_data(year, tmp_path):
+def test_rankings_in_a_county_include_city_cadres_working_there(assessed_year):
     from lianhu_tools.dashboard import Dashboard
 
+    board = Dashboard(assessed_year.store)
+    county = board.county.options[1][1]
+    cadres, units = board._subjects(county, "2025")
+    pairs = assessed_year.pairs
+    working = set(pairs.loc[pairs["village_code"].str.startswith(county), "cadre_id"])
+    assert working and working <= cadres
+    city_units = set(assessed_year.rosters.units.loc[assessed_year.rosters.units["county_code"].isna(), "unit_id"])
+    assert units & city_units  # city units linking the county's villages are ranked there too
+    board.county.value = county
+    shown = board.results("2025")["cadre"].query("subject_id in @cadres")["name"].head(3)
+    assert all(name in board.rankings.value for name in shown)
+
+
+def test_dashboard_before_any_assessment_and_with_its_own_policy(year):
+    from lianhu_tools.classify import classify_households
+    from lianhu_tools.dashboard import Dashboard
+    from lianhu_tools.policy import load_policy
+
+    board = Dashboard(year.store, assessments={})
+    assert board.period.value == "2025H2"  # the latest half-year with records
+    assert board.figures["grades"].layout.title.text.endswith("尚未考核") and board.rankings.value == ""
+    policy = load_policy(overrides={"poverty_lines_yuan": {"absolute": 1196, "low_income": 2300}})
+    richer = classify_households(year.rosters.households, policy)
+    poor = richer[richer["is_poor"]]
+    board = Dashboard(year.store, assessments={}, policy=policy)
+    assert f" / {len(poor):,} 户" in board.headline.value
+
+
+def test_dashboard_of_a_store_without_records(tmp_path, year):
+    from lianhu_tools.dashboard import Dashboard
+    from lianhu_tools.store import Store
+
+    store = Store(tmp_path / "lianhu.sqlite")
+    store.save_rosters(year.rosters)
+    board = Dashboard(store)
+    assert board.period.value is None and "尚无工作记录" in board.headline.value and board.figures == {}
+    page = board.write_html(tmp_path / "看板.html").read_text(encoding="utf-8")
+    assert "尚无工作记录" in page
+
+
+def test_static_dashboard_has_every_county_and_no_personal_data(assessed_year, tmp_path):
+    from lianhu_tools.dashboard import Dashboard
+
+    year = assessed_year
     board = Dashboard(year.store)
     page = board.write_html(tmp_path / "看板.html").read_text(encoding="utf-8")
     counties = year.rosters.villages.drop_duplicates("county_code")
@@ -122,3 +203,13 @@ def test_static_dashboard_has_every_county_and_no_personal_data(year, tmp_path):
     personal = year.rosters.households[["id_number", "phone"]].stack().dropna()
     assert len(personal) and not any(value in page for value in personal)
     assert board.county.value == ""  # the widget is left as it was
+
+
+def test_villages_sharing_a_name_stay_apart_in_the_charts(year):
+    from lianhu_tools.dashboard import Dashboard
+
+    board = Dashboard(year.store)
+    codes = board.villages["village_code"].iloc[:2]
+    board.names[codes.iloc[1]] = board.names[codes.iloc[0]]  # two villages, one name
+    labels = board._parts(codes, 12)
+    assert labels.nunique() == 2 and codes.iloc[1] in labels.iloc[1]

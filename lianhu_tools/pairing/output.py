@@ -68,8 +68,8 @@ def read_pairs(path: str | Path, required: tuple[str, ...]) -> pd.DataFrame:
 
 
 COUNTY_SHEETS = {  # sheet → columns, after the township and village names
-    "联户名单": ["household_id", "head_name", "household_class", "cadre_id", "cadre_name", "unit_name", "distance_km", "status"],
-    "联村名单": ["unit_id", "unit_name", "unit_kind", "distance_km", "status"],
+    "联户名单": ["household_id", "head_name", "household_class", "cadre_id", "cadre_name", "unit_name", "distance_km"],
+    "联村名单": ["unit_id", "unit_name", "unit_kind", "distance_km"],
     "工作队": ["period", "unit_name", "cadre_id", "cadre_name", "role"],
     "未覆盖农户": ["household_id", "head_name", "household_class", "reason_zh"],
 }
