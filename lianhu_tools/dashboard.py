@@ -246,7 +246,7 @@ class Dashboard:
             rows += [{"期别": label, "项目": name, "数量": float(totals.get(column, 0))}
                      for kind, (column, name) in OUTCOMES.items() if kind not in ("资金", "培训人次", "发放资料")]
         return _bars(pd.DataFrame(rows), "项目", "数量", "工作成效（与上期比较；对数刻度）", "期别", ["#264653", "#a8dadc"],
-                     yaxis_type="log")  # visits run to thousands, new party members to tens
+                     yaxis_type="log", yaxis_dtick=1)  # visits run to thousands, new party members to tens
 
     def _plans(self, prefix: str, digits: int, period: str) -> go.Figure:
         year = int(period[:4])
@@ -281,7 +281,7 @@ class Dashboard:
             cadres = cadres[cadres["subject_id"].isin(subjects[0])]
         counts = cadres.groupby(["county_name", "grade"]).size().reset_index(name="人数")
         counts = counts.rename(columns={"county_name": "县区", "grade": "等次"}).sort_values("等次", key=lambda g: g.map(GRADES.index))
-        where = "全市干部" if subjects is None else "在本区域联户、驻村或属本县区的干部"
+        where = "全市" if subjects is None else "在本区域工作的"
         return _bars(counts, "县区", "人数", f"{SUBJECTS['cadre']}考核等次（{where}，按所属县区）", "等次",
                      ["#2a9d8f", "#8ab17d", "#e9c46a", "#e76f51"], barmode="stack")
 
