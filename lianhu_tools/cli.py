@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 import warnings
@@ -517,8 +518,6 @@ def _period(period: str) -> str:
 
 
 def _dashboard(args) -> int:
-    import subprocess
-
     from .policy import load_policy
     from .serve import default_store, voila
     from .store import Store
@@ -532,10 +531,7 @@ def _dashboard(args) -> int:
     print(f"领导看板 / dashboard: http://{'127.0.0.1' if args.ip == '0.0.0.0' else args.ip}:{args.port}/ "
           f"（Ctrl-C 停止 / to stop）\n数据 / data: {env['LIANHU_DB'] or '演示城市（先运行 make demo 可看全市演示数据）/ a small demo city'}",
           flush=True)
-    try:
-        return subprocess.call(command, env=env)
-    except KeyboardInterrupt:
-        return 0
+    os.execve(command[0], command, env)  # Voilà in this process: Ctrl-C or a kill stops the server itself
 
 
 def _demo(args) -> int:

@@ -90,3 +90,35 @@ def test_match_villages_then_households(tmp_path):
     assert teams["period"].nunique() == 6 and {"unit_id", "village_code", "cadre_id"} <= set(teams.columns)
     assert main(["rotate", "--rosters", str(tmp_path / "r"), "--links", str(tmp_path / "links.xlsx"),
                  "--from", "2025Q3", "--out", str(tmp_path / "t.xlsx")]) == 2
+
+
+def test_dashboard_command_serves_a_store_and_refuses_a_missing_one(tmp_path, capsys):
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from lianhu_tools.pipeline import start_demo_year
+    from lianhu_tools.serve import free_port
+
+    assert main(["dashboard", "--db", str(tmp_path / "none.sqlite")]) == 2
+    assert "没有这个数据库" in capsys.readouterr().err  # said before anything is served
+    year = start_demo_year("tiny", tmp_path / "year")
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "lianhu_tools.cli", "dashboard", "--db", str(year.folder / "lianhu.sqlite"),
+                               "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=120) as response:
+                    page = response.read().decode()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, "the dashboard did not start"
+                time.sleep(0.5)
+        assert response.status == 200 and "cdn.jsdelivr.net" not in page and "cdnjs" not in page
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=20)[0]
+    assert f"http://127.0.0.1:{port}/" in output and str(year.folder / "lianhu.sqlite") in output
