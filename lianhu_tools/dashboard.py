@@ -36,7 +36,6 @@ FONT = "Noto Sans CJK SC, Microsoft YaHei, SimHei, sans-serif"
 RECORD_COLUMNS = ["period", "village_code", "actor_kind", "actor_id", "kind", "quantity", "days"]
 RANKING_COLUMNS = {"rank_city": "全市排名", "rank_county": "县区内排名", "name": "名称", "unit_name": "单位",
                    "county_name": "县区", "total": "总分", "grade": "等次"}
-CHARTS = ["coverage", "outcomes", "plans", "staffing", "grades"]
 GRID_CSS = "display:grid;grid-template-columns:repeat(auto-fit,minmax(32em,1fr));gap:0.5em"
 # A small template in place of plotly's default (whose 8 KB every chart would carry): half the drawing time.
 TEMPLATE = go.layout.Template(layout=dict(
@@ -105,7 +104,7 @@ class Dashboard:
         self.township = w.Dropdown(options=[("全部", "")], description="乡镇")
         self.village = w.Dropdown(options=[("全部", "")], description="村")
         self.headline = w.HTML()
-        self.charts = {name: w.Output(layout=w.Layout(min_width="0")) for name in CHARTS}
+        self.chart = w.Output()  # the charts, drawn as one figure (`_combined`)
         self.rankings = w.HTML()
         self.figures: dict[str, go.Figure] = {}
         self.seconds = 0.0
@@ -147,11 +146,10 @@ class Dashboard:
         self.figures = view.figures
         self.headline.value, self.rankings.value = view.headline, view.rankings
         if _in_kernel():  # elsewhere (tests) an Output would only print the figures' text
-            for name, output in self.charts.items():
-                output.clear_output(wait=True)
-                if name in view.figures:
-                    with output:
-                        view.figures[name].show(renderer="plotly_mimetype")  # JupyterLab and Voilà draw it
+            self.chart.clear_output(wait=True)
+            if view.figures:
+                with self.chart:
+                    _combined(view.figures).show(renderer="plotly_mimetype")  # JupyterLab and Voilà draw it
         self.seconds = time.perf_counter() - started
 
     def view(self, prefix: str, digits: int, period: str | None) -> View:
@@ -283,7 +281,7 @@ class Dashboard:
         counts = counts.rename(columns={"county_name": "县区", "grade": "等次"}).sort_values("等次", key=lambda g: g.map(GRADES.index))
         where = "全市" if subjects is None else "在本区域工作的"
         return _bars(counts, "县区", "人数", f"{SUBJECTS['cadre']}考核等次（{where}，按所属县区）", "等次",
-                     ["#2a9d8f", "#8ab17d", "#e9c46a", "#e76f51"], barmode="stack")
+                     ["#2a9d8f", "#8ab17d", "#e9c46a", "#e76f51"], stacked=True)
 
     def _rankings(self, prefix: str, period: str, subjects: tuple[set, set] | None, top: int = 10) -> str:
         """The first ten cadres and units of the city, or of those working in the area (published fields only)."""
@@ -313,10 +311,8 @@ class Dashboard:
         return f"数据来源 / data: 名册（{sizes}）；工作记录 {'、'.join(halves)}；考核 {assessed}"
 
     def widget(self) -> w.Widget:
-        grid = w.GridBox(list(self.charts.values()), layout=w.Layout(
-            grid_template_columns="repeat(auto-fit, minmax(32em, 1fr))", grid_gap="0.5em"))
         return w.VBox([w.HBox([self.period, self.county]), w.HBox([self.township, self.village]),
-                       self.headline, grid, self.rankings])
+                       self.headline, self.chart, self.rankings])
 
     def _ipython_display_(self) -> None:
         display(self.widget())
@@ -356,23 +352,55 @@ def _totals(records: pd.DataFrame) -> pd.Series:
 
 
 def _layout(title: str, **more) -> dict:
-    return dict(title=title, template=TEMPLATE, height=340, margin=dict(l=50, r=20, t=50, b=40), **more)
+    return dict(title=title, template=TEMPLATE, height=340, margin=dict(l=50, r=20, t=50, b=40),
+                uniformtext=dict(mode="hide", minsize=9), **more)  # no value written where it does not fit
 
 
 def _bars(table: pd.DataFrame, x: str, y: str, title: str, series: str | None, colors: list[str],
-          values: str = "%{y:,.0f}", **layout) -> go.Figure:
-    """Bars of `y` by `x` with their values written on them, one series per value of `series` in the order met
-    (plain plotly: ten times quicker than plotly.express, which counts when a leader changes a filter).
-    No rows: the chart says so."""
+          values: str = "%{y:,.0f}", stacked: bool = False, **layout) -> go.Figure:
+    """Bars of `y` by `x` with their values written on them, one series per value of `series` in the order met,
+    side by side or `stacked` (through each bar's base, so that `_combined` can keep one bar mode). Plain plotly:
+    ten times quicker than plotly.express, which counts when a leader changes a filter. No rows: the chart says so."""
     if table.empty:
         return go.Figure(layout=_layout(title, xaxis_visible=False, yaxis_visible=False, annotations=[dict(
             text="暂无数据 / no data", showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font_size=16)]))
     groups = table.groupby(series, sort=False) if series else [(y, table)]
-    bars = [go.Bar(x=group[x], y=group[y], name=str(name), marker_color=colors[k % len(colors)], texttemplate=values,
-                   textposition="auto", cliponaxis=False)
-            for k, (name, group) in enumerate(groups)]
-    return go.Figure(bars, layout=_layout(title, barmode=layout.pop("barmode", "group"), xaxis_title=x, yaxis_title=y,
-                                          legend_title=series or "", showlegend=bool(series), **layout))
+    below = pd.Series(0.0, index=table[x].unique())  # the stack under each bar so far
+    bars = []
+    for k, (name, group) in enumerate(groups):
+        bars.append(go.Bar(x=group[x], y=group[y], name=str(name), marker_color=colors[k % len(colors)], texttemplate=values,
+                           textposition="inside" if stacked else "auto", cliponaxis=False, showlegend=bool(series),
+                           base=below[group[x]].to_numpy() if stacked else None, offsetgroup="stack" if stacked else None))
+        below[group[x].to_numpy()] += group[y].to_numpy() if stacked else 0
+    return go.Figure(bars, layout=_layout(title, barmode="group", xaxis_title=x, yaxis_title=y, legend_title=series or "",
+                                          showlegend=bool(series), **layout))
+
+
+def _combined(figures: dict[str, go.Figure]) -> go.Figure:
+    """The charts as panels of one figure, two rows of three, each with its own legend: the browser redraws one
+    plot instead of five, in half the time."""
+    from plotly.subplots import make_subplots
+
+    charts = list(figures.values())
+    combined = make_subplots(rows=2, cols=3, subplot_titles=[c.layout.title.text for c in charts],
+                             horizontal_spacing=0.07, vertical_spacing=0.24)
+    combined.update_annotations(yshift=24)  # the panel titles, above each panel's legend
+    for k, chart in enumerate(charts):
+        row, col, legend = k // 3 + 1, k % 3 + 1, f"legend{k + 1 if k else ''}"
+        combined.add_traces([trace.update(legend=legend) for trace in chart.data], rows=row, cols=col)
+        axes = {"x": chart.layout.xaxis, "y": chart.layout.yaxis}
+        combined.update_xaxes(title_text=axes["x"].title.text, visible=axes["x"].visible, row=row, col=col)
+        combined.update_yaxes(title_text=axes["y"].title.text, visible=axes["y"].visible, range=axes["y"].range,
+                              type=axes["y"].type, dtick=axes["y"].dtick, row=row, col=col)
+        subplot = combined.get_subplot(row, col)
+        x0, x1 = subplot.xaxis.domain
+        y0, y1 = subplot.yaxis.domain
+        for note in chart.layout.annotations:
+            combined.add_annotation(note.update(x=(x0 + x1) / 2, y=(y0 + y1) / 2))
+        combined.update_layout({legend: dict(x=x0, y=y1, xanchor="left", yanchor="bottom", orientation="h",
+                                             title_text=chart.layout.legend.title.text, font_size=11)})
+    return combined.update_layout(template=TEMPLATE, height=800, barmode="group", margin=dict(l=50, r=20, t=90, b=40),
+                                  font_size=12, uniformtext=dict(mode="hide", minsize=9))
 
 
 def _placed(frame: pd.DataFrame) -> pd.DataFrame:

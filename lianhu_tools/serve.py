@@ -94,29 +94,29 @@ def browser() -> Iterator[object]:
             instance.close()
 
 
-def wait_for_dashboard(page, charts: int, timeout: float = 180) -> None:
-    """Until the headline and every chart are drawn."""
+def wait_for_dashboard(page, timeout: float = 180) -> None:
+    """Until the headline and the charts (panels of one plot) are drawn."""
     page.locator(".covered").wait_for(timeout=timeout * 1000)
-    page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length >= {charts}", timeout=timeout * 1000)
+    page.locator(".js-plotly-plot").wait_for(timeout=timeout * 1000)
 
 
-def choose(page, control: str, option: str, charts: int, timeout: float = 120) -> tuple[float, float]:
-    """Pick area `option` in the dropdown labelled `control` (县区, 乡镇 or 村). Returns the seconds until the
-    headline names it and the first chart (coverage by part of the area) is redrawn, and until all `charts`
-    are redrawn — checked on every animation frame (a locator's wait polls only every half second)."""
+def choose(page, control: str, option: str, timeout: float = 120) -> float:
+    """Pick area `option` in the dropdown labelled `control` (县区, 乡镇 or 村); the seconds until the headline
+    names it and the charts are redrawn — checked on every animation frame (a locator's wait polls only
+    every half second)."""
     page.evaluate("document.querySelectorAll('.js-plotly-plot').forEach(plot => plot.dataset.old = 'yes')")
     label = page.locator("label", has_text=re.compile(f"^{control}$"))
     dropdown = page.locator(".widget-dropdown").filter(has=label).locator("select")
     started = time.perf_counter()
     dropdown.select_option(label=option)
-    new_plots = "[...document.querySelectorAll('.js-plotly-plot')].filter(plot => !plot.dataset.old && plot.data)"
     page.wait_for_function(
-        f"""(option) => [...document.querySelectorAll('h3')].some(h => h.textContent.startsWith(option + ' '))
-                        && {new_plots}.length > 0""", arg=option, timeout=timeout * 1000, polling="raf")
-    first = time.perf_counter() - started
-    page.wait_for_function(f"{new_plots}.length >= {charts}", timeout=timeout * 1000, polling="raf")
-    return first, time.perf_counter() - started
+        """(option) => [...document.querySelectorAll('h3')].some(h => h.textContent.startsWith(option + ' '))
+                       && [...document.querySelectorAll('.js-plotly-plot')].some(plot => !plot.dataset.old && plot.data)""",
+        arg=option, timeout=timeout * 1000, polling="raf")
+    return time.perf_counter() - started
 
 
 def first_chart_x(page) -> list[str]:
-    return page.evaluate("[...document.querySelector('.js-plotly-plot').data.flatMap(t => t.x)]")
+    """The x values of the first panel (coverage by part of the area)."""
+    return page.evaluate("document.querySelector('.js-plotly-plot').data"
+                         ".filter(t => (t.legend || 'legend') === 'legend').flatMap(t => [...t.x])")
