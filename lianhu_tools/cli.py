@@ -434,9 +434,9 @@ def _plan_import(args) -> int:
         plans = load_plans(_existing(args.paths), rosters, args.term_start)
     except PlanError as exc:
         return _refused(exc, args)
-    version = store.save_plans(plans, args.term_start, ", ".join(map(str, args.paths)))
-    print(f"已保存 {plans[['subject_kind', 'subject_id']].drop_duplicates().shape[0]:,} 个对象的规划，"
-          f"{len(plans):,} 条措施（版本 {version}）/ saved as version {version}")
+    import_id = store.save_plans(plans, args.term_start, ", ".join(map(str, args.paths)))
+    print(f"已保存 {plans[['subject_kind', 'subject_id']].drop_duplicates().shape[0]:,} 个对象的规划新版本，"
+          f"{len(plans):,} 条措施（第 {import_id} 次导入）/ saved as a new version (import {import_id})")
     return 0
 
 
