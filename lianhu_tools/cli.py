@@ -531,6 +531,10 @@ def _dashboard(args) -> int:
     print(f"领导看板 / dashboard: http://{'127.0.0.1' if args.ip == '0.0.0.0' else args.ip}:{args.port}/ "
           f"（Ctrl-C 停止 / to stop）\n数据 / data: {env['LIANHU_DB'] or '演示城市（先运行 make demo 可看全市演示数据）/ a small demo city'}",
           flush=True)
+    if os.name == "nt":  # Windows has no exec: wait for Voilà
+        import subprocess
+
+        return subprocess.call(command, env=env)
     os.execve(command[0], command, env)  # Voilà in this process: Ctrl-C or a kill stops the server itself
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import os
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +30,8 @@ from .policy import Policy, default_policy, load_policy
 from .rosters import Rosters
 from .schema import TABLES
 
-GRADES = ["优秀", "良好", "一般", "较差"]
+GRADE_COLORS = ["#2a9d8f", "#8ab17d", "#e9c46a", "#e76f51", "#9d0208"]  # best grade first
+PALETTE = ["#264653", "#2a9d8f", "#e9c46a", "#f4a261", "#e76f51", "#457b9d"]
 FONT = "Noto Sans CJK SC, Microsoft YaHei, SimHei, sans-serif"
 RECORD_COLUMNS = ["period", "village_code", "actor_kind", "actor_id", "kind", "quantity", "days"]
 RANKING_COLUMNS = {"rank_city": "全市排名", "rank_county": "县区内排名", "name": "名称", "unit_name": "单位",
@@ -50,6 +50,11 @@ def previous_period(period: str) -> str:
     if period.endswith("H2"):
         return f"{year}H1"
     return f"{year - 1}H2" if period.endswith("H1") else str(year - 1)
+
+
+def chronological(period: str) -> tuple[str, str]:
+    """Sort key: 2025H1, 2025H2, then the year 2025."""
+    return period[:4], period[4:] or "H9"
 
 
 def team_term(period: str) -> str:
@@ -82,6 +87,7 @@ class Dashboard:
         self.names = {**dict(zip(villages["county_code"], villages["county_name"])),
                       **dict(zip(villages["township_code"], villages["township_name"])),
                       **dict(zip(villages["village_code"], villages["village_name"]))}
+        self.labels = _labels(villages)
         self.households = _placed(classify_households(self.rosters.households, self.policy))
         self.villages = _placed(villages)
         located = self.households[["household_id", "village_code"]]
@@ -92,10 +98,11 @@ class Dashboard:
         self._records: dict[str, pd.DataFrame] = {}  # year → its records, read once
         self._progress: dict[int, pd.DataFrame] = {}  # year → every village plan's progress
         self._results: dict[int, dict] = {}
+        self._grade_order: dict[str, list[str]] = {}
 
         periods = store.periods()
         periods = sorted(set(periods) | {p[:4] for p in periods} | set(self.assessments), reverse=True)
-        assessed = sorted(self.assessments, key=lambda p: (p[:4], len(p) == 4, p))
+        assessed = sorted(self.assessments, key=chronological)
         default = assessed[-1] if assessed else periods[0] if periods else None  # the latest assessed, or recorded
         self.period = w.Dropdown(options=[(period_label(p), p) for p in periods], value=default, description="期别")
         counties = villages.drop_duplicates("county_code")
@@ -107,6 +114,7 @@ class Dashboard:
         self.chart = w.Output()  # the charts, drawn as one figure (`_combined`)
         self.rankings = w.HTML()
         self.figures: dict[str, go.Figure] = {}
+        self.combined: go.Figure | None = None  # the figures as panels of one plot, as drawn
         self.seconds = 0.0
         self._busy = False
         for control in (self.period, self.county, self.township, self.village):
@@ -145,11 +153,12 @@ class Dashboard:
         view = self.view(*self.area(), self.period.value)
         self.figures = view.figures
         self.headline.value, self.rankings.value = view.headline, view.rankings
-        if _in_kernel():  # elsewhere (tests) an Output would only print the figures' text
+        self.combined = _combined(view.figures) if view.figures else None
+        if _in_kernel():  # elsewhere (tests) an Output would only print the figure's text
             self.chart.clear_output(wait=True)
-            if view.figures:
+            if self.combined:
                 with self.chart:
-                    _combined(view.figures).show(renderer="plotly_mimetype")  # JupyterLab and Voilà draw it
+                    self.combined.show(renderer="plotly_mimetype")  # JupyterLab and Voilà draw it
         self.seconds = time.perf_counter() - started
 
     def view(self, prefix: str, digits: int, period: str | None) -> View:
@@ -174,7 +183,7 @@ class Dashboard:
             f"工作队员 <b class='members'>{term['cadre_id'].nunique():,}</b> 名（{period_label(team_term(period))}）· "
             f"工作记录 <b class='records'>{len(now):,}</b> 条 · 帮扶资金 <b>{totals.get('funds_yuan', 0):,.0f}</b> 元 · "
             f"办实事 <b>{totals.get('practical_things', 0):,.0f}</b> 件 · 培训群众 <b>{totals.get('people_trained', 0):,.0f}</b> 人次</p>")
-        subjects = self._subjects(prefix, period)
+        subjects = self._subjects(prefix, term)
         figures = {"coverage": self._coverage(poor, poor_linked, villages, villages_linked, poor_villages, digits),
                    "outcomes": self._outcomes(now, before, period),
                    "plans": self._plans(prefix, digits, period),
@@ -205,21 +214,18 @@ class Dashboard:
         return frame[np.isin(frame["place"].cat.codes.to_numpy(), inside)]
 
     def _parts(self, codes: pd.Series, digits: int) -> pd.Series:
-        """The names of the parts these codes lie in; a name two parts share (villages may) gets its code."""
+        """The labels of the parts (county, township or village) these codes lie in."""
         parts = codes.str[:digits]
-        labels = {code: self.names.get(code, code) for code in parts.unique()}
-        shared = {name for name, n in Counter(labels.values()).items() if n > 1}
-        return parts.map({code: f"{name}（{code}）" if name in shared else name for code, name in labels.items()})
+        return parts.map(self.labels[digits]).fillna(parts)
 
-    def _subjects(self, prefix: str, period: str) -> tuple[set, set] | None:
+    def _subjects(self, prefix: str, term: pd.DataFrame) -> tuple[set, set] | None:
         """The cadres and units working in the area — pairing its households, serving on its teams this term,
         linking its villages, or (for a county) belonging to it; None for the whole city."""
         if not prefix:
             return None
         pairs, links = self._within(self.pairs, prefix), self._within(self.links, prefix)
-        teams = self._within(self.teams, prefix).query("period == @team_term(@period)")
         units = set(links["unit_id"]) | set(pairs["unit_id"].dropna())
-        cadres = set(pairs["cadre_id"]) | set(teams["cadre_id"])
+        cadres = set(pairs["cadre_id"]) | set(term["cadre_id"])
         if len(prefix) == 6:
             own = set(self.rosters.units.loc[self.rosters.units["county_code"] == prefix, "unit_id"])
             units |= own
@@ -234,7 +240,7 @@ class Dashboard:
                           "linked": villages_linked[poor_villages]})])
         rates = rates.groupby(["地区", "指标"], sort=False)["linked"].mean().mul(100).round(1).reset_index(name="比例 %")
         return _bars(rates, "地区", "比例 %", "覆盖情况（当前结对）：贫困户与贫困村的联系率", "指标",
-                     ["#2a9d8f", "#e9c46a"], "%{y:.0f}%", yaxis_range=[0, 110])
+                     {"贫困户联系率": "#2a9d8f", "贫困村联系率": "#e9c46a"}, "%{y:.0f}%", yaxis_range=[0, 110])
 
     def _outcomes(self, now: pd.DataFrame, before: pd.DataFrame, period: str) -> go.Figure:
         rows = []
@@ -243,7 +249,9 @@ class Dashboard:
             totals = _totals(frame)
             rows += [{"期别": label, "项目": name, "数量": float(totals.get(column, 0))}
                      for kind, (column, name) in OUTCOMES.items() if kind not in ("资金", "培训人次", "发放资料")]
-        return _bars(pd.DataFrame(rows), "项目", "数量", "工作成效（与上期比较；对数刻度）", "期别", ["#264653", "#a8dadc"],
+        table = pd.DataFrame(rows) if len(now) or len(before) else pd.DataFrame()
+        return _bars(table, "项目", "数量", "工作成效（与上期比较；对数刻度）", "期别",
+                     {period_label(period): "#264653", earlier: "#a8dadc"},
                      yaxis_type="log", yaxis_dtick=1)  # visits run to thousands, new party members to tens
 
     def _plans(self, prefix: str, digits: int, period: str) -> go.Figure:
@@ -255,7 +263,7 @@ class Dashboard:
         done = done[done["subject_id"].str.startswith(prefix)].sort_values("subject_id")
         done = done.assign(地区=self._parts(done["subject_id"], digits)).groupby("地区", sort=False)[["measures", "completed"]].sum()
         done["完成率 %"] = (100 * done["completed"] / done["measures"].where(done["measures"] > 0)).round(1)
-        return _bars(done.reset_index(), "地区", "完成率 %", f"村级规划措施完成率（{year}年，对照年度目标）", None, ["#457b9d"],
+        return _bars(done.reset_index(), "地区", "完成率 %", f"村级规划措施完成率（{year}年，对照年度目标）", None, {"完成率 %": "#457b9d"},
                      "%{y:.0f}%", yaxis_range=[0, 110])
 
     def _staffing(self, prefix: str, digits: int, period: str, term: pd.DataFrame) -> go.Figure:
@@ -268,20 +276,30 @@ class Dashboard:
         staffing = pd.concat([needed.groupby("地区", sort=False)["人数"].sum().reset_index().assign(项目="应派"),
                               assigned.groupby("地区", sort=False)["人数"].sum().reset_index().assign(项目="实派")])
         return _bars(staffing, "地区", "人数", f"工作队派驻（{period_label(team_term(period))}，应派按当前联村）", "项目",
-                     ["#adb5bd", "#f4a261"])
+                     {"应派": "#adb5bd", "实派": "#f4a261"})
 
     def _grades(self, period: str, subjects: tuple[set, set] | None) -> go.Figure:
         tables = self.results(period)
         if tables is None:
-            return _bars(pd.DataFrame(columns=["县区", "人数"]), "县区", "人数", f"{period_label(period)}尚未考核", None, [""])
+            return _bars(pd.DataFrame(), "县区", "人数", f"{period_label(period)}尚未考核", None, {})
         cadres = tables["cadre"]
         if subjects is not None:
             cadres = cadres[cadres["subject_id"].isin(subjects[0])]
+        grades = self._grades_of(period)  # best first, as the indicator system names them
         counts = cadres.groupby(["county_name", "grade"]).size().reset_index(name="人数")
-        counts = counts.rename(columns={"county_name": "县区", "grade": "等次"}).sort_values("等次", key=lambda g: g.map(GRADES.index))
+        counts = counts.rename(columns={"county_name": "县区", "grade": "等次"}) \
+            .sort_values("等次", key=lambda g: g.map({grade: k for k, grade in enumerate(grades)}).fillna(len(grades)), kind="stable")
+        counties = ["市直"] + list(self.labels[6].values())
         where = "全市" if subjects is None else "在本区域工作的"
         return _bars(counts, "县区", "人数", f"{SUBJECTS['cadre']}考核等次（{where}，按所属县区）", "等次",
-                     ["#2a9d8f", "#8ab17d", "#e9c46a", "#e76f51"], stacked=True)
+                     dict(zip(grades, GRADE_COLORS)), stacked=True, xaxis_categoryorder="array",
+                     xaxis_categoryarray=counties + sorted(set(counts["县区"]) - set(counties)))
+
+    def _grades_of(self, period: str) -> list[str]:
+        if period not in self._grade_order:
+            cutoffs = self.store.assessment(self.assessments[period])["indicators"]["grades"]
+            self._grade_order[period] = sorted(cutoffs, key=lambda grade: -cutoffs[grade])
+        return self._grade_order[period]
 
     def _rankings(self, prefix: str, period: str, subjects: tuple[set, set] | None, top: int = 10) -> str:
         """The first ten cadres and units of the city, or of those working in the area (published fields only)."""
@@ -307,7 +325,7 @@ class Dashboard:
         """Where the numbers come from: the rosters, the periods with records, the assessments."""
         sizes = "，".join(f"{TABLES[name].zh} {len(table):,}" for name, table in self.rosters.tables().items())
         halves = [period_label(p) for _, p in sorted(self.period.options, key=lambda o: o[1]) if "H" in p] or ["无"]
-        assessed = "、".join(period_label(p) for p in sorted(self.assessments, key=lambda p: (p[:4], p[4:] or "年"))) or "尚无"
+        assessed = "、".join(period_label(p) for p in sorted(self.assessments, key=chronological)) or "尚无"
         return f"数据来源 / data: 名册（{sizes}）；工作记录 {'、'.join(halves)}；考核 {assessed}"
 
     def widget(self) -> w.Widget:
@@ -347,6 +365,18 @@ window.dispatchEvent(new Event('resize'))">{options}</select></p>
         return path
 
 
+def _labels(villages: pd.DataFrame) -> dict[int, dict[str, str]]:
+    """Per code length (6, 9, 12), each area's label: its name, with its code when another area of the same
+    parent has that name too (villages may)."""
+    labels = {}
+    for digits, level, parent in ((6, "county", None), (9, "township", "county"), (12, "village", "township")):
+        rows = villages.drop_duplicates(f"{level}_code")
+        names = rows[f"{level}_name"]
+        shared = rows.duplicated([f"{parent}_code", f"{level}_name"] if parent else [f"{level}_name"], keep=False)
+        labels[digits] = dict(zip(rows[f"{level}_code"], names.where(~shared, names + "（" + rows[f"{level}_code"] + "）")))
+    return labels
+
+
 def _totals(records: pd.DataFrame) -> pd.Series:
     return rollup(records, "city").sum(numeric_only=True) if len(records) else pd.Series(dtype=float)
 
@@ -356,11 +386,12 @@ def _layout(title: str, **more) -> dict:
                 uniformtext=dict(mode="hide", minsize=9), **more)  # no value written where it does not fit
 
 
-def _bars(table: pd.DataFrame, x: str, y: str, title: str, series: str | None, colors: list[str],
+def _bars(table: pd.DataFrame, x: str, y: str, title: str, series: str | None, colors: dict[str, str],
           values: str = "%{y:,.0f}", stacked: bool = False, **layout) -> go.Figure:
-    """Bars of `y` by `x` with their values written on them, one series per value of `series` in the order met,
-    side by side or `stacked` (through each bar's base, so that `_combined` can keep one bar mode). Plain plotly:
-    ten times quicker than plotly.express, which counts when a leader changes a filter. No rows: the chart says so."""
+    """Bars of `y` by `x` with their values written on them: one series per value of `series`, in the order met
+    and in its colour (`colors`), side by side or `stacked` (through each bar's base, so that `_combined` keeps
+    one bar mode). Plain plotly: ten times quicker than plotly.express, which counts when a leader changes a
+    filter. No rows: the chart says so."""
     if table.empty:
         return go.Figure(layout=_layout(title, xaxis_visible=False, yaxis_visible=False, annotations=[dict(
             text="暂无数据 / no data", showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font_size=16)]))
@@ -368,7 +399,8 @@ def _bars(table: pd.DataFrame, x: str, y: str, title: str, series: str | None, c
     below = pd.Series(0.0, index=table[x].unique())  # the stack under each bar so far
     bars = []
     for k, (name, group) in enumerate(groups):
-        bars.append(go.Bar(x=group[x], y=group[y], name=str(name), marker_color=colors[k % len(colors)], texttemplate=values,
+        bars.append(go.Bar(x=group[x], y=group[y], name=str(name), marker_color=colors.get(name, PALETTE[k % len(PALETTE)]),
+                           texttemplate=values,
                            textposition="inside" if stacked else "auto", cliponaxis=False, showlegend=bool(series),
                            base=below[group[x]].to_numpy() if stacked else None, offsetgroup="stack" if stacked else None))
         below[group[x].to_numpy()] += group[y].to_numpy() if stacked else 0
@@ -387,16 +419,17 @@ def _combined(figures: dict[str, go.Figure]) -> go.Figure:
     combined.update_annotations(yshift=24)  # the panel titles, above each panel's legend
     for k, chart in enumerate(charts):
         row, col, legend = k // 3 + 1, k % 3 + 1, f"legend{k + 1 if k else ''}"
-        combined.add_traces([trace.update(legend=legend) for trace in chart.data], rows=row, cols=col)
+        combined.add_traces([trace.to_plotly_json() | {"legend": legend} for trace in chart.data], rows=row, cols=col)
         axes = {"x": chart.layout.xaxis, "y": chart.layout.yaxis}
-        combined.update_xaxes(title_text=axes["x"].title.text, visible=axes["x"].visible, row=row, col=col)
+        combined.update_xaxes(title_text=axes["x"].title.text, visible=axes["x"].visible, row=row, col=col,
+                              categoryorder=axes["x"].categoryorder, categoryarray=axes["x"].categoryarray)
         combined.update_yaxes(title_text=axes["y"].title.text, visible=axes["y"].visible, range=axes["y"].range,
                               type=axes["y"].type, dtick=axes["y"].dtick, row=row, col=col)
         subplot = combined.get_subplot(row, col)
         x0, x1 = subplot.xaxis.domain
         y0, y1 = subplot.yaxis.domain
         for note in chart.layout.annotations:
-            combined.add_annotation(note.update(x=(x0 + x1) / 2, y=(y0 + y1) / 2))
+            combined.add_annotation(note.to_plotly_json() | {"x": (x0 + x1) / 2, "y": (y0 + y1) / 2})
         combined.update_layout({legend: dict(x=x0, y=y1, xanchor="left", yanchor="bottom", orientation="h",
                                              title_text=chart.layout.legend.title.text, font_size=11)})
     return combined.update_layout(template=TEMPLATE, height=800, barmode="group", margin=dict(l=50, r=20, t=90, b=40),

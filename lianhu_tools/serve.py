@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -51,7 +52,7 @@ def serving(db: str | None, port: int | None = None, wait: float = 60) -> Iterat
     port = port or free_port()
     command, env = voila(db, port)
     log = tempfile.TemporaryFile()
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + wait
         while not _listening(port):
@@ -60,12 +61,12 @@ def serving(db: str | None, port: int | None = None, wait: float = 60) -> Iterat
                 raise RuntimeError(f"Voilà did not start:\n{log.read().decode(errors='replace')[-3000:]}")
             time.sleep(0.2)
         yield f"http://127.0.0.1:{port}/"
-    finally:
-        process.terminate()
+    finally:  # Voilà and its kernels: they share the session started for them
+        os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(10)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
         log.close()
 
 
@@ -95,15 +96,15 @@ def browser() -> Iterator[object]:
 
 
 def wait_for_dashboard(page, timeout: float = 180) -> None:
-    """Until the headline and the charts (panels of one plot) are drawn."""
+    """Until the headline and the charts (panels of one plot) are drawn, bars included."""
     page.locator(".covered").wait_for(timeout=timeout * 1000)
-    page.locator(".js-plotly-plot").wait_for(timeout=timeout * 1000)
+    page.locator(".js-plotly-plot .bars .point").first.wait_for(timeout=timeout * 1000)
 
 
 def choose(page, control: str, option: str, timeout: float = 120) -> float:
     """Pick area `option` in the dropdown labelled `control` (县区, 乡镇 or 村); the seconds until the headline
-    names it and the charts are redrawn — checked on every animation frame (a locator's wait polls only
-    every half second)."""
+    names it and the charts are redrawn, bars included — checked on every animation frame (a locator's wait
+    polls only every half second)."""
     page.evaluate("document.querySelectorAll('.js-plotly-plot').forEach(plot => plot.dataset.old = 'yes')")
     label = page.locator("label", has_text=re.compile(f"^{control}$"))
     dropdown = page.locator(".widget-dropdown").filter(has=label).locator("select")
@@ -111,7 +112,8 @@ def choose(page, control: str, option: str, timeout: float = 120) -> float:
     dropdown.select_option(label=option)
     page.wait_for_function(
         """(option) => [...document.querySelectorAll('h3')].some(h => h.textContent.startsWith(option + ' '))
-                       && [...document.querySelectorAll('.js-plotly-plot')].some(plot => !plot.dataset.old && plot.data)""",
+                       && [...document.querySelectorAll('.js-plotly-plot')]
+                              .some(plot => !plot.dataset.old && plot.querySelector('.bars .point'))""",
         arg=option, timeout=timeout * 1000, polling="raf")
     return time.perf_counter() - started
 

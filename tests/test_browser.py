@@ -8,12 +8,13 @@ the dashboard, the static dashboard page and the pairing map go to build/screens
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 import pytest
 
 from lianhu_tools.serve import browser, choose, chromium, first_chart_x, serving, wait_for_dashboard
+
+from test_panels import headline_numbers
 
 pytestmark = pytest.mark.skipif(chromium() is None and not os.environ.get("LIANHU_REQUIRE_BROWSER"),
                                 reason="no Chromium here (apt-get install chromium fonts-noto-cjk)")
@@ -52,18 +53,14 @@ def headline(page) -> dict[str, str]:
     return {key: page.locator(f".{key}").inner_text() for key in ("covered", "villages", "members", "records")}
 
 
-def expected_headline(board) -> dict[str, str]:
-    return dict(re.findall(r"<b class='(\w+)'>([^<]*)</b>", board.headline.value))
-
-
 def test_dashboard_served_by_voila_follows_the_county_filter(year, page, capsys):
     from lianhu_tools.dashboard import Dashboard
 
     board = Dashboard(year.store)  # what the library says the page must show
     county_code, county = board.county.options[1][1], board.county.options[1][0]
-    city = expected_headline(board)
+    city = headline_numbers(board)
     board.county.value = county_code
-    in_county = expected_headline(board)
+    in_county = headline_numbers(board)
     assert in_county != city
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -93,6 +93,8 @@ def test_match_villages_then_households(tmp_path):
 
 
 def test_dashboard_command_serves_a_store_and_refuses_a_missing_one(tmp_path, capsys):
+    import os
+    import signal
     import subprocess
     import sys
     import time
@@ -105,8 +107,9 @@ def test_dashboard_command_serves_a_store_and_refuses_a_missing_one(tmp_path, ca
     assert "没有这个数据库" in capsys.readouterr().err  # said before anything is served
     year = start_demo_year("tiny", tmp_path / "year")
     port = free_port()
+    log = (tmp_path / "dashboard.log").open("w")
     server = subprocess.Popen([sys.executable, "-m", "lianhu_tools.cli", "dashboard", "--db", str(year.folder / "lianhu.sqlite"),
-                               "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -119,6 +122,11 @@ def test_dashboard_command_serves_a_store_and_refuses_a_missing_one(tmp_path, ca
                 time.sleep(0.5)
         assert response.status == 200 and "cdn.jsdelivr.net" not in page and "cdnjs" not in page
     finally:
-        server.terminate()
-        output = server.communicate(timeout=20)[0]
+        os.killpg(server.pid, signal.SIGTERM)  # Voilà and its kernel
+        try:
+            server.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+        log.close()
+    output = (tmp_path / "dashboard.log").read_text()
     assert f"http://127.0.0.1:{port}/" in output and str(year.folder / "lianhu.sqlite") in output

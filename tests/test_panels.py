@@ -153,7 +153,7 @@ def test_rankings_in_a_county_include_city_cadres_working_there(assessed_year):
 
     board = Dashboard(assessed_year.store)
     county = board.county.options[1][1]
-    cadres, units = board._subjects(county, "2025")
+    cadres, units = board._subjects(county, board._within(board.teams, county).query("period == '2025H2'"))
     pairs = assessed_year.pairs
     working = set(pairs.loc[pairs["village_code"].str.startswith(county), "cadre_id"])
     assert working and working <= cadres
@@ -206,10 +206,34 @@ def test_static_dashboard_has_every_county_and_no_personal_data(assessed_year, t
 
 
 def test_villages_sharing_a_name_stay_apart_in_the_charts(year):
+    import dataclasses
+
     from lianhu_tools.dashboard import Dashboard
 
+    villages = year.rosters.villages.copy()
+    township = villages["township_code"].iloc[0]
+    twins = villages.index[villages["township_code"] == township][:2]
+    villages.loc[twins, "village_name"] = "安岭村"  # two villages of one township, one name
+    board = Dashboard(year.store, dataclasses.replace(year.rosters, villages=villages))
+    board.county.value, board.township.value = township[:6], township
+    for chart in ("coverage", "staffing"):
+        shown = {x for trace in board.figures[chart].data for x in trace.x}
+        assert not {"安岭村"} & shown and all(f"安岭村（{villages.loc[t, 'village_code']}）" in board.labels[12].values() for t in twins)
+        assert all(x.startswith("安岭村（") for x in shown if "安岭村" in x)  # the same label in every series
+
+
+def test_grades_as_the_city_names_them_and_charts_as_panels_of_one_plot(year):
+    from lianhu_tools.assessment import load_indicators, run_assessment
+    from lianhu_tools.dashboard import GRADE_COLORS, Dashboard
+
+    system = load_indicators()
+    system["grades"] = {"优秀": 90, "称职": 75, "基本称职": 60, "不称职": 0}  # a city's own grade names
+    run_assessment(year.store, "2025", year.rosters, year.teams, system)
     board = Dashboard(year.store)
-    codes = board.villages["village_code"].iloc[:2]
-    board.names[codes.iloc[1]] = board.names[codes.iloc[0]]  # two villages, one name
-    labels = board._parts(codes, 12)
-    assert labels.nunique() == 2 and codes.iloc[1] in labels.iloc[1]
+    grades = board.figures["grades"].data
+    assert [t.name for t in grades] == [g for g in system["grades"] if g in {t.name for t in grades}]
+    assert all(t.marker.color == GRADE_COLORS[list(system["grades"]).index(t.name)] for t in grades)  # colour by grade
+    panels = board.combined.data
+    assert len(panels) == sum(len(f.data) for f in board.figures.values())
+    assert [list(t.x) for t in panels[:2]] == [list(t.x) for t in board.figures["coverage"].data]
+    assert all(t.legend is None for f in board.figures.values() for t in f.data)  # the separate figures stay as they were
