@@ -50,3 +50,11 @@ def base_tables() -> dict[str, pd.DataFrame]:
 @pytest.fixture
 def clean_dir(tmp_path_factory) -> Path:
     return write_csv_rosters(tmp_path_factory.mktemp("clean"))
+
+
+@pytest.fixture
+def rosters(tmp_path):
+    """The hand-written rosters, loaded (a test module may define its own)."""
+    from lianhu_tools.rosters import load_rosters
+
+    return load_rosters(write_csv_rosters(tmp_path / "rosters"))

@@ -4,7 +4,6 @@ import pandas as pd
 import pytest
 
 from lianhu_tools.archives import ArchiveError, load_activities, rollup
-from lianhu_tools.rosters import load_rosters
 from lianhu_tools.store import Store
 
 from conftest import write_csv_rosters
@@ -22,11 +21,6 @@ DIARY = pd.DataFrame({
     "天数": ["2", "", "", "", "1.5"],
     "佐证说明": ["入户走访记录", "拨付凭证", "", "照片", ""],
 })
-
-
-@pytest.fixture
-def rosters(tmp_path):
-    return load_rosters(write_csv_rosters(tmp_path / "rosters"))
 
 
 def write_diary(folder, frame, name="秦州区工作记录.csv", encoding="gb18030"):

@@ -7,10 +7,8 @@ import sqlalchemy as sa
 from lianhu_tools import store as store_module
 from lianhu_tools.cli import main
 from lianhu_tools.plans import PlanError, annual_plan, load_plans, progress
-from lianhu_tools.rosters import load_rosters
 from lianhu_tools.store import Store
 
-from conftest import write_csv_rosters
 
 PLAN = pd.DataFrame({
     "对象类型": ["村", "村", "户", "户", "单位"],
@@ -23,11 +21,6 @@ PLAN = pd.DataFrame({
     "计划培训人次": ["", "80", "", "", ""],
     "完成情况": ["已完成", "", "进行中", "完成", "计划"],
 })
-
-
-@pytest.fixture
-def rosters(tmp_path):
-    return load_rosters(write_csv_rosters(tmp_path / "rosters"))
 
 
 def write(tmp_path, frame, name="规划.csv"):
