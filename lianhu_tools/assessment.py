@@ -223,10 +223,11 @@ def run_assessment(store, period: str, rosters: Rosters, teams: pd.DataFrame | N
     return store.save_assessment(period, system, frozen, scores)
 
 
-def results(store, assessment_id: int, rosters: Rosters | None = None) -> dict[str, pd.DataFrame]:
+def results(store, assessment_id: int, rosters: Rosters | None = None, stored: dict | None = None) -> dict[str, pd.DataFrame]:
     """Per kind of subject: indicator points, deductions, adjustments, total, grade and ranks (city, county),
-    from the stored scores and the names, units and counties frozen with them — what gets published."""
-    stored = store.assessment(assessment_id)
+    from the stored scores and the names, units and counties frozen with them — what gets published.
+    `stored`: the assessment as `store.assessment` returned it, when the caller has read it already."""
+    stored = stored or store.assessment(assessment_id)
     described = pd.DataFrame(stored["frozen"]["subjects"])
     system, scores, adjusted = stored["indicators"], stored["scores"], stored["adjustments"]
     cutoffs = sorted(system["grades"].items(), key=lambda item: -item[1])

@@ -200,9 +200,13 @@ class Dashboard:
         return records if len(period) == 4 else records[records["period"] == period]
 
     def results(self, period: str) -> dict[str, pd.DataFrame] | None:
+        """The period's assessment results (read once), and its grades best first in `_grade_order`."""
         assessment = self.assessments.get(period)
         if assessment is not None and assessment not in self._results:
-            self._results[assessment] = results(self.store, assessment)
+            stored = self.store.assessment(assessment)
+            cutoffs = stored["indicators"]["grades"]
+            self._grade_order[period] = sorted(cutoffs, key=lambda grade: -cutoffs[grade])
+            self._results[assessment] = results(self.store, assessment, stored=stored)
         return self._results.get(assessment)
 
     @staticmethod
@@ -285,7 +289,7 @@ class Dashboard:
         cadres = tables["cadre"]
         if subjects is not None:
             cadres = cadres[cadres["subject_id"].isin(subjects[0])]
-        grades = self._grades_of(period)  # best first, as the indicator system names them
+        grades = self._grade_order[period]  # best first, as the indicator system names them
         counts = cadres.groupby(["county_name", "grade"]).size().reset_index(name="人数")
         counts = counts.rename(columns={"county_name": "县区", "grade": "等次"}) \
             .sort_values("等次", key=lambda g: g.map({grade: k for k, grade in enumerate(grades)}).fillna(len(grades)), kind="stable")
@@ -294,12 +298,6 @@ class Dashboard:
         return _bars(counts, "县区", "人数", f"{SUBJECTS['cadre']}考核等次（{where}，按所属县区）", "等次",
                      dict(zip(grades, GRADE_COLORS)), stacked=True, xaxis_categoryorder="array",
                      xaxis_categoryarray=counties + sorted(set(counts["县区"]) - set(counties)))
-
-    def _grades_of(self, period: str) -> list[str]:
-        if period not in self._grade_order:
-            cutoffs = self.store.assessment(self.assessments[period])["indicators"]["grades"]
-            self._grade_order[period] = sorted(cutoffs, key=lambda grade: -cutoffs[grade])
-        return self._grade_order[period]
 
     def _rankings(self, prefix: str, period: str, subjects: tuple[set, set] | None, top: int = 10) -> str:
         """The first ten cadres and units of the city, or of those working in the area (published fields only)."""

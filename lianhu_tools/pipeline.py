@@ -179,11 +179,12 @@ def _archives_and_assessment(rosters: Rosters, links, pairs, teams, policy, out:
     say(f"三年规划 / plans 2025–2027: {store.plans()['subject_id'].nunique():,} 个对象，2025 年措施完成 "
         f"{done['completed'].sum() / max(done['measures'].sum(), 1):.0%} → {year.plan_file}")
     for period in ("2025H1", "2025"):
-        job.step(f"{'年中' if 'H' in period else '年终'}考核 / {period} assessment")
+        label = f"{'年中' if 'H' in period else '年终'}考核 / {period} assessment"
+        job.step(label)
         assessment = run_assessment(store, period, rosters, teams, policy=policy)
         grades = results(store, assessment, rosters)["cadre"]["grade"].value_counts()
         written = publish(store, assessment, rosters, out / "公开发布")
-        say(f"{'年中' if 'H' in period else '年终'}考核 / {period} assessment: 干部 " +
+        say(f"{label}: 干部 " +
             "，".join(f"{g} {grades.get(g, 0):,}" for g in ("优秀", "良好", "一般", "较差")) + f" → {written[1]}")
     job.step("领导看板 / dashboard")
     page = Dashboard(store, rosters, policy=policy).write_html(out / "领导看板.html")
