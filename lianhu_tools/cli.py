@@ -13,6 +13,8 @@ import time
 import warnings
 from pathlib import Path
 
+from .pairing.problem import ENGINES, PairingInputError, SolverError
+from .policy import LimitError, check_max_km
 from .problems import RosterError, RosterWarning, write_problem_workbook
 
 
@@ -27,9 +29,12 @@ def main(argv: list[str] | None = None) -> int:
     except RosterError as exc:  # a bad policy file, for commands that take one
         _print_problems(exc.problems, "json" if getattr(args, "format", "") == "json" else "text")
         return 1
-    except (UsageError, LookupError) as exc:
+    except (UsageError, LookupError, LimitError) as exc:
         print(f"lianhu: {exc}", file=sys.stderr)
         return 2
+    except (PairingInputError, SolverError) as exc:  # pins that cannot hold, an engine that failed: said in words
+        print("\n".join(getattr(exc, "problems", [str(exc)])), file=sys.stderr)
+        return 1
     except RuntimeError as exc:  # the store is busy, or newer than this program
         print(f"lianhu: {exc}", file=sys.stderr)
         return 1
@@ -37,6 +42,14 @@ def main(argv: list[str] | None = None) -> int:
 
 class UsageError(Exception):
     pass
+
+
+def _max_km(text: str) -> float:
+    """--max-km: refused at once (exit 2) unless a number of km above 0."""
+    try:
+        return check_max_km(float(text))
+    except (ValueError, LimitError) as exc:
+        raise argparse.ArgumentTypeError(str(exc) if isinstance(exc, LimitError) else f"not a number: {text!r}") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -99,8 +112,9 @@ def _parser() -> argparse.ArgumentParser:
         m.add_argument("--out", required=True, type=Path, help=".xlsx (Chinese headers) or .csv")
         m.add_argument("--lang", choices=("zh", "en"), default="zh")
         m.add_argument("--policy-file", type=Path)
-        m.add_argument("--max-km", type=float)
-        m.add_argument("--solver", choices=("auto", "cbc", "highs"), default="auto")
+        m.add_argument("--max-km", type=_max_km, help="距离上限 km（默认取政策）/ the distance limit, km (default: the policy's)")
+        m.add_argument("--solver", choices=ENGINES, default="auto",
+                       help="auto：网络求解器（OR-Tools）；cbc/highs：PuLP 模型 / the engine")
         if what == "villages":
             m.add_argument("--targets", choices=("poor", "all"), default="poor", help="poor villages, or all villages")
             m.set_defaults(run=_match_villages)
@@ -111,6 +125,17 @@ def _parser() -> argparse.ArgumentParser:
             m.add_argument("--pins", type=Path, help="pairs that must be kept")
             m.add_argument("--forbids", type=Path, help="pairs that must not be made")
             m.set_defaults(run=_match_households)
+
+    p = sub.add_parser("compare", help="政策比较：同一名册按几种政策结对 / pair the rosters under several policies, side by side")
+    p.add_argument("--rosters", required=True, type=Path, nargs="+")
+    p.add_argument("--policy-file", dest="policy_files", required=True, type=Path, nargs="+",
+                   help="两个或更多政策文件（只给一个时与默认政策比较）/ policy files (one: compared with the defaults)")
+    p.add_argument("--out", type=Path, default=Path("政策比较.xlsx"), help="比较表 (.xlsx or .csv)")
+    p.add_argument("--figure", type=Path, help="比较图（离线网页 .html）/ the figure as an offline page")
+    p.add_argument("--db", default=None, help="数据库：统计现有结对须调整多少（默认 data/lianhu.sqlite，如有）")
+    p.add_argument("--solver", choices=ENGINES, default="auto")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh")
+    p.set_defaults(run=_compare)
 
     p = sub.add_parser("rotate", help="工作队轮换 / half-year work-team schedule")
     p.add_argument("--rosters", required=True, type=Path, nargs="+")
@@ -338,18 +363,26 @@ def _fields(args) -> int:
 
 
 def _say_report(name: str, report) -> None:
-    print(f"{name}: {report.status}, objective {report.objective:,.3f}, gap {report.gap:.0%}, "
-          f"{report.seconds:.1f} s, solver {report.solver}, {report.lps} LP(s), {report.pricing_rounds} pricing "
-          f"round(s), {report.arcs_in_model:,} of {report.arcs_allowed:,} allowed arcs in the model, "
-          + ("optimal over all allowed pairs" if report.proven_optimal else "NOT proven optimal"), file=sys.stderr)
+    print(f"{name}: {report.summary()}", file=sys.stderr)
+
+
+def _options(args):
+    """The engine, checked before any work (e.g. HiGHS asked for but not installed)."""
+    from .pairing.problem import PairingOptions
+    from .pairing.solve import check_engine
+
+    options = PairingOptions(engine=args.solver)
+    check_engine(options)
+    return options
 
 
 def _match_villages(args) -> int:
     from .pairing.output import write_tables
     from .pairing.villages import match_villages
 
+    options = _options(args)
     rosters, policy = _load(args.rosters, args.policy_file)
-    result = match_villages(rosters, policy, args.targets, args.max_km, args.solver)
+    result = match_villages(rosters, policy, args.targets, args.max_km, options)
     write_tables({"联村": result.links, "未联系的村": result.unlinked, "未达下限的单位": result.short_units}, args.out, args.lang)
     _say_report("units → villages", result.report)
     print(f"{len(result.links):,} 个村已联系，{len(result.unlinked):,} 个未联系，{len(result.short_units):,} 个单位未达下限 → {args.out}")
@@ -357,23 +390,44 @@ def _match_villages(args) -> int:
 
 
 def _match_households(args) -> int:
-    from .pairing.households import PairingInputError, match_households
+    from .pairing.households import match_households
     from .pairing.output import read_pairs, write_tables
 
+    options = _options(args)
     rosters, policy = _load(args.rosters, args.policy_file)
     read = {name: read_pairs(_existing([path])[0], required) if path else None for name, path, required in (
         ("links", args.links, ("unit_id", "village_code")), ("existing", args.existing, ("cadre_id", "household_id")),
         ("pins", args.pins, ("cadre_id", "household_id")), ("forbids", args.forbids, ("cadre_id", "household_id")))}
-    try:
-        result = match_households(rosters, policy, locality=args.locality, max_km=args.max_km, solver=args.solver, **read)
-    except PairingInputError as exc:
-        print("\n".join(exc.problems), file=sys.stderr)
-        return 1
+    result = match_households(rosters, policy, locality=args.locality, max_km=args.max_km, options=options, **read)
     write_tables({"联户": result.pairs, "未覆盖农户": result.uncovered, "各县区缺口": result.shortages,
-                  "终止的结对": result.ended}, args.out, args.lang)
+                  "加名额测算": result.marginal, "终止的结对": result.ended}, args.out, args.lang)
     for pool, report in result.reports.items():
-        _say_report(f"cadres → {pool} households ({result.locality})", report)
+        _say_report(f"cadres → {pool} households ({result.locality}, {result.max_km:g} km)", report)
     print(f"{len(result.pairs):,} 对结对，{len(result.uncovered):,} 户未覆盖 → {args.out}")
+    return 0
+
+
+def _compare(args) -> int:
+    from .pairing.compare import COMPARE_LABELS, compare_policies
+    from .pairing.output import write_tables
+    from .store import DEFAULT_URL, Store
+
+    options = _options(args)
+    policies = {"默认 / default": _policy(None)} if len(args.policy_files) == 1 else {}
+    for path in args.policy_files:
+        policies[path.stem] = _policy(path)
+    rosters = _load(args.rosters, None)[0]
+    current = None
+    if args.db or Path(DEFAULT_URL.removeprefix("sqlite:///")).exists():  # no store: the churn column stays empty
+        current = Store(args.db or DEFAULT_URL, create=False).current("pairings")
+    comparison = compare_policies(rosters, policies, current, options=options)
+    table = comparison.table if args.lang == "en" else comparison.table.rename(columns=COMPARE_LABELS)
+    write_tables({"政策比较": table}, args.out, "en")
+    print(table.set_index(table.columns[0]).T.to_string())
+    _wrote(args.out)
+    if args.figure:
+        comparison.figure().write_html(args.figure, include_plotlyjs="directory")
+        _wrote(args.figure)
     return 0
 
 

@@ -7,11 +7,14 @@ Its logic is plain methods (`run`, `accept`), so tests drive it by setting value
 
 from __future__ import annotations
 
+import html
+from typing import Sequence
+
 import ipywidgets as w
 import pandas as pd
 from IPython.display import display
 
-from .policy import Policy, load_policy
+from .policy import MAX_KM, MAX_QUOTA, Policy, load_policy
 from .rosters import Rosters
 from .schema import RANKS
 
@@ -30,16 +33,22 @@ def pairs_from_text(text: str) -> pd.DataFrame:
 
 
 class PairingPanel:
-    """The pairing control panel for one set of rosters (and optionally a store to accept into)."""
+    """The pairing control panel for one set of rosters (and optionally a store to accept into).
 
-    def __init__(self, rosters: Rosters, policy: Policy | None = None, store=None, term_start: int = 2025):
-        self.rosters, self.store, self.term_start = rosters, store, term_start
-        policy = policy or load_policy()
-        self.quota = {(rank, pool): w.BoundedIntText(value=policy.quotas[rank][pool], min=0, max=50,
+    It starts from the city's `policy` (the panel changes only the quotas, the distance limit and
+    the locality shown on it) and passes the planner's `rules` (see `pairing.model`) to the optimiser."""
+
+    def __init__(self, rosters: Rosters, policy: Policy | None = None, store=None, term_start: int = 2025,
+                 rules: Sequence = ()):
+        self.rosters, self.store, self.term_start, self.rules = rosters, store, term_start, list(rules)
+        self.base_policy = policy or load_policy()
+        policy = self.base_policy
+        self.quota = {(rank, pool): w.BoundedIntText(value=policy.quotas[rank][pool], min=0, max=MAX_QUOTA,
                                                      layout=w.Layout(width="6em"))
                       for rank in RANKS for pool in POOLS}
-        self.max_km = w.BoundedFloatText(value=policy.max_km, min=1, max=500, step=5, description="距离上限 km")
-        self.locality = w.Dropdown(options=[(label, key) for key, label in LOCALITIES.items()], value="unit_villages",
+        self.max_km = w.BoundedFloatText(value=policy.max_km, min=0.1, max=MAX_KM, step=5, description="距离上限 km")
+        self.locality = w.Dropdown(options=[(label, key) for key, label in LOCALITIES.items()],
+                                   value=policy.locality if policy.locality in LOCALITIES else "unit_villages",
                                    description="联户范围")
         self.pins = w.Textarea(placeholder="必须结对：每行 干部编号, 农户编号", layout=w.Layout(width="28em"))
         self.forbids = w.Textarea(placeholder="不得结对：每行 干部编号, 农户编号", layout=w.Layout(width="28em"))
@@ -54,12 +63,13 @@ class PairingPanel:
         self.villages = self.households = None
 
     def policy(self) -> Policy:
-        """The defaults with the panel's quotas and distance limit."""
+        """The city's policy with the panel's quotas and distance limit."""
         quotas = {rank: {pool: int(self.quota[rank, pool].value) for pool in POOLS} for rank in RANKS}
-        return load_policy(overrides={"quotas": quotas, "max_km": float(self.max_km.value)})
+        return load_policy(overrides=self.base_policy.to_dict() | {"quotas": quotas, "max_km": float(self.max_km.value)})
 
     def run(self) -> None:
-        from .pairing.households import PairingInputError, match_households
+        from .pairing.households import match_households
+        from .pairing.problem import SolverError
         from .pairing.villages import match_villages
 
         self.accept_button.disabled = True
@@ -71,16 +81,19 @@ class PairingPanel:
             self._step(2, "干部联户…")
             links = self.villages.links if self.locality.value == "unit_villages" else None
             self.households = match_households(self.rosters, policy, links=links, locality=self.locality.value,
-                                               pins=pins, forbids=forbids)
-        except (ValueError, PairingInputError) as exc:
+                                               pins=pins, forbids=forbids, rules=self.rules)
+        except (ValueError, SolverError) as exc:  # limits, pins and rosters that cannot hold; a failed engine
             self.progress.value = 0
-            self.message.value = f"<b style='color:#b00'>无法运行：</b>{exc}"
+            self.villages = self.households = None
+            self.message.value = f"<b style='color:#b00'>无法运行：</b>{html.escape(str(exc))}"
             return
         self._step(3, "完成")
-        reports = self.households.reports.values()
-        proven = all(r.proven_optimal for r in reports) and self.villages.report.proven_optimal
+        reports = [self.villages.report, *self.households.reports.values()]
+        proven = all(r.proven_optimal for r in reports)
+        unproven = "；".join(html.escape(r.summary()) for r in reports if not r.proven_optimal)
         self.message.value = (f"联村 {len(self.villages.links):,} 个村；联户 {len(self.households.pairs):,} 对，"
-                              f"未覆盖 {len(self.households.uncovered):,} 户；{'已证明最优' if proven else '未证明最优'}")
+                              f"未覆盖 {len(self.households.uncovered):,} 户；"
+                              + ("各级均已证明最优" if proven else f"<b style='color:#b00'>未证明最优</b>：{unproven}"))
         self.accept_button.disabled = self.store is None
         self._show()
 
@@ -93,9 +106,14 @@ class PairingPanel:
         from .pairing.summary import coverage_by_county
 
         self.output.clear_output()
+        uncovered = self.households.uncovered
+        more = self.households.marginal
         with self.output:
             display(coverage_by_county(self.households))
-            display(self.households.uncovered[["household_id", "county_code", "household_class", "reason_zh"]].head(20))
+            display(w.HTML("<b>未覆盖农户：原因与最省的改进办法</b> / uncovered households: why, and the cheapest fix"))
+            display(uncovered[["household_id", "county_code", "household_class", "reason_zh", "fix_zh"]].head(20))
+            display(w.HTML("<b>每名该职级干部加 1 个名额可多覆盖的户数</b> / one more slot per cadre of a rank covers"))
+            display(more[more["extra_covered"] > 0].sort_values("extra_covered", ascending=False).head(20))
             display(pairing_map(self.rosters.villages, self.rosters.units, self.villages.links, self.households.pairs,
                                 self.rosters.households))
 
@@ -115,6 +133,47 @@ class PairingPanel:
         controls = w.VBox([quotas, self.max_km, self.locality, w.HBox([self.pins, self.forbids]), self.status,
                            w.HBox([self.run_button, self.accept_button, self.progress]), self.message])
         return w.VBox([controls, self.output])
+
+    def _ipython_display_(self) -> None:
+        display(self.widget())
+
+
+class PolicyComparePanel:
+    """Policy what-if: tick the policies to compare, run, and see them side by side (table and figure)."""
+
+    def __init__(self, rosters: Rosters, policies: dict[str, Policy], store=None):
+        self.rosters, self.policies, self.store = rosters, policies, store
+        self.chosen = w.SelectMultiple(options=list(policies), value=tuple(policies)[:3], description="政策",
+                                       layout=w.Layout(width="32em", height="7em"))
+        self.run_button = w.Button(description="比较 Compare", button_style="primary", icon="balance-scale")
+        self.message = w.HTML()
+        self.output = w.Output()
+        self.comparison = None
+        self.run_button.on_click(lambda _: self.run())
+
+    def run(self) -> None:
+        from .pairing.compare import COMPARE_LABELS, compare_policies
+        from .pairing.problem import SolverError
+
+        if len(self.chosen.value) < 1:
+            self.message.value = "请至少选择一个政策 / choose at least one policy"
+            return
+        self.message.value = "结对中… / pairing…"
+        current = self.store.current("pairings") if self.store is not None else None
+        try:
+            self.comparison = compare_policies(self.rosters, {name: self.policies[name] for name in self.chosen.value},
+                                               current)
+        except (ValueError, SolverError) as exc:
+            self.message.value = f"<b style='color:#b00'>无法比较：</b>{html.escape(str(exc))}"
+            return
+        self.message.value = f"已比较 {len(self.chosen.value)} 个政策 / compared"
+        self.output.clear_output()
+        with self.output:
+            display(self.comparison.table.rename(columns=COMPARE_LABELS).set_index("政策").T)
+            display(self.comparison.figure())
+
+    def widget(self) -> w.Widget:
+        return w.VBox([self.chosen, w.HBox([self.run_button, self.message]), self.output])
 
     def _ipython_display_(self) -> None:
         display(self.widget())

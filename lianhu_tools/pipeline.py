@@ -83,8 +83,8 @@ def _pairings(rosters: Rosters, policy, out: Path, job: Steps) -> tuple:
         f"{'已证明最优' if villages.report.proven_optimal else '未证明最优'}）→ {out / '联村结果.xlsx'}")
     job.step("干部联户 / cadres → households")
     households = match_households(rosters, policy, links=villages.links)
-    write_tables({"联户": households.pairs, "未覆盖农户": households.uncovered, "各县区缺口": households.shortages},
-                 out / "联户结果.xlsx")
+    write_tables({"联户": households.pairs, "未覆盖农户": households.uncovered, "各县区缺口": households.shortages,
+                  "加名额测算": households.marginal}, out / "联户结果.xlsx")
     say(f"干部联户 / cadres → households: {len(households.pairs):,} 对，{len(households.uncovered):,} 户未覆盖 "
         f"→ {out / '联户结果.xlsx'}")
     job.step("工作队轮换 / work teams")
@@ -96,7 +96,7 @@ def _pairings(rosters: Rosters, policy, out: Path, job: Steps) -> tuple:
     say(f"结对图（离线可用）/ offline map: {out / '结对图.html'}")
     job.step("各县区名单 / county workbooks")
     books = write_county_workbooks(rosters, villages.links, households.pairs, rotation.schedule, households.uncovered,
-                                   out / "各县区联村联户名单")
+                                   out / "各县区联村联户名单", households.marginal, villages.unlinked)
     say(f"各县区联村联户名单（{len(books)} 个县区，可直接下发）/ one workbook per county: {out / '各县区联村联户名单'}")
     return villages.links, households.pairs, rotation.schedule
 

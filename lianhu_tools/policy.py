@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +69,25 @@ DEFAULT_POLICY: dict = {
     "party_households_must_be_non_poor": True,
 }
 LOCALITIES = ("auto", "unit_villages", "distance", "county")
+MAX_KM = 2000.0  # a distance limit beyond a province's extent is a typing error
+MAX_QUOTA = 100  # households per cadre and pool (real programs: up to about 10)
+MAX_PER_UNIT = 100  # villages per unit, work-team members per village
+
+
+class LimitError(ValueError):
+    """A limit outside what the rules allow (message in Chinese and English)."""
+
+
+def check_max_km(value) -> float:
+    """A distance limit as the pairing takes it: a finite number of km above 0, at most MAX_KM."""
+    try:
+        km = float(value)
+    except (TypeError, ValueError):
+        km = math.nan
+    if isinstance(value, bool) or not (0 < km <= MAX_KM):
+        raise LimitError(f"距离上限须为大于 0、不超过 {MAX_KM:g} 的公里数，而不是 {value!r} / "
+                         f"the distance limit must be more than 0 and at most {MAX_KM:g} km, not {value!r}")
+    return km
 
 
 @dataclass(frozen=True)
@@ -165,30 +185,36 @@ def _merge(settings: dict, edits: dict, source: str, prefix: str, problems: list
 def _check(settings: dict, source: str) -> list[Problem]:
     problems = []
 
-    def number(path: str, value, integer: bool) -> bool:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+    def number(path: str, value, integer: bool, most: float = math.inf) -> bool:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
         if ok and integer:
             ok = float(value).is_integer()
         if not ok:
             what = ("非负整数", "a non-negative integer") if integer else ("非负数", "a non-negative number")
             problems.append(_problem(source, path, value, "policy_wrong_type",
                                      f"“{path}”须为{what[0]}", f"'{path}' must be {what[1]}"))
+        elif value > most:
+            ok = False
+            problems.append(_problem(source, path, value, "policy_out_of_range", f"“{path}”不能超过 {most:g}",
+                                     f"'{path}' cannot exceed {most:g}"))
         return ok
 
     for rank in RANKS:
         for part in ("party", "poor"):
-            number(f"quotas.{rank}.{part}", settings["quotas"][rank][part], True)
+            number(f"quotas.{rank}.{part}", settings["quotas"][rank][part], True, MAX_QUOTA)
     lines = settings["poverty_lines_yuan"]
     if number("poverty_lines_yuan.absolute", lines["absolute"], False) & number(
             "poverty_lines_yuan.low_income", lines["low_income"], False) and lines["absolute"] > lines["low_income"]:
         problems.append(_problem(source, "poverty_lines_yuan", lines, "policy_inconsistent",
                                  "绝对贫困线不能高于低收入线", "the absolute line cannot exceed the low-income line"))
-    number("max_km", settings["max_km"], False)
+    if number("max_km", settings["max_km"], False, MAX_KM) and settings["max_km"] == 0:
+        problems.append(_problem(source, "max_km", 0, "policy_out_of_range", "距离上限须大于 0",
+                                 "the distance limit must be more than 0"))
     for table in ("villages_per_unit", "team_size"):
         for kind in UNIT_KINDS:
             bounds = settings[table][kind]
             path = f"{table}.{kind}"
-            if number(f"{path}.min", bounds["min"], True) & number(f"{path}.max", bounds["max"], True) \
+            if number(f"{path}.min", bounds["min"], True, MAX_PER_UNIT) & number(f"{path}.max", bounds["max"], True, MAX_PER_UNIT) \
                     and bounds["min"] > bounds["max"]:
                 problems.append(_problem(source, path, bounds, "policy_inconsistent",
                                          f"“{path}”的最小值大于最大值", f"'{path}': min exceeds max"))

@@ -62,6 +62,7 @@ PROBLEM_CODES = {
     "policy_unreadable": ("政策文件无法读取", "policy file cannot be read"),
     "policy_unknown_key": ("未知的政策项", "unknown policy key"),
     "policy_wrong_type": ("政策项的值类型不对", "policy value of the wrong type"),
+    "policy_out_of_range": ("政策项超出允许范围", "policy value outside the allowed range"),
     "policy_inconsistent": ("政策项互相矛盾", "policy values contradict each other"),
 }
 

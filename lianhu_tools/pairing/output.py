@@ -14,7 +14,10 @@ EXTRA_LABELS = {
     "cadre_name": "干部姓名", "distance_km": "距离(km)", "status": "状态", "reason": "说明", "household_class": "农户类别",
     "pool": "名额类别", "reason_zh": "原因", "reason_en": "Reason", "nearest_cadre_km": "最近干部(km)",
     "nearest_free_cadre_km": "最近有名额干部(km)", "households": "农户数", "covered": "已覆盖", "uncovered": "未覆盖",
-    "reachable_slots": "可达名额", "short_by": "缺口", "linked": "已联系村数", "minimum": "最少联系村数",
+    "reasons": "未覆盖原因", "linked": "已联系村数", "minimum": "最少联系村数",
+    "reason_code": "原因代码", "fix_kind": "改进类别", "fix_zh": "最省的改进办法", "fix_en": "Cheapest fix",
+    "fix_unit_id": "改进涉及单位", "fix_rank": "改进涉及职级", "fix_km": "距离上限须提高到(km)",
+    "cadres": "干部数", "extra_covered": "每人加1个名额可多覆盖(户)",
     "period": "期别", "role": "角色", "carried_over": "留任交接", "needed": "应派人数", "assigned": "实派人数",
 }
 LABELS = ({f.name: f.zh for t in (TABLES | ARCHIVE_TABLES).values() for f in t.fields} | {"name": "姓名"} | EXTRA_LABELS
@@ -71,15 +74,19 @@ COUNTY_SHEETS = {  # sheet → columns, after the township and village names
     "联户名单": ["household_id", "head_name", "household_class", "cadre_id", "cadre_name", "unit_name", "distance_km"],
     "联村名单": ["unit_id", "unit_name", "unit_kind", "distance_km"],
     "工作队": ["period", "unit_name", "cadre_id", "cadre_name", "role"],
-    "未覆盖农户": ["household_id", "head_name", "household_class", "reason_zh"],
+    "未覆盖农户": ["household_id", "head_name", "household_class", "reason_zh", "fix_zh", "reason_en", "fix_en"],
 }
+UNLINKED_SHEET = "未联系的村"  # target villages no unit links, with the reason and the fix
+MARGINAL_SHEET = "加名额测算"  # one more slot for each cadre of a rank in the county: households covered more
 
 
 def write_county_workbooks(rosters, links: pd.DataFrame, pairs: pd.DataFrame, teams: pd.DataFrame,
-                           uncovered: pd.DataFrame, folder: str | Path) -> list[Path]:
+                           uncovered: pd.DataFrame, folder: str | Path, marginal: pd.DataFrame | None = None,
+                           unlinked: pd.DataFrame | None = None) -> list[Path]:
     """One workbook per county, ready to send to its office: which unit links which village, which cadre
     pairs with which household (with the head's name: these files stay inside the government), the work
-    teams, and the households not yet covered. Chinese headers, one sheet per table."""
+    teams, the households not yet covered with the reason and the cheapest fix for each, and what one
+    more slot per rank would cover. Chinese headers, one sheet per table."""
     villages = rosters.villages[["village_code", "county_code", "county_name", "township_name", "village_name"]]
     extra = {"household_id": rosters.households[["household_id", "head_name"]], "unit_id": rosters.units[["unit_id", "unit_name"]]}
     located = {}
@@ -90,9 +97,16 @@ def write_county_workbooks(rosters, links: pd.DataFrame, pairs: pd.DataFrame, te
             if key in frame:
                 frame = frame.merge(table, on=key, how="left")
         located[sheet] = frame.sort_values(["village_code"], kind="stable")
+    if unlinked is not None:
+        located_unlinked = unlinked.drop(columns=["county_code", "village_name"]).merge(villages, on="village_code", how="left")
     written = []
     for county_code, county_name in villages.drop_duplicates("county_code")[["county_code", "county_name"]].itertuples(index=False):
         sheets = {sheet: frame.loc[frame["county_code"] == county_code, ["township_name", "village_name"] + COUNTY_SHEETS[sheet]]
                   for sheet, frame in located.items()}
+        if marginal is not None:
+            sheets[MARGINAL_SHEET] = marginal.loc[marginal["county_code"] == county_code, ["pool", "rank", "cadres", "extra_covered"]]
+        if unlinked is not None:
+            sheets[UNLINKED_SHEET] = located_unlinked.loc[located_unlinked["county_code"] == county_code,
+                                                          ["township_name", "village_name", "village_code", "reason_zh", "fix_zh"]]
         written += write_tables(sheets, Path(folder) / f"{county_code}_{county_name}_联村联户名单.xlsx")
     return written

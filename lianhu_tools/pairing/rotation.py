@@ -39,6 +39,8 @@ def periods(first: str, count: int) -> list[str]:
 
 def rotate_teams(rosters: Rosters, links: pd.DataFrame, first_period: str, count: int,
                  policy: Policy | None = None, handover: int = 1) -> Rotation:
+    """The work teams of every linked village for `count` half-year periods from `first_period`
+    (e.g. "2025H1"), under the rules above; a period a village cannot be staffed is in `shortages`."""
     policy = policy or default_policy()
     team_min = pd.DataFrame(policy.team_size).T["min"]
     units = rosters.units.set_index("unit_id")

@@ -1,0 +1,359 @@
+"""Why a household or village is left uncovered, and the cheapest change that would cover it.
+
+Read from the optimal pairing's residual network (`prices`), not by re-solving per household:
+- a demand group with allowed arcs is left only if every supply group that may serve it is full
+  (else there is an augmenting path): one more slot at the nearest of them covers it;
+- a demand group without allowed arcs is blocked by a rule: its village is linked by no unit, the
+  units or cadres allowed are beyond the distance limit, or they have no slot at all; the fix names
+  the unit to link, or the limit (km) that reaches the nearest one with a free slot.
+The marginal value of slots by county and rank is the maximum flow their extra slots can push
+through the residual network to the households left short.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .. import geo
+from ..schema import RANKS
+from .prices import Residual
+from .problem import TransportProblem
+
+POOL_ZH = {"poor": "贫困户", "party": "党员户"}
+POOL_EN = {"poor": "poor-household", "party": "party-household"}
+
+HOUSEHOLD_REASONS = {  # code: (中文, English); {limit} is the distance limit, {km} the nearest candidate
+    "cadres_full": ("可联系它的干部（{limit:g} km 内）名额已用满", "every cadre allowed to link it (within {limit:g} km) is full"),
+    "village_unlinked": ("所在村没有单位联系，按“本单位所联系的村”规则没有干部可联",
+                         "its village is linked by no unit, so under the unit-village rule no cadre may link it"),
+    "linking_unit_out_of_reach": ("联系本村的单位在 {limit:g} km 内没有可联的干部（最近的在 {km:.1f} km 外）",
+                                  "the unit linking its village has no cadre within {limit:g} km (the nearest is {km:.1f} km away)"),
+    "linking_unit_no_cadre": ("联系本村的单位没有可联户的干部", "the unit linking its village has no cadre who may link households"),
+    "county_out_of_reach": ("本县区在 {limit:g} km 内没有可联的干部（最近的在 {km:.1f} km 外）",
+                            "no cadre of its county within {limit:g} km (the nearest is {km:.1f} km away)"),
+    "no_cadre_in_county": ("本县区没有可联户的干部", "no cadre of its county may link households"),
+    "out_of_reach": ("{limit:g} km 内没有可联的干部（最近的在 {km:.1f} km 外）",
+                     "no cadre within {limit:g} km (the nearest is {km:.1f} km away)"),
+    "no_cadre": ("没有可联户的干部", "no cadre may link households"),
+    "forbidden": ("可联系它的干部均被规划人员禁止", "every cadre allowed to link it is forbidden by the planner"),
+}
+FIXES = {  # kind: (中文, English)
+    "slot": ("给{unit}的{rank}增加 1 个{pool}名额（{km:.1f} km）", "one more {pool_en} slot for a cadre ({rank}) of {unit} ({km:.1f} km)"),
+    "link": ("将本村交由{unit}联系（其干部有空余名额，{km:.1f} km）", "link its village to {unit} (a cadre with a free slot, {km:.1f} km)"),
+    "limit": ("将距离上限提高到 {fix_km:.1f} km（{unit}的干部有空余名额）", "raise the limit to {fix_km:.1f} km ({unit} has a cadre with a free slot)"),
+    "link_limit": ("将本村交由{unit}联系，并将距离上限提高到 {fix_km:.1f} km", "link its village to {unit} and raise the limit to {fix_km:.1f} km"),
+    "slot_limit": ("将距离上限提高到 {fix_km:.1f} km，并给{unit}的{rank}增加 1 个{pool}名额",
+                   "raise the limit to {fix_km:.1f} km and give a cadre ({rank}) of {unit} one more {pool_en} slot"),
+    "unforbid": ("取消规划人员禁止的结对", "lift the planner's forbids"),
+    "none": ("须增加可联户的干部", "more cadres who may link households are needed"),
+}
+REASON_SHORT = {  # for the county tables
+    "cadres_full": "名额已满", "village_unlinked": "村无单位联系", "linking_unit_out_of_reach": "联村单位干部超出距离",
+    "linking_unit_no_cadre": "联村单位无可联干部", "county_out_of_reach": "本县区干部超出距离", "no_cadre_in_county": "本县区无可联干部",
+    "out_of_reach": "超出距离", "no_cadre": "无可联干部", "forbidden": "被禁止",
+}
+UNCOVERED_COLUMNS = ["household_id", "village_code", "county_code", "household_class", "pool", "reason_code",
+                     "reason_zh", "reason_en", "fix_kind", "fix_zh", "fix_en", "fix_unit_id", "fix_rank", "fix_km",
+                     "nearest_free_cadre_km"]
+
+
+@dataclass
+class HouseholdPool:
+    """One pool's solved instance, as the explanations read it."""
+
+    pool: str
+    households: pd.DataFrame  # the pool's households left to pair: household_id, village_code, county_code, household_class, lat, lon, group
+    cadres: pd.DataFrame  # cadres with slots in this pool: cadre_id, unit_id, rank, county_code, group
+    cadre_groups: pd.DataFrame  # per supply group (index = group): slots, lat, lon, unit_id, county_code
+    household_groups: pd.DataFrame  # per demand group (index = group): village_code, county_code, lat, lon
+    problem: TransportProblem
+    arc_flow: np.ndarray
+    locality: str
+    max_km: float
+    links: pd.DataFrame | None
+    unit_names: pd.Series  # unit_id → unit_name
+    forbidden_only: np.ndarray  # demand groups whose every allowed arc the planner forbade
+    idle: pd.DataFrame  # cadres without a slot in this pool by their rank's quota: cadre_id, unit_id, rank, county_code, lat, lon
+    units_with_room: set  # units that may link one more village (unit_villages)
+
+
+def uncovered_households(pool: HouseholdPool, paired: set) -> pd.DataFrame:
+    """Each household of the pool left without a cadre, with the binding reason and the cheapest fix."""
+    left = pool.households[~pool.households["household_id"].isin(paired)]
+    if left.empty:
+        return pd.DataFrame(columns=UNCOVERED_COLUMNS)
+    residual = Residual(pool.problem, pool.arc_flow)
+    groups = np.unique(left["group"].to_numpy())
+    why = _group_reasons(pool, residual, groups).set_index("group")
+    frame = left[["household_id", "village_code", "county_code", "household_class", "group"]].join(why, on="group")
+    return frame.assign(pool=pool.pool)[UNCOVERED_COLUMNS].reset_index(drop=True)
+
+
+def _group_reasons(pool: HouseholdPool, residual: Residual, groups: np.ndarray) -> pd.DataFrame:
+    p, limit = pool.problem, pool.max_km
+    label = _group_labels(pool)
+    free = pool.cadre_groups.assign(free=residual.free)
+    free = free[free["free"] > 0]
+    h = pool.household_groups.loc[groups]
+    nearest_free, free_km = geo.nearest(h["lat"], h["lon"], free["lat"], free["lon"])
+    rows = []
+    adjacent = _nearest_arc(p, groups)
+    for k, group in enumerate(groups):
+        row = {"group": group, "nearest_free_cadre_km": round(float(free_km[k]), 1) if np.isfinite(free_km[k]) else np.nan}
+        if group in adjacent.index:
+            supply, km = adjacent.loc[group, "supply"], adjacent.loc[group, "km"]
+            row.update(_reason("cadres_full", limit=limit), **_fix("slot", pool, label, supply, km))
+        elif pool.forbidden_only[group]:
+            row.update(_reason("forbidden"), **_fix("unforbid", pool))
+        else:
+            row.update(_blocked(pool, label, free, h.loc[group], nearest_free[k], free_km[k]))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _blocked(pool: HouseholdPool, label: pd.DataFrame, free: pd.DataFrame, household, nearest_free: int,
+             free_km: float) -> dict:
+    """No cadre may link this group under the rules: which rule binds, and what would lift it."""
+    groups, limit = pool.cadre_groups, pool.max_km
+    idle = pool.idle
+    if pool.locality == "unit_villages":
+        linking = set(pool.links.loc[pool.links["village_code"] == household["village_code"], "unit_id"])
+        if not linking:
+            return _reason("village_unlinked") | _link_fix(pool, label, free, household, nearest_free, free_km)
+        candidates = groups[groups["unit_id"].isin(linking)]
+        idle = idle[idle["unit_id"].isin(linking)]
+        reason_far, reason_none = "linking_unit_out_of_reach", "linking_unit_no_cadre"
+    elif pool.locality == "county":
+        candidates = groups[groups["county_code"] == household["county_code"]]
+        idle = idle[idle["county_code"] == household["county_code"]]
+        reason_far, reason_none = "county_out_of_reach", "no_cadre_in_county"
+    else:
+        candidates = groups
+        reason_far, reason_none = "out_of_reach", "no_cadre"
+    if candidates.empty:
+        return _reason(reason_none) | _idle_fix(pool, idle, household)
+    spare = candidates[candidates.index.isin(free.index)]
+    chosen = spare if len(spare) else candidates
+    km = geo.haversine_km(household["lat"], household["lon"], chosen["lat"], chosen["lon"])
+    supply, nearest = chosen.index[int(np.argmin(km))], float(np.min(km))
+    return _reason(reason_far, limit=limit, km=nearest) | _fix("limit" if len(spare) else "slot_limit", pool, label,
+                                                              supply, nearest)
+
+
+def _link_fix(pool: HouseholdPool, label: pd.DataFrame, free: pd.DataFrame, household, nearest_free: int,
+              free_km: float) -> dict:
+    """Link the village to the nearest unit that has a cadre with a free slot (and room for a village)."""
+    if not len(free):
+        return _fix("none", pool)
+    roomy = free[free["unit_id"].isin(pool.units_with_room)]
+    if len(roomy):
+        km = geo.haversine_km(household["lat"], household["lon"], roomy["lat"], roomy["lon"])
+        supply, nearest = roomy.index[int(np.argmin(km))], float(np.min(km))
+    else:
+        supply, nearest = free.index[nearest_free], free_km
+    return _fix("link" if nearest <= pool.max_km else "link_limit", pool, label, supply, nearest)
+
+
+def _idle_fix(pool: HouseholdPool, idle: pd.DataFrame, household) -> dict:
+    """Give a slot to the nearest cadre allowed here whose rank has none in this pool."""
+    if idle.empty:
+        return _fix("none", pool)
+    km = geo.haversine_km(household["lat"], household["lon"], idle["lat"], idle["lon"])
+    nearest = int(np.argmin(km))
+    if km[nearest] > pool.max_km:
+        return _fix("none", pool)
+    row = idle.iloc[nearest]
+    label = pd.DataFrame({"unit_id": [row["unit_id"]], "rank": [row["rank"]]}, index=["idle"])
+    return _fix("slot", pool, label, "idle", float(km[nearest]))
+
+
+def _nearest_arc(problem: TransportProblem, groups: np.ndarray) -> pd.DataFrame:
+    """For each demand group with allowed arcs: the nearest supply group allowed to serve it."""
+    chosen = np.flatnonzero(np.isin(problem.arc_demand, groups))
+    arcs = pd.DataFrame({"demand": problem.arc_demand[chosen], "supply": problem.arc_supply[chosen],
+                         "km": problem.arc_km[chosen]})
+    return arcs.sort_values(["demand", "km"], kind="stable").drop_duplicates("demand").set_index("demand")
+
+
+def _group_labels(pool: HouseholdPool) -> pd.DataFrame:
+    """Each supply group's unit and rank as a fix names them: its most common (unit, rank)."""
+    counts = pool.cadres.groupby(["group", "unit_id", "rank"], observed=True).size().rename("n").reset_index()
+    counts = counts.sort_values(["group", "n"], ascending=[True, False], kind="stable").drop_duplicates("group")
+    return counts.set_index("group")[["unit_id", "rank"]]
+
+
+def _reason(code: str, **values) -> dict:
+    zh, en = HOUSEHOLD_REASONS[code]
+    return {"reason_code": code, "reason_zh": zh.format(**values), "reason_en": en.format(**values)}
+
+
+def _fix(kind: str, pool: HouseholdPool, label: pd.DataFrame | None = None, supply=None, km: float = np.nan) -> dict:
+    zh, en = FIXES[kind]
+    unit_id = rank = None
+    if supply is not None:
+        unit_id, rank = label.loc[supply, "unit_id"], label.loc[supply, "rank"]
+    fix_km = float(np.ceil(km * 10) / 10) if np.isfinite(km) else np.nan
+    unit = f"{pool.unit_names.get(unit_id, unit_id)}（{unit_id}）" if unit_id is not None else ""
+    rank_label = "" if rank is None else rank if str(rank).endswith("干部") else f"{rank}干部"
+    values = {"unit": unit, "rank": rank_label, "km": km, "fix_km": fix_km, "pool": POOL_ZH[pool.pool], "pool_en": POOL_EN[pool.pool]}
+    return {"fix_kind": kind, "fix_zh": zh.format(**values), "fix_en": en.format(**values), "fix_unit_id": unit_id,
+            "fix_rank": rank, "fix_km": fix_km if kind in ("limit", "link_limit", "slot_limit") else np.nan}
+
+
+def marginal_slots(pool: HouseholdPool) -> pd.DataFrame:
+    """One more slot for every cadre of a rank in a county: how many more of the pool's households
+    would be covered (exact: the maximum flow of those slots through the residual network)."""
+    residual = Residual(pool.problem, pool.arc_flow)
+    relevant = residual.leading_to_missing() if (residual.missing > 0).any() else np.zeros(residual.n_s + residual.n_d, bool)
+    rows = []
+    for (county, rank), cadres in pool.cadres.groupby(["county_code", "rank"], sort=True, observed=True):
+        extra = np.bincount(cadres["group"].to_numpy(), minlength=residual.n_s)
+        covered = residual.extra_coverage(extra, relevant) if relevant[:residual.n_s][extra > 0].any() else 0
+        rows.append((county, pool.pool, rank, len(cadres), covered))
+    frame = pd.DataFrame(rows, columns=["county_code", "pool", "rank", "cadres", "extra_covered"])
+    frame["rank"] = pd.Categorical(frame["rank"], RANKS, ordered=True)
+    return frame.sort_values(["county_code", "rank"]).assign(rank=lambda f: f["rank"].astype(str)).reset_index(drop=True)
+
+
+def shortages_by_county(pool: str, listed: pd.DataFrame, pairs: pd.DataFrame, uncovered: pd.DataFrame) -> pd.DataFrame:
+    """By county: the pool's households, how many are covered, how many not and why — the same
+    households as the uncovered list."""
+    total = listed.groupby("county_code").size()
+    covered = pairs.groupby("county_code").size()
+    short = uncovered.groupby("county_code").size()
+    frame = pd.DataFrame({"households": total, "covered": covered, "uncovered": short}).fillna(0).astype(int)
+    why = (uncovered.groupby(["county_code", "reason_code"]).size().rename("n").reset_index()
+           .assign(text=lambda f: f["reason_code"].map(REASON_SHORT) + " " + f["n"].astype(str)))
+    frame["reasons"] = why.groupby("county_code")["text"].agg("；".join).reindex(frame.index).fillna("")
+    return frame.reset_index(names="county_code").assign(pool=pool)[["county_code", "pool", "households", "covered",
+                                                                      "uncovered", "reasons"]]
+
+
+# ---------------------------------------------------------------- villages
+
+VILLAGE_REASONS = {
+    "units_full": ("可联系它的单位（{limit:g} km 内）均已达联村上限", "every unit allowed to link it (within {limit:g} km) is at its limit"),
+    "out_of_reach": ("{limit:g} km 内没有尚可联村的单位（最近的在 {km:.1f} km 外）",
+                     "no unit with room within {limit:g} km (the nearest is {km:.1f} km away)"),
+    "no_unit": ("没有尚可联村的单位（各单位均已达上限或干部不足）", "no unit has room (all at their limits or short of staff)"),
+}
+VILLAGE_FIXES = {
+    "policy_max": ("{unit}多联 1 个村（{kind}的联村上限提高到 {more}）", "{unit} links one more village ({kind} maximum raised to {more})"),
+    "staff": ("{unit}再有 {cadres} 名可派干部即可多派一个工作队（{km:.1f} km）",
+              "{unit} needs {cadres} more cadres to staff one more team ({km:.1f} km)"),
+    "limit": ("将距离上限提高到 {fix_km:.1f} km（{unit}尚可联村）", "raise the limit to {fix_km:.1f} km ({unit} has room)"),
+    "none": ("须增加联村单位或提高联村上限", "more units, or higher limits, are needed"),
+}
+SHORT_UNIT_REASONS = {
+    "staff": ("干部人数 {headcount} 人，按每村至少 {team} 人只能派 {staffable} 个工作队",
+              "{headcount} cadres staff only {staffable} teams of {team}"),
+    "no_village_in_reach": ("{limit:g} km 内没有目标村（最近的在 {km:.1f} km 外）",
+                            "no target village within {limit:g} km (the nearest is {km:.1f} km away)"),
+    "villages_taken": ("{limit:g} km 内的目标村均由其他单位联系，且这些单位也须达到各自的下限",
+                       "the target villages within {limit:g} km are linked by units that need them for their own minimum"),
+    "no_village_allowed": ("没有允许它联系的目标村（县级单位只联本县区的村）",
+                           "no target village it may link (county units link their own county's only)"),
+}
+
+
+def unlinked_villages(villages: pd.DataFrame, units: pd.DataFrame, bounds: pd.DataFrame, problem: TransportProblem,
+                      arc_flow: np.ndarray, max_km: float, team_min: pd.Series) -> pd.DataFrame:
+    """Each target village left without a unit: the binding reason and the cheapest fix."""
+    residual = Residual(problem, arc_flow)
+    left = np.flatnonzero(residual.missing > 0)
+    columns = ["village_code", "village_name", "county_code", "reason_code", "reason_zh", "reason_en", "fix_kind",
+               "fix_zh", "fix_en", "fix_unit_id", "fix_km"]
+    if not len(left):
+        return pd.DataFrame(columns=columns)
+    adjacent = _nearest_arc(problem, left)
+    rows = []
+    for village in left:
+        where = villages.iloc[village]
+        base = {"village_code": where["village_code"], "village_name": where["village_name"], "county_code": where["county_code"]}
+        if village in adjacent.index:
+            unit, km = adjacent.loc[village, "supply"], float(adjacent.loc[village, "km"])
+            rows.append(base | _village_reason("units_full", limit=max_km) | _unit_fix(units, bounds, unit, km, team_min))
+            continue
+        room = (residual.free > 0) & allowed_units(units, where["county_code"])
+        if not room.any():
+            rows.append(base | _village_reason("no_unit") | _named_fix("none"))
+            continue
+        km = geo.haversine_km(where["lat"], where["lon"], units["lat"].to_numpy()[room], units["lon"].to_numpy()[room])
+        unit = np.flatnonzero(room)[int(np.argmin(km))]
+        rows.append(base | _village_reason("out_of_reach", limit=max_km, km=float(km.min()))
+                    | _named_fix("limit", unit=_unit_name(units, unit), km=float(km.min()), unit_id=units["unit_id"].iloc[unit]))
+    return pd.DataFrame(rows, columns=columns)
+
+
+def allowed_units(units: pd.DataFrame, county_code: str) -> np.ndarray:
+    """Units that may link a village of this county: county-level units only their own county's."""
+    return ((units["unit_level"] != "县") | (units["county_code"] == county_code)).to_numpy()
+
+
+def _unit_fix(units: pd.DataFrame, bounds: pd.DataFrame, unit: int, km: float, team_min: pd.Series) -> dict:
+    """What lets a full unit take one more village: a higher maximum for its kind, or more staff."""
+    kind = units["unit_kind"].iloc[unit]
+    if bounds["staffable"].iloc[unit] <= bounds["maximum"].iloc[unit]:
+        team = int(max(team_min[kind], 1))
+        more = team * (bounds["maximum"].iloc[unit] + 1) - int(units["headcount"].iloc[unit])
+        return _named_fix("staff", unit=_unit_name(units, unit), cadres=max(more, 1), km=km, unit_id=units["unit_id"].iloc[unit])
+    return _named_fix("policy_max", unit=_unit_name(units, unit), kind=kind, more=int(bounds["maximum"].iloc[unit]) + 1,
+                      km=km, unit_id=units["unit_id"].iloc[unit])
+
+
+def _unit_name(units: pd.DataFrame, unit: int) -> str:
+    return f"{units['unit_name'].iloc[unit]}（{units['unit_id'].iloc[unit]}）"
+
+
+def _village_reason(code: str, **values) -> dict:
+    zh, en = VILLAGE_REASONS[code]
+    return {"reason_code": code, "reason_zh": zh.format(**values), "reason_en": en.format(**values)}
+
+
+def _named_fix(kind: str, unit_id=None, km: float = np.nan, **values) -> dict:
+    zh, en = VILLAGE_FIXES[kind]
+    fix_km = float(np.ceil(km * 10) / 10) if np.isfinite(km) else np.nan
+    values = values | {"km": km, "fix_km": fix_km}
+    return {"fix_kind": kind, "fix_zh": zh.format(**values), "fix_en": en.format(**values), "fix_unit_id": unit_id,
+            "fix_km": fix_km if kind == "limit" else np.nan}
+
+
+def short_units(units: pd.DataFrame, bounds: pd.DataFrame, problem: TransportProblem, used: np.ndarray,
+                villages: pd.DataFrame, max_km: float, team_min: pd.Series) -> pd.DataFrame:
+    """Units below their minimum, with the binding reason and, where a longer reach helps, the limit."""
+    below = np.flatnonzero(used < bounds["minimum"].to_numpy())
+    has_arc = np.isin(below, problem.arc_supply)
+    rows = []
+    for unit, arc in zip(below, has_arc):
+        kind = units["unit_kind"].iloc[unit]
+        base = {"unit_id": units["unit_id"].iloc[unit], "unit_name": units["unit_name"].iloc[unit], "linked": int(used[unit]),
+                "minimum": int(bounds["minimum"].iloc[unit])}
+        fix = {"fix_zh": "", "fix_en": "", "fix_km": np.nan}
+        if bounds["staffable"].iloc[unit] < bounds["minimum"].iloc[unit]:
+            team = int(max(team_min[kind], 1))
+            code, values = "staff", {"headcount": int(units["headcount"].iloc[unit]), "team": team,
+                                     "staffable": int(bounds["staffable"].iloc[unit])}
+            more = team * int(bounds["minimum"].iloc[unit]) - int(units["headcount"].iloc[unit])
+            fix = {"fix_zh": f"再增加 {more} 名干部", "fix_en": f"{more} more cadres", "fix_km": np.nan}
+        else:
+            allowed = allowed_villages(villages, units.iloc[unit])
+            km = geo.haversine_km(units["lat"].iloc[unit], units["lon"].iloc[unit], villages["lat"].to_numpy()[allowed],
+                                  villages["lon"].to_numpy()[allowed])
+            beyond = km[km > max_km]
+            code = "villages_taken" if arc else "no_village_in_reach" if len(beyond) else "no_village_allowed"
+            values = {"limit": max_km, "km": float(beyond.min()) if len(beyond) else np.nan}
+            if len(beyond):
+                fix_km = float(np.ceil(beyond.min() * 10) / 10)
+                fix = {"fix_zh": f"将距离上限提高到 {fix_km:.1f} km", "fix_en": f"raise the limit to {fix_km:.1f} km", "fix_km": fix_km}
+        zh, en = SHORT_UNIT_REASONS[code]
+        rows.append(base | {"reason_code": code, "reason_zh": zh.format(**values), "reason_en": en.format(**values)} | fix)
+    return pd.DataFrame(rows, columns=["unit_id", "unit_name", "linked", "minimum", "reason_code", "reason_zh", "reason_en",
+                                       "fix_zh", "fix_en", "fix_km"])
+
+
+def allowed_villages(villages: pd.DataFrame, unit) -> np.ndarray:
+    """Target villages a unit may link, whatever the distance."""
+    return ((unit["unit_level"] != "县") | (villages["county_code"] == unit["county_code"])).to_numpy()
