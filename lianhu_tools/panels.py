@@ -14,12 +14,11 @@ import ipywidgets as w
 import pandas as pd
 from IPython.display import display
 
+from .pairing.explain import POOL_ZH as POOLS
+from .pairing.households import LOCALITY_ZH as LOCALITIES
 from .policy import MAX_KM, MAX_QUOTA, Policy, load_policy
 from .rosters import Rosters
 from .schema import RANKS
-
-POOLS = {"poor": "贫困户", "party": "党员户"}
-LOCALITIES = {"unit_villages": "本单位所联系的村", "distance": "距离上限内", "county": "同一县区"}
 
 
 def pairs_from_text(text: str) -> pd.DataFrame:

@@ -26,7 +26,10 @@ def test_demo_writes_rosters_summary_template_and_problem_list(tmp_path):
     books = sorted((tmp_path / "各县区联村联户名单").iterdir())
     assert [b.name for b in books] == ["620502_秦州区_联村联户名单.xlsx", "620503_麦积区_联村联户名单.xlsx"]
     sheets = {b.name[:6]: pd.read_excel(b, sheet_name=None, engine="calamine", dtype=str) for b in books}
-    assert list(sheets["620502"]) == ["联户名单", "联村名单", "工作队", "未覆盖农户"]
+    assert list(sheets["620502"]) == ["联户名单", "联村名单", "工作队", "未覆盖农户", "加名额测算", "未联系的村"]
+    for sheet in sheets.values():  # every uncovered household: the binding reason and the cheapest fix, both languages
+        left = sheet["未覆盖农户"]
+        assert left[["原因", "最省的改进办法", "Reason", "Cheapest fix"]].notna().all().all()
     sent = pd.concat([s["联户名单"] for s in sheets.values()])
     assert len(sent) == len(pairs) and set(sent["户编号"]) == set(pairs["户编号"]) and sent["户主姓名"].notna().all()
     assert all(s["联户名单"]["户编号"].str.startswith(county).all() for county, s in sheets.items())  # each county its own

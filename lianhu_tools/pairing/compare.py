@@ -19,7 +19,7 @@ from ..classify import ABSOLUTE_POOR, LOW_INCOME
 from ..policy import Policy
 from ..rosters import Rosters
 from ..schema import RANKS
-from .households import PARTY_HOUSEHOLD, HouseholdPairing, match_households
+from .households import LOCALITY_ZH, PARTY_HOUSEHOLD, HouseholdPairing, match_households
 from .problem import PairingOptions
 from .rotation import rotate_teams
 from .villages import VillageLinks, match_villages
@@ -73,7 +73,8 @@ def _row(run: PolicyRun, rosters: Rosters, current: pd.DataFrame | None) -> dict
     listed = pd.concat([pairs["household_class"], uncovered["household_class"]]).value_counts()
     covered = pairs["household_class"].value_counts()
     km = pairs["distance_km"]
-    row = {"policy": run.name, "locality": run.households.locality, "max_km": run.households.max_km,
+    row = {"policy": run.name, "locality": f"{LOCALITY_ZH[run.households.locality]} ({run.households.locality})",
+           "max_km": run.households.max_km,
            "villages_linked": len(run.villages.links), "villages_unlinked": len(run.villages.unlinked),
            "units_below_minimum": len(run.villages.short_units)}
     for key, cls in (("absolute", ABSOLUTE_POOR), ("low_income", LOW_INCOME), ("party", PARTY_HOUSEHOLD)):

@@ -30,7 +30,8 @@ from .solve import Rule, check_engine, solve_transport
 POOLS = ("poor", "party")
 CLASS_VALUE = {ABSOLUTE_POOR: 2.0, LOW_INCOME: 1.0}  # covered in this order
 PARTY_HOUSEHOLD = "党员小康建设户"
-LOCALITIES = ("unit_villages", "distance", "county")
+LOCALITY_ZH = {"unit_villages": "本单位所联系的村", "distance": "距离上限内", "county": "同一县区"}
+LOCALITIES = tuple(LOCALITY_ZH)
 STATUS_PROPOSED, STATUS_CONFIRMED, STATUS_LOCKED = "proposed", "confirmed", "locked"
 PAIR_COLUMNS = ["cadre_id", "cadre_name", "unit_id", "rank", "household_id", "village_code", "county_code",
                 "household_class", "pool", "distance_km", "status", "reason"]

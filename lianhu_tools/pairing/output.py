@@ -9,6 +9,7 @@ import pandas as pd
 from .. import io
 from ..archives import ROLLUP_LABELS
 from ..schema import ARCHIVE_TABLES, TABLES, normalize_header
+from .explain import POOL_ZH
 
 EXTRA_LABELS = {
     "cadre_name": "干部姓名", "distance_km": "距离(km)", "status": "状态", "reason": "说明", "household_class": "农户类别",
@@ -23,7 +24,6 @@ EXTRA_LABELS = {
 LABELS = ({f.name: f.zh for t in (TABLES | ARCHIVE_TABLES).values() for f in t.fields} | {"name": "姓名"} | EXTRA_LABELS
           | ROLLUP_LABELS)
 STATUS_ZH = {"proposed": "建议", "confirmed": "已确认", "locked": "锁定"}
-POOL_ZH = {"poor": "贫困户", "party": "党员户"}
 
 
 def write_tables(sheets: dict[str, pd.DataFrame], path: str | Path, lang: str = "zh") -> list[Path]:

@@ -28,7 +28,7 @@ class Residual:
         self.covered = np.bincount(problem.arc_demand, weights=self.arc_flow, minlength=self.n_d).astype(np.int64)
         self.free = np.asarray(problem.capacity, dtype=np.int64) - self.assigned  # slots left per supply group
         self.missing = np.asarray(problem.demand, dtype=np.int64) - self.covered  # members left per demand group
-        room = np.minimum(problem.capacity[problem.arc_supply], problem.demand[problem.arc_demand]) - self.arc_flow
+        room = np.asarray(problem.demand, dtype=np.int64)[problem.arc_demand] - self.arc_flow  # slots bound at the source
         forward, backward = np.flatnonzero(room > 0), np.flatnonzero(self.arc_flow > 0)
         self.tail = np.concatenate([problem.arc_supply[forward], self.n_s + problem.arc_demand[backward]])
         self.head = np.concatenate([self.n_s + problem.arc_demand[forward], problem.arc_supply[backward]])

@@ -131,15 +131,15 @@ class SolveReport:
     def level(self, name: str) -> list[LevelResult]:
         return [level for level in self.levels if level.name == name]
 
-    def summary(self) -> str:
-        """One line in Chinese and English."""
+    def summary(self, timing: bool = True) -> str:
+        """One line in Chinese and English (without the seconds when `timing` is false)."""
         parts = [f"{level.label} {level.value:,.1f}" if level.name == "distance" else f"{level.label} {level.value:,.0f}"
                  for level in self.levels]
         proof = ("各级均已证明最优 / optimal at every level" if self.proven_optimal else
                  f"未证明最优：{self.unproven_level.label if self.unproven_level else ''} / NOT proven"
                  + (f" (gap {self.unproven_level.gap:.2%})" if self.unproven_level and self.unproven_level.gap else ""))
         return (f"{self.engine}{'（含规划人员规则，MIP / planner rules, MIP）' if self.mip else ''}: " + "；".join(parts)
-                + f"；{proof}；{self.seconds:.1f} s，{self.arcs_allowed:,} 个允许的配对 / allowed pairs"
+                + f"；{proof}" + (f"；{self.seconds:.1f} s" if timing else "") + f"；{self.arcs_allowed:,} 个允许的配对 / allowed pairs"
                 + (f"；{self.message}" if self.message else ""))
 
 

@@ -1,0 +1,127 @@
+"""Explanations from the residual network: every reason is the binding rule, every cheapest fix
+really covers the household when applied, and the marginal values equal a re-solve."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_pairing_households import SMALL, rosters_of, round_robin_links
+from test_pairing_solve import instances
+
+from lianhu_tools.pairing.households import match_households
+from lianhu_tools.pairing.prices import Residual
+from lianhu_tools.pairing.problem import TransportProblem
+from lianhu_tools.pairing.solve import solve_transport
+from lianhu_tools.pairing.villages import match_villages
+from lianhu_tools.policy import load_policy
+from lianhu_tools.rosters import Rosters
+
+
+def covered(problem: TransportProblem) -> int:
+    return int(solve_transport(problem).flow.sum())
+
+
+@settings(max_examples=40, deadline=None)
+@given(problem=instances(minimum=False), extra=st.lists(st.integers(0, 3), min_size=5, max_size=5))
+def test_extra_slots_cover_exactly_what_a_re_solve_covers(problem, extra):
+    extra = np.array(extra[:len(problem.capacity)])
+    residual = Residual(problem, solve_transport(problem).arc_flows(len(problem.arc_km)))
+    more = TransportProblem(**{**problem.__dict__, "capacity": problem.capacity + extra})
+    assert residual.extra_coverage(extra) == covered(more) - covered(problem)
+
+
+@settings(max_examples=40, deadline=None)
+@given(problem=instances(minimum=False))
+def test_a_group_left_short_has_only_full_groups_that_may_serve_it(problem):
+    residual = Residual(problem, solve_transport(problem).arc_flows(len(problem.arc_km)))
+    short = residual.missing[problem.arc_demand] > 0
+    assert (residual.free[problem.arc_supply[short]] == 0).all()
+
+
+@pytest.fixture(scope="module")
+def city():
+    return rosters_of(SMALL, seed=3)
+
+
+def coverage(result, pool="poor") -> int:
+    return int((result.pairs["pool"] == pool).sum())
+
+
+@pytest.mark.parametrize("locality", ["distance", "county", "unit_villages"])
+def test_each_cheapest_fix_covers_one_more_when_applied(city, locality):
+    links = round_robin_links(city).iloc[::2]  # half the villages unlinked: the unit-village rule binds too
+    base = match_households(city, links=links, locality=locality, max_km=12)
+    assert len(base.uncovered) and base.uncovered["fix_zh"].str.len().gt(0).all()
+    tried = set()
+    for row in base.uncovered.itertuples():
+        if (row.fix_kind, row.pool) in tried or row.fix_kind == "none":
+            continue
+        tried.add((row.fix_kind, row.pool))
+        rosters, policy, more_links, km = city, load_policy(), links, 12
+        if row.fix_kind in ("limit", "link_limit", "slot_limit"):
+            km = row.fix_km
+        if row.fix_kind in ("link", "link_limit"):
+            more_links = pd.concat([links, pd.DataFrame({"unit_id": [row.fix_unit_id], "village_code": [row.village_code]})])
+        if row.fix_kind in ("slot", "slot_limit"):
+            rosters, policy = one_more_slot(city, policy, row)
+        fixed = match_households(rosters, policy, links=more_links, locality=locality, max_km=km)
+        assert coverage(fixed, row.pool) >= coverage(base, row.pool) + 1, (row.fix_kind, row.fix_zh)
+    assert tried
+
+
+def one_more_slot(rosters: Rosters, policy, row):
+    """The fix applied: the unit gets one more cadre of that rank where its nearest such cadre is; or,
+    when the rank has no slot in this pool, the rank gets one."""
+    if policy.quotas[row.fix_rank][row.pool] == 0:
+        return rosters, load_policy(overrides={"quotas": {row.fix_rank: {row.pool: 1}}})
+    home = rosters.households.set_index("household_id").loc[row.household_id]
+    own = rosters.cadres[(rosters.cadres["unit_id"] == row.fix_unit_id) & (rosters.cadres["rank"] == row.fix_rank)]
+    nearest = own.iloc[[int(np.argmin((own["lat"] - home["lat"]) ** 2 + (own["lon"] - home["lon"]) ** 2))]]
+    clone = nearest.assign(cadre_id="GBNEW0000001", is_retired=False, is_leadership=False)
+    return Rosters(rosters.villages, rosters.households, rosters.units, pd.concat([rosters.cadres, clone])), policy
+
+
+def test_reasons_name_the_binding_rule_not_a_distance(city):
+    """Under the unit-village rule, households of unlinked villages say so (not 'nearest cadre 21 km')."""
+    links = round_robin_links(city).iloc[::3]
+    result = match_households(city, links=links, locality="unit_villages", max_km=60)
+    unlinked = result.uncovered[~result.uncovered["village_code"].isin(links["village_code"])]
+    assert len(unlinked) and (unlinked["reason_code"] == "village_unlinked").all()
+    assert unlinked["reason_zh"].str.contains("没有单位联系").all()
+    assert set(unlinked["fix_kind"]) <= {"link", "link_limit", "none"}
+
+
+def test_marginal_slots_equal_a_re_solve_with_those_slots(city):
+    """One more slot for every cadre of a rank in a county (here: each such cadre gets a twin, as the
+    poor quota of these ranks is 1) covers exactly the households the table says."""
+    from lianhu_tools.pairing.households import _cadres
+
+    result = match_households(city, locality="distance", max_km=25)
+    table = result.marginal[(result.marginal["pool"] == "poor") & (result.marginal["rank"] != "地厅级")]
+    assert table["extra_covered"].gt(0).any() and (table["extra_covered"] <= table["cadres"]).all()
+    county = _cadres(city, load_policy())["county_code"]
+    before = (result.pairs["pool"] == "poor").sum()
+    for row in table.sort_values("extra_covered", ascending=False).head(3).itertuples():
+        chosen = city.cadres[(county == row.county_code) & (city.cadres["rank"] == row.rank)]
+        twins = chosen.assign(cadre_id=[f"GBTWIN{k:06d}" for k in range(len(chosen))])
+        more = match_households(Rosters(city.villages, city.households, city.units, pd.concat([city.cadres, twins])),
+                                locality="distance", max_km=25)
+        assert (more.pairs["pool"] == "poor").sum() == before + row.extra_covered, (row.county_code, row.rank)
+
+
+def test_unlinked_villages_say_the_cause_never_an_infinite_distance(city):
+    """Teams too big for any unit's staff: the reason is the units' limits, and no text says 'inf'."""
+    kinds = ("四大班子", "党群部门", "政府部门", "事业单位", "国有企业")
+    policy = load_policy(overrides={"team_size": {kind: {"min": 30, "max": 40} for kind in kinds}})
+    result = match_villages(city, policy, max_km=30)
+    assert len(result.unlinked)
+    texts = pd.concat([result.unlinked["reason_zh"], result.unlinked["fix_zh"], result.short_units["reason_zh"]])
+    assert not texts.str.contains("inf").any()
+    assert (result.short_units["reason_code"] == "staff").any()
+    full = match_villages(city, load_policy(), max_km=30)
+    tight = match_villages(city, load_policy(), max_km=4)
+    assert len(tight.unlinked) >= len(full.unlinked)
+    assert set(tight.unlinked["reason_code"]) <= {"units_full", "out_of_reach", "no_unit"}
+    far = tight.unlinked[tight.unlinked["reason_code"] == "out_of_reach"]
+    assert (far["fix_km"] > 4).all() and far["fix_zh"].str.contains("km").all()
