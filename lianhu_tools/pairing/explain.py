@@ -92,82 +92,115 @@ def uncovered_households(pool: HouseholdPool, paired: set) -> pd.DataFrame:
     return frame.assign(pool=pool.pool)[UNCOVERED_COLUMNS].reset_index(drop=True)
 
 
+@dataclass
+class _Candidate:
+    """For each demand group: the nearest supply group (or idle cadre) found, and its distance."""
+
+    index: np.ndarray  # into the candidates (-1: none)
+    km: np.ndarray
+
+    @property
+    def found(self) -> np.ndarray:
+        return self.index >= 0
+
+
 def _group_reasons(pool: HouseholdPool, residual: Residual, groups: np.ndarray) -> pd.DataFrame:
-    p, limit = pool.problem, pool.max_km
-    label = _group_labels(pool)
-    free = pool.cadre_groups.assign(free=residual.free)
-    free = free[free["free"] > 0]
+    """Reasons and fixes for the demand groups left short, all at once."""
     h = pool.household_groups.loc[groups]
-    nearest_free, free_km = geo.nearest(h["lat"], h["lon"], free["lat"], free["lon"])
-    rows = []
-    adjacent = _nearest_arc(p, groups)
-    for k, group in enumerate(groups):
-        row = {"group": group, "nearest_free_cadre_km": round(float(free_km[k]), 1) if np.isfinite(free_km[k]) else np.nan}
-        if group in adjacent.index:
-            supply, km = adjacent.loc[group, "supply"], adjacent.loc[group, "km"]
-            row.update(_reason("cadres_full", limit=limit), **_fix("slot", pool, label, supply, km))
-        elif pool.forbidden_only[group]:
-            row.update(_reason("forbidden"), **_fix("unforbid", pool))
-        else:
-            row.update(_blocked(pool, label, free, h.loc[group], nearest_free[k], free_km[k]))
-        rows.append(row)
-    return pd.DataFrame(rows)
+    supply = pool.cadre_groups.assign(free=residual.free)
+    label = _group_labels(pool).reindex(supply.index)
+    free = supply["free"].to_numpy() > 0
+    _, free_km = geo.nearest(h["lat"], h["lon"], supply["lat"].to_numpy()[free], supply["lon"].to_numpy()[free])
+    adjacent = _nearest_arc(pool.problem, groups).reindex(groups)
+    code = np.full(len(groups), "", dtype=object)
+    kind = np.full(len(groups), "none", dtype=object)
+    chosen_unit = np.full(len(groups), None, dtype=object)
+    chosen_rank = np.full(len(groups), None, dtype=object)
+    chosen_km = np.full(len(groups), np.nan)
 
+    def settle(mask, reason, fix, units=None, ranks=None, km=None):
+        mask = mask & (code == "")
+        code[mask], kind[mask] = reason, fix
+        if units is not None:
+            chosen_unit[mask], chosen_rank[mask], chosen_km[mask] = units[mask], ranks[mask], km[mask]
 
-def _blocked(pool: HouseholdPool, label: pd.DataFrame, free: pd.DataFrame, household, nearest_free: int,
-             free_km: float) -> dict:
-    """No cadre may link this group under the rules: which rule binds, and what would lift it."""
-    groups, limit = pool.cadre_groups, pool.max_km
-    idle = pool.idle
+    has_arc = adjacent["supply"].notna().to_numpy()
+    nearest = adjacent["supply"].fillna(0).astype(int).to_numpy()
+    settle(has_arc, "cadres_full", "slot", label["unit_id"].to_numpy()[nearest], label["rank"].to_numpy()[nearest],
+           adjacent["km"].to_numpy())
+    settle(pool.forbidden_only[groups], "forbidden", "unforbid")
+    keys, idle_keys, unit_keys = _locality_keys(pool, h, supply)
+    far, none = {"unit_villages": ("linking_unit_out_of_reach", "linking_unit_no_cadre"),
+                 "county": ("county_out_of_reach", "no_cadre_in_county"), "distance": ("out_of_reach", "no_cadre")}[pool.locality]
     if pool.locality == "unit_villages":
-        linking = set(pool.links.loc[pool.links["village_code"] == household["village_code"], "unit_id"])
-        if not linking:
-            return _reason("village_unlinked") | _link_fix(pool, label, free, household, nearest_free, free_km)
-        candidates = groups[groups["unit_id"].isin(linking)]
-        idle = idle[idle["unit_id"].isin(linking)]
-        reason_far, reason_none = "linking_unit_out_of_reach", "linking_unit_no_cadre"
-    elif pool.locality == "county":
-        candidates = groups[groups["county_code"] == household["county_code"]]
-        idle = idle[idle["county_code"] == household["county_code"]]
-        reason_far, reason_none = "county_out_of_reach", "no_cadre_in_county"
-    else:
-        candidates = groups
-        reason_far, reason_none = "out_of_reach", "no_cadre"
-    if candidates.empty:
-        return _reason(reason_none) | _idle_fix(pool, idle, household)
-    spare = candidates[candidates.index.isin(free.index)]
-    chosen = spare if len(spare) else candidates
-    km = geo.haversine_km(household["lat"], household["lon"], chosen["lat"], chosen["lon"])
-    supply, nearest = chosen.index[int(np.argmin(km))], float(np.min(km))
-    return _reason(reason_far, limit=limit, km=nearest) | _fix("limit" if len(spare) else "slot_limit", pool, label,
-                                                              supply, nearest)
+        unlinked = ~h["village_code"].isin(set(pool.links["village_code"].astype(str))).to_numpy()
+        roomy = free & supply["unit_id"].isin(pool.units_with_room).to_numpy()
+        link = _nearest(h, supply, np.zeros(len(h), dtype=object), np.where(roomy, 0, None).astype(object))
+        any_free = _nearest(h, supply, np.zeros(len(h), dtype=object), np.where(free, 0, None).astype(object))
+        link = _Candidate(np.where(link.found, link.index, any_free.index), np.where(link.found, link.km, any_free.km))
+        within = link.found & (link.km <= pool.max_km)
+        units, ranks = _labelled(label, link)
+        settle(unlinked & within, "village_unlinked", "link", units, ranks, link.km)
+        settle(unlinked & link.found, "village_unlinked", "link_limit", units, ranks, link.km)
+        settle(unlinked, "village_unlinked", "none")
+    spare = _nearest(h, supply, keys, np.where(free, unit_keys, None).astype(object))
+    units, ranks = _labelled(label, spare)
+    settle(spare.found, far, "limit", units, ranks, spare.km)
+    anyone = _nearest(h, supply, keys, unit_keys)
+    units, ranks = _labelled(label, anyone)
+    settle(anyone.found, far, "slot_limit", units, ranks, anyone.km)
+    idle = _nearest(h, pool.idle, keys, idle_keys)
+    idle_units = np.where(idle.found, pool.idle["unit_id"].to_numpy()[np.maximum(idle.index, 0)] if len(pool.idle) else None, None)
+    idle_ranks = np.where(idle.found, pool.idle["rank"].to_numpy()[np.maximum(idle.index, 0)] if len(pool.idle) else None, None)
+    settle(idle.found & (idle.km <= pool.max_km), none, "slot", idle_units, idle_ranks, idle.km)
+    settle(np.ones(len(groups), dtype=bool), none, "none")
+
+    rows = [_reason(c, limit=pool.max_km, km=k) | _fix(f, pool, u, r, k)
+            for c, f, u, r, k in zip(code, kind, chosen_unit, chosen_rank, chosen_km)]
+    frame = pd.DataFrame(rows)
+    frame["group"] = groups
+    frame["nearest_free_cadre_km"] = np.where(np.isfinite(free_km), np.round(free_km, 1), np.nan)
+    return frame
 
 
-def _link_fix(pool: HouseholdPool, label: pd.DataFrame, free: pd.DataFrame, household, nearest_free: int,
-              free_km: float) -> dict:
-    """Link the village to the nearest unit that has a cadre with a free slot (and room for a village)."""
-    if not len(free):
-        return _fix("none", pool)
-    roomy = free[free["unit_id"].isin(pool.units_with_room)]
-    if len(roomy):
-        km = geo.haversine_km(household["lat"], household["lon"], roomy["lat"], roomy["lon"])
-        supply, nearest = roomy.index[int(np.argmin(km))], float(np.min(km))
-    else:
-        supply, nearest = free.index[nearest_free], free_km
-    return _fix("link" if nearest <= pool.max_km else "link_limit", pool, label, supply, nearest)
+def _locality_keys(pool: HouseholdPool, h: pd.DataFrame, supply: pd.DataFrame):
+    """Which candidates each demand group may have under the locality: matching keys (a village's
+    linking units, the county, or anyone)."""
+    if pool.locality == "unit_villages":
+        linking = pool.links.astype({"unit_id": str, "village_code": str}).groupby("village_code")["unit_id"].agg(frozenset)
+        keys = h["village_code"].map(linking).to_numpy(dtype=object)
+        return keys, pool.idle["unit_id"].to_numpy(dtype=object), supply["unit_id"].to_numpy(dtype=object)
+    if pool.locality == "county":
+        return (h["county_code"].to_numpy(dtype=object), pool.idle["county_code"].to_numpy(dtype=object),
+                supply["county_code"].to_numpy(dtype=object))
+    return (np.zeros(len(h), dtype=object), np.zeros(len(pool.idle), dtype=object), np.zeros(len(supply), dtype=object))
 
 
-def _idle_fix(pool: HouseholdPool, idle: pd.DataFrame, household) -> dict:
-    """Give a slot to the nearest cadre allowed here whose rank has none in this pool."""
-    if idle.empty:
-        return _fix("none", pool)
-    km = geo.haversine_km(household["lat"], household["lon"], idle["lat"], idle["lon"])
-    nearest = int(np.argmin(km))
-    if km[nearest] > pool.max_km:
-        return _fix("none", pool)
-    row = idle.iloc[nearest]
-    label = pd.DataFrame({"unit_id": [row["unit_id"]], "rank": [row["rank"]]}, index=["idle"])
-    return _fix("slot", pool, label, "idle", float(km[nearest]))
+def _nearest(h: pd.DataFrame, candidates: pd.DataFrame, point_keys: np.ndarray, candidate_keys: np.ndarray) -> _Candidate:
+    """For each demand group, the nearest candidate with a key it allows (its key, or one of a set
+    of keys; None or NaN: allows or offers nothing)."""
+    index, km = np.full(len(h), -1), np.full(len(h), np.inf)
+    if not len(candidates) or not len(h):
+        return _Candidate(index, km)
+    lat, lon = h["lat"].to_numpy(), h["lon"].to_numpy()
+    points = pd.DataFrame({"point": np.arange(len(h)), "key": point_keys}).explode("key").dropna()
+    owners = pd.DataFrame({"candidate": np.arange(len(candidates)), "key": candidate_keys}).dropna()
+    offered = owners.groupby("key")["candidate"].agg(np.asarray)
+    for key, wanted in points.groupby("key")["point"]:
+        if key not in offered.index:
+            continue
+        members, wanted = offered[key], wanted.to_numpy()
+        near, near_km = geo.nearest(lat[wanted], lon[wanted], candidates["lat"].to_numpy()[members],
+                                    candidates["lon"].to_numpy()[members])
+        better = near_km < km[wanted]
+        index[wanted[better]], km[wanted[better]] = members[near[better]], near_km[better]
+    return _Candidate(index, km)
+
+
+def _labelled(label: pd.DataFrame, found: _Candidate) -> tuple[np.ndarray, np.ndarray]:
+    at = np.maximum(found.index, 0)
+    return (np.where(found.found, label["unit_id"].to_numpy()[at], None),
+            np.where(found.found, label["rank"].to_numpy()[at], None))
 
 
 def _nearest_arc(problem: TransportProblem, groups: np.ndarray) -> pd.DataFrame:
@@ -190,11 +223,8 @@ def _reason(code: str, **values) -> dict:
     return {"reason_code": code, "reason_zh": zh.format(**values), "reason_en": en.format(**values)}
 
 
-def _fix(kind: str, pool: HouseholdPool, label: pd.DataFrame | None = None, supply=None, km: float = np.nan) -> dict:
+def _fix(kind: str, pool: HouseholdPool, unit_id=None, rank=None, km: float = np.nan) -> dict:
     zh, en = FIXES[kind]
-    unit_id = rank = None
-    if supply is not None:
-        unit_id, rank = label.loc[supply, "unit_id"], label.loc[supply, "rank"]
     fix_km = float(np.ceil(km * 10) / 10) if np.isfinite(km) else np.nan
     unit = f"{pool.unit_names.get(unit_id, unit_id)}（{unit_id}）" if unit_id is not None else ""
     rank_label = "" if rank is None else rank if str(rank).endswith("干部") else f"{rank}干部"
