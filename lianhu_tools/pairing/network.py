@@ -7,19 +7,21 @@ simple cycles of the residual network, each of which can be applied alone, and a
 the source and the sink once each, so it changes the minimums filled by at most one and the
 coverage by +1 in one class and -1 in another at most. A cycle that fills one more minimum slot
 therefore gains at least (K + 1) - K > 0, and one that keeps the minimums but trades a lower class
-for a higher one gains too: the flow with the best weight is the best level by level.
+for a higher one gains too: the flow with the best weight is the best level by level. Without
+minimums and with one class (or when every member can be covered) a maximum flow is enough.
 
 Stage 2, takeovers and distance, over exactly the flows that are best in stage 1: the minimum slots
 filled are shipped from a source of their own and each class's coverage is a fixed demand, so any
 flow of this network is stage-1 optimal and every stage-1 optimum is one of its flows. Its costs are
 the arcs' lengths in whole decimetres, less a takeover weight larger than the length of any simple
-cycle when there are preferred arcs. Everything is an integer in 64 bits: no tolerance is involved.
+cycle when there are preferred arcs. Both stages hold every allowed arc, so OR-Tools' optimum is
+the optimum over ALL of them. Everything is an integer in 64 bits: no tolerance is involved.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
+from ortools.graph.python import max_flow, min_cost_flow
 
 from .levels import classes, distance_units, level_results, standing
 from .problem import LevelResult, SolverError, TransportProblem
@@ -34,11 +36,11 @@ def solve_network(problem: TransportProblem, km_resolution: float) -> tuple[np.n
     if not len(problem.arc_km):
         flows = np.zeros(0, dtype=np.int64)
         return flows, level_results(problem, standing(problem, flows, km_resolution), km_resolution), ""
-    first = _Network(problem)
-    filled, covered, flows = first.coverage()
+    network = _Network(problem)
+    filled, covered, flows = network.coverage()
     message = ""
     try:
-        flows = first.distance(filled, covered, distance_units(problem, km_resolution))
+        flows = network.distance(filled, covered, distance_units(problem, km_resolution))
     except SolverError as failed:
         message = str(failed)
     levels = level_results(problem, standing(problem, flows, km_resolution), km_resolution)
@@ -67,8 +69,29 @@ class _Network:
         self.arc_capacity = np.minimum(self.capacity[problem.arc_supply], self.demand[problem.arc_demand])
         self.first_free = self.n_s + self.n_d  # the next node number
 
+    # ------------------------------------------------------------ stage 1
+
     def coverage(self) -> tuple[int, np.ndarray, np.ndarray]:
         """Stage 1: minimum slots filled, members covered per class, and the flows."""
+        if not self.minimum.any():
+            flows = self._maximum_flow()
+            covered = np.bincount(self.p.arc_demand, weights=flows, minlength=self.n_d)
+            if self.n_classes == 1 or (covered == self.demand).all():  # nothing to trade between classes
+                return 0, np.bincount(self.class_of, weights=covered, minlength=self.n_classes).astype(np.int64), flows
+        return self._weighted_coverage()
+
+    def _maximum_flow(self) -> np.ndarray:
+        source, sink = self.first_free, self.first_free + 1
+        graph = max_flow.SimpleMaxFlow()
+        middle = graph.add_arcs_with_capacity(self.tail, self.head, self.arc_capacity)
+        graph.add_arcs_with_capacity(np.full(self.n_s, source), np.arange(self.n_s), self.capacity)
+        graph.add_arcs_with_capacity(self.n_s + np.arange(self.n_d), np.full(self.n_d, sink), self.demand)
+        status = graph.solve(source, sink)
+        if status != graph.OPTIMAL:
+            raise SolverError(f"最大流求解失败（{status.name}）/ the maximum flow ended with {status.name}")
+        return graph.flows(middle).astype(np.int64)
+
+    def _weighted_coverage(self) -> tuple[int, np.ndarray, np.ndarray]:
         source, sink = self.first_free, self.first_free + 1
         graph = min_cost_flow.SimpleMinCostFlow()
         middle = graph.add_arcs_with_capacity_and_unit_cost(self.tail, self.head, self.arc_capacity,
@@ -78,8 +101,7 @@ class _Network:
             np.full(len(with_minimum), source), with_minimum, self.minimum[with_minimum],
             np.full(len(with_minimum), -(self.n_classes + 1), dtype=np.int64))
         self._supply_rest(graph, source)
-        demands = np.arange(self.n_d)
-        out = graph.add_arcs_with_capacity_and_unit_cost(self.n_s + demands, np.full(self.n_d, sink), self.demand,
+        out = graph.add_arcs_with_capacity_and_unit_cost(self.n_s + np.arange(self.n_d), np.full(self.n_d, sink), self.demand,
                                                          -(self.n_classes - self.class_of).astype(np.int64))
         total = int(self.capacity.sum())
         graph.add_arc_with_capacity_and_unit_cost(source, sink, total, 0)  # slots may stay empty
@@ -88,6 +110,8 @@ class _Network:
         _solved(graph, "覆盖（第一阶段）/ coverage (stage 1)")
         covered = np.bincount(self.class_of, weights=graph.flows(out), minlength=self.n_classes).astype(np.int64)
         return int(graph.flows(minimum_arcs).sum()), covered, graph.flows(middle).astype(np.int64)
+
+    # ------------------------------------------------------------ stage 2
 
     def distance(self, filled: int, covered: np.ndarray, units: np.ndarray) -> np.ndarray:
         """Stage 2: the least total length (after the most takeovers) among stage 1's optima."""
