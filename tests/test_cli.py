@@ -130,3 +130,53 @@ def test_dashboard_command_serves_a_store_and_refuses_a_missing_one(tmp_path, ca
         log.close()
     output = (tmp_path / "dashboard.log").read_text()
     assert f"http://127.0.0.1:{port}/" in output and str(year.folder / "lianhu.sqlite") in output
+
+
+def test_limits_and_engines_are_refused_before_any_work(tmp_path, capsys):
+    assert main(["demo-data", "--size", "tiny", "--out", str(tmp_path / "r")]) == 0
+    for km in ("0", "-5", "nan", "inf", "abc"):
+        code = None
+        try:
+            main(["match", "households", "--rosters", str(tmp_path / "r"), "--policy", "distance", "--max-km", km,
+                  "--out", str(tmp_path / "p.csv")])
+        except SystemExit as stop:  # argparse refuses the value itself
+            code = stop.code
+        assert code == 2, km
+        assert "max-km" in capsys.readouterr().err
+    assert not (tmp_path / "p.csv").exists()
+    result = subprocess.run([sys.executable, "-m", "lianhu_tools.cli", "match", "villages", "--rosters", str(tmp_path / "r"),
+                             "--solver", "gurobi", "--out", str(tmp_path / "l.csv")], capture_output=True, text=True)
+    assert result.returncode == 2 and "gurobi" in result.stderr
+    (tmp_path / "p.yaml").write_text("quotas:\n  县处级: {poor: 1000000000000}\n", encoding="utf-8")
+    assert main(["match", "villages", "--rosters", str(tmp_path / "r"), "--policy-file", str(tmp_path / "p.yaml"),
+                 "--out", str(tmp_path / "l.csv")]) == 1
+    assert "policy_out_of_range" in capsys.readouterr().out and not (tmp_path / "l.csv").exists()
+
+
+def test_the_distance_limit_holds_under_every_locality(tmp_path):
+    assert main(["demo-data", "--size", "small", "--out", str(tmp_path / "r"), "--format", "csv"]) == 0
+    assert main(["match", "villages", "--rosters", str(tmp_path / "r"), "--out", str(tmp_path / "links.csv"), "--lang", "en"]) == 0
+    for locality in ("county", "unit_villages"):
+        for km in ("60", "15"):
+            assert main(["match", "households", "--rosters", str(tmp_path / "r"), "--links", str(tmp_path / "links.csv"),
+                         "--policy", locality, "--max-km", km, "--out", str(tmp_path / f"{locality}.csv"), "--lang", "en"]) == 0
+            pairs = pd.read_csv(tmp_path / f"{locality}.csv")
+            assert len(pairs) and (pairs["distance_km"] <= float(km)).all()
+            assert km == "15" or (pairs["distance_km"] > 15).any()  # the limit binds
+        uncovered = pd.read_csv(tmp_path / f"{locality}_未覆盖农户.csv")
+        assert uncovered["reason_en"].notna().all() and uncovered["fix_zh"].notna().all()
+
+
+def test_compare_policies_on_the_command_line(tmp_path, capsys):
+    assert main(["demo-data", "--size", "small", "--out", str(tmp_path / "r"), "--format", "csv"]) == 0
+    root = Path(__file__).parents[1] / "data" / "policies"
+    out, figure = tmp_path / "政策比较.xlsx", tmp_path / "政策比较.html"
+    assert main(["compare", "--rosters", str(tmp_path / "r"), "--policy-file", str(root / "名额放宽.yaml"),
+                 str(root / "同一县区.yaml"), "--out", str(out), "--figure", str(figure), "--db", str(tmp_path / "none.sqlite")]) == 2
+    assert main(["compare", "--rosters", str(tmp_path / "r"), "--policy-file", str(root / "名额放宽.yaml"),
+                 str(root / "同一县区.yaml"), "--out", str(out), "--figure", str(figure)]) == 0
+    table = pd.read_excel(out, engine="calamine")
+    assert list(table["政策"]) == ["名额放宽", "同一县区"]
+    assert (table["绝对贫困户已覆盖"] <= table["绝对贫困户"]).all() and table["95%距离(km)"].notna().all()
+    assert "名额放宽" in capsys.readouterr().out
+    assert "cdn.plot.ly" not in figure.read_text(encoding="utf-8") and (tmp_path / "plotly.min.js").exists()

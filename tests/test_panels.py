@@ -237,3 +237,49 @@ def test_grades_as_the_city_names_them_and_charts_as_panels_of_one_plot(year):
     assert len(panels) == sum(len(f.data) for f in board.figures.values())
     assert [list(t.x) for t in panels[:2]] == [list(t.x) for t in board.figures["coverage"].data]
     assert all(t.legend is None for f in board.figures.values() for t in f.data)  # the separate figures stay as they were
+
+
+def test_the_panel_keeps_the_city_policy_and_shows_the_fixes(rosters, tmp_path):
+    """The panel runs on the city's own policy (not the defaults) and gives the library's pairing."""
+    from lianhu_tools.pairing.households import match_households
+    from lianhu_tools.policy import load_policy
+
+    path = tmp_path / "policy.yaml"
+    path.write_text("poverty_lines_yuan: {absolute: 900, low_income: 2300}\nleadership_link: false\n", encoding="utf-8")
+    policy = load_policy(path)
+    panel = PairingPanel(rosters, policy)
+    panel.locality.value = "distance"
+    panel.max_km.value = 15
+    panel.run_button.click()
+    own = match_households(rosters, load_policy(path, overrides={"max_km": 15}), locality="distance")
+    assert panel.households.pairs.equals(own.pairs)
+    leaders = set(rosters.cadres.loc[rosters.cadres["is_leadership"], "cadre_id"])
+    assert not leaders & set(panel.households.pairs["cadre_id"])
+    assert {"reason_zh", "fix_zh"} <= set(panel.households.uncovered) and len(panel.households.uncovered)
+    assert "各级均已证明最优" in panel.message.value
+
+
+def test_the_panel_passes_a_planner_rule(rosters):
+    from lianhu_tools.pairing.rules import at_most_villages_per_cadre
+
+    panel = PairingPanel(rosters, rules=[at_most_villages_per_cadre(1)])
+    panel.locality.value = "county"
+    panel.quota["县处级", "poor"].value = 3
+    panel.run_button.click()
+    poor = panel.households.pairs[panel.households.pairs["pool"] == "poor"]
+    assert poor.groupby("cadre_id")["village_code"].nunique().max() == 1
+    assert panel.households.reports["poor"].mip
+
+
+def test_policy_compare_panel(rosters):
+    from lianhu_tools.panels import PolicyComparePanel
+    from lianhu_tools.policy import load_policy
+
+    policies = {"默认": load_policy(), "近": load_policy(overrides={"max_km": 10}), "远": load_policy(overrides={"max_km": 40})}
+    panel = PolicyComparePanel(rosters, policies)
+    panel.chosen.value = ("近", "远")
+    panel.run_button.click()
+    table = panel.comparison.table.set_index("policy")
+    assert list(table.index) == ["近", "远"] and "已比较 2 个政策" in panel.message.value
+    assert table.loc["近", "absolute_covered"] <= table.loc["远", "absolute_covered"]
+    assert len(panel.comparison.figure().data) == 2 * 4  # two policies, four panels

@@ -53,3 +53,28 @@ def test_commented_policy_file_round_trips(tmp_path):
     path.write_text(policy_file_text(), encoding="utf-8")
     assert "贫困线" in path.read_text(encoding="utf-8")
     assert load_policy(path).settings == DEFAULT_POLICY
+
+
+@pytest.mark.parametrize("text, code", [
+    pytest.param("quotas:\n  县处级: {poor: 1000000000000}\n", "policy_out_of_range", id="absurd quota"),
+    pytest.param("max_km: 0\n", "policy_out_of_range", id="zero km"),
+    pytest.param("max_km: .nan\n", "policy_wrong_type", id="nan km"),
+    pytest.param("max_km: .inf\n", "policy_wrong_type", id="infinite km"),
+    pytest.param("max_km: 50000\n", "policy_out_of_range", id="km beyond a province"),
+    pytest.param("team_size:\n  事业单位: {min: 2, max: 1000}\n", "policy_out_of_range", id="absurd team"),
+])
+def test_limits_are_checked_where_they_enter(tmp_path, text, code):
+    path = tmp_path / "policy.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RosterError) as caught:
+        load_policy(path)
+    assert [p.code for p in caught.value.problems] == [code]
+
+
+@pytest.mark.parametrize("value", [0, -5, float("nan"), float("inf"), "far", True, 1e6])
+def test_a_distance_limit_outside_reason_is_refused(value):
+    from lianhu_tools.policy import LimitError, check_max_km
+
+    with pytest.raises(LimitError, match="距离上限"):
+        check_max_km(value)
+    assert check_max_km("12.5") == 12.5

@@ -8,7 +8,7 @@ the source and the sink once each, so it changes the minimums filled by at most 
 coverage by +1 in one class and -1 in another at most. A cycle that fills one more minimum slot
 therefore gains at least (K + 1) - K > 0, and one that keeps the minimums but trades a lower class
 for a higher one gains too: the flow with the best weight is the best level by level. Without
-minimums and with one class (or when every member can be covered) a maximum flow is enough.
+minimums, or with one class, maximum flows give the same levels faster (see `coverage`).
 
 Stage 2, takeovers and distance, over exactly the flows that are best in stage 1: the minimum slots
 filled are shipped from a source of their own and each class's coverage is a fixed demand, so any
@@ -37,12 +37,13 @@ def solve_network(problem: TransportProblem, km_resolution: float) -> tuple[np.n
         flows = np.zeros(0, dtype=np.int64)
         return flows, level_results(problem, standing(problem, flows, km_resolution), km_resolution), ""
     network = _Network(problem)
-    filled, covered, flows = network.coverage()
+    filled, covered = network.coverage()
     message = ""
     try:
         flows = network.distance(filled, covered, distance_units(problem, km_resolution))
     except SolverError as failed:
         message = str(failed)
+        flows = network._weighted_coverage()[2]  # stage 1's optimum, as a pairing
     levels = level_results(problem, standing(problem, flows, km_resolution), km_resolution)
     if message:
         for level in levels:
@@ -71,25 +72,35 @@ class _Network:
 
     # ------------------------------------------------------------ stage 1
 
-    def coverage(self) -> tuple[int, np.ndarray, np.ndarray]:
-        """Stage 1: minimum slots filled, members covered per class, and the flows."""
+    def coverage(self) -> tuple[int, np.ndarray]:
+        """Stage 1: minimum slots filled and members covered per class — the lexicographic optimum."""
         if not self.minimum.any():
-            flows = self._maximum_flow()
-            covered = np.bincount(self.p.arc_demand, weights=flows, minlength=self.n_d)
-            if self.n_classes == 1 or (covered == self.demand).all():  # nothing to trade between classes
-                return 0, np.bincount(self.class_of, weights=covered, minlength=self.n_classes).astype(np.int64), flows
-        return self._weighted_coverage()
+            # coverable sets of members form a (transversal) matroid: the best cover holds as many of the
+            # k highest classes as any cover can, for every k at once
+            everyone = self._maximum_flow()
+            if everyone == int(self.demand.sum()):
+                return 0, np.bincount(self.class_of, weights=self.demand, minlength=self.n_classes).astype(np.int64)
+            reached = [self._maximum_flow(top=k) for k in range(self.n_classes - 1)] + [everyone]
+            return 0, np.diff(np.r_[0, reached]).astype(np.int64)
+        if self.n_classes == 1:
+            # augmenting the most-minimums flow never empties a minimum slot: both maxima hold together
+            return self._maximum_flow(minimums_only=True), np.array([self._maximum_flow()], dtype=np.int64)
+        filled, covered, _ = self._weighted_coverage()
+        return filled, covered
 
-    def _maximum_flow(self) -> np.ndarray:
+    def _maximum_flow(self, top: int | None = None, minimums_only: bool = False) -> int:
+        """Members coverable (of the `top`+1 highest classes only, or through the minimum slots only)."""
         source, sink = self.first_free, self.first_free + 1
         graph = max_flow.SimpleMaxFlow()
-        middle = graph.add_arcs_with_capacity(self.tail, self.head, self.arc_capacity)
-        graph.add_arcs_with_capacity(np.full(self.n_s, source), np.arange(self.n_s), self.capacity)
-        graph.add_arcs_with_capacity(self.n_s + np.arange(self.n_d), np.full(self.n_d, sink), self.demand)
+        graph.add_arcs_with_capacity(self.tail, self.head, self.arc_capacity)
+        graph.add_arcs_with_capacity(np.full(self.n_s, source), np.arange(self.n_s),
+                                     self.minimum if minimums_only else self.capacity)
+        counted = np.flatnonzero(self.class_of <= top) if top is not None else np.arange(self.n_d)
+        graph.add_arcs_with_capacity(self.n_s + counted, np.full(len(counted), sink), self.demand[counted])
         status = graph.solve(source, sink)
         if status != graph.OPTIMAL:
             raise SolverError(f"最大流求解失败（{status.name}）/ the maximum flow ended with {status.name}")
-        return graph.flows(middle).astype(np.int64)
+        return int(graph.optimal_flow())
 
     def _weighted_coverage(self) -> tuple[int, np.ndarray, np.ndarray]:
         source, sink = self.first_free, self.first_free + 1
