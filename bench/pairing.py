@@ -5,7 +5,8 @@ min-cost-flow reference on the very same instances.
     .venv/bin/python bench/pairing.py --size province --localities unit_villages
 
 Each run is a fresh process: it writes the demo rosters (CSV), reads them, links units to villages,
-pairs cadres with households, writes both tables, and notes its peak memory; then the reference
+pairs cadres with households (with every explanation), writes the tables (Excel for a city, CSV for
+a province: a million rows), and notes its peak memory; then the reference
 solves each grouped instance (villages, poor pool, party pool) as ONE min-cost flow whose exact
 integer weights put the levels in order (the classic big-weight encoding), and the two are compared
 level by level: slots below minimums, coverage per class, takeovers, total length in decimetres.
@@ -66,7 +67,7 @@ def reference(problem, km_resolution: float = 1e-4) -> tuple[float, tuple]:
     return time.perf_counter() - started, standing(problem, flow.flows(arcs), km_resolution).key()
 
 
-def one_run(size: str, seed: int, locality: str, pulp_too: bool) -> dict:
+def one_run(size: str, seed: int, locality: str, pulp_too: bool, suffix: str) -> dict:
     """One city, one locality, in this process; the figures as a dict."""
     warnings.simplefilter("ignore")
     from lianhu_tools.pairing.households import match_households
@@ -89,8 +90,8 @@ def one_run(size: str, seed: int, locality: str, pulp_too: bool) -> dict:
         households = match_households(rosters, links=villages.links if locality == "unit_villages" else None,
                                       locality=locality)
         figures["pairing_s"] = time.perf_counter() - step
-        write_tables({"联村": villages.links}, f"{folder}/links.xlsx")
-        write_tables({"联户": households.pairs, "未覆盖农户": households.uncovered}, f"{folder}/pairs.xlsx")
+        write_tables({"联村": villages.links}, f"{folder}/links.{suffix}")
+        write_tables({"联户": households.pairs, "未覆盖农户": households.uncovered}, f"{folder}/pairs.{suffix}")
         figures["end_to_end_s"] = time.perf_counter() - started
     figures["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     instances = {"villages": (villages.problem, villages.solution)} | {
@@ -137,16 +138,18 @@ def main() -> None:
     parser.add_argument("--first-seed", type=int, default=1)
     parser.add_argument("--localities", nargs="+", default=list(LOCALITIES), choices=LOCALITIES)
     parser.add_argument("--pulp", action="store_true", help="also solve the household pools with the PuLP model (CBC)")
+    parser.add_argument("--write", choices=("xlsx", "csv"), help="the tables' format (default: xlsx for a city, csv beyond)")
     parser.add_argument("--one", help=argparse.SUPPRESS)  # a child run: size,seed,locality
     args = parser.parse_args()
     if args.one:
-        size, seed, locality = args.one.split(",")
-        print(json.dumps(one_run(size, int(seed), locality, args.pulp)))
+        size, seed, locality, suffix = args.one.split(",")
+        print(json.dumps(one_run(size, int(seed), locality, args.pulp, suffix)))
         return
+    suffix = args.write or ("xlsx" if args.size in ("tiny", "small", "city") else "csv")
     everything_agrees, worst = True, 0.0
     for seed in range(args.first_seed, args.first_seed + args.seeds):
         for locality in args.localities:
-            command = [sys.executable, __file__, "--one", f"{args.size},{seed},{locality}"] + (["--pulp"] if args.pulp else [])
+            command = [sys.executable, __file__, "--one", f"{args.size},{seed},{locality},{suffix}"] + (["--pulp"] if args.pulp else [])
             child = subprocess.run(command, capture_output=True, text=True)
             if child.returncode:
                 print(f"\n{args.size} seed {seed} · {locality}: FAILED\n{child.stderr[-2000:]}")

@@ -125,3 +125,26 @@ def test_unlinked_villages_say_the_cause_never_an_infinite_distance(city):
     assert set(tight.unlinked["reason_code"]) <= {"units_full", "out_of_reach", "no_unit"}
     far = tight.unlinked[tight.unlinked["reason_code"] == "out_of_reach"]
     assert (far["fix_km"] > 4).all() and far["fix_zh"].str.contains("km").all()
+
+
+@pytest.mark.parametrize("kind_max, team, fix", [(1, 1, "policy_max"), (9, 12, "staff")])
+def test_a_full_unit_says_which_limit_binds_and_lifting_it_links_one_more(city, kind_max, team, fix):
+    kinds = ("四大班子", "党群部门", "政府部门", "事业单位", "国有企业")
+    edits = {"villages_per_unit": {k: {"min": 0, "max": kind_max} for k in kinds},
+             "team_size": {k: {"min": team, "max": max(team, 5)} for k in kinds}}
+    result = match_villages(city, load_policy(overrides=edits), max_km=40)
+    full = result.unlinked[result.unlinked["reason_code"] == "units_full"]
+    assert len(full) and set(full["fix_kind"]) <= {fix, "policy_max_staff"}, set(full["fix_kind"])
+    row = full[full["fix_kind"] == fix].iloc[0]
+    unit = city.units.set_index("unit_id").loc[row.fix_unit_id]
+    if fix == "policy_max":
+        edits["villages_per_unit"][unit["unit_kind"]]["max"] = kind_max + 1
+        more = match_villages(city, load_policy(overrides=edits), max_km=40)
+    else:
+        staff = city.cadres[city.cadres["unit_id"] == row.fix_unit_id].iloc[[0] * 30].assign(
+            cadre_id=[f"GBNEW{k:07d}" for k in range(30)])
+        units = city.units.assign(headcount=np.where(city.units["unit_id"] == row.fix_unit_id,
+                                                     city.units["headcount"] + 30, city.units["headcount"]))
+        more = match_villages(Rosters(city.villages, city.households, units, pd.concat([city.cadres, staff])),
+                              load_policy(overrides=edits), max_km=40)
+    assert len(more.links) >= len(result.links) + 1

@@ -182,16 +182,23 @@ def _nearest(h: pd.DataFrame, candidates: pd.DataFrame, point_keys: np.ndarray, 
     index, km = np.full(len(h), -1), np.full(len(h), np.inf)
     if not len(candidates) or not len(h):
         return _Candidate(index, km)
-    lat, lon = h["lat"].to_numpy(), h["lon"].to_numpy()
     points = pd.DataFrame({"point": np.arange(len(h)), "key": point_keys}).explode("key").dropna()
     owners = pd.DataFrame({"candidate": np.arange(len(candidates)), "key": candidate_keys}).dropna()
+    sizes = points["key"].value_counts().mul(owners["key"].value_counts(), fill_value=0)
+    lat, lon = h["lat"].to_numpy(), h["lon"].to_numpy()
+    c_lat, c_lon = candidates["lat"].to_numpy(), candidates["lon"].to_numpy()
+    if sizes.sum() <= 5_000_000:  # every allowed (group, candidate) at once
+        pairs = points.merge(owners, on="key")
+        pairs["km"] = geo.haversine_km(lat[pairs["point"]], lon[pairs["point"]], c_lat[pairs["candidate"]], c_lon[pairs["candidate"]])
+        best = pairs.sort_values("km", kind="stable").drop_duplicates("point")
+        index[best["point"]], km[best["point"]] = best["candidate"], best["km"]
+        return _Candidate(index, km)
     offered = owners.groupby("key")["candidate"].agg(np.asarray)
-    for key, wanted in points.groupby("key")["point"]:
+    for key, wanted in points.groupby("key")["point"]:  # few keys, many candidates: a search tree per key
         if key not in offered.index:
             continue
         members, wanted = offered[key], wanted.to_numpy()
-        near, near_km = geo.nearest(lat[wanted], lon[wanted], candidates["lat"].to_numpy()[members],
-                                    candidates["lon"].to_numpy()[members])
+        near, near_km = geo.nearest(lat[wanted], lon[wanted], c_lat[members], c_lon[members])
         better = near_km < km[wanted]
         index[wanted[better]], km[wanted[better]] = members[near[better]], near_km[better]
     return _Candidate(index, km)
@@ -271,7 +278,10 @@ VILLAGE_REASONS = {
     "no_unit": ("没有尚可联村的单位（各单位均已达上限或干部不足）", "no unit has room (all at their limits or short of staff)"),
 }
 VILLAGE_FIXES = {
-    "policy_max": ("{unit}多联 1 个村（{kind}的联村上限提高到 {more}）", "{unit} links one more village ({kind} maximum raised to {more})"),
+    "policy_max": ("{unit}多联 1 个村（{unit_kind}的联村上限提高到 {more}）",
+                   "{unit} links one more village ({unit_kind} maximum raised to {more})"),
+    "policy_max_staff": ("{unit}多联 1 个村：{unit_kind}的联村上限提高到 {more}，并再有 {cadres} 名可派干部（{km:.1f} km）",
+                         "{unit} links one more village: {unit_kind} maximum raised to {more} and {cadres} more cadres ({km:.1f} km)"),
     "staff": ("{unit}再有 {cadres} 名可派干部即可多派一个工作队（{km:.1f} km）",
               "{unit} needs {cadres} more cadres to staff one more team ({km:.1f} km)"),
     "limit": ("将距离上限提高到 {fix_km:.1f} km（{unit}尚可联村）", "raise the limit to {fix_km:.1f} km ({unit} has room)"),
@@ -324,14 +334,14 @@ def allowed_units(units: pd.DataFrame, county_code: str) -> np.ndarray:
 
 
 def _unit_fix(units: pd.DataFrame, bounds: pd.DataFrame, unit: int, km: float, team_min: pd.Series) -> dict:
-    """What lets a full unit take one more village: a higher maximum for its kind, or more staff."""
-    kind = units["unit_kind"].iloc[unit]
-    if bounds["staffable"].iloc[unit] <= bounds["maximum"].iloc[unit]:
-        team = int(max(team_min[kind], 1))
-        more = team * (bounds["maximum"].iloc[unit] + 1) - int(units["headcount"].iloc[unit])
-        return _named_fix("staff", unit=_unit_name(units, unit), cadres=max(more, 1), km=km, unit_id=units["unit_id"].iloc[unit])
-    return _named_fix("policy_max", unit=_unit_name(units, unit), kind=kind, more=int(bounds["maximum"].iloc[unit]) + 1,
-                      km=km, unit_id=units["unit_id"].iloc[unit])
+    """What lets a full unit take one more village: a higher maximum for its kind, more staff, or both."""
+    kind, maximum = units["unit_kind"].iloc[unit], int(bounds["maximum"].iloc[unit])
+    team = int(max(team_min[kind], 1))
+    values = {"unit": _unit_name(units, unit), "unit_kind": kind, "more": maximum + 1, "km": km,
+              "cadres": max(team * (maximum + 1) - int(units["headcount"].iloc[unit]), 1), "unit_id": units["unit_id"].iloc[unit]}
+    staff_binds = bounds["staffable"].iloc[unit] <= bounds["policy_maximum"].iloc[unit]
+    policy_binds = bounds["policy_maximum"].iloc[unit] <= bounds["staffable"].iloc[unit]
+    return _named_fix("policy_max_staff" if staff_binds and policy_binds else "staff" if staff_binds else "policy_max", **values)
 
 
 def _unit_name(units: pd.DataFrame, unit: int) -> str:
@@ -356,6 +366,9 @@ def short_units(units: pd.DataFrame, bounds: pd.DataFrame, problem: TransportPro
     """Units below their minimum, with the binding reason and, where a longer reach helps, the limit."""
     below = np.flatnonzero(used < bounds["minimum"].to_numpy())
     has_arc = np.isin(below, problem.arc_supply)
+    village_county = villages["county_code"].to_numpy()
+    in_county = pd.Series(np.arange(len(villages))).groupby(village_county).agg(np.asarray)
+    everywhere = np.arange(len(villages))
     rows = []
     for unit, arc in zip(below, has_arc):
         kind = units["unit_kind"].iloc[unit]
@@ -369,7 +382,8 @@ def short_units(units: pd.DataFrame, bounds: pd.DataFrame, problem: TransportPro
             more = team * int(bounds["minimum"].iloc[unit]) - int(units["headcount"].iloc[unit])
             fix = {"fix_zh": f"再增加 {more} 名干部", "fix_en": f"{more} more cadres", "fix_km": np.nan}
         else:
-            allowed = allowed_villages(villages, units.iloc[unit])
+            county_unit = units["unit_level"].iloc[unit] == "县"
+            allowed = in_county.get(units["county_code"].iloc[unit], np.zeros(0, dtype=int)) if county_unit else everywhere
             km = geo.haversine_km(units["lat"].iloc[unit], units["lon"].iloc[unit], villages["lat"].to_numpy()[allowed],
                                   villages["lon"].to_numpy()[allowed])
             beyond = km[km > max_km]
@@ -382,8 +396,3 @@ def short_units(units: pd.DataFrame, bounds: pd.DataFrame, problem: TransportPro
         rows.append(base | {"reason_code": code, "reason_zh": zh.format(**values), "reason_en": en.format(**values)} | fix)
     return pd.DataFrame(rows, columns=["unit_id", "unit_name", "linked", "minimum", "reason_code", "reason_zh", "reason_en",
                                        "fix_zh", "fix_en", "fix_km"])
-
-
-def allowed_villages(villages: pd.DataFrame, unit) -> np.ndarray:
-    """Target villages a unit may link, whatever the distance."""
-    return ((unit["unit_level"] != "县") | (villages["county_code"] == unit["county_code"])).to_numpy()

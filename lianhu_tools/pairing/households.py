@@ -184,6 +184,8 @@ def _fixed_pairs(households: pd.DataFrame, cadres: pd.DataFrame, existing: pd.Da
     kept = _pairs(existing).assign(status=STATUS_LOCKED, reason="三年联系期内保持不变 / kept for the 3-year term")
     pinned = _pairs(pins).assign(status=STATUS_CONFIRMED, reason="规划人员指定 / pinned by the planner")
     candidates = pd.concat([pinned, kept], ignore_index=True).drop_duplicates(["cadre_id", "household_id"])
+    if candidates.empty:
+        return pd.DataFrame(columns=PAIR_COLUMNS), candidates.drop(columns="status"), pd.Series(dtype=str)
     in_pool = households[households["pool"] != ""].set_index("household_id")
     known_cadres = set(cadres["cadre_id"])
     cadre_left = ~candidates["cadre_id"].isin(known_cadres)

@@ -43,7 +43,8 @@ def unit_bounds(units: pd.DataFrame, policy: Policy) -> pd.DataFrame:
     staffable = units["headcount"] // team_min
     maximum = np.minimum(units["unit_kind"].map(bounds["max"]), staffable).astype(int)
     return pd.DataFrame({"minimum": units["unit_kind"].map(bounds["min"]).astype(int), "maximum": maximum,
-                         "staffable": staffable.astype(int)}, index=units.index)
+                         "staffable": staffable.astype(int), "policy_maximum": units["unit_kind"].map(bounds["max"]).astype(int)},
+                        index=units.index)
 
 
 def match_villages(rosters: Rosters, policy: Policy | None = None, targets: str = "poor", max_km: float | None = None,
