@@ -44,6 +44,17 @@ class UsageError(Exception):
     pass
 
 
+def _seconds(text: str) -> float:
+    """--time-limit: a number of seconds above 0 (else exit 2)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"须为大于 0 的秒数 / must be a number of seconds above 0, not {text!r}")
+    return value
+
+
 def _max_km(text: str) -> float:
     """--max-km: refused at once (exit 2) unless a number of km above 0."""
     try:
@@ -115,6 +126,8 @@ def _parser() -> argparse.ArgumentParser:
         m.add_argument("--max-km", type=_max_km, help="距离上限 km（默认取政策）/ the distance limit, km (default: the policy's)")
         m.add_argument("--solver", choices=ENGINES, default="auto",
                        help="auto：网络求解器（OR-Tools）；cbc/highs：PuLP 模型 / the engine")
+        m.add_argument("--time-limit", type=_seconds, default=600.0,
+                       help="PuLP 模型每一级的求解时间上限（秒）/ per level, for the PuLP model (seconds)")
         if what == "villages":
             m.add_argument("--targets", choices=("poor", "all"), default="poor", help="poor villages, or all villages")
             m.set_defaults(run=_match_villages)
@@ -134,6 +147,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--figure", type=Path, help="比较图（离线网页 .html）/ the figure as an offline page")
     p.add_argument("--db", default=None, help="数据库：统计现有结对须调整多少（默认 data/lianhu.sqlite，如有）")
     p.add_argument("--solver", choices=ENGINES, default="auto")
+    p.add_argument("--time-limit", type=_seconds, default=600.0)
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.set_defaults(run=_compare)
 
@@ -371,7 +385,7 @@ def _options(args):
     from .pairing.problem import PairingOptions
     from .pairing.solve import check_engine
 
-    options = PairingOptions(engine=args.solver)
+    options = PairingOptions(engine=args.solver, time_limit_s=args.time_limit)
     check_engine(options)
     return options
 
@@ -414,8 +428,9 @@ def _compare(args) -> int:
 
     options = _options(args)
     policies = {"默认 / default": _policy(None)} if len(args.policy_files) == 1 else {}
-    for path in args.policy_files:
-        policies[path.stem] = _policy(path)
+    for path in args.policy_files:  # named by the file; the same name twice keeps its folder
+        name = path.stem if sum(p.stem == path.stem for p in args.policy_files) == 1 else str(path.with_suffix(""))
+        policies[name] = _policy(path)
     rosters = _load(args.rosters, None)[0]
     current = None
     if args.db or Path(DEFAULT_URL.removeprefix("sqlite:///")).exists():  # no store: the churn column stays empty

@@ -80,11 +80,13 @@ class PairingPanel:
             self._step(2, "干部联户…")
             links = self.villages.links if self.locality.value == "unit_villages" else None
             self.households = match_households(self.rosters, policy, links=links, locality=self.locality.value,
-                                               pins=pins, forbids=forbids, rules=self.rules)
+                                               existing=self.locked(), pins=pins, forbids=forbids, rules=self.rules)
         except (ValueError, SolverError) as exc:  # limits, pins and rosters that cannot hold; a failed engine
-            self.progress.value = 0
-            self.villages = self.households = None
-            self.message.value = f"<b style='color:#b00'>无法运行：</b>{html.escape(str(exc))}"
+            self._failed(f"<b style='color:#b00'>无法运行：</b>{html.escape(str(exc))}")
+            return
+        except Exception as exc:  # never a traceback in front of a planner: say it, keep the panel usable
+            self._failed(f"<b style='color:#b00'>内部错误 / internal error：</b>{html.escape(type(exc).__name__)}: "
+                         f"{html.escape(str(exc))}")
             return
         self._step(3, "完成")
         reports = [self.villages.report, *self.households.reports.values()]
@@ -95,6 +97,18 @@ class PairingPanel:
                               + ("各级均已证明最优" if proven else f"<b style='color:#b00'>未证明最优</b>：{unproven}"))
         self.accept_button.disabled = self.store is None
         self._show()
+
+    def _failed(self, message: str) -> None:
+        self.progress.value = 0
+        self.villages = self.households = None
+        self.message.value = message
+
+    def locked(self) -> pd.DataFrame | None:
+        """The store's locked pairings: kept for their 3-year term by every new proposal."""
+        if self.store is None:
+            return None
+        current = self.store.current("pairings")
+        return current[current["status"] == "locked"][["cadre_id", "household_id", "unit_id"]]
 
     def _step(self, value: int, text: str) -> None:
         self.progress.value = value
@@ -117,11 +131,12 @@ class PairingPanel:
                                 self.rosters.households))
 
     def accept(self) -> None:
-        """Write the proposal to the store (only what it touches changes)."""
+        """Write the proposal to the store (only what it touches changes; locked pairings stay locked)."""
         if self.store is None or self.households is None:
             return
         links = self.villages.links if self.locality.value == "unit_villages" else None
-        self.store.save_pairings(self.households.pairs, self.term_start, self.status.value, links=links)
+        pairs = self.households.pairs
+        self.store.save_pairings(pairs[pairs["status"] != "locked"], self.term_start, self.status.value, links=links)
         self.accept_button.disabled = True
         self.message.value += f"；已存入数据库（{self.status.label}）"
 

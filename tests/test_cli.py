@@ -180,3 +180,27 @@ def test_compare_policies_on_the_command_line(tmp_path, capsys):
     assert (table["绝对贫困户已覆盖"] <= table["绝对贫困户"]).all() and table["95%距离(km)"].notna().all()
     assert "名额放宽" in capsys.readouterr().out
     assert "cdn.plot.ly" not in figure.read_text(encoding="utf-8") and (tmp_path / "plotly.min.js").exists()
+
+
+def test_pairing_files_that_cannot_be_used_are_refused_in_words(tmp_path, capsys):
+    assert main(["demo-data", "--size", "tiny", "--out", str(tmp_path / "r"), "--format", "csv"]) == 0
+    (tmp_path / "empty.csv").write_text("", encoding="utf-8")
+    (tmp_path / "pins.csv").write_text("cadre_id,household_id\nGB1,H1\n", encoding="utf-8")
+    for links in ("empty.csv", "pins.csv", "missing.csv"):
+        code = main(["match", "households", "--rosters", str(tmp_path / "r"), "--links", str(tmp_path / links),
+                     "--out", str(tmp_path / "p.csv")])
+        assert code in (1, 2), links
+        err = capsys.readouterr().err
+        assert ("空" in err or "缺少列" in err or "not found" in err) and "Traceback" not in err, (links, err)
+    assert not (tmp_path / "p.csv").exists()
+
+
+def test_compare_keeps_two_policies_of_the_same_name(tmp_path):
+    assert main(["demo-data", "--size", "tiny", "--out", str(tmp_path / "r"), "--format", "csv"]) == 0
+    for folder, km in (("a", 20), ("b", 40)):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "p.yaml").write_text(f"max_km: {km}\n", encoding="utf-8")
+    assert main(["compare", "--rosters", str(tmp_path / "r"), "--policy-file", str(tmp_path / "a" / "p.yaml"),
+                 str(tmp_path / "b" / "p.yaml"), "--out", str(tmp_path / "c.csv"), "--lang", "en"]) == 0
+    table = pd.read_csv(tmp_path / "c.csv")
+    assert len(table) == 2 and sorted(table["max_km"]) == [20, 40]

@@ -48,26 +48,36 @@ def coverage(result, pool="poor") -> int:
     return int((result.pairs["pool"] == pool).sum())
 
 
+def covered_by_class(result, pool: str) -> pd.Series:
+    return result.pairs[result.pairs["pool"] == pool]["household_class"].value_counts()
+
+
 @pytest.mark.parametrize("locality", ["distance", "county", "unit_villages"])
-def test_each_cheapest_fix_covers_one_more_when_applied(city, locality):
+def test_each_cheapest_fix_does_what_it_says_when_applied(city, locality):
+    """Up to three households per fix kind and pool: the fix applied, the pool covers at least one
+    more; a plain 'slot' fix covers one more of the household's own class, none fewer above it."""
     links = round_robin_links(city).iloc[::2]  # half the villages unlinked: the unit-village rule binds too
     base = match_households(city, links=links, locality=locality, max_km=12)
     assert len(base.uncovered) and base.uncovered["fix_zh"].str.len().gt(0).all()
-    tried = set()
-    for row in base.uncovered.itertuples():
-        if (row.fix_kind, row.pool) in tried or row.fix_kind == "none":
-            continue
-        tried.add((row.fix_kind, row.pool))
-        rosters, policy, more_links, km = city, load_policy(), links, 12
-        if row.fix_kind in ("limit", "link_limit", "slot_limit"):
-            km = row.fix_km
-        if row.fix_kind in ("link", "link_limit"):
-            more_links = pd.concat([links, pd.DataFrame({"unit_id": [row.fix_unit_id], "village_code": [row.village_code]})])
-        if row.fix_kind in ("slot", "slot_limit"):
-            rosters, policy = one_more_slot(city, policy, row)
-        fixed = match_households(rosters, policy, links=more_links, locality=locality, max_km=km)
-        assert coverage(fixed, row.pool) >= coverage(base, row.pool) + 1, (row.fix_kind, row.fix_zh)
-    assert tried
+    tried = 0
+    for _, rows in base.uncovered[base.uncovered["fix_kind"] != "none"].groupby(["fix_kind", "pool"]):
+        for row in rows.drop_duplicates("village_code").head(3).itertuples():
+            rosters, policy, more_links, km = city, load_policy(), links, 12
+            if row.fix_kind in ("limit", "link_limit", "slot_limit"):
+                km = row.fix_km
+            if row.fix_kind in ("link", "link_limit"):
+                more_links = pd.concat([links, pd.DataFrame({"unit_id": [row.fix_unit_id], "village_code": [row.village_code]})])
+            if row.fix_kind in ("slot", "slot_first", "slot_limit"):
+                rosters, policy = one_more_slot(city, policy, row)
+            fixed = match_households(rosters, policy, links=more_links, locality=locality, max_km=km)
+            before, after = covered_by_class(base, row.pool), covered_by_class(fixed, row.pool)
+            assert after.sum() >= before.sum() + 1, (row.fix_kind, row.fix_zh)
+            if row.fix_kind == "slot" and row.pool == "poor":
+                assert after.get(row.household_class, 0) >= before.get(row.household_class, 0) + 1, row.fix_zh
+                if row.household_class == "低收入户":
+                    assert after.get("绝对贫困户", 0) == before.get("绝对贫困户", 0)
+            tried += 1
+    assert tried >= 3
 
 
 def one_more_slot(rosters: Rosters, policy, row):
@@ -148,3 +158,46 @@ def test_a_full_unit_says_which_limit_binds_and_lifting_it_links_one_more(city, 
         more = match_villages(Rosters(city.villages, city.households, units, pd.concat([city.cadres, staff])),
                               load_policy(overrides=edits), max_km=40)
     assert len(more.links) >= len(result.links) + 1
+
+
+def test_a_pool_without_any_slot_still_explains_every_household(city):
+    """Party quotas of 0 for every rank: nobody may take a party household — said per household."""
+    policy = load_policy(overrides={"quotas": {rank: {"party": 0} for rank in ("地厅级", "县处级", "乡科级", "一般干部")}})
+    result = match_households(city, policy, locality="distance", max_km=30)
+    party = result.uncovered[result.uncovered["pool"] == "party"]
+    assert not (result.pairs["pool"] == "party").any() and len(party)
+    assert set(party["reason_code"]) == {"no_cadre"} and set(party["fix_kind"]) <= {"slot", "none"}
+    assert party["fix_zh"].str.contains("名额").any()  # give a rank a party slot
+
+
+def test_cadres_filled_by_pins_are_named_as_full(city):
+    """Every poor slot pinned away: the households left are told their cadres are full."""
+    first = match_households(city, locality="distance", max_km=30)
+    poor = first.pairs[first.pairs["pool"] == "poor"][["cadre_id", "household_id"]]
+    result = match_households(city, locality="distance", max_km=30, pins=poor)
+    left = result.uncovered[result.uncovered["pool"] == "poor"]
+    assert len(left) and (left["reason_code"] == "cadres_full").mean() > 0.9
+
+
+def test_under_a_planner_rule_the_rule_is_named(city):
+    from lianhu_tools.pairing.rules import only_linked_villages
+
+    links = round_robin_links(city)
+    result = match_households(city, locality="distance", max_km=25, rules=[only_linked_villages(links)])
+    codes = set(result.uncovered["reason_code"])
+    assert "planner_rule" in codes
+    named = result.uncovered[result.uncovered["reason_code"] == "planner_rule"]
+    assert named["reason_zh"].str.contains("only_linked_villages").all() and (named["fix_kind"] == "relax").all()
+    assert not result.marginal["exact"].any()
+
+
+def test_links_and_forbids_naming_strangers_are_refused(city):
+    from lianhu_tools.pairing.problem import PairingInputError
+
+    links = pd.concat([round_robin_links(city), pd.DataFrame({"unit_id": ["DW_NOPE"], "village_code": ["999999999999"]})])
+    with pytest.raises(PairingInputError) as caught:
+        match_households(city, links=links, locality="unit_villages")
+    assert any("DW_NOPE" in p for p in caught.value.problems) and any("999999999999" in p for p in caught.value.problems)
+    with pytest.raises(PairingInputError, match="GBNOBODY"):
+        match_households(city, locality="distance",
+                         forbids=pd.DataFrame({"cadre_id": ["GBNOBODY"], "household_id": [city.households["household_id"][0]]}))

@@ -10,6 +10,7 @@ from scipy.optimize import linear_sum_assignment
 from lianhu_tools import geo
 from lianhu_tools.demo import CitySize, generate_city
 from lianhu_tools.pairing.households import PairingInputError, match_households
+from lianhu_tools.pairing.levels import standing
 from lianhu_tools.policy import default_policy
 from lianhu_tools.rosters import Rosters
 
@@ -165,3 +166,75 @@ def test_properties_hold_under_pins_forbids_and_locks(seed, locality, max_km, pi
     for row in forbid.itertuples():
         assert chosen.get(row.household_id) != row.cadre_id
     assert all(report.proven_optimal for report in second.reports.values())
+
+
+def individual_optimum(rosters: Rosters, pool: str, locality: str, links, max_km: float, fixed: pd.DataFrame,
+                       forbidden: pd.DataFrame) -> tuple:
+    """(covered per class, highest first; total decimetres) of the best pairing of one pool, found by
+    networkx over individual cadres and households (no grouping) with one big-integer objective."""
+    import networkx as nx
+
+    from lianhu_tools.classify import classify_households
+
+    households = classify_households(rosters.households)
+    households["county_code"] = households["village_code"].map(rosters.villages.set_index("village_code")["county_code"])
+    members = households[households["is_poor"]] if pool == "poor" else households[households["is_party_household_candidate"]]
+    members = members[~members["household_id"].isin(fixed["household_id"])]
+    quotas = pd.DataFrame(default_policy().quotas).T[pool]
+    cadres = rosters.cadres.assign(slots=rosters.cadres["rank"].map(quotas))
+    cadres["slots"] -= cadres["cadre_id"].map(fixed[fixed["pool"] == pool]["cadre_id"].value_counts()).fillna(0).astype(int)
+    unit_county = cadres["unit_id"].map(rosters.units.set_index("unit_id")["county_code"])
+    nearest, _ = geo.nearest(cadres["lat"], cadres["lon"], rosters.villages["lat"], rosters.villages["lon"])
+    cadres["county_code"] = unit_county.fillna(pd.Series(rosters.villages["county_code"].to_numpy()[nearest], index=cadres.index))
+    allowed_links = set(zip(links["unit_id"], links["village_code"])) if links is not None else set()
+    banned = set(zip(forbidden["cadre_id"], forbidden["household_id"]))
+    weight = {2.0: 10**15, 1.0: 10**12}
+    graph = nx.DiGraph()
+    total = int(cadres["slots"].clip(lower=0).sum())
+    graph.add_node("s", demand=-total)
+    graph.add_node("t", demand=total)
+    graph.add_edge("s", "t", capacity=total, weight=0)
+    for c in cadres.itertuples():
+        graph.add_edge("s", c.cadre_id, capacity=max(int(c.slots), 0), weight=0)
+    for h in members.itertuples():
+        value = 2.0 if h.household_class == "绝对贫困户" else 1.0
+        graph.add_edge(h.household_id, "t", capacity=1, weight=-weight[value])
+        for c in cadres.itertuples():
+            km = float(geo.haversine_km(c.lat, c.lon, h.lat, h.lon))
+            ok = km <= max_km and (c.cadre_id, h.household_id) not in banned and (
+                locality == "distance" or (locality == "county" and c.county_code == h.county_code)
+                or (locality == "unit_villages" and (c.unit_id, h.village_code) in allowed_links))
+            if ok:
+                graph.add_edge(c.cadre_id, h.household_id, capacity=1, weight=int(round(km / 1e-4)))
+    flow = nx.min_cost_flow(graph)
+    chosen = [(c, h) for c in cadres["cadre_id"] for h, f in flow.get(c, {}).items() if f and h != "t"]
+    value_of = dict(zip(members["household_id"], np.where(members["household_class"] == "绝对贫困户", 2.0, 1.0)))
+    covered = tuple(sum(value_of[h] == v for _, h in chosen) for v in sorted(set(value_of.values()), reverse=True))
+    return covered, sum(graph[c][h]["weight"] for c, h in chosen)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(1, 10**4), locality=st.sampled_from(["distance", "county", "unit_villages"]),
+       max_km=st.sampled_from([0.001, 2.0, 8.0, 25.0, 60.0, 1500.0]), collapse=st.booleans(),
+       picks=st.lists(st.integers(0, 10**6), min_size=3, max_size=3))
+def test_grouped_pairing_equals_an_individual_optimum(seed, locality, max_km, collapse, picks):
+    """Against networkx over individual cadres and households: every locality and distance limit,
+    places collapsed to one point (ties everywhere), a pinned, a locked and a forbidden pair."""
+    rosters = rosters_of("tiny", seed)
+    if collapse:  # every village, household and cadre at one spot: all distances 0
+        for table in (rosters.villages, rosters.households, rosters.cadres, rosters.units):
+            table["lat"], table["lon"] = 34.58, 105.72
+    links = round_robin_links(rosters)
+    first = match_households(rosters, links=links, locality=locality, max_km=max_km)
+    pairs = first.pairs
+    pins = pairs.iloc[[picks[0] % len(pairs)]][["cadre_id", "household_id"]] if len(pairs) else None
+    forbids = pairs.iloc[[picks[1] % len(pairs)]][["cadre_id", "household_id"]] if len(pairs) > 1 else None
+    if pins is not None and forbids is not None and forbids["household_id"].iloc[0] == pins["household_id"].iloc[0]:
+        forbids = None
+    result = match_households(rosters, links=links, locality=locality, max_km=max_km, pins=pins, forbids=forbids)
+    fixed = result.pairs[result.pairs["status"] != "proposed"]
+    for pool, problem in result.problems.items():
+        ours = standing(problem, result.solutions[pool].arc_flows(len(problem.arc_km)))
+        covered, decimetres = individual_optimum(rosters, pool, locality, links, max_km, fixed,
+                                                 forbids if forbids is not None else pd.DataFrame(columns=["cadre_id", "household_id"]))
+        assert (ours.covered, ours.distance_units) == (covered, decimetres), pool

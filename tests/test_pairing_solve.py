@@ -65,7 +65,7 @@ def instances(draw, minimum=None, bonus=None):
     with_bonus = draw(st.booleans()) if bonus is None else bonus
     return TransportProblem(
         capacity=np.array(draw(st.lists(st.integers(0, 4), min_size=n_s, max_size=n_s))),
-        demand=np.array(draw(st.lists(st.integers(1, 3), min_size=n_d, max_size=n_d))),
+        demand=np.array(draw(st.lists(st.integers(0, 3), min_size=n_d, max_size=n_d))),
         value=np.array(draw(st.lists(st.sampled_from([1.0, 2.0, 3.0]), min_size=n_d, max_size=n_d))),
         arc_supply=pairs[:, 0], arc_demand=pairs[:, 1],
         arc_km=np.array(draw(st.lists(st.sampled_from(KM_CHOICES), min_size=len(pairs), max_size=len(pairs)))),
@@ -107,14 +107,15 @@ def test_the_two_paths_give_identical_pairings_on_a_generic_instance():
 def test_levels_are_reported_with_their_values():
     problem = TransportProblem(capacity=np.array([1, 1]), demand=np.array([1, 1, 1]), value=np.array([2.0, 1.0, 1.0]),
                                arc_supply=np.array([0, 0, 1, 1]), arc_demand=np.array([0, 1, 1, 2]),
-                               arc_km=np.array([5.0, 1.0, 2.0, 1.0]), arc_bonus=np.array([0.0, 0.0, 0.0, 1.0]),
-                               minimum=np.array([0, 1]), value_labels={2.0: "绝对贫困户", 1.0: "低收入户"})
+                               arc_km=np.array([5.0, 1.0, 2.0, 9.0]), arc_bonus=np.array([0.0, 0.0, 0.0, 1.0]),
+                               minimum=np.array([0, 1]), value_labels={2.0: ("绝对贫困户", "absolute poor"),
+                                                                       1.0: ("低收入户", "low income")})
     report = solve_transport(problem).report
     values = {(level.name, level.label): level.value for level in report.levels}
-    # slot 0 takes the absolute-poor group; slot 1 prefers its takeover arc (group 2) over the shorter km elsewhere
-    assert values == {("minimums", "低于下限 / below minimums"): 0, ("coverage", "覆盖绝对贫困户 / covered"): 1,
-                      ("coverage", "覆盖低收入户 / covered"): 1, ("takeover", "同单位接替 / takeovers"): 1,
-                      ("distance", "总距离 km / total km"): 6.0}
+    # slot 0 takes the absolute-poor group; slot 1 takes its takeover arc (9 km, group 2), not the 2 km to group 1
+    assert values == {("minimums", "低于下限 / below minimums"): 0, ("coverage", "覆盖绝对贫困户 / covered: absolute poor"): 1,
+                      ("coverage", "覆盖低收入户 / covered: low income"): 1, ("takeover", "同单位接替 / takeovers"): 1,
+                      ("distance", "总距离 km / total km"): 14.0}
     assert "各级均已证明最优" in report.summary()
 
 
@@ -141,7 +142,7 @@ def test_an_infeasible_planner_rule_is_explained_not_raised():
 
     solution = solve_transport(problem, rules=[impossible])
     assert solution.flow.sum() == 0 and not solution.report.proven_optimal
-    assert "未找到可行方案" in solution.report.message and solution.report.mip
+    assert "没有满足全部规则的方案" in solution.report.message and solution.report.mip
 
 
 def test_engine_names_and_bad_problems_are_refused_before_any_work():
@@ -167,3 +168,19 @@ def test_a_rule_sees_the_arc_table_and_changes_the_result():
 
     solution = solve_transport(problem, rules=[not_v2], arcs=arcs)
     assert list(solution.arc) == [0] and solution.report.engine == "PuLP + CBC" and solution.report.proven_optimal
+
+
+@pytest.mark.parametrize("rule, words", [
+    pytest.param(lambda model: model.lp.addConstraint(model.lp.add_variable("x0", cat=pulp.LpBinary) <= 1), "变量重名",
+                 id="a variable named like the model's"),
+    pytest.param(lambda model: model.arcs["cadre_id"], "出错", id="a rule that raises"),
+    pytest.param(lambda model: model.lp.addConstraint(model.flow.iloc[0] <= 1, "slots_0"), "出错", id="a constraint named twice"),
+])
+def test_a_broken_rule_is_refused_in_words(rule, words):
+    from lianhu_tools.pairing.problem import PairingInputError
+
+    problem = TransportProblem(capacity=np.array([2]), demand=np.array([1, 1]), value=np.array([1.0, 1.0]),
+                               arc_supply=np.array([0, 0]), arc_demand=np.array([0, 1]), arc_km=np.array([1.0, 2.0]))
+    with pytest.raises(PairingInputError) as caught:
+        solve_transport(problem, rules=[rule])
+    assert words in caught.value.problems[0]

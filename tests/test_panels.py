@@ -283,3 +283,20 @@ def test_policy_compare_panel(rosters):
     assert list(table.index) == ["近", "远"] and "已比较 2 个政策" in panel.message.value
     assert table.loc["近", "absolute_covered"] <= table.loc["远", "absolute_covered"]
     assert len(panel.comparison.figure().data) == 2 * 4  # two policies, four panels
+
+
+def test_locked_pairings_stay_through_a_second_run_and_accept(rosters, tmp_path):
+    store = Store(tmp_path / "s.sqlite")
+    panel = PairingPanel(rosters, store=store)
+    panel.locality.value = "county"
+    panel.run_button.click()
+    panel.status.value = "locked"
+    panel.accept_button.click()
+    locked = store.current("pairings")[["cadre_id", "household_id"]]
+    panel.max_km.value = 15  # a new proposal under a shorter limit
+    panel.status.value = "confirmed"
+    panel.run_button.click()
+    panel.accept_button.click()
+    after = store.current("pairings")
+    kept = locked.merge(after, on=["cadre_id", "household_id"])
+    assert len(kept) == len(locked) and set(kept["status"]) == {"locked"}  # none ended

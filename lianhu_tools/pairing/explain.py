@@ -39,21 +39,34 @@ HOUSEHOLD_REASONS = {  # code: (中文, English); {limit} is the distance limit,
                      "no cadre within {limit:g} km (the nearest is {km:.1f} km away)"),
     "no_cadre": ("没有可联户的干部", "no cadre may link households"),
     "forbidden": ("可联系它的干部均被规划人员禁止", "every cadre allowed to link it is forbidden by the planner"),
+    "planner_rule": ("规划人员的规则（{rules}）使尚有名额的干部不能联系它", "the planner's rules ({rules}) keep cadres with free slots from it"),
+    "not_proven": ("求解未证明最优：尚有名额的干部本可联系它", "the solve is not proven optimal: a cadre with a free slot could link it"),
 }
-FIXES = {  # kind: (中文, English)
-    "slot": ("给{unit}的{rank}增加 1 个{pool}名额（{km:.1f} km）", "one more {pool_en} slot for a cadre ({rank}) of {unit} ({km:.1f} km)"),
-    "link": ("将本村交由{unit}联系（其干部有空余名额，{km:.1f} km）", "link its village to {unit} (a cadre with a free slot, {km:.1f} km)"),
-    "limit": ("将距离上限提高到 {fix_km:.1f} km（{unit}的干部有空余名额）", "raise the limit to {fix_km:.1f} km ({unit} has a cadre with a free slot)"),
-    "link_limit": ("将本村交由{unit}联系，并将距离上限提高到 {fix_km:.1f} km", "link its village to {unit} and raise the limit to {fix_km:.1f} km"),
-    "slot_limit": ("将距离上限提高到 {fix_km:.1f} km，并给{unit}的{rank}增加 1 个{pool}名额",
-                   "raise the limit to {fix_km:.1f} km and give a cadre ({rank}) of {unit} one more {pool_en} slot"),
+FIXES = {  # kind: (中文, English) — each says what it is sure to cover
+    "slot": ("给{unit}的{rank}增加 1 个{pool}名额（{km:.1f} km），可多覆盖 1 户{cls}",
+             "one more {pool_en} slot for a cadre ({rank}) of {unit} ({km:.1f} km) covers one more {cls_en} household"),
+    "slot_first": ("给{unit}的{rank}增加 1 个{pool}名额（{km:.1f} km）：该名额会先覆盖更优先的{higher}",
+                   "one more {pool_en} slot for a cadre ({rank}) of {unit} ({km:.1f} km) first covers a higher-priority household "
+                   "({higher_en})"),
+    "link": ("将本村交由{unit}联系（其有空余名额的干部在 {km:.1f} km），至少多覆盖 1 户",
+             "link its village to {unit} (its cadre with a free slot is {km:.1f} km away): at least one more covered"),
+    "limit": ("将距离上限提高到 {fix_km:.1f} km，{unit}有空余名额的干部即可联系本户，至少多覆盖 1 户",
+              "raise the limit to {fix_km:.1f} km: a cadre of {unit} with a free slot can link it (at least one more covered)"),
+    "link_limit": ("将本村交由{unit}联系，并将距离上限提高到 {fix_km:.1f} km，至少多覆盖 1 户",
+                   "link its village to {unit} and raise the limit to {fix_km:.1f} km: at least one more covered"),
+    "slot_limit": ("将距离上限提高到 {fix_km:.1f} km，并给{unit}的{rank}增加 1 个{pool}名额，至少多覆盖 1 户",
+                   "raise the limit to {fix_km:.1f} km and give a cadre ({rank}) of {unit} one more {pool_en} slot: "
+                   "at least one more covered"),
     "unforbid": ("取消规划人员禁止的结对", "lift the planner's forbids"),
+    "relax": ("放宽规划人员的规则（{rules}）", "relax the planner's rules ({rules})"),
+    "time": ("提高求解时间上限（time_limit_s）后重新结对", "pair again with a longer time limit (time_limit_s)"),
     "none": ("须增加可联户的干部", "more cadres who may link households are needed"),
 }
 REASON_SHORT = {  # for the county tables
     "cadres_full": "名额已满", "village_unlinked": "村无单位联系", "linking_unit_out_of_reach": "联村单位干部超出距离",
     "linking_unit_no_cadre": "联村单位无可联干部", "county_out_of_reach": "本县区干部超出距离", "no_cadre_in_county": "本县区无可联干部",
-    "out_of_reach": "超出距离", "no_cadre": "无可联干部", "forbidden": "被禁止",
+    "out_of_reach": "超出距离", "no_cadre": "无可联干部", "forbidden": "被禁止", "planner_rule": "规划人员规则",
+    "not_proven": "未证明最优",
 }
 UNCOVERED_COLUMNS = ["household_id", "village_code", "county_code", "household_class", "pool", "reason_code",
                      "reason_zh", "reason_en", "fix_kind", "fix_zh", "fix_en", "fix_unit_id", "fix_rank", "fix_km",
@@ -78,6 +91,13 @@ class HouseholdPool:
     forbidden_only: np.ndarray  # demand groups whose every allowed arc the planner forbade
     idle: pd.DataFrame  # cadres without a slot in this pool by their rank's quota: cadre_id, unit_id, rank, county_code, lat, lon
     units_with_room: set  # units that may link one more village (unit_villages)
+    rules: tuple[str, ...] = ()  # the planner's rules (their names) the pairing kept
+    proven: bool = True  # every level proven optimal
+
+    @property
+    def exact(self) -> bool:
+        """The residual network tells the whole truth: no planner rule, and a proven optimum."""
+        return not self.rules and self.proven
 
 
 def uncovered_households(pool: HouseholdPool, paired: set) -> pd.DataFrame:
@@ -105,62 +125,93 @@ class _Candidate:
 
 
 def _group_reasons(pool: HouseholdPool, residual: Residual, groups: np.ndarray) -> pd.DataFrame:
-    """Reasons and fixes for the demand groups left short, all at once."""
+    """Reasons and fixes for the demand groups left short, all at once, the first that applies:
+    a cadre with a free slot may link it (only a planner's rule or an unproven solve leaves it), the
+    cadres allowed are full, the planner forbade them, or a locality rule or the limit blocks it."""
     h = pool.household_groups.loc[groups]
     supply = pool.cadre_groups.assign(free=residual.free)
-    label = _group_labels(pool).reindex(supply.index)
+    verdict = _Verdict(len(groups), _group_labels(pool).reindex(supply.index))
     free = supply["free"].to_numpy() > 0
     _, free_km = geo.nearest(h["lat"], h["lon"], supply["lat"].to_numpy()[free], supply["lon"].to_numpy()[free])
-    adjacent = _nearest_arc(pool.problem, groups).reindex(groups)
-    code = np.full(len(groups), "", dtype=object)
-    kind = np.full(len(groups), "none", dtype=object)
-    chosen_unit = np.full(len(groups), None, dtype=object)
-    chosen_rank = np.full(len(groups), None, dtype=object)
-    chosen_km = np.full(len(groups), np.nan)
 
-    def settle(mask, reason, fix, units=None, ranks=None, km=None):
-        mask = mask & (code == "")
-        code[mask], kind[mask] = reason, fix
-        if units is not None:
-            chosen_unit[mask], chosen_rank[mask], chosen_km[mask] = units[mask], ranks[mask], km[mask]
-
+    free_next = np.zeros(residual.n_d, dtype=bool)  # a supply group with a free slot may serve it
+    free_next[pool.problem.arc_demand[free[pool.problem.arc_supply]]] = True
+    if pool.rules:
+        verdict.settle(free_next[groups], "planner_rule", "relax")
+    verdict.settle(free_next[groups], "not_proven", "time")
+    adjacent = _nearest_full_arc(pool.problem, residual, groups)
     has_arc = adjacent["supply"].notna().to_numpy()
-    nearest = adjacent["supply"].fillna(0).astype(int).to_numpy()
-    settle(has_arc, "cadres_full", "slot", label["unit_id"].to_numpy()[nearest], label["rank"].to_numpy()[nearest],
-           adjacent["km"].to_numpy())
-    settle(pool.forbidden_only[groups], "forbidden", "unforbid")
+    verdict.settle_at(has_arc & ~adjacent["first"].to_numpy(bool), "cadres_full", "slot", adjacent["supply"], adjacent["km"])
+    verdict.settle_at(has_arc, "cadres_full", "slot_first", adjacent["supply"], adjacent["km"])
+    verdict.settle(pool.forbidden_only[groups], "forbidden", "unforbid")
+
     keys, idle_keys, unit_keys = _locality_keys(pool, h, supply)
-    far, none = {"unit_villages": ("linking_unit_out_of_reach", "linking_unit_no_cadre"),
-                 "county": ("county_out_of_reach", "no_cadre_in_county"), "distance": ("out_of_reach", "no_cadre")}[pool.locality]
+    far, nobody = {"unit_villages": ("linking_unit_out_of_reach", "linking_unit_no_cadre"),
+                   "county": ("county_out_of_reach", "no_cadre_in_county"), "distance": ("out_of_reach", "no_cadre")}[pool.locality]
     if pool.locality == "unit_villages":
         unlinked = ~h["village_code"].isin(set(pool.links["village_code"].astype(str))).to_numpy()
         roomy = free & supply["unit_id"].isin(pool.units_with_room).to_numpy()
-        link = _nearest(h, supply, np.zeros(len(h), dtype=object), np.where(roomy, 0, None).astype(object))
-        any_free = _nearest(h, supply, np.zeros(len(h), dtype=object), np.where(free, 0, None).astype(object))
+        anywhere = np.zeros(len(h), dtype=object)
+        link = _nearest(h, supply, anywhere, np.where(roomy, 0, None).astype(object))
+        any_free = _nearest(h, supply, anywhere, np.where(free, 0, None).astype(object))
         link = _Candidate(np.where(link.found, link.index, any_free.index), np.where(link.found, link.km, any_free.km))
-        within = link.found & (link.km <= pool.max_km)
-        units, ranks = _labelled(label, link)
-        settle(unlinked & within, "village_unlinked", "link", units, ranks, link.km)
-        settle(unlinked & link.found, "village_unlinked", "link_limit", units, ranks, link.km)
-        settle(unlinked, "village_unlinked", "none")
+        verdict.settle_at(unlinked & link.found & (link.km <= pool.max_km), "village_unlinked", "link", link.index, link.km)
+        verdict.settle_at(unlinked & link.found, "village_unlinked", "link_limit", link.index, link.km)
+        verdict.settle(unlinked, "village_unlinked", "none")
     spare = _nearest(h, supply, keys, np.where(free, unit_keys, None).astype(object))
-    units, ranks = _labelled(label, spare)
-    settle(spare.found, far, "limit", units, ranks, spare.km)
+    verdict.settle_at(spare.found, far, "limit", spare.index, spare.km)
     anyone = _nearest(h, supply, keys, unit_keys)
-    units, ranks = _labelled(label, anyone)
-    settle(anyone.found, far, "slot_limit", units, ranks, anyone.km)
+    verdict.settle_at(anyone.found, far, "slot_limit", anyone.index, anyone.km)
     idle = _nearest(h, pool.idle, keys, idle_keys)
-    idle_units = np.where(idle.found, pool.idle["unit_id"].to_numpy()[np.maximum(idle.index, 0)] if len(pool.idle) else None, None)
-    idle_ranks = np.where(idle.found, pool.idle["rank"].to_numpy()[np.maximum(idle.index, 0)] if len(pool.idle) else None, None)
-    settle(idle.found & (idle.km <= pool.max_km), none, "slot", idle_units, idle_ranks, idle.km)
-    settle(np.ones(len(groups), dtype=bool), none, "none")
+    verdict.settle_idle(idle.found & (idle.km <= pool.max_km), nobody, pool.idle, idle)
+    verdict.settle(np.ones(len(groups), dtype=bool), nobody, "none")
 
-    rows = [_reason(c, limit=pool.max_km, km=k) | _fix(f, pool, u, r, k)
-            for c, f, u, r, k in zip(code, kind, chosen_unit, chosen_rank, chosen_km)]
+    classes = pool.problem.value_labels
+    value = h["value"].to_numpy()
+    higher = {v: [classes[u] for u in sorted(classes, reverse=True) if u > v] for v in np.unique(value)}
+    rows = [_reason(code, limit=pool.max_km, km=km, rules="、".join(pool.rules))
+            | _fix(kind, pool, unit, rank, km, classes.get(v, ("", "")), (higher.get(v) or [("", "")])[0])
+            for code, kind, unit, rank, km, v in zip(verdict.code, verdict.kind, verdict.unit, verdict.rank, verdict.km, value)]
     frame = pd.DataFrame(rows)
     frame["group"] = groups
     frame["nearest_free_cadre_km"] = np.where(np.isfinite(free_km), np.round(free_km, 1), np.nan)
     return frame
+
+
+class _Verdict:
+    """Per demand group: the reason and fix found so far; the first that applies wins."""
+
+    def __init__(self, n: int, label: pd.DataFrame):
+        self.label = label  # per supply group: the unit and rank a fix names
+        self.code = np.full(n, "", dtype=object)
+        self.kind = np.full(n, "none", dtype=object)
+        self.unit = np.full(n, None, dtype=object)
+        self.rank = np.full(n, None, dtype=object)
+        self.km = np.full(n, np.nan)
+
+    def settle(self, mask: np.ndarray, code: str, kind: str) -> np.ndarray:
+        mask = np.asarray(mask, dtype=bool) & (self.code == "")
+        self.code[mask], self.kind[mask] = code, kind
+        return mask
+
+    def settle_at(self, mask: np.ndarray, code: str, kind: str, supply, km) -> None:
+        """Settle naming a supply group (its unit and rank) and a distance."""
+        mask = self.settle(mask, code, kind)
+        at = np.asarray(pd.Series(supply).fillna(-1), dtype=np.int64)[mask]
+        self.unit[mask] = self.label["unit_id"].to_numpy()[at]
+        self.rank[mask] = self.label["rank"].to_numpy()[at]
+        self.km[mask] = np.asarray(km, dtype=float)[mask]
+
+    def settle_idle(self, mask: np.ndarray, code: str, idle: pd.DataFrame, found: _Candidate) -> None:
+        """Settle naming a cadre whose rank has no slot in this pool."""
+        mask = self.settle(mask, code, "slot")
+        self.unit[mask] = idle["unit_id"].to_numpy()[found.index[mask]]
+        self.rank[mask] = idle["rank"].to_numpy()[found.index[mask]]
+        self.km[mask] = found.km[mask]
+
+
+def found(self) -> np.ndarray:
+        return self.index >= 0
 
 
 def _locality_keys(pool: HouseholdPool, h: pd.DataFrame, supply: pd.DataFrame):
@@ -204,18 +255,17 @@ def _nearest(h: pd.DataFrame, candidates: pd.DataFrame, point_keys: np.ndarray, 
     return _Candidate(index, km)
 
 
-def _labelled(label: pd.DataFrame, found: _Candidate) -> tuple[np.ndarray, np.ndarray]:
-    at = np.maximum(found.index, 0)
-    return (np.where(found.found, label["unit_id"].to_numpy()[at], None),
-            np.where(found.found, label["rank"].to_numpy()[at], None))
-
-
-def _nearest_arc(problem: TransportProblem, groups: np.ndarray) -> pd.DataFrame:
-    """For each demand group with allowed arcs: the nearest supply group allowed to serve it."""
+def _nearest_full_arc(problem: TransportProblem, residual: Residual, groups: np.ndarray) -> pd.DataFrame:
+    """For each demand group with allowed arcs: the nearest supply group allowed to serve it from
+    which no group of a higher class left short can be reached (one more slot there covers one more
+    of this class); else the nearest, marked `first` (its new slot goes to a higher class first)."""
+    value = np.asarray(problem.value)
+    reaches_higher = {v: residual.leading_to(residual.missing_mask(value > v))[:residual.n_s] for v in np.unique(value[groups])}
     chosen = np.flatnonzero(np.isin(problem.arc_demand, groups))
-    arcs = pd.DataFrame({"demand": problem.arc_demand[chosen], "supply": problem.arc_supply[chosen],
-                         "km": problem.arc_km[chosen]})
-    return arcs.sort_values(["demand", "km"], kind="stable").drop_duplicates("demand").set_index("demand")
+    arcs = pd.DataFrame({"demand": problem.arc_demand[chosen], "supply": problem.arc_supply[chosen], "km": problem.arc_km[chosen]})
+    arcs["first"] = [reaches_higher[value[d]][s] for d, s in zip(arcs["demand"], arcs["supply"])]
+    best = arcs.sort_values(["demand", "first", "km"], kind="stable").drop_duplicates("demand").set_index("demand")
+    return best.reindex(groups)
 
 
 def _group_labels(pool: HouseholdPool) -> pd.DataFrame:
@@ -230,19 +280,23 @@ def _reason(code: str, **values) -> dict:
     return {"reason_code": code, "reason_zh": zh.format(**values), "reason_en": en.format(**values)}
 
 
-def _fix(kind: str, pool: HouseholdPool, unit_id=None, rank=None, km: float = np.nan) -> dict:
+def _fix(kind: str, pool: HouseholdPool, unit_id=None, rank=None, km: float = np.nan, cls=("", ""),
+         higher=("", "")) -> dict:
     zh, en = FIXES[kind]
     fix_km = float(np.ceil(km * 10) / 10) if np.isfinite(km) else np.nan
     unit = f"{pool.unit_names.get(unit_id, unit_id)}（{unit_id}）" if unit_id is not None else ""
     rank_label = "" if rank is None else rank if str(rank).endswith("干部") else f"{rank}干部"
-    values = {"unit": unit, "rank": rank_label, "km": km, "fix_km": fix_km, "pool": POOL_ZH[pool.pool], "pool_en": POOL_EN[pool.pool]}
+    values = {"unit": unit, "rank": rank_label, "km": km, "fix_km": fix_km, "pool": POOL_ZH[pool.pool],
+              "pool_en": POOL_EN[pool.pool], "cls": cls[0], "cls_en": cls[1], "higher": higher[0], "higher_en": higher[1],
+              "rules": "、".join(pool.rules)}
     return {"fix_kind": kind, "fix_zh": zh.format(**values), "fix_en": en.format(**values), "fix_unit_id": unit_id,
             "fix_rank": rank, "fix_km": fix_km if kind in ("limit", "link_limit", "slot_limit") else np.nan}
 
 
 def marginal_slots(pool: HouseholdPool) -> pd.DataFrame:
     """One more slot for every cadre of a rank in a county: how many more of the pool's households
-    would be covered (exact: the maximum flow of those slots through the residual network)."""
+    would be covered — the maximum flow of those slots through the residual network: exact for a
+    proven pairing without planner rules (`exact` column; with rules, an upper estimate)."""
     residual = Residual(pool.problem, pool.arc_flow)
     relevant = residual.leading_to_missing() if (residual.missing > 0).any() else np.zeros(residual.n_s + residual.n_d, bool)
     rows = []
@@ -250,7 +304,7 @@ def marginal_slots(pool: HouseholdPool) -> pd.DataFrame:
         extra = np.bincount(cadres["group"].to_numpy(), minlength=residual.n_s)
         covered = residual.extra_coverage(extra, relevant) if relevant[:residual.n_s][extra > 0].any() else 0
         rows.append((county, pool.pool, rank, len(cadres), covered))
-    frame = pd.DataFrame(rows, columns=["county_code", "pool", "rank", "cadres", "extra_covered"])
+    frame = pd.DataFrame(rows, columns=["county_code", "pool", "rank", "cadres", "extra_covered"]).assign(exact=pool.exact)
     frame["rank"] = pd.Categorical(frame["rank"], RANKS, ordered=True)
     return frame.sort_values(["county_code", "rank"]).assign(rank=lambda f: f["rank"].astype(str)).reset_index(drop=True)
 
@@ -308,13 +362,13 @@ def unlinked_villages(villages: pd.DataFrame, units: pd.DataFrame, bounds: pd.Da
                "fix_zh", "fix_en", "fix_unit_id", "fix_km"]
     if not len(left):
         return pd.DataFrame(columns=columns)
-    adjacent = _nearest_arc(problem, left)
+    adjacent = _nearest_full_arc(problem, residual, left).dropna(subset=["supply"])
     rows = []
     for village in left:
         where = villages.iloc[village]
         base = {"village_code": where["village_code"], "village_name": where["village_name"], "county_code": where["county_code"]}
         if village in adjacent.index:
-            unit, km = adjacent.loc[village, "supply"], float(adjacent.loc[village, "km"])
+            unit, km = int(adjacent.loc[village, "supply"]), float(adjacent.loc[village, "km"])
             rows.append(base | _village_reason("units_full", limit=max_km) | _unit_fix(units, bounds, unit, km, team_min))
             continue
         room = (residual.free > 0) & allowed_units(units, where["county_code"])

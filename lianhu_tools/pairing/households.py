@@ -24,7 +24,7 @@ from ..policy import Policy, check_max_km, default_policy
 from ..rosters import Rosters
 from .villages import unit_bounds
 from .explain import HouseholdPool, marginal_slots, shortages_by_county, uncovered_households
-from .problem import PairingInputError, PairingOptions, SolveReport, TransportProblem, TransportSolution
+from .problem import PairingInputError, PairingOptions, SolveReport, TransportProblem, TransportSolution, check_links
 from .solve import Rule, check_engine, solve_transport
 
 POOLS = ("poor", "party")
@@ -75,36 +75,39 @@ def match_households(rosters: Rosters, policy: Policy | None = None, links: pd.D
     check_engine(options, rules)
     max_km = check_max_km(policy.max_km if max_km is None else max_km)
     locality = resolve_locality(locality or policy.locality, links)
+    if links is not None:
+        check_links(links, rosters)
     households = _households(rosters, policy)
     cadres = _cadres(rosters, policy)
     fixed, ended, preferred_unit = _fixed_pairs(households, cadres, existing, pins)
-    forbidden = _pairs(forbids)
-    unit_names = rosters.units.set_index("unit_id")["unit_name"]
-    townships = rosters.villages.set_index("village_code")["township_code"]
-    units_with_room = _units_with_room(rosters, policy, links) if locality == "unit_villages" else set()
+    forbidden = _known_forbids(_pairs(forbids), cadres, households)
+    setting = _Setting(locality, max_km, links, rosters.units.set_index("unit_id")["unit_name"],
+                       rosters.villages.set_index("village_code")["township_code"],
+                       _units_with_room(rosters, policy, links) if locality == "unit_villages" else set())
 
     pairs, uncovered, shortages, marginal, reports, problems, solutions = [fixed], [], [], [], {}, {}, {}
     for pool in POOLS:
         listed = households[households["pool"] == pool]
         members = listed[~listed["household_id"].isin(fixed["household_id"])].copy()
         members["preferred_unit"] = members["household_id"].map(preferred_unit)
-        taken = cadres["cadre_id"].map(fixed[fixed["pool"] == pool]["cadre_id"].value_counts()).fillna(0).astype(int)
-        # nobody can take more households than the pool has (and absurd quotas cost nothing)
-        slots = (cadres[f"{pool}_slots"] - taken).clip(lower=0, upper=len(members))
-        instance = _instance(pool, members, cadres.assign(slots=slots), locality, max_km, links, forbidden, unit_names,
-                             townships, individual=bool(rules))
-        instance.pool.idle = _idle(cadres, pool, policy)
-        instance.pool.units_with_room = units_with_room
-        solution = solve_transport(instance.problem, options, rules, instance.rule_arcs,
-                                   fixed[fixed["pool"] == pool], pool)
-        instance.pool.arc_flow = solution.arc_flows(len(instance.problem.arc_km))
-        pool_pairs = _hand_out(solution, instance.problem, instance.pool.cadres, instance.pool.households, pool,
-                               instance.bonus)
-        left = uncovered_households(instance.pool, set(pool_pairs["household_id"]))
+        kept_here = fixed[fixed["pool"] == pool]
+        taken = cadres["cadre_id"].map(kept_here["cadre_id"].value_counts()).fillna(0).astype(int)
+        # cadres whose rank has slots here, with what is left of them (none may take more than the pool has)
+        remaining = (cadres[f"{pool}_slots"] - taken).clip(lower=0, upper=len(members))
+        pool_cadres = cadres.assign(slots=remaining)[cadres[f"{pool}_slots"] > 0]
+        instance = _instance(pool, members, pool_cadres, setting, forbidden, individual=bool(rules))
+        solution = solve_transport(instance.problem, options, rules, instance.rule_arcs, kept_here, pool)
+        explained = HouseholdPool(
+            pool, instance.households, instance.cadres, instance.cadre_groups, instance.household_groups, instance.problem,
+            solution.arc_flows(len(instance.problem.arc_km)), locality, max_km, links, setting.unit_names,
+            instance.forbidden_only, _idle(cadres, pool, policy), setting.units_with_room,
+            tuple(getattr(rule, "__name__", "rule") for rule in rules), solution.report.proven_optimal)
+        pool_pairs = _hand_out(solution, instance.problem, instance.cadres, instance.households, pool, instance.bonus)
+        left = uncovered_households(explained, set(pool_pairs["household_id"]))
         pairs.append(pool_pairs)
         uncovered.append(left)
-        shortages.append(shortages_by_county(pool, listed, pd.concat([fixed[fixed["pool"] == pool], pool_pairs]), left))
-        marginal.append(marginal_slots(instance.pool))
+        shortages.append(shortages_by_county(pool, listed, pd.concat([kept_here, pool_pairs]), left))
+        marginal.append(marginal_slots(explained))
         reports[pool], problems[pool], solutions[pool] = solution.report, instance.problem, solution
     return HouseholdPairing(pd.concat(pairs, ignore_index=True)[PAIR_COLUMNS], pd.concat(uncovered, ignore_index=True),
                             pd.concat(shortages, ignore_index=True), ended, pd.concat(marginal, ignore_index=True),
@@ -127,7 +130,7 @@ def resolve_locality(locality: str, links: pd.DataFrame | None) -> str:
 
 def _households(rosters: Rosters, policy: Policy) -> pd.DataFrame:
     """Households with their class, pool and county."""
-    households = classify_households(rosters.households, policy)
+    households = classify_households(rosters.households, policy).reset_index(drop=True)
     households["county_code"] = households["village_code"].map(rosters.villages.set_index("village_code")["county_code"])
     households["household_class"] = households["household_class"].astype(str)
     households["pool"] = np.where(households["is_poor"], "poor",
@@ -138,7 +141,7 @@ def _households(rosters: Rosters, policy: Policy) -> pd.DataFrame:
 
 def _cadres(rosters: Rosters, policy: Policy) -> pd.DataFrame:
     """Cadres with their slots per pool and their county (their unit's, else the nearest village's)."""
-    cadres = rosters.cadres.copy()
+    cadres = rosters.cadres.reset_index(drop=True)
     quotas = pd.DataFrame(policy.quotas).T
     for pool in POOLS:
         slots = cadres["rank"].map(quotas[pool]).fillna(0).astype(np.int64)
@@ -176,6 +179,17 @@ def _pairs(frame: pd.DataFrame | None) -> pd.DataFrame:
     if frame is None or frame.empty:
         return pd.DataFrame({"cadre_id": pd.Series(dtype=str), "household_id": pd.Series(dtype=str)})
     return frame[["cadre_id", "household_id"]].astype(str).drop_duplicates()
+
+
+def _known_forbids(forbidden: pd.DataFrame, cadres: pd.DataFrame, households: pd.DataFrame) -> pd.DataFrame:
+    """Forbidden pairs name cadres and households of the rosters (a typo would silently forbid nothing)."""
+    cadre_ids, household_ids = set(cadres["cadre_id"]), set(households["household_id"])
+    problems = [f"禁止的结对（{c}, {h}）：" + ("干部不在名册 / cadre not on the roster" if c not in cadre_ids
+                                        else "农户不在名册 / household not on the roster")
+                for c, h in zip(forbidden["cadre_id"], forbidden["household_id"]) if c not in cadre_ids or h not in household_ids]
+    if problems:
+        raise PairingInputError(problems)
+    return forbidden
 
 
 def _fixed_pairs(households: pd.DataFrame, cadres: pd.DataFrame, existing: pd.DataFrame | None,
@@ -222,21 +236,38 @@ def _fixed_pairs(households: pd.DataFrame, cadres: pd.DataFrame, existing: pd.Da
 
 # ---------------------------------------------------------------- one pool
 
+@dataclass(frozen=True)
+class _Setting:
+    """What every pool shares: where cadres may link households, and the names explanations use."""
+
+    locality: str
+    max_km: float
+    links: pd.DataFrame | None
+    unit_names: pd.Series  # unit_id → unit_name
+    townships: pd.Series  # village_code → township_code
+    units_with_room: set  # units that may link one more village
+
+
 @dataclass
 class _Instance:
+    """One pool as a transport problem, with the groups it was built from."""
+
     problem: TransportProblem
-    pool: HouseholdPool
+    households: pd.DataFrame  # with their demand group
+    cadres: pd.DataFrame  # with their supply group
+    cadre_groups: pd.DataFrame
+    household_groups: pd.DataFrame
     bonus: np.ndarray  # per arc: a colleague of the household's earlier unit
+    forbidden_only: np.ndarray  # per demand group: every allowed arc forbidden by the planner
     rule_arcs: pd.DataFrame | None  # for the planner's rules
 
 
-def _instance(pool: str, households: pd.DataFrame, cadres: pd.DataFrame, locality: str, max_km: float,
-              links: pd.DataFrame | None, forbidden: pd.DataFrame, unit_names: pd.Series, townships: pd.Series,
+def _instance(pool: str, households: pd.DataFrame, cadres: pd.DataFrame, setting: _Setting, forbidden: pd.DataFrame,
               individual: bool) -> _Instance:
     """The pool's transport problem: interchangeable cadres and households grouped (every cadre its
-    own group when the planner's rules may tell cadres apart)."""
-    cadres = cadres[cadres["slots"] > 0]
-    locality_key = {"unit_villages": "unit_id", "county": "county_code", "distance": None}[locality]
+    own group when the planner's rules may tell cadres apart). Cadres whose slots are all taken by
+    kept pairs stay, as groups without slots: households they could link are told so."""
+    locality_key = {"unit_villages": "unit_id", "county": "county_code", "distance": None}[setting.locality]
     single = cadres["cadre_id"].isin(set(forbidden["cadre_id"])) | individual
     cadres = cadres.assign(single=np.where(single, cadres["cadre_id"], ""))
     by_unit = households["preferred_unit"].notna().any() and locality_key != "unit_id"  # same-unit takeover needs units
@@ -255,22 +286,21 @@ def _instance(pool: str, households: pd.DataFrame, cadres: pd.DataFrame, localit
         county_code=("county_code", "first"), lat=("lat", "first"), lon=("lon", "first"),
         preferred_unit=("preferred_unit", "first"), household_class=("household_class", "first"))
 
-    arcs = _allowed_arcs(c_groups, h_groups, locality, max_km, links)
+    arcs = _allowed_arcs(c_groups, h_groups, setting.locality, setting.max_km, setting.links)
     kept = _not_forbidden(arcs, cadres, households, forbidden)
     forbidden_only = np.zeros(len(h_groups), dtype=bool)
     forbidden_only[arcs["h"].to_numpy()[~kept]] = True
     forbidden_only[arcs["h"].to_numpy()[kept]] = False
     arcs = arcs[kept].reset_index(drop=True)
     bonus = c_groups["unit_id"].to_numpy()[arcs["c"]] == h_groups["preferred_unit"].to_numpy()[arcs["h"]]
-    labels = {2.0: ABSOLUTE_POOR, 1.0: LOW_INCOME} if pool == "poor" else {1.0: PARTY_HOUSEHOLD}
+    labels = ({2.0: (ABSOLUTE_POOR, "absolute poor"), 1.0: (LOW_INCOME, "low income")} if pool == "poor"
+              else {1.0: (PARTY_HOUSEHOLD, "party household")})
     problem = TransportProblem(
         capacity=c_groups["slots"].to_numpy(np.int64), demand=h_groups["members"].to_numpy(np.int64),
         value=h_groups["value"].to_numpy(), arc_supply=arcs["c"].to_numpy(), arc_demand=arcs["h"].to_numpy(),
         arc_km=arcs["km"].to_numpy(), arc_bonus=bonus.astype(float) if bonus.any() else None, value_labels=labels)
-    rule_arcs = _rule_arcs(arcs, cadres, c_groups, h_groups, townships) if individual else None
-    explained = HouseholdPool(pool, households, cadres, c_groups, h_groups, problem, np.zeros(0), locality, max_km,
-                              links, unit_names, forbidden_only, pd.DataFrame(), set())
-    return _Instance(problem, explained, bonus, rule_arcs)
+    rule_arcs = _rule_arcs(arcs, cadres, c_groups, h_groups, setting.townships) if individual else None
+    return _Instance(problem, households, cadres, c_groups, h_groups, bonus, forbidden_only, rule_arcs)
 
 
 def _allowed_arcs(c_groups: pd.DataFrame, h_groups: pd.DataFrame, locality: str, max_km: float,

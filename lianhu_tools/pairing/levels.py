@@ -58,15 +58,33 @@ def standing(problem: TransportProblem, arc_flow: np.ndarray, resolution: float 
         km=float(np.asarray(problem.arc_km, dtype=float).dot(arc_flow)))
 
 
-def level_results(problem: TransportProblem, result: Standing, resolution: float) -> list[LevelResult]:
-    """The levels this problem has, with the values reached (all proven unless the caller says otherwise)."""
+@dataclass(frozen=True)
+class Level:
+    """One priority level of a problem; both engines and the reports walk the same list."""
+
+    name: str  # "minimums", "coverage", "takeover" or "distance"
+    label: str
+    value: float | None = None  # the class, for a coverage level
+
+
+def levels_of(problem: TransportProblem) -> list[Level]:
+    """The levels this problem has, in priority order."""
     levels = []
-    if problem.minimum is not None and problem.minimum.any():
-        levels.append(LevelResult("minimums", "低于下限 / below minimums", result.shortfall))
-    for value, covered in zip(classes(problem), result.covered):
-        label = problem.value_labels.get(float(value), f"class {value:g}")
-        levels.append(LevelResult("coverage", f"覆盖{label} / covered", covered))
+    if problem.minimum is not None and np.any(problem.minimum):
+        levels.append(Level("minimums", "低于下限 / below minimums"))
+    for value in classes(problem):
+        zh, en = problem.value_labels.get(float(value), (f"第 {value:g} 类", f"class {value:g}"))
+        levels.append(Level("coverage", f"覆盖{zh} / covered: {en}", float(value)))
     if problem.arc_bonus is not None and np.any(problem.arc_bonus):
-        levels.append(LevelResult("takeover", "同单位接替 / takeovers", result.takeovers))
-    levels.append(LevelResult("distance", "总距离 km / total km", round(result.distance_units * resolution, 4)))
+        levels.append(Level("takeover", "同单位接替 / takeovers"))
+    levels.append(Level("distance", "总距离 km / total km"))
     return levels
+
+
+def level_results(problem: TransportProblem, result: Standing, resolution: float) -> list[LevelResult]:
+    """The levels with the values reached (all proven unless the caller says otherwise)."""
+    covered = dict(zip(classes(problem), result.covered))
+    reached = {"minimums": lambda level: result.shortfall, "coverage": lambda level: covered[level.value],
+               "takeover": lambda level: result.takeovers,
+               "distance": lambda level: round(result.distance_units * resolution, 4)}
+    return [LevelResult(level.name, level.label, reached[level.name](level)) for level in levels_of(problem)]

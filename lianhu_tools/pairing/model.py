@@ -22,21 +22,15 @@ of that demand group the supply group takes):
 
 from __future__ import annotations
 
-import os
-import re
-import sys
-import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pulp
 
-from .levels import classes, distance_units, level_results, standing
+from .backends import solve_lp
+from .levels import Level, distance_units, level_results, levels_of, standing
 from .problem import LevelResult, PairingOptions, SolverError, TransportProblem
-
-SOLVER_LABELS = {"cbc": "PuLP + CBC", "highs": "PuLP + HiGHS"}
 
 
 @dataclass
@@ -109,19 +103,16 @@ def define_minimums(model: PairingModel) -> None:
         model.lp += _sum(model.flow.to_numpy()[rows[group]]) + short >= need, f"minimum_{group}"
 
 
-def level_objectives(model: PairingModel, options: PairingOptions) -> list[tuple[str, pulp.LpAffineExpression, int]]:
-    """Each level's objective (to maximise) and sense (+1 maximise, -1 minimise), in priority order."""
+def level_objectives(model: PairingModel, options: PairingOptions) -> list[tuple[Level, pulp.LpAffineExpression, int]]:
+    """Each level's objective and sense (+1 maximise, -1 minimise), in priority order (`levels_of`)."""
     p, x = model.problem, model.flow.to_numpy()
-    objectives = []
-    if model.shortfall:
-        objectives.append(("minimums", _sum(list(model.shortfall.values())), -1))
-    for value in classes(p):
-        objectives.append(("coverage", _sum(x[np.flatnonzero(p.value[p.arc_demand] == value)]), +1))
-    if p.arc_bonus is not None and np.any(p.arc_bonus):
-        objectives.append(("takeover", _sum(x[np.flatnonzero(p.arc_bonus)]), +1))
     units = distance_units(p, options.km_resolution)
-    objectives.append(("distance", pulp.LpAffineExpression(zip(x.tolist(), units.tolist())), -1))
-    return objectives
+    expression = {
+        "minimums": lambda level: (_sum(list(model.shortfall.values())), -1),
+        "coverage": lambda level: (_sum(x[np.flatnonzero(p.value[p.arc_demand] == level.value)]), +1),
+        "takeover": lambda level: (_sum(x[np.flatnonzero(p.arc_bonus)]), +1),
+        "distance": lambda level: (pulp.LpAffineExpression(zip(x.tolist(), units.tolist())), -1)}
+    return [(level, *expression[level.name](level)) for level in levels_of(p)]
 
 
 def solve_levels(model: PairingModel, solver: str, options: PairingOptions) -> tuple[np.ndarray, list[LevelResult], str]:
@@ -131,11 +122,12 @@ def solve_levels(model: PairingModel, solver: str, options: PairingOptions) -> t
     flows = np.zeros(len(p.arc_km), dtype=np.int64)
     solved: list[tuple[str, bool, float, str]] = []
     message = ""
-    for k, (name, objective, sense) in enumerate(level_objectives(model, options)):
+    for k, (level, objective, sense) in enumerate(level_objectives(model, options)):
+        name = level.name
         model.lp.sense = pulp.LpMaximize if sense > 0 else pulp.LpMinimize
         model.lp.setObjective(objective)
         try:
-            proven, gap = _solve(model.lp, solver, options.time_limit_s, warm=k > 0)
+            proven, gap = solve_lp(model.lp, solver, options.time_limit_s, warm=k > 0)
         except SolverError as failed:
             message = str(failed)
             break
@@ -154,53 +146,6 @@ def solve_levels(model: PairingModel, solver: str, options: PairingOptions) -> t
         for level in levels[first:]:
             level.proven = False
     return flows, levels, message
-
-
-def make_solver(name: str, time_limit_s: float, log_path: str | None = None, warm: bool = False):
-    """CBC (bundled with PuLP 3) or HiGHS (highspy); `warm`: start from the variables' values."""
-    if name == "cbc":
-        return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s, gapRel=0, logPath=log_path, warmStart=warm)
-    if name == "highs":
-        return pulp.HiGHS(msg=False, timeLimit=time_limit_s, gapRel=0)
-    raise SolverError(f"unknown solver {name!r}")
-
-
-def _solve(lp: pulp.LpProblem, solver: str, time_limit_s: float, warm: bool = False) -> tuple[bool, float]:
-    """Solve; (proven optimal, relative gap). Raises SolverError with words when there is no pairing."""
-    with tempfile.TemporaryDirectory() as folder:
-        log = os.path.join(folder, "cbc.log") if solver == "cbc" else None
-        try:
-            with _quiet_stdout():  # HiGHS prints its banner straight to the process's stdout
-                status = lp.solve(make_solver(solver, time_limit_s, log, warm))
-        except pulp.PulpSolverError as failed:
-            raise SolverError(f"求解器出错 / the solver failed: {failed}") from None
-        text = open(log, encoding="utf-8", errors="replace").read() if log and os.path.exists(log) else ""
-    if lp.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
-        raise SolverError(f"求解器未找到可行方案（{pulp.LpStatus[status]}）/ the solver found no pairing: "
-                          f"{pulp.LpStatus[status]}")
-    if lp.sol_status == pulp.LpSolutionOptimal:
-        return True, 0.0
-    return False, _gap(lp, solver, text)
-
-
-def _gap(lp: pulp.LpProblem, solver: str, log: str) -> float:
-    if solver == "highs" and getattr(lp, "solverModel", None) is not None:
-        return float(lp.solverModel.getInfo().mip_gap)
-    found = re.findall(r"Gap:\s*([0-9.eE+-]+)", log)
-    return float(found[-1]) if found else float("nan")
-
-
-@contextmanager
-def _quiet_stdout():
-    sys.stdout.flush()
-    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    try:
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(devnull)
 
 
 def _sum(variables) -> pulp.LpAffineExpression:

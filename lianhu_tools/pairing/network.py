@@ -38,12 +38,16 @@ def solve_network(problem: TransportProblem, km_resolution: float) -> tuple[np.n
         return flows, level_results(problem, standing(problem, flows, km_resolution), km_resolution), ""
     network = _Network(problem)
     filled, covered = network.coverage()
+    units = distance_units(problem, km_resolution)
     message = ""
     try:
-        flows = network.distance(filled, covered, distance_units(problem, km_resolution))
+        flows = network.distance(filled, covered, units)
     except SolverError as failed:
         message = str(failed)
-        flows = network._weighted_coverage()[2]  # stage 1's optimum, as a pairing
+        try:  # the least distance without the takeover weight, which cannot overflow
+            flows = network.distance(filled, covered, units, takeovers=False)
+        except SolverError:
+            flows = network.weighted_coverage()[2]  # stage 1's optimum, as a pairing
     levels = level_results(problem, standing(problem, flows, km_resolution), km_resolution)
     if message:
         for level in levels:
@@ -85,7 +89,7 @@ class _Network:
         if self.n_classes == 1:
             # augmenting the most-minimums flow never empties a minimum slot: both maxima hold together
             return self._maximum_flow(minimums_only=True), np.array([self._maximum_flow()], dtype=np.int64)
-        filled, covered, _ = self._weighted_coverage()
+        filled, covered, _ = self.weighted_coverage()
         return filled, covered
 
     def _maximum_flow(self, top: int | None = None, minimums_only: bool = False) -> int:
@@ -102,7 +106,7 @@ class _Network:
             raise SolverError(f"最大流求解失败（{status.name}）/ the maximum flow ended with {status.name}")
         return int(graph.optimal_flow())
 
-    def _weighted_coverage(self) -> tuple[int, np.ndarray, np.ndarray]:
+    def weighted_coverage(self) -> tuple[int, np.ndarray, np.ndarray]:
         source, sink = self.first_free, self.first_free + 1
         graph = min_cost_flow.SimpleMinCostFlow()
         middle = graph.add_arcs_with_capacity_and_unit_cost(self.tail, self.head, self.arc_capacity,
@@ -124,12 +128,13 @@ class _Network:
 
     # ------------------------------------------------------------ stage 2
 
-    def distance(self, filled: int, covered: np.ndarray, units: np.ndarray) -> np.ndarray:
-        """Stage 2: the least total length (after the most takeovers) among stage 1's optima."""
+    def distance(self, filled: int, covered: np.ndarray, units: np.ndarray, takeovers: bool = True) -> np.ndarray:
+        """Stage 2: the least total length (after the most takeovers, unless told not to count them)
+        among stage 1's optima."""
         source_minimum, source_rest, sink = self.first_free, self.first_free + 1, self.first_free + 2
         class_node = self.first_free + 3 + np.arange(self.n_classes)
         cost = units.copy()
-        if self.p.arc_bonus is not None and np.any(self.p.arc_bonus):
+        if takeovers and self.p.arc_bonus is not None and np.any(self.p.arc_bonus):
             longest_cycle = 2 * min(self.n_s, self.n_d) + 2
             cost -= (longest_cycle * int(units.max(initial=0)) + 1) * (np.asarray(self.p.arc_bonus) > 0)
         if int(np.abs(cost).max(initial=0)) * (self.first_free + 4 + self.n_classes) >= COST_LIMIT:

@@ -10,6 +10,7 @@ from .. import io
 from ..archives import ROLLUP_LABELS
 from ..schema import ARCHIVE_TABLES, TABLES, normalize_header
 from .explain import POOL_ZH
+from .problem import PairingInputError
 
 EXTRA_LABELS = {
     "cadre_name": "干部姓名", "distance_km": "距离(km)", "status": "状态", "reason": "说明", "household_class": "农户类别",
@@ -18,7 +19,7 @@ EXTRA_LABELS = {
     "reasons": "未覆盖原因", "linked": "已联系村数", "minimum": "最少联系村数",
     "reason_code": "原因代码", "fix_kind": "改进类别", "fix_zh": "最省的改进办法", "fix_en": "Cheapest fix",
     "fix_unit_id": "改进涉及单位", "fix_rank": "改进涉及职级", "fix_km": "距离上限须提高到(km)",
-    "cadres": "干部数", "extra_covered": "每人加1个名额可多覆盖(户)",
+    "cadres": "干部数", "extra_covered": "每人加1个名额可多覆盖(户)", "exact": "精确值",
     "period": "期别", "role": "角色", "carried_over": "留任交接", "needed": "应派人数", "assigned": "实派人数",
 }
 LABELS = ({f.name: f.zh for t in (TABLES | ARCHIVE_TABLES).values() for f in t.fields} | {"name": "姓名"} | EXTRA_LABELS
@@ -57,13 +58,20 @@ def _shown(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def read_pairs(path: str | Path, required: tuple[str, ...]) -> pd.DataFrame:
-    """A pairing table written by `write_tables` (either language), with English column names."""
-    grid = io.read_grids(Path(path))[0].cells
+    """A pairing table written by `write_tables` (either language), with English column names; a file
+    that cannot be read, is empty, or lacks a column is refused in words (PairingInputError)."""
+    try:
+        grid = io.read_grids(Path(path))[0].cells
+    except (io.UnreadableFile, IndexError) as failed:
+        raise PairingInputError([f"{path}: 无法读取 / cannot be read ({failed})"]) from None
+    if grid.empty:
+        raise PairingInputError([f"{path}: 文件是空的 / the file is empty"])
     back = {normalize_header(v): k for k, v in LABELS.items()} | {normalize_header(k): k for k in LABELS}
     frame = pd.DataFrame(grid.iloc[1:].to_numpy(), columns=[back.get(normalize_header(h), h) for h in grid.iloc[0]])
     missing = [c for c in required if c not in frame]
     if missing:
-        raise ValueError(f"{path}: 缺少列 / missing columns: {', '.join(LABELS[c] + ' (' + c + ')' for c in missing)}")
+        raise PairingInputError([f"{path}: 缺少列 / missing columns: "
+                                 f"{', '.join(LABELS[c] + ' (' + c + ')' for c in missing)}"])
     for column, shown in (("status", STATUS_ZH), ("pool", POOL_ZH)):  # back from the Chinese values
         if column in frame:
             frame[column] = frame[column].replace({zh: en for en, zh in shown.items()})
@@ -104,7 +112,8 @@ def write_county_workbooks(rosters, links: pd.DataFrame, pairs: pd.DataFrame, te
         sheets = {sheet: frame.loc[frame["county_code"] == county_code, ["township_name", "village_name"] + COUNTY_SHEETS[sheet]]
                   for sheet, frame in located.items()}
         if marginal is not None:
-            sheets[MARGINAL_SHEET] = marginal.loc[marginal["county_code"] == county_code, ["pool", "rank", "cadres", "extra_covered"]]
+            sheets[MARGINAL_SHEET] = marginal.loc[marginal["county_code"] == county_code,
+                                                  ["pool", "rank", "cadres", "extra_covered", "exact"]]
         if unlinked is not None:
             sheets[UNLINKED_SHEET] = located_unlinked.loc[located_unlinked["county_code"] == county_code,
                                                           ["township_name", "village_name", "village_code", "reason_zh", "fix_zh"]]

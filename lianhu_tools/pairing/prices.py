@@ -28,16 +28,27 @@ class Residual:
         self.covered = np.bincount(problem.arc_demand, weights=self.arc_flow, minlength=self.n_d).astype(np.int64)
         self.free = np.asarray(problem.capacity, dtype=np.int64) - self.assigned  # slots left per supply group
         self.missing = np.asarray(problem.demand, dtype=np.int64) - self.covered  # members left per demand group
-        room = np.asarray(problem.demand, dtype=np.int64)[problem.arc_demand] - self.arc_flow  # slots bound at the source
+        # an arc may carry up to its household group's members; slots are bounded at the source alone, so
+        # that a group given slots (see extra_coverage) can use its arcs
+        room = np.asarray(problem.demand, dtype=np.int64)[problem.arc_demand] - self.arc_flow
         forward, backward = np.flatnonzero(room > 0), np.flatnonzero(self.arc_flow > 0)
         self.tail = np.concatenate([problem.arc_supply[forward], self.n_s + problem.arc_demand[backward]])
         self.head = np.concatenate([self.n_s + problem.arc_demand[forward], problem.arc_supply[backward]])
         self.room = np.concatenate([room[forward], self.arc_flow[backward]])
 
+    def missing_mask(self, among: np.ndarray | None = None) -> np.ndarray:
+        """Demand groups left short (of those `among`, when given)."""
+        short = self.missing > 0
+        return short if among is None else short & among
+
     def leading_to_missing(self) -> np.ndarray:
         """Nodes from which a residual path reaches a demand group left short (those included)."""
+        return self.leading_to(self.missing_mask())
+
+    def leading_to(self, demands: np.ndarray) -> np.ndarray:
+        """Nodes from which a residual path reaches one of `demands` (a mask over demand groups)."""
         n = self.n_s + self.n_d
-        start = self.n_s + np.flatnonzero(self.missing > 0)
+        start = self.n_s + np.flatnonzero(demands)
         root = n  # a virtual node joined to every short demand group; search the reversed arcs
         reverse = csr_matrix((np.ones(len(self.tail) + len(start)), (np.r_[self.head, np.full(len(start), root)],
                                                                      np.r_[self.tail, start])), shape=(n + 1, n + 1))

@@ -30,6 +30,23 @@ class PairingInputError(ValueError):
         super().__init__("；".join(problems[:10]) + (f"…（共{len(problems)}条）" if len(problems) > 10 else ""))
 
 
+def check_links(links, rosters) -> None:
+    """Unit → village links name units and villages of the rosters; else every unknown one is listed."""
+    problems = []
+    for column, table, key, zh in (("unit_id", rosters.units, "unit_id", "单位"), ("village_code", rosters.villages,
+                                                                                 "village_code", "村")):
+        if column not in links:
+            problems.append(f"联村结果缺少列 {column} / the links have no {column} column")
+            continue
+        unknown = sorted(set(links[column].astype(str)) - set(table[key].astype(str)))
+        problems += [f"联村结果中的{zh} {value} 不在名册中 / the links name {column} {value}, not on the rosters"
+                     for value in unknown[:20]]
+        if len(unknown) > 20:
+            problems.append(f"……另有 {len(unknown) - 20} 个 / and {len(unknown) - 20} more")
+    if problems:
+        raise PairingInputError(problems)
+
+
 @dataclass
 class TransportProblem:
     """Groups and allowed arcs, as numpy arrays (one entry per group or per arc)."""
@@ -42,7 +59,7 @@ class TransportProblem:
     arc_km: np.ndarray  # length of each allowed arc
     arc_bonus: np.ndarray | None = None  # 1 where an arc is preferred over any distance (a colleague takes over)
     minimum: np.ndarray | None = None  # slots each supply group should fill, before anything else
-    value_labels: dict[float, str] = field(default_factory=dict)  # the classes' names, for reports
+    value_labels: dict[float, tuple[str, str]] = field(default_factory=dict)  # the classes' names (中文, English)
 
     def check(self) -> None:
         """Raise SolverError listing what is malformed (sizes, negative or absurd counts, bad lengths)."""
@@ -128,16 +145,13 @@ class SolveReport:
         level = self.unproven_level
         return f"not proven ({level.name})" if level else "failed"
 
-    def level(self, name: str) -> list[LevelResult]:
-        return [level for level in self.levels if level.name == name]
-
     def summary(self, timing: bool = True) -> str:
         """One line in Chinese and English (without the seconds when `timing` is false)."""
         parts = [f"{level.label} {level.value:,.1f}" if level.name == "distance" else f"{level.label} {level.value:,.0f}"
                  for level in self.levels]
         proof = ("各级均已证明最优 / optimal at every level" if self.proven_optimal else
                  f"未证明最优：{self.unproven_level.label if self.unproven_level else ''} / NOT proven"
-                 + (f" (gap {self.unproven_level.gap:.2%})" if self.unproven_level and self.unproven_level.gap else ""))
+                 + (f" (gap {self.unproven_level.gap:.2%})" if self.unproven_level and self.unproven_level.gap > 0 else ""))
         return (f"{self.engine}{'（含规划人员规则，MIP / planner rules, MIP）' if self.mip else ''}: " + "；".join(parts)
                 + f"；{proof}" + (f"；{self.seconds:.1f} s" if timing else "") + f"；{self.arcs_allowed:,} 个允许的配对 / allowed pairs"
                 + (f"；{self.message}" if self.message else ""))

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..policy import Policy, default_policy
 from ..rosters import Rosters
+from .problem import check_links
 
 ROLE_LEADER, ROLE_HANDOVER, ROLE_MEMBER = "队长", "交接队员", "队员"
 
@@ -42,6 +43,7 @@ def rotate_teams(rosters: Rosters, links: pd.DataFrame, first_period: str, count
     """The work teams of every linked village for `count` half-year periods from `first_period`
     (e.g. "2025H1"), under the rules above; a period a village cannot be staffed is in `shortages`."""
     policy = policy or default_policy()
+    check_links(links, rosters)
     team_min = pd.DataFrame(policy.team_size).T["min"]
     units = rosters.units.set_index("unit_id")
     cadres = rosters.cadres[~rosters.cadres["is_retired"]].sort_values("cadre_id")

@@ -21,6 +21,7 @@ def at_most_villages_per_cadre(most: int):
 
     def rule(model: PairingModel) -> None:
         names = itertools.count()
+        prefix = f"{rule.__name__}_{id(rule):x}"  # its own variable names, whatever other rules call theirs
         fixed = model.fixed if "village_code" in model.fixed else pd.DataFrame(columns=["cadre_id", "village_code"])
         for cadre, own in model.arcs.groupby("cadre_id", sort=False):
             already = set(fixed.loc[fixed["cadre_id"] == cadre, "village_code"])
@@ -29,7 +30,7 @@ def at_most_villages_per_cadre(most: int):
                 continue
             uses = []
             for village, rows in new.groupby("village_code", sort=False):
-                serves = model.lp.add_variable(f"serves_{next(names)}", cat=pulp.LpBinary)
+                serves = model.lp.add_variable(f"{prefix}_{next(names)}", cat=pulp.LpBinary)
                 model.lp += pulp.lpSum(model.flow[rows.index]) <= int(rows["slots"].iloc[0]) * serves
                 uses.append(serves)
             model.lp += pulp.lpSum(uses) <= max(most - len(already), 0)

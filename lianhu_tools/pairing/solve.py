@@ -8,16 +8,17 @@ optimum level by level (tests hold them equal).
 from __future__ import annotations
 
 import time
-import warnings
+from collections import Counter
 from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 import pulp
 
-from .model import SOLVER_LABELS, PairingModel, create_model, solve_levels
+from .backends import SOLVER_LABELS
+from .model import PairingModel, create_model, solve_levels
 from .network import solve_network
-from .problem import PairingOptions, SolveReport, SolverError, TransportProblem, TransportSolution
+from .problem import PairingInputError, PairingOptions, SolveReport, SolverError, TransportProblem, TransportSolution
 
 Rule = Callable[[PairingModel], None]
 
@@ -59,11 +60,8 @@ def solve_transport(problem: TransportProblem, options: PairingOptions | None = 
         label = "网络求解器 OR-Tools / network engine"
     else:
         model = create_model(problem, arcs, fixed, pool)
-        for rule in rules:
-            rule(model)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # PuLP 3 names CBC's successor; 3.x bundles CBC
-            flows, levels, message = solve_levels(model, engine, options)
+        apply_rules(model, rules)
+        flows, levels, message = solve_levels(model, engine, options)
         label = SOLVER_LABELS[engine]
     report = SolveReport(label, levels, time.perf_counter() - started, len(problem.arc_km), mip=bool(rules),
                          message=message)
@@ -72,6 +70,22 @@ def solve_transport(problem: TransportProblem, options: PairingOptions | None = 
     carrying = np.flatnonzero(flows)
     return TransportSolution(carrying, flows[carrying], np.maximum(np.minimum(minimum, problem.capacity) - assigned, 0),
                              report)
+
+
+def apply_rules(model: PairingModel, rules: Sequence[Rule]) -> None:
+    """The planner's rules on the model; a rule that fails, or that names its variables like another,
+    is refused in words (which rule, what went wrong) before anything is solved."""
+    for rule in rules:
+        name = getattr(rule, "__name__", repr(rule))
+        try:
+            rule(model)
+        except Exception as failed:  # the planner's own code: say which rule and why, never a traceback
+            raise PairingInputError([f"规划人员规则“{name}”出错 / the planner's rule {name!r} failed: "
+                                     f"{type(failed).__name__}: {failed}"]) from None
+    twice = sorted(name for name, count in Counter(v.name for v in model.lp.variables()).items() if count > 1)
+    if twice:
+        raise PairingInputError([f"规划人员规则中的变量重名 / variables named twice in the planner's rules: "
+                                 f"{', '.join(twice[:10])}（每个变量须有自己的名字 / give each its own name）"])
 
 
 __all__ = ["SolverError", "available_engines", "check_engine", "solve_transport"]

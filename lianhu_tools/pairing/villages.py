@@ -77,7 +77,7 @@ def match_villages(rosters: Rosters, policy: Policy | None = None, targets: str 
         capacity=bounds["maximum"].to_numpy(), demand=np.ones(len(villages), dtype=np.int64),
         value=np.where(villages["is_poor_village"], 2.0, 1.0), arc_supply=i, arc_demand=j, arc_km=km,
         minimum=np.minimum(bounds["minimum"], bounds["maximum"]).to_numpy(),
-        value_labels={2.0: "贫困村", 1.0: "非贫困村"})
+        value_labels={2.0: ("贫困村", "poor village"), 1.0: ("非贫困村", "other village")})
     arcs = _arc_table(units, villages, i, j) if rules else None
     solution = solve_transport(problem, options, rules, arcs, pool="villages")
 
