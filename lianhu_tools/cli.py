@@ -44,6 +44,14 @@ class UsageError(Exception):
     pass
 
 
+def _table_path(text: str) -> Path:
+    """--out for a table: .xlsx, .xlsm or .csv (else exit 2)."""
+    path = Path(text)
+    if path.suffix.lower() not in (".xlsx", ".xlsm", ".csv"):
+        raise argparse.ArgumentTypeError(f"须为 .xlsx 或 .csv 文件 / must be an .xlsx or .csv file, not {text!r}")
+    return path
+
+
 def _seconds(text: str) -> float:
     """--time-limit: a number of seconds above 0 (else exit 2)."""
     try:
@@ -60,7 +68,8 @@ def _max_km(text: str) -> float:
     try:
         return check_max_km(float(text))
     except (ValueError, LimitError) as exc:
-        raise argparse.ArgumentTypeError(str(exc) if isinstance(exc, LimitError) else f"not a number: {text!r}") from None
+        raise argparse.ArgumentTypeError(str(exc) if isinstance(exc, LimitError) else
+                                         f"须为公里数 / must be a number of km, not {text!r}") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -120,7 +129,7 @@ def _parser() -> argparse.ArgumentParser:
     for what, helptext in (("villages", "单位联村 / units → villages"), ("households", "干部联户 / cadres → households")):
         m = match_sub.add_parser(what, help=helptext)
         m.add_argument("--rosters", required=True, type=Path, nargs="+")
-        m.add_argument("--out", required=True, type=Path, help=".xlsx (Chinese headers) or .csv")
+        m.add_argument("--out", required=True, type=_table_path, help=".xlsx (Chinese headers) or .csv")
         m.add_argument("--lang", choices=("zh", "en"), default="zh")
         m.add_argument("--policy-file", type=Path)
         m.add_argument("--max-km", type=_max_km, help="距离上限 km（默认取政策）/ the distance limit, km (default: the policy's)")
@@ -143,7 +152,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--rosters", required=True, type=Path, nargs="+")
     p.add_argument("--policy-file", dest="policy_files", required=True, type=Path, nargs="+",
                    help="两个或更多政策文件（只给一个时与默认政策比较）/ policy files (one: compared with the defaults)")
-    p.add_argument("--out", type=Path, default=Path("政策比较.xlsx"), help="比较表 (.xlsx or .csv)")
+    p.add_argument("--out", type=_table_path, default=Path("政策比较.xlsx"), help="比较表 (.xlsx or .csv)")
     p.add_argument("--figure", type=Path, help="比较图（离线网页 .html）/ the figure as an offline page")
     p.add_argument("--db", default=None, help="数据库：统计现有结对须调整多少（默认 data/lianhu.sqlite，如有）")
     p.add_argument("--solver", choices=ENGINES, default="auto")
@@ -157,7 +166,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="first", required=True, help="first period, e.g. 2025H1")
     p.add_argument("--periods", type=int, default=6)
     p.add_argument("--handover", type=int, default=1, help="members who stay one more term to hand over")
-    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--out", required=True, type=_table_path)
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--policy-file", type=Path)
     p.set_defaults(run=_rotate)
@@ -399,7 +408,9 @@ def _match_villages(args) -> int:
     result = match_villages(rosters, policy, args.targets, args.max_km, options)
     write_tables({"联村": result.links, "未联系的村": result.unlinked, "未达下限的单位": result.short_units}, args.out, args.lang)
     _say_report("units → villages", result.report)
-    print(f"{len(result.links):,} 个村已联系，{len(result.unlinked):,} 个未联系，{len(result.short_units):,} 个单位未达下限 → {args.out}")
+    print(f"{len(result.links):,} 个村已联系，{len(result.unlinked):,} 个未联系，{len(result.short_units):,} 个单位未达下限 / "
+          f"{len(result.links):,} villages linked, {len(result.unlinked):,} not, {len(result.short_units):,} units below "
+          f"their minimum → {args.out}")
     return 0
 
 
@@ -417,7 +428,8 @@ def _match_households(args) -> int:
                   "加名额测算": result.marginal, "终止的结对": result.ended}, args.out, args.lang)
     for pool, report in result.reports.items():
         _say_report(f"cadres → {pool} households ({result.locality}, {result.max_km:g} km)", report)
-    print(f"{len(result.pairs):,} 对结对，{len(result.uncovered):,} 户未覆盖 → {args.out}")
+    print(f"{len(result.pairs):,} 对结对，{len(result.uncovered):,} 户未覆盖 / {len(result.pairs):,} pairs, "
+          f"{len(result.uncovered):,} households uncovered → {args.out}")
     return 0
 
 

@@ -65,9 +65,9 @@ def test_each_cheapest_fix_does_what_it_says_when_applied(city, locality):
             rosters, policy, more_links, km = city, load_policy(), links, 12
             if row.fix_kind in ("limit", "link_limit", "slot_limit"):
                 km = row.fix_km
-            if row.fix_kind in ("link", "link_limit"):
+            if row.fix_kind in ("link", "link_limit", "link_more"):
                 more_links = pd.concat([links, pd.DataFrame({"unit_id": [row.fix_unit_id], "village_code": [row.village_code]})])
-            if row.fix_kind in ("slot", "slot_first", "slot_limit"):
+            if row.fix_kind in ("slot", "slot_first", "slot_limit", "quota"):
                 rosters, policy = one_more_slot(city, policy, row)
             fixed = match_households(rosters, policy, links=more_links, locality=locality, max_km=km)
             before, after = covered_by_class(base, row.pool), covered_by_class(fixed, row.pool)
@@ -82,7 +82,7 @@ def test_each_cheapest_fix_does_what_it_says_when_applied(city, locality):
 
 def one_more_slot(rosters: Rosters, policy, row):
     """The fix applied: the unit gets one more cadre of that rank where its nearest such cadre is; or,
-    when the rank has no slot in this pool, the rank gets one."""
+    when the rank has no slot in this pool (a 'quota' fix), the policy gives the rank one."""
     if policy.quotas[row.fix_rank][row.pool] == 0:
         return rosters, load_policy(overrides={"quotas": {row.fix_rank: {row.pool: 1}}})
     home = rosters.households.set_index("household_id").loc[row.household_id]
@@ -166,7 +166,7 @@ def test_a_pool_without_any_slot_still_explains_every_household(city):
     result = match_households(city, policy, locality="distance", max_km=30)
     party = result.uncovered[result.uncovered["pool"] == "party"]
     assert not (result.pairs["pool"] == "party").any() and len(party)
-    assert set(party["reason_code"]) == {"no_cadre"} and set(party["fix_kind"]) <= {"slot", "none"}
+    assert set(party["reason_code"]) == {"no_cadre"} and set(party["fix_kind"]) <= {"quota", "none"}
     assert party["fix_zh"].str.contains("名额").any()  # give a rank a party slot
 
 
@@ -201,3 +201,37 @@ def test_links_and_forbids_naming_strangers_are_refused(city):
     with pytest.raises(PairingInputError, match="GBNOBODY"):
         match_households(city, locality="distance",
                          forbids=pd.DataFrame({"cadre_id": ["GBNOBODY"], "household_id": [city.households["household_id"][0]]}))
+
+
+def test_fixes_never_name_a_forbidden_cadre_or_a_unit_that_may_not_link_the_village(city):
+    """Forbid every cadre of the unit a fix named: the new fix names another; county-level units
+    are only offered their own county's villages."""
+    links = round_robin_links(city).iloc[::2]
+    base = match_households(city, links=links, locality="unit_villages", max_km=40)
+    linked = base.uncovered[base.uncovered["fix_kind"].isin(["link", "link_limit", "link_more"])]
+    assert len(linked)
+    level = city.units.set_index("unit_id")
+    named = linked["fix_unit_id"].map(level["unit_level"])
+    assert ((named != "县") | (linked["fix_unit_id"].map(level["county_code"]) == linked["county_code"])).all()
+    row = linked.iloc[0]
+    cadres = city.cadres.loc[city.cadres["unit_id"] == row.fix_unit_id, "cadre_id"]
+    forbids = pd.DataFrame({"cadre_id": cadres, "household_id": row.household_id})
+    again = match_households(city, links=links, locality="unit_villages", max_km=40, forbids=forbids)
+    after = again.uncovered.set_index("household_id").loc[row.household_id]
+    assert after["fix_unit_id"] != row.fix_unit_id
+
+
+def test_pins_that_break_a_rule_are_refused(city):
+    from lianhu_tools.pairing.problem import PairingInputError
+
+    far = match_households(city, locality="distance", max_km=60).pairs.sort_values("distance_km").iloc[-1]
+    with pytest.raises(PairingInputError, match="超过距离上限"):
+        match_households(city, locality="distance", max_km=far.distance_km / 2,
+                         pins=pd.DataFrame({"cadre_id": [far.cadre_id], "household_id": [far.household_id]}))
+    cadre = city.cadres[city.cadres["rank"] == "一般干部"].iloc[0]["cadre_id"]
+    poor = match_households(city, locality="distance", max_km=500).pairs.query("pool == 'poor'")["household_id"].iloc[:2]
+    with pytest.raises(PairingInputError, match="名额"):
+        match_households(city, locality="distance", max_km=500, pins=pd.DataFrame({"cadre_id": cadre, "household_id": poor}))
+    pin = pd.DataFrame({"cadre_id": [far.cadre_id], "household_id": [far.household_id]})
+    with pytest.raises(PairingInputError, match="同时被禁止"):
+        match_households(city, locality="distance", max_km=500, pins=pin, forbids=pin)

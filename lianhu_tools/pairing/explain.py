@@ -12,7 +12,7 @@ through the residual network to the households left short.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -23,7 +23,7 @@ from .prices import Residual
 from .problem import TransportProblem
 
 POOL_ZH = {"poor": "贫困户", "party": "党员户"}
-POOL_EN = {"poor": "poor-household", "party": "party-household"}
+POOL_EN = {"poor": "poor-household", "party": "party-member-household"}
 
 HOUSEHOLD_REASONS = {  # code: (中文, English); {limit} is the distance limit, {km} the nearest candidate
     "cadres_full": ("可联系它的干部（{limit:g} km 内）名额已用满", "every cadre allowed to link it (within {limit:g} km) is full"),
@@ -31,13 +31,13 @@ HOUSEHOLD_REASONS = {  # code: (中文, English); {limit} is the distance limit,
                          "its village is linked by no unit, so under the unit-village rule no cadre may link it"),
     "linking_unit_out_of_reach": ("联系本村的单位在 {limit:g} km 内没有可联的干部（最近的在 {km:.1f} km 外）",
                                   "the unit linking its village has no cadre within {limit:g} km (the nearest is {km:.1f} km away)"),
-    "linking_unit_no_cadre": ("联系本村的单位没有可联户的干部", "the unit linking its village has no cadre who may link households"),
+    "linking_unit_no_cadre": ("联系本村的单位没有尚有此类名额的干部", "the unit linking its village has no cadre with a slot of this kind"),
     "county_out_of_reach": ("本县区在 {limit:g} km 内没有可联的干部（最近的在 {km:.1f} km 外）",
                             "no cadre of its county within {limit:g} km (the nearest is {km:.1f} km away)"),
-    "no_cadre_in_county": ("本县区没有可联户的干部", "no cadre of its county may link households"),
+    "no_cadre_in_county": ("本县区没有尚有此类名额的干部", "no cadre of its county has a slot of this kind"),
     "out_of_reach": ("{limit:g} km 内没有可联的干部（最近的在 {km:.1f} km 外）",
                      "no cadre within {limit:g} km (the nearest is {km:.1f} km away)"),
-    "no_cadre": ("没有可联户的干部", "no cadre may link households"),
+    "no_cadre": ("没有尚有此类名额的干部", "no cadre has a slot of this kind"),
     "forbidden": ("可联系它的干部均被规划人员禁止", "every cadre allowed to link it is forbidden by the planner"),
     "planner_rule": ("规划人员的规则（{rules}）使尚有名额的干部不能联系它", "the planner's rules ({rules}) keep cadres with free slots from it"),
     "not_proven": ("求解未证明最优：尚有名额的干部本可联系它", "the solve is not proven optimal: a cadre with a free slot could link it"),
@@ -52,6 +52,12 @@ FIXES = {  # kind: (中文, English) — each says what it is sure to cover
              "link its village to {unit} (its cadre with a free slot is {km:.1f} km away): at least one more covered"),
     "limit": ("将距离上限提高到 {fix_km:.1f} km，{unit}有空余名额的干部即可联系本户，至少多覆盖 1 户",
               "raise the limit to {fix_km:.1f} km: a cadre of {unit} with a free slot can link it (at least one more covered)"),
+    "link_more": ("将本村交由{unit}联系并提高其联村上限（其有空余名额的干部在 {km:.1f} km），至少多覆盖 1 户",
+                  "link its village to {unit}, raising its village maximum (its cadre with a free slot is {km:.1f} km away): "
+                  "at least one more covered"),
+    "quota": ("{rank}现在没有{pool}名额：政策给{rank} 1 个{pool}名额后，{unit}的{rank}（{km:.1f} km）即可联系本户，至少多覆盖 1 户",
+              "the rank {rank} has no {pool_en} slot: with one in the policy, a cadre ({rank}) of {unit} ({km:.1f} km) "
+              "can link it (at least one more covered)"),
     "link_limit": ("将本村交由{unit}联系，并将距离上限提高到 {fix_km:.1f} km，至少多覆盖 1 户",
                    "link its village to {unit} and raise the limit to {fix_km:.1f} km: at least one more covered"),
     "slot_limit": ("将距离上限提高到 {fix_km:.1f} km，并给{unit}的{rank}增加 1 个{pool}名额，至少多覆盖 1 户",
@@ -64,8 +70,8 @@ FIXES = {  # kind: (中文, English) — each says what it is sure to cover
 }
 REASON_SHORT = {  # for the county tables
     "cadres_full": "名额已满", "village_unlinked": "村无单位联系", "linking_unit_out_of_reach": "联村单位干部超出距离",
-    "linking_unit_no_cadre": "联村单位无可联干部", "county_out_of_reach": "本县区干部超出距离", "no_cadre_in_county": "本县区无可联干部",
-    "out_of_reach": "超出距离", "no_cadre": "无可联干部", "forbidden": "被禁止", "planner_rule": "规划人员规则",
+    "linking_unit_no_cadre": "联村单位无此类名额", "county_out_of_reach": "本县区干部超出距离", "no_cadre_in_county": "本县区无此类名额",
+    "out_of_reach": "超出距离", "no_cadre": "无此类名额", "forbidden": "被禁止", "planner_rule": "规划人员规则",
     "not_proven": "未证明最优",
 }
 UNCOVERED_COLUMNS = ["household_id", "village_code", "county_code", "household_class", "pool", "reason_code",
@@ -93,6 +99,8 @@ class HouseholdPool:
     units_with_room: set  # units that may link one more village (unit_villages)
     rules: tuple[str, ...] = ()  # the planner's rules (their names) the pairing kept
     proven: bool = True  # every level proven optimal
+    units: pd.DataFrame = field(default_factory=pd.DataFrame)  # unit_id, unit_level, county_code: which villages a unit may link
+    banned: frozenset = frozenset()  # (supply group, demand group) pairs the planner forbade
 
     @property
     def exact(self) -> bool:
@@ -148,19 +156,21 @@ def _group_reasons(pool: HouseholdPool, residual: Residual, groups: np.ndarray) 
     keys, idle_keys, unit_keys = _locality_keys(pool, h, supply)
     far, nobody = {"unit_villages": ("linking_unit_out_of_reach", "linking_unit_no_cadre"),
                    "county": ("county_out_of_reach", "no_cadre_in_county"), "distance": ("out_of_reach", "no_cadre")}[pool.locality]
+    banned = {(c, position) for position, g in enumerate(groups) for c in _banned_for(pool, g)}
     if pool.locality == "unit_villages":
         unlinked = ~h["village_code"].isin(set(pool.links["village_code"].astype(str))).to_numpy()
+        may_link = _county_keys(pool, h, supply)  # county units link their own county's villages only
         roomy = free & supply["unit_id"].isin(pool.units_with_room).to_numpy()
-        anywhere = np.zeros(len(h), dtype=object)
-        link = _nearest(h, supply, anywhere, np.where(roomy, 0, None).astype(object))
-        any_free = _nearest(h, supply, anywhere, np.where(free, 0, None).astype(object))
-        link = _Candidate(np.where(link.found, link.index, any_free.index), np.where(link.found, link.km, any_free.km))
-        verdict.settle_at(unlinked & link.found & (link.km <= pool.max_km), "village_unlinked", "link", link.index, link.km)
+        link = _nearest(h, supply, may_link[0], np.where(roomy, may_link[1], None).astype(object), banned)
+        crowded = _nearest(h, supply, may_link[0], np.where(free, may_link[1], None).astype(object), banned)
+        near = link.found & (link.km <= pool.max_km)
+        verdict.settle_at(unlinked & near, "village_unlinked", "link", link.index, link.km)
         verdict.settle_at(unlinked & link.found, "village_unlinked", "link_limit", link.index, link.km)
+        verdict.settle_at(unlinked & crowded.found, "village_unlinked", "link_more", crowded.index, crowded.km)
         verdict.settle(unlinked, "village_unlinked", "none")
-    spare = _nearest(h, supply, keys, np.where(free, unit_keys, None).astype(object))
+    spare = _nearest(h, supply, keys, np.where(free, unit_keys, None).astype(object), banned)
     verdict.settle_at(spare.found, far, "limit", spare.index, spare.km)
-    anyone = _nearest(h, supply, keys, unit_keys)
+    anyone = _nearest(h, supply, keys, unit_keys, banned)
     verdict.settle_at(anyone.found, far, "slot_limit", anyone.index, anyone.km)
     idle = _nearest(h, pool.idle, keys, idle_keys)
     verdict.settle_idle(idle.found & (idle.km <= pool.max_km), nobody, pool.idle, idle)
@@ -203,15 +213,11 @@ class _Verdict:
         self.km[mask] = np.asarray(km, dtype=float)[mask]
 
     def settle_idle(self, mask: np.ndarray, code: str, idle: pd.DataFrame, found: _Candidate) -> None:
-        """Settle naming a cadre whose rank has no slot in this pool."""
-        mask = self.settle(mask, code, "slot")
+        """Settle naming a cadre whose rank has no slot in this pool: the rank's quota is the fix."""
+        mask = self.settle(mask, code, "quota")
         self.unit[mask] = idle["unit_id"].to_numpy()[found.index[mask]]
         self.rank[mask] = idle["rank"].to_numpy()[found.index[mask]]
         self.km[mask] = found.km[mask]
-
-
-def found(self) -> np.ndarray:
-        return self.index >= 0
 
 
 def _locality_keys(pool: HouseholdPool, h: pd.DataFrame, supply: pd.DataFrame):
@@ -227,9 +233,41 @@ def _locality_keys(pool: HouseholdPool, h: pd.DataFrame, supply: pd.DataFrame):
     return (np.zeros(len(h), dtype=object), np.zeros(len(pool.idle), dtype=object), np.zeros(len(supply), dtype=object))
 
 
-def _nearest(h: pd.DataFrame, candidates: pd.DataFrame, point_keys: np.ndarray, candidate_keys: np.ndarray) -> _Candidate:
+def _nearest(h: pd.DataFrame, candidates: pd.DataFrame, point_keys: np.ndarray, candidate_keys: np.ndarray,
+             banned: set = frozenset()) -> _Candidate:
     """For each demand group, the nearest candidate with a key it allows (its key, or one of a set
-    of keys; None or NaN: allows or offers nothing)."""
+    of keys; None or NaN: allows or offers nothing), never a (candidate, group position) in `banned`."""
+    found = _nearest_allowed(h, candidates, point_keys, candidate_keys)
+    for point in sorted({p for c, p in banned if found.index[p] == c}):  # few: forbidden pairs are singled out
+        allowed = [c for c in range(len(candidates)) if (c, point) not in banned and _allows(point_keys[point], candidate_keys[c])]
+        km = geo.haversine_km(h["lat"].iloc[point], h["lon"].iloc[point], candidates["lat"].to_numpy()[allowed],
+                              candidates["lon"].to_numpy()[allowed])
+        found.index[point], found.km[point] = (allowed[int(np.argmin(km))], float(np.min(km))) if allowed else (-1, np.inf)
+    return found
+
+
+def _allows(point_key, candidate_key) -> bool:
+    if candidate_key is None or (isinstance(candidate_key, float) and np.isnan(candidate_key)):
+        return False
+    if isinstance(point_key, frozenset):
+        return candidate_key in point_key
+    return not (isinstance(point_key, float) and np.isnan(point_key)) and point_key == candidate_key
+
+
+def _banned_for(pool: HouseholdPool, group) -> list:
+    return [c for c, g in pool.banned if g == group]
+
+
+def _county_keys(pool: HouseholdPool, h: pd.DataFrame, supply: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Keys by which a village may be linked: a county-level unit its own county's, the others any."""
+    units = pool.units.set_index("unit_id")
+    level = supply["unit_id"].map(units["unit_level"])
+    unit_key = np.where(level == "县", supply["unit_id"].map(units["county_code"]), "*").astype(object)
+    point_key = np.array([frozenset({county, "*"}) for county in h["county_code"]], dtype=object)
+    return point_key, unit_key
+
+
+def _nearest_allowed(h: pd.DataFrame, candidates: pd.DataFrame, point_keys: np.ndarray, candidate_keys: np.ndarray) -> _Candidate:
     index, km = np.full(len(h), -1), np.full(len(h), np.inf)
     if not len(candidates) or not len(h):
         return _Candidate(index, km)
@@ -275,22 +313,33 @@ def _group_labels(pool: HouseholdPool) -> pd.DataFrame:
     return counts.set_index("group")[["unit_id", "rank"]]
 
 
+def _texts(table: dict, code: str, **values) -> tuple[str, str]:
+    """The Chinese and English texts of `code` in `table`, filled in."""
+    zh, en = table[code]
+    return zh.format(**values), en.format(**values)
+
+
 def _reason(code: str, **values) -> dict:
-    zh, en = HOUSEHOLD_REASONS[code]
-    return {"reason_code": code, "reason_zh": zh.format(**values), "reason_en": en.format(**values)}
+    zh, en = _texts(HOUSEHOLD_REASONS, code, **values)
+    return {"reason_code": code, "reason_zh": zh, "reason_en": en}
 
 
 def _fix(kind: str, pool: HouseholdPool, unit_id=None, rank=None, km: float = np.nan, cls=("", ""),
          higher=("", "")) -> dict:
-    zh, en = FIXES[kind]
-    fix_km = float(np.ceil(km * 10) / 10) if np.isfinite(km) else np.nan
+    fix_km = round_up_km(km)
     unit = f"{pool.unit_names.get(unit_id, unit_id)}（{unit_id}）" if unit_id is not None else ""
     rank_label = "" if rank is None else rank if str(rank).endswith("干部") else f"{rank}干部"
     values = {"unit": unit, "rank": rank_label, "km": km, "fix_km": fix_km, "pool": POOL_ZH[pool.pool],
               "pool_en": POOL_EN[pool.pool], "cls": cls[0], "cls_en": cls[1], "higher": higher[0], "higher_en": higher[1],
               "rules": "、".join(pool.rules)}
-    return {"fix_kind": kind, "fix_zh": zh.format(**values), "fix_en": en.format(**values), "fix_unit_id": unit_id,
-            "fix_rank": rank, "fix_km": fix_km if kind in ("limit", "link_limit", "slot_limit") else np.nan}
+    zh, en = _texts(FIXES, kind, **values)
+    return {"fix_kind": kind, "fix_zh": zh, "fix_en": en, "fix_unit_id": unit_id,
+            "fix_rank": rank, "fix_km": round_up_km(km) if kind in ("limit", "link_limit", "slot_limit") else np.nan}
+
+
+def round_up_km(km: float) -> float:
+    """A distance limit that reaches `km`: rounded up to the next 0.1 km."""
+    return float(np.ceil(km * 10) / 10) if np.isfinite(km) else np.nan
 
 
 def marginal_slots(pool: HouseholdPool) -> pd.DataFrame:
@@ -340,6 +389,12 @@ VILLAGE_FIXES = {
               "{unit} needs {cadres} more cadres to staff one more team ({km:.1f} km)"),
     "limit": ("将距离上限提高到 {fix_km:.1f} km（{unit}尚可联村）", "raise the limit to {fix_km:.1f} km ({unit} has room)"),
     "none": ("须增加联村单位或提高联村上限", "more units, or higher limits, are needed"),
+}
+SHORT_UNIT_FIXES = {
+    "staff": ("再增加 {more} 名干部", "{more} more cadres"),
+    "limit": ("最近的可联目标村在 {fix_km:.1f} km：只有提高距离上限才可能多联（其他单位也可能需要这些村）",
+              "the nearest target village it may link is {fix_km:.1f} km away: only a longer limit can bring more "
+              "(other units may need those villages too)"),
 }
 SHORT_UNIT_REASONS = {
     "staff": ("干部人数 {headcount} 人，按每村至少 {team} 人只能派 {staffable} 个工作队",
@@ -403,16 +458,14 @@ def _unit_name(units: pd.DataFrame, unit: int) -> str:
 
 
 def _village_reason(code: str, **values) -> dict:
-    zh, en = VILLAGE_REASONS[code]
-    return {"reason_code": code, "reason_zh": zh.format(**values), "reason_en": en.format(**values)}
+    zh, en = _texts(VILLAGE_REASONS, code, **values)
+    return {"reason_code": code, "reason_zh": zh, "reason_en": en}
 
 
 def _named_fix(kind: str, unit_id=None, km: float = np.nan, **values) -> dict:
-    zh, en = VILLAGE_FIXES[kind]
-    fix_km = float(np.ceil(km * 10) / 10) if np.isfinite(km) else np.nan
-    values = values | {"km": km, "fix_km": fix_km}
-    return {"fix_kind": kind, "fix_zh": zh.format(**values), "fix_en": en.format(**values), "fix_unit_id": unit_id,
-            "fix_km": fix_km if kind == "limit" else np.nan}
+    zh, en = _texts(VILLAGE_FIXES, kind, **values, km=km, fix_km=round_up_km(km))
+    return {"fix_kind": kind, "fix_zh": zh, "fix_en": en, "fix_unit_id": unit_id,
+            "fix_km": round_up_km(km) if kind == "limit" else np.nan}
 
 
 def short_units(units: pd.DataFrame, bounds: pd.DataFrame, problem: TransportProblem, used: np.ndarray,
@@ -434,7 +487,7 @@ def short_units(units: pd.DataFrame, bounds: pd.DataFrame, problem: TransportPro
             code, values = "staff", {"headcount": int(units["headcount"].iloc[unit]), "team": team,
                                      "staffable": int(bounds["staffable"].iloc[unit])}
             more = team * int(bounds["minimum"].iloc[unit]) - int(units["headcount"].iloc[unit])
-            fix = {"fix_zh": f"再增加 {more} 名干部", "fix_en": f"{more} more cadres", "fix_km": np.nan}
+            fix = dict(zip(("fix_zh", "fix_en"), _texts(SHORT_UNIT_FIXES, "staff", more=more))) | {"fix_km": np.nan}
         else:
             county_unit = units["unit_level"].iloc[unit] == "县"
             allowed = in_county.get(units["county_code"].iloc[unit], np.zeros(0, dtype=int)) if county_unit else everywhere
@@ -443,10 +496,10 @@ def short_units(units: pd.DataFrame, bounds: pd.DataFrame, problem: TransportPro
             beyond = km[km > max_km]
             code = "villages_taken" if arc else "no_village_in_reach" if len(beyond) else "no_village_allowed"
             values = {"limit": max_km, "km": float(beyond.min()) if len(beyond) else np.nan}
-            if len(beyond):
-                fix_km = float(np.ceil(beyond.min() * 10) / 10)
-                fix = {"fix_zh": f"将距离上限提高到 {fix_km:.1f} km", "fix_en": f"raise the limit to {fix_km:.1f} km", "fix_km": fix_km}
-        zh, en = SHORT_UNIT_REASONS[code]
-        rows.append(base | {"reason_code": code, "reason_zh": zh.format(**values), "reason_en": en.format(**values)} | fix)
+            if len(beyond):  # a longer limit is the only way to more villages; others may still need them
+                fix_km = round_up_km(float(beyond.min()))
+                fix = dict(zip(("fix_zh", "fix_en"), _texts(SHORT_UNIT_FIXES, "limit", fix_km=fix_km))) | {"fix_km": fix_km}
+        zh, en = _texts(SHORT_UNIT_REASONS, code, **values)
+        rows.append(base | {"reason_code": code, "reason_zh": zh, "reason_en": en} | fix)
     return pd.DataFrame(rows, columns=["unit_id", "unit_name", "linked", "minimum", "reason_code", "reason_zh", "reason_en",
                                        "fix_zh", "fix_en", "fix_km"])

@@ -23,7 +23,7 @@ from ..classify import ABSOLUTE_POOR, LOW_INCOME, classify_households
 from ..policy import Policy, check_max_km, default_policy
 from ..rosters import Rosters
 from .villages import unit_bounds
-from .explain import HouseholdPool, marginal_slots, shortages_by_county, uncovered_households
+from .explain import POOL_ZH, HouseholdPool, marginal_slots, shortages_by_county, uncovered_households
 from .problem import PairingInputError, PairingOptions, SolveReport, TransportProblem, TransportSolution, check_links
 from .solve import Rule, check_engine, solve_transport
 
@@ -81,6 +81,7 @@ def match_households(rosters: Rosters, policy: Policy | None = None, links: pd.D
     cadres = _cadres(rosters, policy)
     fixed, ended, preferred_unit = _fixed_pairs(households, cadres, existing, pins)
     forbidden = _known_forbids(_pairs(forbids), cadres, households)
+    _check_pins(fixed, cadres, locality, max_km, links, forbidden)
     setting = _Setting(locality, max_km, links, rosters.units.set_index("unit_id")["unit_name"],
                        rosters.villages.set_index("village_code")["township_code"],
                        _units_with_room(rosters, policy, links) if locality == "unit_villages" else set())
@@ -101,7 +102,8 @@ def match_households(rosters: Rosters, policy: Policy | None = None, links: pd.D
             pool, instance.households, instance.cadres, instance.cadre_groups, instance.household_groups, instance.problem,
             solution.arc_flows(len(instance.problem.arc_km)), locality, max_km, links, setting.unit_names,
             instance.forbidden_only, _idle(cadres, pool, policy), setting.units_with_room,
-            tuple(getattr(rule, "__name__", "rule") for rule in rules), solution.report.proven_optimal)
+            tuple(getattr(rule, "__name__", "rule") for rule in rules), solution.report.proven_optimal,
+            rosters.units[["unit_id", "unit_level", "county_code"]], instance.banned)
         pool_pairs = _hand_out(solution, instance.problem, instance.cadres, instance.households, pool, instance.bonus)
         left = uncovered_households(explained, set(pool_pairs["household_id"]))
         pairs.append(pool_pairs)
@@ -179,6 +181,36 @@ def _pairs(frame: pd.DataFrame | None) -> pd.DataFrame:
     if frame is None or frame.empty:
         return pd.DataFrame({"cadre_id": pd.Series(dtype=str), "household_id": pd.Series(dtype=str)})
     return frame[["cadre_id", "household_id"]].astype(str).drop_duplicates()
+
+
+def _check_pins(fixed: pd.DataFrame, cadres: pd.DataFrame, locality: str, max_km: float, links: pd.DataFrame | None,
+                forbidden: pd.DataFrame) -> None:
+    """A pinned pair keeps every rule a proposal keeps: within the limit and the locality, not also
+    forbidden, and its cadre within quota (with the pairs kept for the term)."""
+    pinned = fixed[fixed["status"] == STATUS_CONFIRMED]
+    if pinned.empty:
+        return
+    problems = []
+    county = cadres.set_index("cadre_id")["county_code"]
+    allowed = set(zip(links["unit_id"].astype(str), links["village_code"].astype(str))) if links is not None else set()
+    banned = set(zip(forbidden["cadre_id"], forbidden["household_id"]))
+    for row in pinned.itertuples():
+        pair = f"指定的结对（{row.cadre_id}, {row.household_id}）/ pinned pair"
+        if row.distance_km > max_km:
+            problems.append(f"{pair}: {row.distance_km:.1f} km 超过距离上限 {max_km:g} km / beyond the limit")
+        if locality == "unit_villages" and (row.unit_id, row.village_code) not in allowed:
+            problems.append(f"{pair}: 农户所在村不是本单位所联系的村 / the village is not one its unit links")
+        if locality == "county" and county.get(row.cadre_id) != row.county_code:
+            problems.append(f"{pair}: 农户不在干部所在县区 / the household is outside the cadre's county")
+        if (row.cadre_id, row.household_id) in banned:
+            problems.append(f"{pair}: 同时被禁止 / also forbidden")
+    slots = cadres.set_index("cadre_id")
+    for (cadre, pool), count in fixed.groupby(["cadre_id", "pool"]).size().items():
+        if cadre in set(pinned["cadre_id"]) and count > slots.loc[cadre, f"{pool}_slots"]:
+            problems.append(f"干部 {cadre} 的{POOL_ZH[pool]}名额为 {slots.loc[cadre, f'{pool}_slots']}，指定和保留的结对有 {count} 对 / "
+                            f"cadre {cadre} has {slots.loc[cadre, f'{pool}_slots']} {pool} slots but {count} pinned or kept pairs")
+    if problems:
+        raise PairingInputError(problems)
 
 
 def _known_forbids(forbidden: pd.DataFrame, cadres: pd.DataFrame, households: pd.DataFrame) -> pd.DataFrame:
@@ -259,6 +291,7 @@ class _Instance:
     household_groups: pd.DataFrame
     bonus: np.ndarray  # per arc: a colleague of the household's earlier unit
     forbidden_only: np.ndarray  # per demand group: every allowed arc forbidden by the planner
+    banned: frozenset  # (supply group, demand group) pairs the planner forbade
     rule_arcs: pd.DataFrame | None  # for the planner's rules
 
 
@@ -294,13 +327,14 @@ def _instance(pool: str, households: pd.DataFrame, cadres: pd.DataFrame, setting
     arcs = arcs[kept].reset_index(drop=True)
     bonus = c_groups["unit_id"].to_numpy()[arcs["c"]] == h_groups["preferred_unit"].to_numpy()[arcs["h"]]
     labels = ({2.0: (ABSOLUTE_POOR, "absolute poor"), 1.0: (LOW_INCOME, "low income")} if pool == "poor"
-              else {1.0: (PARTY_HOUSEHOLD, "party household")})
+              else {1.0: (PARTY_HOUSEHOLD, "party-member")})
     problem = TransportProblem(
         capacity=c_groups["slots"].to_numpy(np.int64), demand=h_groups["members"].to_numpy(np.int64),
         value=h_groups["value"].to_numpy(), arc_supply=arcs["c"].to_numpy(), arc_demand=arcs["h"].to_numpy(),
         arc_km=arcs["km"].to_numpy(), arc_bonus=bonus.astype(float) if bonus.any() else None, value_labels=labels)
     rule_arcs = _rule_arcs(arcs, cadres, c_groups, h_groups, setting.townships) if individual else None
-    return _Instance(problem, households, cadres, c_groups, h_groups, bonus, forbidden_only, rule_arcs)
+    return _Instance(problem, households, cadres, c_groups, h_groups, bonus, forbidden_only,
+                     _banned_groups(cadres, households, forbidden), rule_arcs)
 
 
 def _allowed_arcs(c_groups: pd.DataFrame, h_groups: pd.DataFrame, locality: str, max_km: float,
@@ -320,6 +354,14 @@ def _allowed_arcs(c_groups: pd.DataFrame, h_groups: pd.DataFrame, locality: str,
     km = geo.haversine_km(joined["lat"], joined["lon"], joined["lat_h"], joined["lon_h"])
     within = km <= max_km
     return pd.DataFrame({"c": joined["c"].to_numpy()[within], "h": joined["h"].to_numpy()[within], "km": km[within]})
+
+
+def _banned_groups(cadres: pd.DataFrame, households: pd.DataFrame, forbidden: pd.DataFrame) -> frozenset:
+    """The forbidden pairs as (cadre group, household group): both sides are groups of their own."""
+    c_of = cadres.set_index("cadre_id")["group"]
+    h_of = households.set_index("household_id")["group"]
+    pairs = pd.DataFrame({"c": forbidden["cadre_id"].map(c_of), "h": forbidden["household_id"].map(h_of)}).dropna()
+    return frozenset(zip(pairs["c"].astype(int), pairs["h"].astype(int)))
 
 
 def _not_forbidden(arcs: pd.DataFrame, cadres: pd.DataFrame, households: pd.DataFrame,

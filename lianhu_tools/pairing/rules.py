@@ -1,6 +1,7 @@
 """Ready-made planner rules for the PuLP model; each is also an example of writing one's own.
 
-A rule is a function `rule(model)` that adds PuLP constraints (see `pairing.model`):
+A rule is a function `rule(model)` that adds PuLP constraints (see `pairing.model`). Poor and
+party-member households are separate problems (pools), so a rule applies within each pool.
 
     from lianhu_tools.pairing.rules import at_most_villages_per_cadre
     match_households(rosters, policy, links=links, rules=[at_most_villages_per_cadre(1)])
@@ -17,7 +18,8 @@ from .model import PairingModel
 
 
 def at_most_villages_per_cadre(most: int):
-    """A cadre's households lie in at most `most` villages (those of pairs fixed before count too)."""
+    """In each pool, a cadre's households lie in at most `most` villages (those of pairs fixed before
+    count too)."""
 
     def rule(model: PairingModel) -> None:
         names = itertools.count()
