@@ -13,6 +13,7 @@ through the residual network to the households left short.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -102,6 +103,11 @@ class HouseholdPool:
     units: pd.DataFrame = field(default_factory=pd.DataFrame)  # unit_id, unit_level, county_code: which villages a unit may link
     banned: frozenset = frozenset()  # (supply group, demand group) pairs the planner forbade
 
+    @cached_property
+    def residual(self) -> Residual:
+        """The residual network of the pool's pairing (built once)."""
+        return Residual(self.problem, self.arc_flow)
+
     @property
     def exact(self) -> bool:
         """The residual network tells the whole truth: no planner rule, and a proven optimum."""
@@ -113,9 +119,8 @@ def uncovered_households(pool: HouseholdPool, paired: set) -> pd.DataFrame:
     left = pool.households[~pool.households["household_id"].isin(paired)]
     if left.empty:
         return pd.DataFrame(columns=UNCOVERED_COLUMNS)
-    residual = Residual(pool.problem, pool.arc_flow)
     groups = np.unique(left["group"].to_numpy())
-    why = _group_reasons(pool, residual, groups).set_index("group")
+    why = _group_reasons(pool, pool.residual, groups).set_index("group")
     frame = left[["household_id", "village_code", "county_code", "household_class", "group"]].join(why, on="group")
     return frame.assign(pool=pool.pool)[UNCOVERED_COLUMNS].reset_index(drop=True)
 
@@ -301,7 +306,11 @@ def _nearest_full_arc(problem: TransportProblem, residual: Residual, groups: np.
     reaches_higher = {v: residual.leading_to(residual.missing_mask(value > v))[:residual.n_s] for v in np.unique(value[groups])}
     chosen = np.flatnonzero(np.isin(problem.arc_demand, groups))
     arcs = pd.DataFrame({"demand": problem.arc_demand[chosen], "supply": problem.arc_supply[chosen], "km": problem.arc_km[chosen]})
-    arcs["first"] = [reaches_higher[value[d]][s] for d, s in zip(arcs["demand"], arcs["supply"])]
+    first = np.zeros(len(arcs), dtype=bool)
+    for v, reaches in reaches_higher.items():
+        of_class = value[arcs["demand"].to_numpy()] == v
+        first[of_class] = reaches[arcs["supply"].to_numpy()[of_class]]
+    arcs["first"] = first
     best = arcs.sort_values(["demand", "first", "km"], kind="stable").drop_duplicates("demand").set_index("demand")
     return best.reindex(groups)
 
@@ -346,7 +355,7 @@ def marginal_slots(pool: HouseholdPool) -> pd.DataFrame:
     """One more slot for every cadre of a rank in a county: how many more of the pool's households
     would be covered — the maximum flow of those slots through the residual network: exact for a
     proven pairing without planner rules (`exact` column; with rules, an upper estimate)."""
-    residual = Residual(pool.problem, pool.arc_flow)
+    residual = pool.residual
     relevant = residual.leading_to_missing() if (residual.missing > 0).any() else np.zeros(residual.n_s + residual.n_d, bool)
     rows = []
     for (county, rank), cadres in pool.cadres.groupby(["county_code", "rank"], sort=True, observed=True):

@@ -215,6 +215,8 @@ def _check_pins(fixed: pd.DataFrame, cadres: pd.DataFrame, locality: str, max_km
 
 def _known_forbids(forbidden: pd.DataFrame, cadres: pd.DataFrame, households: pd.DataFrame) -> pd.DataFrame:
     """Forbidden pairs name cadres and households of the rosters (a typo would silently forbid nothing)."""
+    if forbidden.empty:
+        return forbidden
     cadre_ids, household_ids = set(cadres["cadre_id"]), set(households["household_id"])
     problems = [f"禁止的结对（{c}, {h}）：" + ("干部不在名册 / cadre not on the roster" if c not in cadre_ids
                                         else "农户不在名册 / household not on the roster")

@@ -64,14 +64,21 @@ class Residual:
         sources = np.flatnonzero((extra_slots > 0) & relevant[:self.n_s])
         if not len(sources):
             return 0
-        keep = relevant[self.tail] & relevant[self.head]
+        tail, head, room = self._within(relevant)
         n = self.n_s + self.n_d
         source, sink = n, n + 1
         short = np.flatnonzero(self.missing > 0)
         graph = max_flow.SimpleMaxFlow()
-        graph.add_arcs_with_capacity(self.tail[keep], self.head[keep], self.room[keep])
+        graph.add_arcs_with_capacity(tail, head, room)
         graph.add_arcs_with_capacity(np.full(len(sources), source), sources, np.asarray(extra_slots, dtype=np.int64)[sources])
         graph.add_arcs_with_capacity(self.n_s + short, np.full(len(short), sink), self.missing[short])
         if graph.solve(source, sink) != graph.OPTIMAL:
             return 0
         return int(graph.optimal_flow())
+
+    def _within(self, relevant: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The residual arcs between `relevant` nodes (kept for the next call with the same nodes)."""
+        if getattr(self, "_kept_for", None) is not relevant:
+            keep = relevant[self.tail] & relevant[self.head]
+            self._kept_for, self._kept = relevant, (self.tail[keep], self.head[keep], self.room[keep])
+        return self._kept
