@@ -27,7 +27,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/archives.py
 	$(BIN)/python bench/dashboard.py
 
-bench-province: $(STAMP)  # about 5 minutes
+bench-province: $(STAMP)  # about 3 minutes
 	$(BIN)/python bench/pairing.py --size province --localities unit_villages
 
 dashboard: $(STAMP)  # the leadership dashboard, code hidden (Voilà); on data/lianhu.sqlite, else make demo's store
