@@ -235,3 +235,15 @@ def test_pins_that_break_a_rule_are_refused(city):
     pin = pd.DataFrame({"cadre_id": [far.cadre_id], "household_id": [far.household_id]})
     with pytest.raises(PairingInputError, match="同时被禁止"):
         match_households(city, locality="distance", max_km=500, pins=pin, forbids=pin)
+
+
+def test_a_shipped_rule_changes_the_proposal_and_the_summary_counts_it(city):
+    from lianhu_tools.pairing.rules import at_most_villages_per_cadre
+    from lianhu_tools.pairing.summary import cadres_in_several_villages
+
+    more = load_policy(overrides={"quotas": {"县处级": {"poor": 3}, "乡科级": {"poor": 2}, "一般干部": {"poor": 2}}})
+    before = match_households(city, more, locality="county", max_km=30)
+    after = match_households(city, more, locality="county", max_km=30, rules=[at_most_villages_per_cadre(1)])
+    poor = before.pairs[before.pairs["pool"] == "poor"]
+    assert cadres_in_several_villages(before) == (poor.groupby("cadre_id")["village_code"].nunique() > 1).sum() > 0
+    assert cadres_in_several_villages(after) == 0 and after.reports["poor"].mip and after.reports["poor"].proven_optimal

@@ -1,13 +1,15 @@
-"""Why a household or village is left uncovered, and the cheapest change that would cover it.
+"""Why a household is left uncovered, and the cheapest change that would cover it.
 
 Read from the optimal pairing's residual network (`prices`), not by re-solving per household:
-- a demand group with allowed arcs is left only if every supply group that may serve it is full
-  (else there is an augmenting path): one more slot at the nearest of them covers it;
-- a demand group without allowed arcs is blocked by a rule: its village is linked by no unit, the
-  units or cadres allowed are beyond the distance limit, or they have no slot at all; the fix names
-  the unit to link, or the limit (km) that reaches the nearest one with a free slot.
+- a household group that a cadre with a free slot may serve is left only by a planner's rule or an
+  unproven solve (else there would be an augmenting path) — the reason says which;
+- a group whose allowed cadres are all full: one more slot at the nearest of them from which no
+  household of a higher class is waiting covers one more of its class;
+- a group no cadre may serve is blocked by a rule: its village is linked by no unit, the cadres
+  allowed are beyond the distance limit, forbidden, or have no slot of the kind; the fix names the
+  unit to link, the limit (km) that reaches the nearest cadre with a free slot, or the rank's quota.
 The marginal value of slots by county and rank is the maximum flow their extra slots can push
-through the residual network to the households left short.
+through the residual network to the households left short. Villages: `explain_villages`.
 """
 
 from __future__ import annotations
@@ -81,32 +83,48 @@ UNCOVERED_COLUMNS = ["household_id", "village_code", "county_code", "household_c
 
 
 @dataclass
-class HouseholdPool:
-    """One pool's solved instance, as the explanations read it."""
+class PoolInstance:
+    """One pool as a transport problem, with the groups it was built from."""
 
-    pool: str
-    households: pd.DataFrame  # the pool's households left to pair: household_id, village_code, county_code, household_class, lat, lon, group
-    cadres: pd.DataFrame  # cadres with slots in this pool: cadre_id, unit_id, rank, county_code, group
-    cadre_groups: pd.DataFrame  # per supply group (index = group): slots, lat, lon, unit_id, county_code
-    household_groups: pd.DataFrame  # per demand group (index = group): village_code, county_code, lat, lon
+    pool: str  # "poor" or "party"
     problem: TransportProblem
-    arc_flow: np.ndarray
+    households: pd.DataFrame  # the pool's households left to pair, with their demand group
+    cadres: pd.DataFrame  # cadres whose rank has slots in this pool, with their supply group
+    cadre_groups: pd.DataFrame  # per supply group (index = group): slots, lat, lon, unit_id, county_code
+    household_groups: pd.DataFrame  # per demand group (index = group): members, value, village_code, county_code, lat, lon
+    bonus: np.ndarray  # per arc: a colleague of the household's earlier unit
+    forbidden_only: np.ndarray  # per demand group: every allowed arc forbidden by the planner
+    banned: frozenset  # (supply group, demand group) pairs the planner forbade
+    rule_arcs: pd.DataFrame | None  # one row per arc, for the planner's rules
+
+
+@dataclass(frozen=True)
+class PairingSetting:
+    """What every pool shares: where cadres may link households, and the names explanations use."""
+
     locality: str
     max_km: float
     links: pd.DataFrame | None
-    unit_names: pd.Series  # unit_id → unit_name
-    forbidden_only: np.ndarray  # demand groups whose every allowed arc the planner forbade
-    idle: pd.DataFrame  # cadres without a slot in this pool by their rank's quota: cadre_id, unit_id, rank, county_code, lat, lon
+    units: pd.DataFrame  # unit_id, unit_name, unit_level, county_code
+    townships: pd.Series  # village_code → township_code
     units_with_room: set  # units that may link one more village (unit_villages)
+
+
+@dataclass
+class HouseholdPool:
+    """One pool's solved instance, as the explanations read it."""
+
+    instance: PoolInstance
+    setting: PairingSetting
+    arc_flow: np.ndarray
+    idle: pd.DataFrame  # cadres without a slot in this pool by their rank's quota: cadre_id, unit_id, rank, county_code, lat, lon
     rules: tuple[str, ...] = ()  # the planner's rules (their names) the pairing kept
     proven: bool = True  # every level proven optimal
-    units: pd.DataFrame = field(default_factory=pd.DataFrame)  # unit_id, unit_level, county_code: which villages a unit may link
-    banned: frozenset = frozenset()  # (supply group, demand group) pairs the planner forbade
 
     @cached_property
     def residual(self) -> Residual:
         """The residual network of the pool's pairing (built once)."""
-        return Residual(self.problem, self.arc_flow)
+        return Residual(self.instance.problem, self.arc_flow)
 
     @property
     def exact(self) -> bool:
@@ -116,13 +134,13 @@ class HouseholdPool:
 
 def uncovered_households(pool: HouseholdPool, paired: set) -> pd.DataFrame:
     """Each household of the pool left without a cadre, with the binding reason and the cheapest fix."""
-    left = pool.households[~pool.households["household_id"].isin(paired)]
+    left = pool.instance.households[~pool.instance.households["household_id"].isin(paired)]
     if left.empty:
         return pd.DataFrame(columns=UNCOVERED_COLUMNS)
     groups = np.unique(left["group"].to_numpy())
-    why = _group_reasons(pool, pool.residual, groups).set_index("group")
+    why = _group_reasons(pool, groups).set_index("group")
     frame = left[["household_id", "village_code", "county_code", "household_class", "group"]].join(why, on="group")
-    return frame.assign(pool=pool.pool)[UNCOVERED_COLUMNS].reset_index(drop=True)
+    return frame.assign(pool=pool.instance.pool)[UNCOVERED_COLUMNS].reset_index(drop=True)
 
 
 @dataclass
@@ -137,38 +155,40 @@ class _Candidate:
         return self.index >= 0
 
 
-def _group_reasons(pool: HouseholdPool, residual: Residual, groups: np.ndarray) -> pd.DataFrame:
+def _group_reasons(pool: HouseholdPool, groups: np.ndarray) -> pd.DataFrame:
     """Reasons and fixes for the demand groups left short, all at once, the first that applies:
     a cadre with a free slot may link it (only a planner's rule or an unproven solve leaves it), the
     cadres allowed are full, the planner forbade them, or a locality rule or the limit blocks it."""
-    h = pool.household_groups.loc[groups]
-    supply = pool.cadre_groups.assign(free=residual.free)
+    residual = pool.residual
+    h = pool.instance.household_groups.loc[groups]
+    supply = pool.instance.cadre_groups.assign(free=residual.free)
     verdict = _Verdict(len(groups), _group_labels(pool).reindex(supply.index))
     free = supply["free"].to_numpy() > 0
     _, free_km = geo.nearest(h["lat"], h["lon"], supply["lat"].to_numpy()[free], supply["lon"].to_numpy()[free])
 
     free_next = np.zeros(residual.n_d, dtype=bool)  # a supply group with a free slot may serve it
-    free_next[pool.problem.arc_demand[free[pool.problem.arc_supply]]] = True
+    free_next[pool.instance.problem.arc_demand[free[pool.instance.problem.arc_supply]]] = True
     if pool.rules:
         verdict.settle(free_next[groups], "planner_rule", "relax")
-    verdict.settle(free_next[groups], "not_proven", "time")
-    adjacent = _nearest_full_arc(pool.problem, residual, groups)
+    elif not pool.proven:
+        verdict.settle(free_next[groups], "not_proven", "time")
+    adjacent = nearest_full_arc(pool.instance.problem, residual, groups)
     has_arc = adjacent["supply"].notna().to_numpy()
     verdict.settle_at(has_arc & ~adjacent["first"].to_numpy(bool), "cadres_full", "slot", adjacent["supply"], adjacent["km"])
     verdict.settle_at(has_arc, "cadres_full", "slot_first", adjacent["supply"], adjacent["km"])
-    verdict.settle(pool.forbidden_only[groups], "forbidden", "unforbid")
+    verdict.settle(pool.instance.forbidden_only[groups], "forbidden", "unforbid")
 
     keys, idle_keys, unit_keys = _locality_keys(pool, h, supply)
     far, nobody = {"unit_villages": ("linking_unit_out_of_reach", "linking_unit_no_cadre"),
-                   "county": ("county_out_of_reach", "no_cadre_in_county"), "distance": ("out_of_reach", "no_cadre")}[pool.locality]
+                   "county": ("county_out_of_reach", "no_cadre_in_county"), "distance": ("out_of_reach", "no_cadre")}[pool.setting.locality]
     banned = {(c, position) for position, g in enumerate(groups) for c in _banned_for(pool, g)}
-    if pool.locality == "unit_villages":
-        unlinked = ~h["village_code"].isin(set(pool.links["village_code"].astype(str))).to_numpy()
+    if pool.setting.locality == "unit_villages":
+        unlinked = ~h["village_code"].isin(set(pool.setting.links["village_code"].astype(str))).to_numpy()
         may_link = _county_keys(pool, h, supply)  # county units link their own county's villages only
-        roomy = free & supply["unit_id"].isin(pool.units_with_room).to_numpy()
+        roomy = free & supply["unit_id"].isin(pool.setting.units_with_room).to_numpy()
         link = _nearest(h, supply, may_link[0], np.where(roomy, may_link[1], None).astype(object), banned)
         crowded = _nearest(h, supply, may_link[0], np.where(free, may_link[1], None).astype(object), banned)
-        near = link.found & (link.km <= pool.max_km)
+        near = link.found & (link.km <= pool.setting.max_km)
         verdict.settle_at(unlinked & near, "village_unlinked", "link", link.index, link.km)
         verdict.settle_at(unlinked & link.found, "village_unlinked", "link_limit", link.index, link.km)
         verdict.settle_at(unlinked & crowded.found, "village_unlinked", "link_more", crowded.index, crowded.km)
@@ -178,13 +198,13 @@ def _group_reasons(pool: HouseholdPool, residual: Residual, groups: np.ndarray) 
     anyone = _nearest(h, supply, keys, unit_keys, banned)
     verdict.settle_at(anyone.found, far, "slot_limit", anyone.index, anyone.km)
     idle = _nearest(h, pool.idle, keys, idle_keys)
-    verdict.settle_idle(idle.found & (idle.km <= pool.max_km), nobody, pool.idle, idle)
+    verdict.settle_idle(idle.found & (idle.km <= pool.setting.max_km), nobody, pool.idle, idle)
     verdict.settle(np.ones(len(groups), dtype=bool), nobody, "none")
 
-    classes = pool.problem.value_labels
+    classes = pool.instance.problem.value_labels
     value = h["value"].to_numpy()
     higher = {v: [classes[u] for u in sorted(classes, reverse=True) if u > v] for v in np.unique(value)}
-    rows = [_reason(code, limit=pool.max_km, km=km, rules="、".join(pool.rules))
+    rows = [_reason(code, limit=pool.setting.max_km, km=km, rules="、".join(pool.rules))
             | _fix(kind, pool, unit, rank, km, classes.get(v, ("", "")), (higher.get(v) or [("", "")])[0])
             for code, kind, unit, rank, km, v in zip(verdict.code, verdict.kind, verdict.unit, verdict.rank, verdict.km, value)]
     frame = pd.DataFrame(rows)
@@ -228,11 +248,11 @@ class _Verdict:
 def _locality_keys(pool: HouseholdPool, h: pd.DataFrame, supply: pd.DataFrame):
     """Which candidates each demand group may have under the locality: matching keys (a village's
     linking units, the county, or anyone)."""
-    if pool.locality == "unit_villages":
-        linking = pool.links.astype({"unit_id": str, "village_code": str}).groupby("village_code")["unit_id"].agg(frozenset)
+    if pool.setting.locality == "unit_villages":
+        linking = pool.setting.links.astype({"unit_id": str, "village_code": str}).groupby("village_code")["unit_id"].agg(frozenset)
         keys = h["village_code"].map(linking).to_numpy(dtype=object)
         return keys, pool.idle["unit_id"].to_numpy(dtype=object), supply["unit_id"].to_numpy(dtype=object)
-    if pool.locality == "county":
+    if pool.setting.locality == "county":
         return (h["county_code"].to_numpy(dtype=object), pool.idle["county_code"].to_numpy(dtype=object),
                 supply["county_code"].to_numpy(dtype=object))
     return (np.zeros(len(h), dtype=object), np.zeros(len(pool.idle), dtype=object), np.zeros(len(supply), dtype=object))
@@ -260,12 +280,12 @@ def _allows(point_key, candidate_key) -> bool:
 
 
 def _banned_for(pool: HouseholdPool, group) -> list:
-    return [c for c, g in pool.banned if g == group]
+    return [c for c, g in pool.instance.banned if g == group]
 
 
 def _county_keys(pool: HouseholdPool, h: pd.DataFrame, supply: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Keys by which a village may be linked: a county-level unit its own county's, the others any."""
-    units = pool.units.set_index("unit_id")
+    units = pool.setting.units.set_index("unit_id")
     level = supply["unit_id"].map(units["unit_level"])
     unit_key = np.where(level == "县", supply["unit_id"].map(units["county_code"]), "*").astype(object)
     point_key = np.array([frozenset({county, "*"}) for county in h["county_code"]], dtype=object)
@@ -298,7 +318,7 @@ def _nearest_allowed(h: pd.DataFrame, candidates: pd.DataFrame, point_keys: np.n
     return _Candidate(index, km)
 
 
-def _nearest_full_arc(problem: TransportProblem, residual: Residual, groups: np.ndarray) -> pd.DataFrame:
+def nearest_full_arc(problem: TransportProblem, residual: Residual, groups: np.ndarray) -> pd.DataFrame:
     """For each demand group with allowed arcs: the nearest supply group allowed to serve it from
     which no group of a higher class left short can be reached (one more slot there covers one more
     of this class); else the nearest, marked `first` (its new slot goes to a higher class first)."""
@@ -317,31 +337,32 @@ def _nearest_full_arc(problem: TransportProblem, residual: Residual, groups: np.
 
 def _group_labels(pool: HouseholdPool) -> pd.DataFrame:
     """Each supply group's unit and rank as a fix names them: its most common (unit, rank)."""
-    counts = pool.cadres.groupby(["group", "unit_id", "rank"], observed=True).size().rename("n").reset_index()
+    counts = pool.instance.cadres.groupby(["group", "unit_id", "rank"], observed=True).size().rename("n").reset_index()
     counts = counts.sort_values(["group", "n"], ascending=[True, False], kind="stable").drop_duplicates("group")
     return counts.set_index("group")[["unit_id", "rank"]]
 
 
-def _texts(table: dict, code: str, **values) -> tuple[str, str]:
+def texts(table: dict, code: str, **values) -> tuple[str, str]:
     """The Chinese and English texts of `code` in `table`, filled in."""
     zh, en = table[code]
     return zh.format(**values), en.format(**values)
 
 
 def _reason(code: str, **values) -> dict:
-    zh, en = _texts(HOUSEHOLD_REASONS, code, **values)
+    zh, en = texts(HOUSEHOLD_REASONS, code, **values)
     return {"reason_code": code, "reason_zh": zh, "reason_en": en}
 
 
 def _fix(kind: str, pool: HouseholdPool, unit_id=None, rank=None, km: float = np.nan, cls=("", ""),
          higher=("", "")) -> dict:
     fix_km = round_up_km(km)
-    unit = f"{pool.unit_names.get(unit_id, unit_id)}（{unit_id}）" if unit_id is not None else ""
+    names = pool.setting.units.set_index("unit_id")["unit_name"]
+    unit = f"{names.get(unit_id, unit_id)}（{unit_id}）" if unit_id is not None else ""
     rank_label = "" if rank is None else rank if str(rank).endswith("干部") else f"{rank}干部"
-    values = {"unit": unit, "rank": rank_label, "km": km, "fix_km": fix_km, "pool": POOL_ZH[pool.pool],
-              "pool_en": POOL_EN[pool.pool], "cls": cls[0], "cls_en": cls[1], "higher": higher[0], "higher_en": higher[1],
+    values = {"unit": unit, "rank": rank_label, "km": km, "fix_km": fix_km, "pool": POOL_ZH[pool.instance.pool],
+              "pool_en": POOL_EN[pool.instance.pool], "cls": cls[0], "cls_en": cls[1], "higher": higher[0], "higher_en": higher[1],
               "rules": "、".join(pool.rules)}
-    zh, en = _texts(FIXES, kind, **values)
+    zh, en = texts(FIXES, kind, **values)
     return {"fix_kind": kind, "fix_zh": zh, "fix_en": en, "fix_unit_id": unit_id,
             "fix_rank": rank, "fix_km": round_up_km(km) if kind in ("limit", "link_limit", "slot_limit") else np.nan}
 
@@ -358,10 +379,10 @@ def marginal_slots(pool: HouseholdPool) -> pd.DataFrame:
     residual = pool.residual
     relevant = residual.leading_to_missing() if (residual.missing > 0).any() else np.zeros(residual.n_s + residual.n_d, bool)
     rows = []
-    for (county, rank), cadres in pool.cadres.groupby(["county_code", "rank"], sort=True, observed=True):
+    for (county, rank), cadres in pool.instance.cadres.groupby(["county_code", "rank"], sort=True, observed=True):
         extra = np.bincount(cadres["group"].to_numpy(), minlength=residual.n_s)
         covered = residual.extra_coverage(extra, relevant) if relevant[:residual.n_s][extra > 0].any() else 0
-        rows.append((county, pool.pool, rank, len(cadres), covered))
+        rows.append((county, pool.instance.pool, rank, len(cadres), covered))
     frame = pd.DataFrame(rows, columns=["county_code", "pool", "rank", "cadres", "extra_covered"]).assign(exact=pool.exact)
     frame["rank"] = pd.Categorical(frame["rank"], RANKS, ordered=True)
     return frame.sort_values(["county_code", "rank"]).assign(rank=lambda f: f["rank"].astype(str)).reset_index(drop=True)
@@ -379,136 +400,3 @@ def shortages_by_county(pool: str, listed: pd.DataFrame, pairs: pd.DataFrame, un
     frame["reasons"] = why.groupby("county_code")["text"].agg("；".join).reindex(frame.index).fillna("")
     return frame.reset_index(names="county_code").assign(pool=pool)[["county_code", "pool", "households", "covered",
                                                                       "uncovered", "reasons"]]
-
-
-# ---------------------------------------------------------------- villages
-
-VILLAGE_REASONS = {
-    "units_full": ("可联系它的单位（{limit:g} km 内）均已达联村上限", "every unit allowed to link it (within {limit:g} km) is at its limit"),
-    "out_of_reach": ("{limit:g} km 内没有尚可联村的单位（最近的在 {km:.1f} km 外）",
-                     "no unit with room within {limit:g} km (the nearest is {km:.1f} km away)"),
-    "no_unit": ("没有尚可联村的单位（各单位均已达上限或干部不足）", "no unit has room (all at their limits or short of staff)"),
-}
-VILLAGE_FIXES = {
-    "policy_max": ("{unit}多联 1 个村（{unit_kind}的联村上限提高到 {more}）",
-                   "{unit} links one more village ({unit_kind} maximum raised to {more})"),
-    "policy_max_staff": ("{unit}多联 1 个村：{unit_kind}的联村上限提高到 {more}，并再有 {cadres} 名可派干部（{km:.1f} km）",
-                         "{unit} links one more village: {unit_kind} maximum raised to {more} and {cadres} more cadres ({km:.1f} km)"),
-    "staff": ("{unit}再有 {cadres} 名可派干部即可多派一个工作队（{km:.1f} km）",
-              "{unit} needs {cadres} more cadres to staff one more team ({km:.1f} km)"),
-    "limit": ("将距离上限提高到 {fix_km:.1f} km（{unit}尚可联村）", "raise the limit to {fix_km:.1f} km ({unit} has room)"),
-    "none": ("须增加联村单位或提高联村上限", "more units, or higher limits, are needed"),
-}
-SHORT_UNIT_FIXES = {
-    "staff": ("再增加 {more} 名干部", "{more} more cadres"),
-    "limit": ("最近的可联目标村在 {fix_km:.1f} km：只有提高距离上限才可能多联（其他单位也可能需要这些村）",
-              "the nearest target village it may link is {fix_km:.1f} km away: only a longer limit can bring more "
-              "(other units may need those villages too)"),
-}
-SHORT_UNIT_REASONS = {
-    "staff": ("干部人数 {headcount} 人，按每村至少 {team} 人只能派 {staffable} 个工作队",
-              "{headcount} cadres staff only {staffable} teams of {team}"),
-    "no_village_in_reach": ("{limit:g} km 内没有目标村（最近的在 {km:.1f} km 外）",
-                            "no target village within {limit:g} km (the nearest is {km:.1f} km away)"),
-    "villages_taken": ("{limit:g} km 内的目标村均由其他单位联系，且这些单位也须达到各自的下限",
-                       "the target villages within {limit:g} km are linked by units that need them for their own minimum"),
-    "no_village_allowed": ("没有允许它联系的目标村（县级单位只联本县区的村）",
-                           "no target village it may link (county units link their own county's only)"),
-}
-
-
-def unlinked_villages(villages: pd.DataFrame, units: pd.DataFrame, bounds: pd.DataFrame, problem: TransportProblem,
-                      arc_flow: np.ndarray, max_km: float, team_min: pd.Series) -> pd.DataFrame:
-    """Each target village left without a unit: the binding reason and the cheapest fix."""
-    residual = Residual(problem, arc_flow)
-    left = np.flatnonzero(residual.missing > 0)
-    columns = ["village_code", "village_name", "county_code", "reason_code", "reason_zh", "reason_en", "fix_kind",
-               "fix_zh", "fix_en", "fix_unit_id", "fix_km"]
-    if not len(left):
-        return pd.DataFrame(columns=columns)
-    adjacent = _nearest_full_arc(problem, residual, left).dropna(subset=["supply"])
-    rows = []
-    for village in left:
-        where = villages.iloc[village]
-        base = {"village_code": where["village_code"], "village_name": where["village_name"], "county_code": where["county_code"]}
-        if village in adjacent.index:
-            unit, km = int(adjacent.loc[village, "supply"]), float(adjacent.loc[village, "km"])
-            rows.append(base | _village_reason("units_full", limit=max_km) | _unit_fix(units, bounds, unit, km, team_min))
-            continue
-        room = (residual.free > 0) & allowed_units(units, where["county_code"])
-        if not room.any():
-            rows.append(base | _village_reason("no_unit") | _named_fix("none"))
-            continue
-        km = geo.haversine_km(where["lat"], where["lon"], units["lat"].to_numpy()[room], units["lon"].to_numpy()[room])
-        unit = np.flatnonzero(room)[int(np.argmin(km))]
-        rows.append(base | _village_reason("out_of_reach", limit=max_km, km=float(km.min()))
-                    | _named_fix("limit", unit=_unit_name(units, unit), km=float(km.min()), unit_id=units["unit_id"].iloc[unit]))
-    return pd.DataFrame(rows, columns=columns)
-
-
-def allowed_units(units: pd.DataFrame, county_code: str) -> np.ndarray:
-    """Units that may link a village of this county: county-level units only their own county's."""
-    return ((units["unit_level"] != "县") | (units["county_code"] == county_code)).to_numpy()
-
-
-def _unit_fix(units: pd.DataFrame, bounds: pd.DataFrame, unit: int, km: float, team_min: pd.Series) -> dict:
-    """What lets a full unit take one more village: a higher maximum for its kind, more staff, or both."""
-    kind, maximum = units["unit_kind"].iloc[unit], int(bounds["maximum"].iloc[unit])
-    team = int(max(team_min[kind], 1))
-    values = {"unit": _unit_name(units, unit), "unit_kind": kind, "more": maximum + 1, "km": km,
-              "cadres": max(team * (maximum + 1) - int(units["headcount"].iloc[unit]), 1), "unit_id": units["unit_id"].iloc[unit]}
-    staff_binds = bounds["staffable"].iloc[unit] <= bounds["policy_maximum"].iloc[unit]
-    policy_binds = bounds["policy_maximum"].iloc[unit] <= bounds["staffable"].iloc[unit]
-    return _named_fix("policy_max_staff" if staff_binds and policy_binds else "staff" if staff_binds else "policy_max", **values)
-
-
-def _unit_name(units: pd.DataFrame, unit: int) -> str:
-    return f"{units['unit_name'].iloc[unit]}（{units['unit_id'].iloc[unit]}）"
-
-
-def _village_reason(code: str, **values) -> dict:
-    zh, en = _texts(VILLAGE_REASONS, code, **values)
-    return {"reason_code": code, "reason_zh": zh, "reason_en": en}
-
-
-def _named_fix(kind: str, unit_id=None, km: float = np.nan, **values) -> dict:
-    zh, en = _texts(VILLAGE_FIXES, kind, **values, km=km, fix_km=round_up_km(km))
-    return {"fix_kind": kind, "fix_zh": zh, "fix_en": en, "fix_unit_id": unit_id,
-            "fix_km": round_up_km(km) if kind == "limit" else np.nan}
-
-
-def short_units(units: pd.DataFrame, bounds: pd.DataFrame, problem: TransportProblem, used: np.ndarray,
-                villages: pd.DataFrame, max_km: float, team_min: pd.Series) -> pd.DataFrame:
-    """Units below their minimum, with the binding reason and, where a longer reach helps, the limit."""
-    below = np.flatnonzero(used < bounds["minimum"].to_numpy())
-    has_arc = np.isin(below, problem.arc_supply)
-    village_county = villages["county_code"].to_numpy()
-    in_county = pd.Series(np.arange(len(villages))).groupby(village_county).agg(np.asarray)
-    everywhere = np.arange(len(villages))
-    rows = []
-    for unit, arc in zip(below, has_arc):
-        kind = units["unit_kind"].iloc[unit]
-        base = {"unit_id": units["unit_id"].iloc[unit], "unit_name": units["unit_name"].iloc[unit], "linked": int(used[unit]),
-                "minimum": int(bounds["minimum"].iloc[unit])}
-        fix = {"fix_zh": "", "fix_en": "", "fix_km": np.nan}
-        if bounds["staffable"].iloc[unit] < bounds["minimum"].iloc[unit]:
-            team = int(max(team_min[kind], 1))
-            code, values = "staff", {"headcount": int(units["headcount"].iloc[unit]), "team": team,
-                                     "staffable": int(bounds["staffable"].iloc[unit])}
-            more = team * int(bounds["minimum"].iloc[unit]) - int(units["headcount"].iloc[unit])
-            fix = dict(zip(("fix_zh", "fix_en"), _texts(SHORT_UNIT_FIXES, "staff", more=more))) | {"fix_km": np.nan}
-        else:
-            county_unit = units["unit_level"].iloc[unit] == "县"
-            allowed = in_county.get(units["county_code"].iloc[unit], np.zeros(0, dtype=int)) if county_unit else everywhere
-            km = geo.haversine_km(units["lat"].iloc[unit], units["lon"].iloc[unit], villages["lat"].to_numpy()[allowed],
-                                  villages["lon"].to_numpy()[allowed])
-            beyond = km[km > max_km]
-            code = "villages_taken" if arc else "no_village_in_reach" if len(beyond) else "no_village_allowed"
-            values = {"limit": max_km, "km": float(beyond.min()) if len(beyond) else np.nan}
-            if len(beyond):  # a longer limit is the only way to more villages; others may still need them
-                fix_km = round_up_km(float(beyond.min()))
-                fix = dict(zip(("fix_zh", "fix_en"), _texts(SHORT_UNIT_FIXES, "limit", fix_km=fix_km))) | {"fix_km": fix_km}
-        zh, en = _texts(SHORT_UNIT_REASONS, code, **values)
-        rows.append(base | {"reason_code": code, "reason_zh": zh, "reason_en": en} | fix)
-    return pd.DataFrame(rows, columns=["unit_id", "unit_name", "linked", "minimum", "reason_code", "reason_zh", "reason_en",
-                                       "fix_zh", "fix_en", "fix_km"])

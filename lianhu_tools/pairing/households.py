@@ -23,7 +23,8 @@ from ..classify import ABSOLUTE_POOR, LOW_INCOME, classify_households
 from ..policy import Policy, check_max_km, default_policy
 from ..rosters import Rosters
 from .villages import unit_bounds
-from .explain import POOL_ZH, HouseholdPool, marginal_slots, shortages_by_county, uncovered_households
+from .explain import (POOL_ZH, HouseholdPool, PairingSetting, PoolInstance, marginal_slots, shortages_by_county,
+                      uncovered_households)
 from .problem import PairingInputError, PairingOptions, SolveReport, TransportProblem, TransportSolution, check_links
 from .solve import Rule, check_engine, solve_transport
 
@@ -82,9 +83,9 @@ def match_households(rosters: Rosters, policy: Policy | None = None, links: pd.D
     fixed, ended, preferred_unit = _fixed_pairs(households, cadres, existing, pins)
     forbidden = _known_forbids(_pairs(forbids), cadres, households)
     _check_pins(fixed, cadres, locality, max_km, links, forbidden)
-    setting = _Setting(locality, max_km, links, rosters.units.set_index("unit_id")["unit_name"],
-                       rosters.villages.set_index("village_code")["township_code"],
-                       _units_with_room(rosters, policy, links) if locality == "unit_villages" else set())
+    setting = PairingSetting(locality, max_km, links, rosters.units[["unit_id", "unit_name", "unit_level", "county_code"]],
+                             rosters.villages.set_index("village_code")["township_code"],
+                             _units_with_room(rosters, policy, links) if locality == "unit_villages" else set())
 
     pairs, uncovered, shortages, marginal, reports, problems, solutions = [fixed], [], [], [], {}, {}, {}
     for pool in POOLS:
@@ -98,12 +99,9 @@ def match_households(rosters: Rosters, policy: Policy | None = None, links: pd.D
         pool_cadres = cadres.assign(slots=remaining)[cadres[f"{pool}_slots"] > 0]
         instance = _instance(pool, members, pool_cadres, setting, forbidden, individual=bool(rules))
         solution = solve_transport(instance.problem, options, rules, instance.rule_arcs, kept_here, pool)
-        explained = HouseholdPool(
-            pool, instance.households, instance.cadres, instance.cadre_groups, instance.household_groups, instance.problem,
-            solution.arc_flows(len(instance.problem.arc_km)), locality, max_km, links, setting.unit_names,
-            instance.forbidden_only, _idle(cadres, pool, policy), setting.units_with_room,
-            tuple(getattr(rule, "__name__", "rule") for rule in rules), solution.report.proven_optimal,
-            rosters.units[["unit_id", "unit_level", "county_code"]], instance.banned)
+        explained = HouseholdPool(instance, setting, solution.arc_flows(len(instance.problem.arc_km)),
+                                  _idle(cadres, pool, policy), tuple(getattr(rule, "__name__", "rule") for rule in rules),
+                                  solution.report.proven_optimal)
         pool_pairs = _hand_out(solution, instance.problem, instance.cadres, instance.households, pool, instance.bonus)
         left = uncovered_households(explained, set(pool_pairs["household_id"]))
         pairs.append(pool_pairs)
@@ -204,9 +202,9 @@ def _check_pins(fixed: pd.DataFrame, cadres: pd.DataFrame, locality: str, max_km
             problems.append(f"{pair}: 农户不在干部所在县区 / the household is outside the cadre's county")
         if (row.cadre_id, row.household_id) in banned:
             problems.append(f"{pair}: 同时被禁止 / also forbidden")
-    slots = cadres.set_index("cadre_id")
+    slots, with_pins = cadres.set_index("cadre_id"), set(pinned["cadre_id"])
     for (cadre, pool), count in fixed.groupby(["cadre_id", "pool"]).size().items():
-        if cadre in set(pinned["cadre_id"]) and count > slots.loc[cadre, f"{pool}_slots"]:
+        if cadre in with_pins and count > slots.loc[cadre, f"{pool}_slots"]:
             problems.append(f"干部 {cadre} 的{POOL_ZH[pool]}名额为 {slots.loc[cadre, f'{pool}_slots']}，指定和保留的结对有 {count} 对 / "
                             f"cadre {cadre} has {slots.loc[cadre, f'{pool}_slots']} {pool} slots but {count} pinned or kept pairs")
     if problems:
@@ -270,35 +268,8 @@ def _fixed_pairs(households: pd.DataFrame, cadres: pd.DataFrame, existing: pd.Da
 
 # ---------------------------------------------------------------- one pool
 
-@dataclass(frozen=True)
-class _Setting:
-    """What every pool shares: where cadres may link households, and the names explanations use."""
-
-    locality: str
-    max_km: float
-    links: pd.DataFrame | None
-    unit_names: pd.Series  # unit_id → unit_name
-    townships: pd.Series  # village_code → township_code
-    units_with_room: set  # units that may link one more village
-
-
-@dataclass
-class _Instance:
-    """One pool as a transport problem, with the groups it was built from."""
-
-    problem: TransportProblem
-    households: pd.DataFrame  # with their demand group
-    cadres: pd.DataFrame  # with their supply group
-    cadre_groups: pd.DataFrame
-    household_groups: pd.DataFrame
-    bonus: np.ndarray  # per arc: a colleague of the household's earlier unit
-    forbidden_only: np.ndarray  # per demand group: every allowed arc forbidden by the planner
-    banned: frozenset  # (supply group, demand group) pairs the planner forbade
-    rule_arcs: pd.DataFrame | None  # for the planner's rules
-
-
-def _instance(pool: str, households: pd.DataFrame, cadres: pd.DataFrame, setting: _Setting, forbidden: pd.DataFrame,
-              individual: bool) -> _Instance:
+def _instance(pool: str, households: pd.DataFrame, cadres: pd.DataFrame, setting: PairingSetting, forbidden: pd.DataFrame,
+              individual: bool) -> PoolInstance:
     """The pool's transport problem: interchangeable cadres and households grouped (every cadre its
     own group when the planner's rules may tell cadres apart). Cadres whose slots are all taken by
     kept pairs stay, as groups without slots: households they could link are told so."""
@@ -322,7 +293,8 @@ def _instance(pool: str, households: pd.DataFrame, cadres: pd.DataFrame, setting
         preferred_unit=("preferred_unit", "first"), household_class=("household_class", "first"))
 
     arcs = _allowed_arcs(c_groups, h_groups, setting.locality, setting.max_km, setting.links)
-    kept = _not_forbidden(arcs, cadres, households, forbidden)
+    banned = _banned_groups(cadres, households, forbidden)
+    kept = ~pd.MultiIndex.from_arrays([arcs["c"], arcs["h"]]).isin(list(banned)) if banned else np.ones(len(arcs), bool)
     forbidden_only = np.zeros(len(h_groups), dtype=bool)
     forbidden_only[arcs["h"].to_numpy()[~kept]] = True
     forbidden_only[arcs["h"].to_numpy()[kept]] = False
@@ -335,8 +307,7 @@ def _instance(pool: str, households: pd.DataFrame, cadres: pd.DataFrame, setting
         value=h_groups["value"].to_numpy(), arc_supply=arcs["c"].to_numpy(), arc_demand=arcs["h"].to_numpy(),
         arc_km=arcs["km"].to_numpy(), arc_bonus=bonus.astype(float) if bonus.any() else None, value_labels=labels)
     rule_arcs = _rule_arcs(arcs, cadres, c_groups, h_groups, setting.townships) if individual else None
-    return _Instance(problem, households, cadres, c_groups, h_groups, bonus, forbidden_only,
-                     _banned_groups(cadres, households, forbidden), rule_arcs)
+    return PoolInstance(pool, problem, households, cadres, c_groups, h_groups, bonus, forbidden_only, banned, rule_arcs)
 
 
 def _allowed_arcs(c_groups: pd.DataFrame, h_groups: pd.DataFrame, locality: str, max_km: float,
@@ -364,19 +335,6 @@ def _banned_groups(cadres: pd.DataFrame, households: pd.DataFrame, forbidden: pd
     h_of = households.set_index("household_id")["group"]
     pairs = pd.DataFrame({"c": forbidden["cadre_id"].map(c_of), "h": forbidden["household_id"].map(h_of)}).dropna()
     return frozenset(zip(pairs["c"].astype(int), pairs["h"].astype(int)))
-
-
-def _not_forbidden(arcs: pd.DataFrame, cadres: pd.DataFrame, households: pd.DataFrame,
-                   forbidden: pd.DataFrame) -> np.ndarray:
-    """Arcs the planner did not forbid (forbidden cadres and households are groups of their own)."""
-    if forbidden.empty:
-        return np.ones(len(arcs), dtype=bool)
-    c_of = cadres.set_index("cadre_id")["group"]
-    h_of = households.set_index("household_id")["group"]
-    banned = pd.DataFrame({"c": forbidden["cadre_id"].map(c_of), "h": forbidden["household_id"].map(h_of)}).dropna()
-    keys = arcs["c"].to_numpy() * (len(h_of) + 1) + arcs["h"].to_numpy()
-    banned_keys = banned["c"].to_numpy(np.int64) * (len(h_of) + 1) + banned["h"].to_numpy(np.int64)
-    return ~np.isin(keys, banned_keys)
 
 
 def _rule_arcs(arcs: pd.DataFrame, cadres: pd.DataFrame, c_groups: pd.DataFrame, h_groups: pd.DataFrame,

@@ -117,34 +117,34 @@ def level_objectives(model: PairingModel, options: PairingOptions) -> list[tuple
 
 def solve_levels(model: PairingModel, solver: str, options: PairingOptions) -> tuple[np.ndarray, list[LevelResult], str]:
     """Solve the levels in order, each optimum kept as a constraint for the next. A level that fails
-    leaves the best pairing proven so far; a level stopped by the time limit keeps its pairing and gap."""
+    leaves the best pairing proven so far; a level stopped by the time limit keeps its pairing and gap,
+    and the levels after it are not proven either."""
     p = model.problem
     flows = np.zeros(len(p.arc_km), dtype=np.int64)
-    solved: list[tuple[str, bool, float, str]] = []
+    solved: list[tuple[bool, float]] = []  # (proven, gap) per level solved
     message = ""
     for k, (level, objective, sense) in enumerate(level_objectives(model, options)):
-        name = level.name
         model.lp.sense = pulp.LpMaximize if sense > 0 else pulp.LpMinimize
         model.lp.setObjective(objective)
         try:
-            proven, gap = solve_lp(model.lp, solver, options.time_limit_s, warm=k > 0)
+            solved.append(solve_lp(model.lp, solver, options.time_limit_s, warm=k > 0))
         except SolverError as failed:
             message = str(failed)
             break
         flows = np.array([round(v.varValue or 0) for v in model.flow], dtype=np.int64)
-        solved.append((name, proven, gap, "" if proven else "达到时间上限 / time limit reached"))
-        reached = round(pulp.value(objective) or 0)
-        if name != "distance":  # keep this level's optimum for the next
-            model.lp += (objective >= reached) if sense > 0 else (objective <= reached), f"level_{k}_{name}"
+        if level.name != "distance":  # keep this level's optimum for the next
+            reached = round(pulp.value(objective) or 0)
+            model.lp += (objective >= reached) if sense > 0 else (objective <= reached), f"level_{k}_{level.name}"
     levels = level_results(p, standing(p, flows, options.km_resolution), options.km_resolution)
-    for level, (_, proven, gap, note) in zip(levels, solved):
-        level.proven, level.gap, level.note = proven, gap, note
-    for level in levels[len(solved):]:
-        level.proven, level.note = False, message or "未求解 / not solved"
-    if solved and not all(proven for _, proven, _, _ in solved):  # later levels rest on an unproven one
-        first = next(k for k, (_, proven, _, _) in enumerate(solved) if not proven)
-        for level in levels[first:]:
-            level.proven = False
+    trusted = True  # a level rests on every level before it
+    for k, level in enumerate(levels):
+        if k < len(solved):
+            level.gap = solved[k][1]
+            level.note = "" if solved[k][0] else "达到时间上限 / time limit reached"
+            trusted &= solved[k][0]
+        else:
+            trusted, level.note = False, message or "未求解 / not solved"
+        level.proven = trusted
     return flows, levels, message
 
 

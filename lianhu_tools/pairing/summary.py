@@ -32,3 +32,9 @@ def distance_stats(pairs: pd.DataFrame) -> pd.Series:
     km = pairs["distance_km"]
     return pd.Series({"pairs": len(km), "mean_km": km.mean(), "median_km": km.median(), "p90_km": km.quantile(0.9),
                       "max_km": km.max(), "total_km": km.sum()}).round(2)
+
+
+def cadres_in_several_villages(result: HouseholdPairing, pool: str = "poor") -> int:
+    """Cadres whose households of `pool` lie in more than one village."""
+    pairs = result.pairs[result.pairs["pool"] == pool]
+    return int((pairs.groupby("cadre_id")["village_code"].nunique() > 1).sum())

@@ -17,7 +17,7 @@ import pandas as pd
 from .. import geo
 from ..policy import Policy, check_max_km, default_policy
 from ..rosters import Rosters
-from .explain import short_units, unlinked_villages
+from .explain_villages import may_link, short_units, unlinked_villages
 from .problem import PairingInputError, PairingOptions, SolveReport, TransportProblem, TransportSolution
 from .solve import Rule, check_engine, solve_transport
 
@@ -70,9 +70,8 @@ def match_villages(rosters: Rosters, policy: Policy | None = None, targets: str 
     team_min = pd.DataFrame(policy.team_size).T["min"]
 
     i, j, km = geo.pairs_within(units["lat"], units["lon"], villages["lat"], villages["lon"], max_km)
-    own_county = (units["unit_level"].to_numpy()[i] != "县") | (
-        units["county_code"].to_numpy()[i] == villages["county_code"].to_numpy()[j])
-    i, j, km = i[own_county], j[own_county], km[own_county]
+    allowed = may_link(units["unit_level"].to_numpy()[i], units["county_code"].to_numpy()[i], villages["county_code"].to_numpy()[j])
+    i, j, km = i[allowed], j[allowed], km[allowed]
     problem = TransportProblem(
         capacity=bounds["maximum"].to_numpy(), demand=np.ones(len(villages), dtype=np.int64),
         value=np.where(villages["is_poor_village"], 2.0, 1.0), arc_supply=i, arc_demand=j, arc_km=km,
