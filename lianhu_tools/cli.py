@@ -444,9 +444,12 @@ def _compare(args) -> int:
         name = path.stem if sum(p.stem == path.stem for p in args.policy_files) == 1 else str(path.with_suffix(""))
         policies[name] = _policy(path)
     rosters = _load(args.rosters, None)[0]
-    current = None
-    if args.db or Path(DEFAULT_URL.removeprefix("sqlite:///")).exists():  # no store: the churn column stays empty
+    try:
         current = Store(args.db or DEFAULT_URL, create=False).current("pairings")
+    except LookupError:  # no store of its own yet: the churn column stays empty (a wrong --db is said)
+        if args.db:
+            raise
+        current = None
     comparison = compare_policies(rosters, policies, current, options=options)
     table = comparison.table if args.lang == "en" else comparison.table.rename(columns=COMPARE_LABELS)
     write_tables({"政策比较": table}, args.out, "en")

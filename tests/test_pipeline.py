@@ -30,6 +30,7 @@ def test_demo_writes_rosters_summary_template_and_problem_list(tmp_path):
     for sheet in sheets.values():  # every uncovered household: the binding reason and the cheapest fix, both languages
         left = sheet["未覆盖农户"]
         assert left[["原因", "最省的改进办法", "Reason", "Cheapest fix"]].notna().all().all()
+    assert sum(len(sheet["未覆盖农户"]) for sheet in sheets.values()) > 0  # the tiny city leaves some
     sent = pd.concat([s["联户名单"] for s in sheets.values()])
     assert len(sent) == len(pairs) and set(sent["户编号"]) == set(pairs["户编号"]) and sent["户主姓名"].notna().all()
     assert all(s["联户名单"]["户编号"].str.startswith(county).all() for county, s in sheets.items())  # each county its own

@@ -181,7 +181,8 @@ def _group_reasons(pool: HouseholdPool, groups: np.ndarray) -> pd.DataFrame:
     keys, idle_keys, unit_keys = _locality_keys(pool, h, supply)
     far, nobody = {"unit_villages": ("linking_unit_out_of_reach", "linking_unit_no_cadre"),
                    "county": ("county_out_of_reach", "no_cadre_in_county"), "distance": ("out_of_reach", "no_cadre")}[pool.setting.locality]
-    banned = {(c, position) for position, g in enumerate(groups) for c in _banned_for(pool, g)}
+    position = {g: k for k, g in enumerate(groups)}
+    banned = {(c, position[g]) for c, g in pool.instance.banned if g in position}
     if pool.setting.locality == "unit_villages":
         unlinked = ~h["village_code"].isin(set(pool.setting.links["village_code"].astype(str))).to_numpy()
         may_link = _county_keys(pool, h, supply)  # county units link their own county's villages only
@@ -277,10 +278,6 @@ def _allows(point_key, candidate_key) -> bool:
     if isinstance(point_key, frozenset):
         return candidate_key in point_key
     return not (isinstance(point_key, float) and np.isnan(point_key)) and point_key == candidate_key
-
-
-def _banned_for(pool: HouseholdPool, group) -> list:
-    return [c for c, g in pool.instance.banned if g == group]
 
 
 def _county_keys(pool: HouseholdPool, h: pd.DataFrame, supply: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -35,6 +35,8 @@ class Residual:
         self.tail = np.concatenate([problem.arc_supply[forward], self.n_s + problem.arc_demand[backward]])
         self.head = np.concatenate([self.n_s + problem.arc_demand[forward], problem.arc_supply[backward]])
         self.room = np.concatenate([room[forward], self.arc_flow[backward]])
+        self._kept_for: np.ndarray | None = None  # the nodes of the last `_within`, and its arcs
+        self._kept: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def missing_mask(self, among: np.ndarray | None = None) -> np.ndarray:
         """Demand groups left short (of those `among`, when given)."""
@@ -78,7 +80,7 @@ class Residual:
 
     def _within(self, relevant: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The residual arcs between `relevant` nodes (kept for the next call with the same nodes)."""
-        if getattr(self, "_kept_for", None) is not relevant:
+        if self._kept_for is not relevant:
             keep = relevant[self.tail] & relevant[self.head]
             self._kept_for, self._kept = relevant, (self.tail[keep], self.head[keep], self.room[keep])
         return self._kept
