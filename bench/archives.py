@@ -29,7 +29,7 @@ def main() -> None:
     from lianhu_tools.demo.activities import generate_activities, write_activity_workbooks
     from lianhu_tools.pairing.households import match_households
     from lianhu_tools.pairing.villages import match_villages
-    from lianhu_tools.pipeline import write_demo_rosters
+    from lianhu_tools.demo.pipeline import write_demo_rosters
     from lianhu_tools.rosters import load_rosters
     from lianhu_tools.store import Store
 
@@ -62,7 +62,7 @@ def main() -> None:
         print(f"roll-ups                     {time.perf_counter() - started:6.1f} s   (reading the year back {loaded:.1f} s; "
               + ", ".join(f"{by} {len(t):,}" for by, t in tables.items()) + ")", flush=True)
         step = time.perf_counter()
-        assessed = results(store, run_assessment(store, "2025", rosters, records=year), rosters)
+        assessed = results(store, run_assessment(store, "2025", rosters), rosters)
         print(f"year-end assessment          {time.perf_counter() - step:6.1f} s   ("
               + ", ".join(f"{len(t):,} {kind}s" for kind, t in assessed.items()) + ")")
         print(f"roll-ups + assessment        {time.perf_counter() - started:6.1f} s   target < 10 s")

@@ -23,14 +23,14 @@ def main() -> None:
     parser.add_argument("--db", help="an existing store (else a fresh demo year of --size)")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
-    from lianhu_tools.dashboard import Dashboard
+    from lianhu_tools.widgets.dashboard import Dashboard
     from lianhu_tools.serve import browser, choose, serving, wait_for_dashboard
     from lianhu_tools.store import Store
 
     db = args.db or _demo_year(args.size)
     started = time.perf_counter()
     board = Dashboard(Store(db, create=False))
-    print(f"store {db}: {len(board.rosters.households):,} households, {len(board.records(board.period.value)):,} records "
+    print(f"store {db}: {len(board.rosters.households):,} households, {len(board.data.records(board.period.value)):,} records "
           f"in {board.period.value}")
     print(f"open and first render: {time.perf_counter() - started:.1f} s")
     counties = [(name, code) for name, code in board.county.options if code] + [("全市", "")]
@@ -53,12 +53,12 @@ def main() -> None:
 
 def _demo_year(size: str) -> str:
     from lianhu_tools.assessment import run_assessment
-    from lianhu_tools.pipeline import start_demo_year
+    from lianhu_tools.demo.pipeline import start_demo_year
 
     started = time.perf_counter()
     year = start_demo_year(size, tempfile.mkdtemp(prefix="lianhu_bench_"))
     for period in ("2025H1", "2025"):
-        run_assessment(year.store, period, year.rosters, year.teams)
+        run_assessment(year.store, period, year.rosters)
     print(f"built a {size} demo year ({year.records:,} records) in {time.perf_counter() - started:.0f} s (not timed below)")
     return str(year.folder / "lianhu.sqlite")
 

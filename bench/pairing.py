@@ -76,7 +76,7 @@ def one_run(size: str, seed: int, locality: str, pulp_too: bool, suffix: str) ->
     from lianhu_tools.pairing.problem import PairingOptions
     from lianhu_tools.pairing.solve import solve_transport
     from lianhu_tools.pairing.villages import match_villages
-    from lianhu_tools.pipeline import write_demo_rosters
+    from lianhu_tools.demo.pipeline import write_demo_rosters
     from lianhu_tools.rosters import load_rosters
 
     figures = {"size": size, "seed": seed, "locality": locality}

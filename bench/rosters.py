@@ -23,14 +23,14 @@ CASES = {"city": "xlsx", "province": "csv"}
 
 def phase(name: str, size: str, file_format: str, folder: str) -> dict:
     """Run one phase in this process and return its figures."""
-    from lianhu_tools.problems import RosterWarning
+    from lianhu_tools.errors import RosterWarning
 
     started = time.perf_counter()
     if name == "generate":
         from lianhu_tools.demo import generate_city
         city = generate_city(size, seed=2012)
         generated = time.perf_counter() - started
-        from lianhu_tools.io import write_rosters
+        from lianhu_tools.tables import write_rosters
         write_rosters(city.tables(), folder, file_format)
         figures = {"generate_s": generated, "write_s": time.perf_counter() - started - generated,
                    "rows": {n: len(t) for n, t in city.tables().items()}}

@@ -6,12 +6,13 @@ archives and assessment build on these).
 """
 
 from .classify import classify_households
+from .errors import InputError, Problem, RosterError, RosterWarning, problems_frame
 from .policy import Policy, default_policy, load_policy
-from .problems import Problem, RosterError, RosterWarning, problems_frame, write_problem_workbook
 from .rosters import Rosters, load_rosters, validate_paths
 from .summary import county_summary
+from .tables import write_problem_workbook
 
 __all__ = [
-    "Policy", "Problem", "RosterError", "RosterWarning", "Rosters", "classify_households", "county_summary",
+    "InputError", "Policy", "Problem", "RosterError", "RosterWarning", "Rosters", "classify_households", "county_summary",
     "default_policy", "load_policy", "load_rosters", "problems_frame", "validate_paths", "write_problem_workbook",
 ]

@@ -14,38 +14,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .problems import Problem, RosterError
-from .rosters import Report, Rosters, _check_duplicates, _final, _locate, read_tables
-from .schema import ACTIVITIES, ACTIVITY_KINDS, ARCHIVE_TABLES
-from .store import AlreadyImported, fingerprints
+from .errors import AlreadyImported, ArchiveError
+from .periods import period_of
+from .rosters import Rosters
+from .schema import ACTIVITIES, ARCHIVE_TABLES, OUTCOMES
+from .store import fingerprints
+from .tables import Report, check_duplicates, discover_files, final_frame, locate, read_tables
 
 LEVELS = {"city": 4, "county": 6, "township": 9, "village": 12}  # digits of the village code
 LEVEL_ZH = {"city": "市", "county": "县区", "township": "乡镇", "village": "村"}
-OUTCOMES = {  # the seed's outcome statistics: activity kind -> (column, Chinese label with its unit)
-    "走访": ("visits", "走访（次）"),
-    "办实事": ("practical_things", "办实事（件）"),
-    "资金": ("funds_yuan", "帮扶资金（元）"),
-    "培训班": ("training_classes", "培训班（期）"),
-    "培训人次": ("people_trained", "培训群众（人次）"),
-    "发放资料": ("booklets", "发放技术资料（册）"),
-    "争取项目": ("projects", "争取项目（项）"),
-    "发展党员": ("party_members", "发展党员（名）"),
-    "培养致富带头人": ("wealth_leaders", "培养致富带头人（名）"),
-}
-assert set(OUTCOMES) <= set(ACTIVITY_KINDS)
-ROLLUP_LABELS = {column: label for column, label in OUTCOMES.values()} | {
-    "days": "在村天数（天）", "city_code": "市代码", "township_code": "乡镇代码"}
-
-
-class ArchiveError(RosterError):
-    """Every problem of the activity files; nothing was imported."""
-
-
-def period_of(dates: pd.Series) -> pd.Series:
-    """2025-03-18 -> 2025H1, 2025-07-01 -> 2025H2."""
-    return dates.dt.year.astype(str) + np.where(dates.dt.month <= 6, "H1", "H2")
-
-
 def load_activities(paths: list[str | Path] | str | Path, rosters: Rosters, store=None) -> pd.DataFrame:
     """Read and check work-diary files; raise ArchiveError listing every problem if any is an error.
 
@@ -56,20 +33,20 @@ def load_activities(paths: list[str | Path] | str | Path, rosters: Rosters, stor
     records = frames.get("activities")
     out = None
     if records is not None:
-        _check_duplicates(records, "record_id", parts, report, "duplicate_key", "“记录编号”重复：与{}相同",
+        check_duplicates(records, "record_id", parts, report, "duplicate_key", "“记录编号”重复：与{}相同",
                           "duplicate record_id: same as {}")
         records["village_code"] = _places(records, rosters)
         _check_references(records, rosters, parts, report)
-        out = _final(records, ACTIVITIES)
+        out = final_frame(records, ACTIVITIES)
         out["period"] = period_of(out["date"])
         out["village_code"] = records["village_code"].to_numpy()
         out["fingerprint"] = fingerprints(out)
         if store is not None:
             again = records["record_id"].isin(store.record_ids())
-            report.located(_locate(records[again], parts), parts, "record_id", "already_imported",
+            report.located(locate(records[again], parts), parts, "record_id", "already_imported",
                            "“记录编号”已导入过（同一记录不能导入两次）", "record_id was imported before")
             same = out["fingerprint"].isin(store.fingerprints()).to_numpy() & ~again.to_numpy()
-            report.located(_locate(records[same], parts), parts, "date", "already_imported",
+            report.located(locate(records[same], parts), parts, "date", "already_imported",
                            "库中已有完全相同的记录（日期、主体、对象、任务、类型、数量、天数），不再导入",
                            "an identical record (date, actor, target, task, kind, quantity, days) is already in the store")
     if out is None or any(p.severity == "error" for p in report.problems):
@@ -81,25 +58,15 @@ def import_activity_files(store, paths: list[str | Path] | str | Path, rosters: 
     """Check the files and add their records to the store, all or nothing; the import's number.
 
     The same files (byte for byte) are refused a second time, as are record numbers seen before."""
-    from . import io
-
     paths = [paths] if isinstance(paths, (str, Path)) else paths
-    files = sorted(path for path, _ in io.discover_files(paths))
+    files = sorted(path for path, _ in discover_files(paths))
     digest = hashlib.sha256(b"".join(hashlib.sha256(Path(f).read_bytes()).digest() for f in files)).hexdigest()
     source = ", ".join(map(str, files))
     earlier = store.imported(digest)  # before reading: a big file need not be parsed to be refused
     if earlier is not None:
-        raise _already_imported(source, AlreadyImported.files(earlier))
+        raise AlreadyImported.files(source, earlier)
     records = load_activities(files, rosters if rosters is not None else store.rosters(), store)
-    try:  # checked again under the write lock: another import may have landed meanwhile
-        return store.add_activities(records, source=source, digest=digest)
-    except AlreadyImported as exc:
-        raise _already_imported(source, str(exc)) from None
-
-
-def _already_imported(source: str, message: str) -> ArchiveError:
-    zh, en = message.split(" / ", 1)
-    return ArchiveError([Problem(source, None, None, None, None, "already_imported", zh, en, "error")])
+    return store.add_activities(records, source=source, digest=digest)  # checked again under the write lock
 
 
 def _places(records: pd.DataFrame, rosters: Rosters) -> pd.Series:
@@ -116,11 +83,11 @@ def _check_references(records: pd.DataFrame, rosters: Rosters, parts, report: Re
     actor_known = np.where(records["actor_kind"] == "单位", records["actor_id"].isin(units),
                            records["actor_id"].isin(cadres))
     bad = records["actor_id"].notna() & records["actor_kind"].notna() & ~actor_known
-    report.located(_locate(records[bad], parts), parts, "actor_id", "activity_actor_unknown",
+    report.located(locate(records[bad], parts), parts, "actor_id", "activity_actor_unknown",
                    "主体编号不在干部名册（干部、工作队员）或单位名册（单位）中",
                    "actor_id is not on the cadre roster (cadre, team member) or the unit roster (unit)")
     bad = records["target_id"].notna() & records["target_kind"].notna() & records["village_code"].isna()
-    report.located(_locate(records[bad], parts), parts, "target_id", "activity_target_unknown",
+    report.located(locate(records[bad], parts), parts, "target_id", "activity_target_unknown",
                    "对象编号不在村名册（村）或农户名册（户）中",
                    "target_id is not on the village roster (village) or household roster (household)")
 

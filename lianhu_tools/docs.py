@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from .errors import PROBLEM_CODES
 from .policy import DEFAULT_POLICY, POLICY_ITEMS
-from .problems import PROBLEM_CODES
 from .schema import ARCHIVE_TABLES, KIND_LABELS, NO_WORDS, PLAN_TABLES, TABLES, YES_WORDS, Field
 
 DOCUMENTED = TABLES | ARCHIVE_TABLES | PLAN_TABLES  # rosters, work records, plans

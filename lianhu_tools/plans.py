@@ -14,33 +14,41 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .problems import RosterError
-from .rosters import Report, Rosters, _final, _locate, read_tables
+from .errors import PlanError
+from .rosters import Rosters
 from .schema import PLAN_TABLES, PLANS
+from .tables import Part, Report, final_frame, locate, read_tables, validate_frame
 
 TERM_YEARS = 3
-
-
-class PlanError(RosterError):
-    """Every problem of the plan files; nothing was saved."""
 
 
 def load_plans(paths: list[str | Path] | str | Path, rosters: Rosters, term_start: int) -> pd.DataFrame:
     """Read and check plan files for the 3-year term starting `term_start`; raise PlanError listing every problem."""
     report = Report()
     frames, parts, _ = read_tables(paths, PLAN_TABLES, ("plans",), report)
-    plans = frames.get("plans")
+    return _checked(frames.get("plans"), parts, report, rosters, term_start)
+
+
+def plans_from_frame(frame: pd.DataFrame, rosters: Rosters, term_start: int, source: str = "规划") -> pd.DataFrame:
+    """A plan table edited in memory (headed as a plan file is), checked exactly as a plan file would be."""
+    report = Report()
+    plans, parts = validate_frame(PLANS, frame, report, file=source)
+    return _checked(plans, parts, report, rosters, term_start)
+
+
+def _checked(plans: pd.DataFrame | None, parts: list[Part], report: Report, rosters: Rosters, term_start: int
+             ) -> pd.DataFrame:
     if plans is not None:
         last = term_start + TERM_YEARS - 1
         outside = plans["year"].notna() & ~plans["year"].between(term_start, last)
-        report.located(_locate(plans[outside], parts), parts, "year", "plan_year_outside_term",
+        report.located(locate(plans[outside], parts), parts, "year", "plan_year_outside_term",
                        f"年度须在联系期 {term_start}–{last} 年内", f"year must be inside the term {term_start}–{last}")
         unknown = plans["subject_id"].notna() & plans["subject_kind"].notna() & ~_known(plans, rosters)
-        report.located(_locate(plans[unknown], parts), parts, "subject_id", "plan_subject_unknown",
+        report.located(locate(plans[unknown], parts), parts, "subject_id", "plan_subject_unknown",
                        "对象编号不在村、农户或单位名册中", "subject_id is not on the village, household or unit roster")
     if plans is None or any(p.severity == "error" for p in report.problems):
         raise PlanError(sorted(report.problems, key=lambda p: (p.file, p.sheet or "", p.row or 0)))
-    out = _final(plans, PLANS)
+    out = final_frame(plans, PLANS)
     out["status"] = out["status"].fillna("计划")
     return out
 

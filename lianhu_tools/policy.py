@@ -9,45 +9,59 @@ from __future__ import annotations
 import copy
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 import yaml
 
-from .problems import Problem, RosterError
-from .schema import RANKS, UNIT_KINDS
+from .errors import PolicyError, Problem
+from .schema import UNIT_KINDS, Setting
+
+LOCALITIES = ("auto", "unit_villages", "distance", "county")
+MAX_KM = 2000.0  # a distance limit beyond a province's extent is a typing error
+MAX_QUOTA = 100  # households per cadre and pool (real programs: up to about 10)
+MAX_PER_UNIT = 100  # villages per unit, work-team members per village
 
 
 @dataclass(frozen=True)
 class PolicyItem:
-    """One policy setting, declared once: documentation and validation come from here."""
+    """One policy setting, declared once: documentation and validation come from here. `values` declares
+    each value under the key ("" for the key's own value, "*.min" for the min of every entry, …)."""
 
     key: str
     zh: str
     unit: str
     description: str
+    values: dict[str, Setting] = field(default_factory=dict)
 
 
 POLICY_ITEMS = (
     PolicyItem("quotas", "联户数（按职级）", "户",
-               "每名干部最多联系的党员小康建设户（party）和贫困户（poor）数。Households per cadre by rank: party-member (party) and poor (poor)."),
+               "每名干部最多联系的党员小康建设户（party）和贫困户（poor）数。Households per cadre by rank: party-member (party) and poor (poor).",
+               {"*.*": Setting("count", "户", maximum=MAX_QUOTA)}),
     PolicyItem("poverty_lines_yuan", "贫困线", "元/年",
-               "人均纯收入低于 absolute 为绝对贫困户，低于 low_income 为低收入户。Per-capita income lines: absolute poverty and low income."),
+               "人均纯收入低于 absolute 为绝对贫困户，低于 low_income 为低收入户。Per-capita income lines: absolute poverty and low income.",
+               {"*": Setting("amount", "元/年")}),
     PolicyItem("max_km", "距离上限", "km",
-               "干部驻地到所联农户的最大直线距离。Largest great-circle distance from a cadre's base to a linked household."),
+               "干部驻地到所联农户的最大直线距离。Largest great-circle distance from a cadre's base to a linked household.",
+               {"": Setting("amount", "km", maximum=MAX_KM, above=0)}),
     PolicyItem("villages_per_unit", "每单位联村数（按单位类别）", "个村",
-               "每个单位联系村的最少（min）与最多（max）个数。Villages each unit links, by unit kind."),
+               "每个单位联系村的最少（min）与最多（max）个数。Villages each unit links, by unit kind.",
+               {"*.*": Setting("count", "个村", maximum=MAX_PER_UNIT)}),
     PolicyItem("team_size", "工作队人数（按单位类别）", "人",
-               "每个联系村派驻工作队员的最少与最多人数。Work-team members per linked village, by unit kind."),
+               "每个联系村派驻工作队员的最少与最多人数。Work-team members per linked village, by unit kind.",
+               {"*.*": Setting("count", "人", maximum=MAX_PER_UNIT)}),
     PolicyItem("locality", "联户范围", "",
                "unit_villages：农户须在本单位所联系的村；distance：在距离上限以内；county：同一县区；auto：有联村结果时按 unit_villages，否则按 distance。"
-               "Where a cadre's households may lie."),
+               "Where a cadre's households may lie.", {"": Setting("choice", allowed=LOCALITIES)}),
     PolicyItem("retired_cadres_link", "离退休干部参与联户", "是/否",
-               "否：离退休干部不分配农户。No: retired cadres get no households."),
+               "否：离退休干部不分配农户。No: retired cadres get no households.", {"": Setting("bool")}),
     PolicyItem("leadership_link", "班子成员参与联户", "是/否",
-               "否：单位班子成员不分配农户。No: leadership-team members get no households."),
+               "否：单位班子成员不分配农户。No: leadership-team members get no households.", {"": Setting("bool")}),
     PolicyItem("party_households_must_be_non_poor", "党员小康建设户须为非贫困户", "是/否",
-               "是：党员户收入须在低收入线以上才可作为党员小康建设户。Party-member households qualify only above the low-income line."),
+               "是：党员户收入须在低收入线以上才可作为党员小康建设户。Party-member households qualify only above the low-income line.",
+               {"": Setting("bool")}),
 )
 
 DEFAULT_POLICY: dict = {
@@ -68,10 +82,6 @@ DEFAULT_POLICY: dict = {
     "leadership_link": True,
     "party_households_must_be_non_poor": True,
 }
-LOCALITIES = ("auto", "unit_villages", "distance", "county")
-MAX_KM = 2000.0  # a distance limit beyond a province's extent is a typing error
-MAX_QUOTA = 100  # households per cadre and pool (real programs: up to about 10)
-MAX_PER_UNIT = 100  # villages per unit, work-team members per village
 
 
 class LimitError(ValueError):
@@ -140,7 +150,7 @@ def default_policy() -> Policy:
 
 
 def load_policy(path: str | Path | None = None, overrides: dict | None = None) -> Policy:
-    """The defaults, then the planner's file, then `overrides`; raises RosterError listing every problem."""
+    """The defaults, then the planner's file, then `overrides`; raises PolicyError listing every problem."""
     settings = copy.deepcopy(DEFAULT_POLICY)
     source = str(path) if path else "policy"
     problems: list[Problem] = []
@@ -148,7 +158,7 @@ def load_policy(path: str | Path | None = None, overrides: dict | None = None) -
         _merge(settings, edits, source, "", problems)
     problems += _check(settings, source)
     if problems:
-        raise RosterError(problems)
+        raise PolicyError(problems)
     return Policy(settings)
 
 
@@ -183,49 +193,37 @@ def _merge(settings: dict, edits: dict, source: str, prefix: str, problems: list
 
 
 def _check(settings: dict, source: str) -> list[Problem]:
+    """Every value against its declaration (`POLICY_ITEMS`), then the values that must agree with each other."""
     problems = []
-
-    def number(path: str, value, integer: bool, most: float = math.inf) -> bool:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
-        if ok and integer:
-            ok = float(value).is_integer()
-        if not ok:
-            what = ("非负整数", "a non-negative integer") if integer else ("非负数", "a non-negative number")
-            problems.append(_problem(source, path, value, "policy_wrong_type",
-                                     f"“{path}”须为{what[0]}", f"'{path}' must be {what[1]}"))
-        elif value > most:
-            ok = False
-            problems.append(_problem(source, path, value, "policy_out_of_range", f"“{path}”不能超过 {most:g}",
-                                     f"'{path}' cannot exceed {most:g}"))
-        return ok
-
-    for rank in RANKS:
-        for part in ("party", "poor"):
-            number(f"quotas.{rank}.{part}", settings["quotas"][rank][part], True, MAX_QUOTA)
+    for item in POLICY_ITEMS:
+        for path, value in _leaves(settings[item.key], item.key):
+            suffix = path[len(item.key) + 1:]
+            setting = next((s for pattern, s in item.values.items() if fnmatchcase(suffix, pattern)), None)
+            found = setting.problem(value) if setting else None
+            if found:
+                what, zh, en = found
+                problems.append(_problem(source, path, value, f"policy_{what}", f"“{path}”{zh}", f"'{path}' {en}"))
+    wrong = {p.column for p in problems}
     lines = settings["poverty_lines_yuan"]
-    if number("poverty_lines_yuan.absolute", lines["absolute"], False) & number(
-            "poverty_lines_yuan.low_income", lines["low_income"], False) and lines["absolute"] > lines["low_income"]:
+    if not wrong & {"poverty_lines_yuan.absolute", "poverty_lines_yuan.low_income"} and lines["absolute"] > lines["low_income"]:
         problems.append(_problem(source, "poverty_lines_yuan", lines, "policy_inconsistent",
                                  "绝对贫困线不能高于低收入线", "the absolute line cannot exceed the low-income line"))
-    if number("max_km", settings["max_km"], False, MAX_KM) and settings["max_km"] == 0:
-        problems.append(_problem(source, "max_km", 0, "policy_out_of_range", "距离上限须大于 0",
-                                 "the distance limit must be more than 0"))
     for table in ("villages_per_unit", "team_size"):
         for kind in UNIT_KINDS:
-            bounds = settings[table][kind]
-            path = f"{table}.{kind}"
-            if number(f"{path}.min", bounds["min"], True, MAX_PER_UNIT) & number(f"{path}.max", bounds["max"], True, MAX_PER_UNIT) \
-                    and bounds["min"] > bounds["max"]:
+            bounds, path = settings[table][kind], f"{table}.{kind}"
+            if not wrong & {f"{path}.min", f"{path}.max"} and bounds["min"] > bounds["max"]:
                 problems.append(_problem(source, path, bounds, "policy_inconsistent",
                                          f"“{path}”的最小值大于最大值", f"'{path}': min exceeds max"))
-    for key in ("party_households_must_be_non_poor", "retired_cadres_link", "leadership_link"):
-        if not isinstance(settings[key], bool):
-            problems.append(_problem(source, key, settings[key], "policy_wrong_type", "须为 true 或 false",
-                                     "must be true or false"))
-    if settings["locality"] not in LOCALITIES:
-        problems.append(_problem(source, "locality", settings["locality"], "policy_wrong_type",
-                                 f"须为 {' / '.join(LOCALITIES)}", f"must be one of {', '.join(LOCALITIES)}"))
     return problems
+
+
+def _leaves(value, path: str):
+    """(dotted path, value) of every value that is not itself a table."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _leaves(inner, f"{path}.{key}")
+    else:
+        yield path, value
 
 
 def _problem(source: str, key: str, value, code: str, zh: str, en: str) -> Problem:

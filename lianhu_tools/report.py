@@ -14,26 +14,34 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-import plotly.express as px
 
-from . import io
-from .archives import OUTCOMES, rollup
-from .assessment import SUBJECTS, period_label, results
+from .archives import rollup
+from .assessment import SUBJECTS, results
+from .assessment.indicators import grade_order
+from .errors import PersonalDataLeak
+from .figures.dashboard import DashboardData
+from .figures.theme import bars, grade_colours
+from .periods import assessment_label, period_label
 from .rosters import Rosters
+from .schema import HOUSEHOLD_PERSONAL_FIELDS, OUTCOMES, TABLES
+from .tables import atomic_write, excel_writer
 
 HEADERS = {"subject_id": "编号", "name": "名称", "unit_name": "单位", "county_name": "县区", "adjustment": "人工调整",
            "total": "总分", "grade": "等次", "rank_city": "全市排名", "rank_county": "县区内排名"}
 
 
-def seed_report(store, period: str, teams: pd.DataFrame | None = None, pairs: pd.DataFrame | None = None,
-                links: pd.DataFrame | None = None) -> tuple[list[str], pd.DataFrame]:
-    """The seed's two summary paragraphs with the numbers of `period` (2025H1 or 2025), and the numbers
-    as a table; on the store's current pairings and links unless given (e.g. those an assessment froze)."""
-    pairs = store.current("pairings") if pairs is None else pairs
-    links = store.current("links") if links is None else links
-    members = 0 if teams is None else teams.loc[teams["period"].astype(str).str.startswith(period), "cadre_id"].nunique()
-    totals = rollup(store.activities(period, ["village_code", "actor_kind", "actor_id", "kind", "quantity", "days"]),
-                    "city").sum(numeric_only=True)
+def seed_report(store, period: str) -> tuple[list[str], pd.DataFrame]:
+    """The seed's two summary paragraphs with the numbers of `period` (2025H1 or 2025) as the store holds them
+    now (current pairings, links and teams, every record), and the numbers as a table."""
+    columns = ["village_code", "actor_kind", "actor_id", "kind", "quantity", "days"]
+    totals = rollup(store.activities(period, columns), "city").sum(numeric_only=True)
+    return report_text(period, store.current("pairings"), store.current("links"), store.teams(), totals.to_dict())
+
+
+def report_text(period: str, pairs: pd.DataFrame, links: pd.DataFrame, teams: pd.DataFrame,
+                totals: dict[str, float]) -> tuple[list[str], pd.DataFrame]:
+    """The seed's two paragraphs from the pairings, links, work teams and outcome totals given."""
+    members = teams.loc[teams["period"].astype(str).str.startswith(period), "cadre_id"].nunique() if len(teams) else 0
     figures = {"领导干部（名）": pairs["cadre_id"].nunique(), "联村单位（个）": links["unit_id"].nunique(),
                "工作队员（名）": members, "联系村（个）": links["village_code"].nunique(),
                "党员小康建设户（户）": int((pairs["pool"] == "party").sum()),
@@ -52,24 +60,25 @@ def seed_report(store, period: str, teams: pd.DataFrame | None = None, pairs: pd
 
 
 def publish(store, assessment_id: int, rosters: Rosters, out_dir: str | Path) -> list[Path]:
-    """Rankings and the report for the city website, from what the assessment froze: Excel, and an
-    HTML page that works offline. Checked for household personal data before anything is published."""
+    """Rankings and the report for the city website, from what the assessment froze and nothing else (records
+    imported or pairings changed since do not change it): Excel, and an HTML page that works offline. Checked
+    for household personal data before anything is published."""
     out = Path(out_dir)
     stored = store.assessment(assessment_id)
     period, frozen = stored["period"], stored["frozen"]
-    tables = {kind: _public(table, stored["indicators"], kind) for kind, table in results(store, assessment_id).items()}
-    text, figures = seed_report(store, period, pd.DataFrame(frozen["teams"]), pd.DataFrame(frozen["pairs"]),
-                                pd.DataFrame(frozen["links"]))
+    tables = {kind: _public(table, stored["indicators"], kind) for kind, table in results(store, assessment_id, stored=stored).items()}
+    text, figures = report_text(period, pd.DataFrame(frozen["pairs"]), pd.DataFrame(frozen["links"]),
+                                pd.DataFrame(frozen["teams"]), frozen_totals(store, stored))
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".publishing-", dir=out))  # published only once checked
     try:
         excel, page = staging / f"考核结果_{period}.xlsx", staging / f"考核结果_{period}.html"
-        with io.excel_writer(excel) as writer:
+        with excel_writer(excel) as writer:
             pd.DataFrame({"工作报告": text}).to_excel(writer, sheet_name="工作报告", index=False)
             figures.to_excel(writer, sheet_name="工作统计", index=False)
             for kind, table in tables.items():
                 table.to_excel(writer, sheet_name=f"{SUBJECTS[kind]}排名", index=False)
-        page.write_text(_page(period, text, figures, tables), encoding="utf-8")
+        page.write_text(_page(period, text, figures, tables, grade_order(stored["indicators"])), encoding="utf-8")
         check_no_personal_data([excel, page], rosters)
         write_plotly_js(out)
         for path in (excel, page):
@@ -79,17 +88,27 @@ def publish(store, assessment_id: int, rosters: Rosters, out_dir: str | Path) ->
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def frozen_totals(store, stored: dict) -> dict[str, float]:
+    """The outcome totals an assessment froze (one stored before this program froze them: recomputed from the
+    period's records as the store holds them now)."""
+    frozen = stored["frozen"]
+    if "totals" in frozen:
+        return frozen["totals"]
+    records = store.activities(stored["period"], ["village_code", "actor_kind", "actor_id", "kind", "quantity", "days"])
+    return rollup(records, "city").sum(numeric_only=True).to_dict()
+
+
 def _public(table: pd.DataFrame, system: dict, kind: str) -> pd.DataFrame:
     names = {i["id"]: i["name"] for i in system[kind]["indicators"] + (system[kind].get("deductions") or [])}
     return table.round(1).rename(columns=HEADERS | names)
 
 
-def _page(period: str, text: list[str], figures: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> str:
+def _page(period: str, text: list[str], figures: pd.DataFrame, tables: dict[str, pd.DataFrame], grades: list[str]) -> str:
     charts = []
     for kind, table in tables.items():
         counts = table.groupby(["县区", "等次"]).size().reset_index(name="人数")
-        figure = px.bar(counts, x="县区", y="人数", color="等次", title=f"{SUBJECTS[kind]}考核等次（按县区）",
-                        category_orders={"等次": ["优秀", "良好", "一般", "较差"]})
+        counts = counts.sort_values("等次", key=lambda g: g.map({grade: k for k, grade in enumerate(grades)}), kind="stable")
+        figure = bars(counts, "县区", "人数", f"{SUBJECTS[kind]}考核等次（按县区）", "等次", grade_colours(grades), stacked=True)
         charts.append(figure.to_html(full_html=False, include_plotlyjs=False))
     sections = "".join(f"<h2>{SUBJECTS[kind]}排名</h2>{table.to_html(index=False, border=0, classes='ranking')}"
                        for kind, table in tables.items())
@@ -99,7 +118,7 @@ def _page(period: str, text: list[str], figures: pd.DataFrame, tables: dict[str,
 <script src="plotly.min.js"></script>
 <style>body{{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em;max-width:70em}}
 table.ranking{{border-collapse:collapse}} table.ranking td,table.ranking th{{padding:2px 8px;border-bottom:1px solid #ddd}}</style>
-</head><body><h1>联村联户考核结果 · {period_label(period)}{"（年中）" if "H1" in period else "（年终）" if len(period) == 4 else ""}</h1>{paragraphs}
+</head><body><h1>联村联户考核结果 · {period_label(period)}（{assessment_label(period)}）</h1>{paragraphs}
 {figures.to_html(index=False, border=0, classes='ranking')}{''.join(charts)}{sections}</body></html>"""
 
 
@@ -107,22 +126,24 @@ def write_plotly_js(folder: Path) -> None:
     """plotly.min.js beside the pages that load it: they work with no internet."""
     from plotly.offline import get_plotlyjs
 
-    with io.atomic_write(Path(folder) / "plotly.min.js") as tmp:
+    with atomic_write(Path(folder) / "plotly.min.js") as tmp:
         tmp.write_text(get_plotlyjs(), encoding="utf-8")
 
 
 def check_no_personal_data(paths: list[Path], rosters: Rosters) -> None:
-    """Raise if a household's ID number or phone appears anywhere in the files, or a household head's
-    name as a cell of their tables (names are short: only whole cells are compared)."""
+    """Raise PersonalDataLeak if a household's ID number or phone appears anywhere in the files, or a household
+    head's name as a cell of their tables (names are short: only whole cells are compared)."""
     households = rosters.households
-    numbers = set(households["id_number"].dropna()) | set(households["phone"].dropna())
-    names = set(households["head_name"].dropna()) - set(rosters.cadres["name"])  # a cadre may share the name
+    personal = [TABLES["households"].field(name) for name in HOUSEHOLD_PERSONAL_FIELDS]
+    numbers = set().union(*(households[f.name].dropna() for f in personal if f.kind in ("id_number", "phone")))
+    names = set().union(*(households[f.name].dropna() for f in personal if f.kind not in ("id_number", "phone"))) \
+        - set(rosters.cadres["name"])  # a cadre may share the name
     for path in paths:
         text, cells = _contents(path)
         tokens = set(re.findall(r"[0-9Xx-]{7,}", text))  # every run that could be an ID number or a phone
         found = sorted((numbers & {t.upper() for t in tokens}) | (names & cells))
         if found:
-            raise AssertionError(f"{path}: 含有农户个人信息 / household personal data: {found[:5]}")
+            raise PersonalDataLeak(path, found)
 
 
 def _contents(path: Path) -> tuple[str, set[str]]:
@@ -133,3 +154,14 @@ def _contents(path: Path) -> tuple[str, set[str]]:
         return "\n".join(cells), cells
     text = path.read_text(encoding="utf-8")
     return text, set(re.findall(r"<t[dh][^>]*>([^<]*)</t[dh]>", text))
+
+
+def write_dashboard_page(data: DashboardData, period: str | None, path: str | Path) -> Path:
+    """The dashboard of `period` as one static page that works offline, plotly.min.js beside it. Checked for
+    household personal data before it lands."""
+    path = Path(path)
+    with atomic_write(path) as tmp:
+        tmp.write_text(data.page(period), encoding="utf-8")
+        check_no_personal_data([tmp], data.rosters)
+    write_plotly_js(path.parent)
+    return path

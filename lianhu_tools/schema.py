@@ -2,17 +2,19 @@
 
 Every field of every roster is declared here as data: its type, unit, allowed values, whether it
 is required, its headers in simplified Chinese, traditional Chinese and English, and a description.
-Validation (`rosters`), the blank Excel template (`template`) and the README's field reference
-(`docs`) are all generated from these declarations.
+Validation (`tables`, `rosters`), the blank Excel template (`template`) and the README's field reference
+(`docs`) are all generated from these declarations. Values of the files a planner edits (the policy, the
+indicator system) are declared as `Setting`s, and checked from them.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
-# Value kinds a field can have; each has one parser in `rosters`.
+# Value kinds a field can have; each has one parser in `tables.parse`.
 KIND_LABELS = {
     "code": "代码(文本) code", "id": "编号(文本) id", "text": "文本 text", "int": "整数 integer",
     "float": "数字 number", "bool": "是/否 yes/no", "category": "选项 choice",
@@ -55,6 +57,35 @@ class Field:
     @property
     def label(self) -> str:
         return f"{self.zh} ({self.name})"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One value in a file the planner edits (the policy, the indicator system), declared once: its check
+    (`problem`) and its documentation come from here, as a roster column's come from its `Field`."""
+
+    kind: str  # "count" (a whole number ≥ 0), "amount" (a finite number ≥ 0), "bool", "choice"
+    unit: str = ""
+    maximum: float | None = None
+    above: float | None = None  # the value must be more than this
+    allowed: tuple[str, ...] = ()
+
+    def problem(self, value: object) -> tuple[str, str, str] | None:
+        """None when `value` is allowed; else what is wrong ("wrong_type" or "out_of_range"), in Chinese and English."""
+        if self.kind == "bool":
+            return None if isinstance(value, bool) else ("wrong_type", "须为 true 或 false", "must be true or false")
+        if self.kind == "choice":
+            return None if value in self.allowed else (
+                "wrong_type", f"须为 {' / '.join(self.allowed)}", f"must be one of {', '.join(self.allowed)}")
+        number = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
+        if not number or (self.kind == "count" and not float(value).is_integer()):
+            zh, en = ("非负整数", "a non-negative integer") if self.kind == "count" else ("非负数", "a non-negative number")
+            return "wrong_type", f"须为{zh}", f"must be {en}"
+        if self.maximum is not None and value > self.maximum:
+            return "out_of_range", f"不能超过 {self.maximum:g}", f"cannot exceed {self.maximum:g}"
+        if self.above is not None and value <= self.above:
+            return "out_of_range", f"须大于 {self.above:g}", f"must be more than {self.above:g}"
+        return None
 
 
 @dataclass(frozen=True)
@@ -347,6 +378,20 @@ PLANS = Table(
 )
 ARCHIVE_TABLES: dict[str, Table] = {ACTIVITIES.name: ACTIVITIES}
 PLAN_TABLES: dict[str, Table] = {PLANS.name: PLANS}
+
+OUTCOMES = {  # the seed's outcome statistics: activity kind -> (column, Chinese label with its unit)
+    "走访": ("visits", "走访（次）"),
+    "办实事": ("practical_things", "办实事（件）"),
+    "资金": ("funds_yuan", "帮扶资金（元）"),
+    "培训班": ("training_classes", "培训班（期）"),
+    "培训人次": ("people_trained", "培训群众（人次）"),
+    "发放资料": ("booklets", "发放技术资料（册）"),
+    "争取项目": ("projects", "争取项目（项）"),
+    "发展党员": ("party_members", "发展党员（名）"),
+    "培养致富带头人": ("wealth_leaders", "培养致富带头人（名）"),
+}
+ROLLUP_LABELS = {column: label for column, label in OUTCOMES.values()} | {
+    "days": "在村天数（天）", "city_code": "市代码", "township_code": "乡镇代码"}
 
 # Fields whose values are personal data of households: never in published outputs.
 HOUSEHOLD_PERSONAL_FIELDS = ("head_name", "id_number", "phone")

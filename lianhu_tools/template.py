@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from .docs import field_rows
-from .io import excel_writer
 from .schema import NO_WORDS, TABLES, YES_WORDS
+from .tables import excel_writer
 
 TEMPLATE_ROWS = 5000  # rows that carry drop-downs and text formatting
 TEXT_KINDS = ("code", "id", "id_number", "phone")

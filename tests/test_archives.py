@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from lianhu_tools.archives import ArchiveError, load_activities, rollup
+from lianhu_tools.archives import load_activities, rollup
+from lianhu_tools.errors import ArchiveError
 from lianhu_tools.store import Store
 
 from conftest import write_csv_rosters

@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from lianhu_tools.assessment import load_indicators, results, run_assessment
+from lianhu_tools.errors import IndicatorError, PersonalDataLeak
 from lianhu_tools.rosters import load_rosters
 from lianhu_tools.store import Store
 
@@ -75,9 +76,12 @@ def test_results_are_frozen_and_adjustments_need_a_reason(store):
 def test_a_broken_indicator_file_lists_every_problem(tmp_path):
     path = tmp_path / "指标.yaml"
     path.write_text("cadre:\n  indicators:\n    - {id: a, points: x, measure: nope, target: 0}\n", encoding="utf-8")
-    with pytest.raises(ValueError) as caught:
+    with pytest.raises(IndicatorError) as caught:
         load_indicators(path)
-    assert "nope" in str(caught.value) and "target" in str(caught.value) and "grades" in str(caught.value)
+    where = {p.column for p in caught.value.problems}
+    assert {"cadre.indicators[1].points", "cadre.indicators[1].measure", "cadre.indicators[1].target",
+            "cadre.indicators[1].name", "unit", "team_member", "grades"} <= where
+    assert "nope" in str(caught.value)
 
 
 def test_published_rankings_and_report_carry_no_household_data(store, tmp_path):
@@ -98,7 +102,7 @@ def test_published_rankings_and_report_carry_no_household_data(store, tmp_path):
     assert "落实帮扶资金50,000元" in text[1]
     leaked = tmp_path / "leak.html"
     leaked.write_text(f"<table><tr><td>{rosters.households['head_name'].iloc[0]}</td></tr></table>", encoding="utf-8")
-    with pytest.raises(AssertionError, match="personal data"):
+    with pytest.raises(PersonalDataLeak, match="personal data"):
         check_no_personal_data([leaked], rosters)
 
 
@@ -124,7 +128,7 @@ def test_leaked_numbers_are_found_whatever_surrounds_them(store, tmp_path):
     for text in (f"<p>身份证{household.id_number.lower()}号</p>", f"<td>电话:{household.phone}</td>"):
         leaked = tmp_path / "leak.html"
         leaked.write_text(text, encoding="utf-8")
-        with pytest.raises(AssertionError, match="personal data"):
+        with pytest.raises(PersonalDataLeak, match="personal data"):
             check_no_personal_data([leaked], rosters)
 
 

@@ -25,11 +25,11 @@ LOCAL = ("http://127.0.0.1", "blob:", "data:", "file://", "about:")
 @pytest.fixture(scope="module")
 def year(tmp_path_factory):
     from lianhu_tools.assessment import run_assessment
-    from lianhu_tools.pipeline import start_demo_year
+    from lianhu_tools.demo.pipeline import start_demo_year
 
     year = start_demo_year(os.environ.get("LIANHU_BROWSER_SIZE", "small"), tmp_path_factory.mktemp("year"))
     for period in ("2025H1", "2025"):
-        run_assessment(year.store, period, year.rosters, year.teams)
+        run_assessment(year.store, period, year.rosters)
     return year
 
 
@@ -54,7 +54,7 @@ def headline(page) -> dict[str, str]:
 
 
 def test_dashboard_served_by_voila_follows_the_county_filter(year, page, capsys):
-    from lianhu_tools.dashboard import Dashboard
+    from lianhu_tools.widgets.dashboard import Dashboard
 
     board = Dashboard(year.store)  # what the library says the page must show
     county_code, county = board.county.options[1][1], board.county.options[1][0]
@@ -87,7 +87,7 @@ def test_dashboard_served_by_voila_follows_the_county_filter(year, page, capsys)
 
 
 def test_static_dashboard_and_pairing_map_work_offline(year, page, tmp_path):
-    from lianhu_tools.dashboard import Dashboard
+    from lianhu_tools.widgets.dashboard import Dashboard
     from lianhu_tools.figures import pairing_map
 
     board = Dashboard(year.store)

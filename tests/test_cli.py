@@ -56,7 +56,7 @@ def test_policy_show_json(tmp_path, capsys):
 def test_bad_policy_file_exits_1(tmp_path, capsys):
     (tmp_path / "p.yaml").write_text("max_km: -4\n", encoding="utf-8")
     assert main(["policy", "show", "--policy-file", str(tmp_path / "p.yaml")]) == 1
-    assert "policy_wrong_type" in capsys.readouterr().out
+    assert "policy_wrong_type" in capsys.readouterr().err
 
 
 def test_template_and_summary(tmp_path, clean_dir, capsys):
@@ -100,7 +100,7 @@ def test_dashboard_command_serves_a_store_and_refuses_a_missing_one(tmp_path, ca
     import time
     import urllib.request
 
-    from lianhu_tools.pipeline import start_demo_year
+    from lianhu_tools.demo.pipeline import start_demo_year
     from lianhu_tools.serve import free_port
 
     assert main(["dashboard", "--db", str(tmp_path / "none.sqlite")]) == 2
@@ -150,7 +150,7 @@ def test_limits_and_engines_are_refused_before_any_work(tmp_path, capsys):
     (tmp_path / "p.yaml").write_text("quotas:\n  县处级: {poor: 1000000000000}\n", encoding="utf-8")
     assert main(["match", "villages", "--rosters", str(tmp_path / "r"), "--policy-file", str(tmp_path / "p.yaml"),
                  "--out", str(tmp_path / "l.csv")]) == 1
-    assert "policy_out_of_range" in capsys.readouterr().out and not (tmp_path / "l.csv").exists()
+    assert "policy_out_of_range" in capsys.readouterr().err and not (tmp_path / "l.csv").exists()
 
 
 def test_the_distance_limit_holds_under_every_locality(tmp_path):

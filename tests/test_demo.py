@@ -295,7 +295,7 @@ def test_unknown_preset_is_refused():
 
 @pytest.mark.parametrize("size", ["tiny", MID])
 def test_rosters_load_cleanly(size, tmp_path):
-    from lianhu_tools.io import write_rosters
+    from lianhu_tools.tables import write_rosters
     from lianhu_tools.rosters import load_rosters, validate_paths
 
     city = generate_city(size, seed=4)

@@ -6,7 +6,7 @@ import pytest
 from test_pairing_households import rosters_of
 
 from lianhu_tools.demo.activities import generate_activities, write_activity_workbooks
-from lianhu_tools.io import read_grids
+from lianhu_tools.tables import read_grids
 from lianhu_tools.pairing.households import match_households
 from lianhu_tools.pairing.rotation import rotate_teams
 from lianhu_tools.pairing.villages import match_villages

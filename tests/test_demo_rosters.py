@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lianhu_tools.demo import CitySize, generate_city
-from lianhu_tools.io import write_rosters, write_workbook
+from lianhu_tools.tables import write_rosters, write_workbook
 from lianhu_tools.rosters import ALL_TABLES, load_rosters, validate_paths
 
 sizes = st.builds(

@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from lianhu_tools import io
+from lianhu_tools import tables as io
+from lianhu_tools.tables import write
 from lianhu_tools.demo import generate_city
 from lianhu_tools.rosters import ALL_TABLES, load_rosters
 from lianhu_tools.schema import TABLES
@@ -17,7 +18,7 @@ def test_failed_write_leaves_previous_file_and_no_temporary(tmp_path, monkeypatc
     def crash(*args, **kwargs):
         raise RuntimeError("power cut")
 
-    monkeypatch.setattr(io, "_write_sheet", crash)
+    monkeypatch.setattr(write, "_write_sheet", crash)
     with pytest.raises(RuntimeError):
         io.write_table(city.villages.iloc[:1], TABLES["villages"], path)
     assert path.read_bytes() == before

@@ -192,12 +192,12 @@ def test_under_a_planner_rule_the_rule_is_named(city):
 
 
 def test_links_and_forbids_naming_strangers_are_refused(city):
-    from lianhu_tools.pairing.problem import PairingInputError
+    from lianhu_tools.errors import PairingInputError
 
     links = pd.concat([round_robin_links(city), pd.DataFrame({"unit_id": ["DW_NOPE"], "village_code": ["999999999999"]})])
     with pytest.raises(PairingInputError) as caught:
         match_households(city, links=links, locality="unit_villages")
-    assert any("DW_NOPE" in p for p in caught.value.problems) and any("999999999999" in p for p in caught.value.problems)
+    assert any("DW_NOPE" in p for p in map(str, caught.value.problems)) and any("999999999999" in p for p in map(str, caught.value.problems))
     with pytest.raises(PairingInputError, match="GBNOBODY"):
         match_households(city, locality="distance",
                          forbids=pd.DataFrame({"cadre_id": ["GBNOBODY"], "household_id": [city.households["household_id"][0]]}))
@@ -222,7 +222,7 @@ def test_fixes_never_name_a_forbidden_cadre_or_a_unit_that_may_not_link_the_vill
 
 
 def test_pins_that_break_a_rule_are_refused(city):
-    from lianhu_tools.pairing.problem import PairingInputError
+    from lianhu_tools.errors import PairingInputError
 
     far = match_households(city, locality="distance", max_km=60).pairs.sort_values("distance_km").iloc[-1]
     with pytest.raises(PairingInputError, match="超过距离上限"):

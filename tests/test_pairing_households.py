@@ -9,7 +9,8 @@ from scipy.optimize import linear_sum_assignment
 
 from lianhu_tools import geo
 from lianhu_tools.demo import CitySize, generate_city
-from lianhu_tools.pairing.households import PairingInputError, match_households
+from lianhu_tools.errors import PairingInputError
+from lianhu_tools.pairing.households import match_households
 from lianhu_tools.pairing.levels import standing
 from lianhu_tools.policy import default_policy
 from lianhu_tools.rosters import Rosters
@@ -129,7 +130,7 @@ def test_impossible_pins_are_explained():
     with pytest.raises(PairingInputError) as caught:
         match_households(rosters, locality="distance",
                          pins=pd.DataFrame({"cadre_id": ["GB99999999"], "household_id": ["nope"]}))
-    assert "干部不在名册" in caught.value.problems[0]
+    assert "干部不在名册" in str(caught.value.problems[0])
 
 
 def test_uncovered_households_have_reasons():

@@ -177,10 +177,10 @@ def test_a_rule_sees_the_arc_table_and_changes_the_result():
     pytest.param(lambda model: model.lp.addConstraint(model.flow.iloc[0] <= 1, "slots_0"), "出错", id="a constraint named twice"),
 ])
 def test_a_broken_rule_is_refused_in_words(rule, words):
-    from lianhu_tools.pairing.problem import PairingInputError
+    from lianhu_tools.errors import PairingInputError
 
     problem = TransportProblem(capacity=np.array([2]), demand=np.array([1, 1]), value=np.array([1.0, 1.0]),
                                arc_supply=np.array([0, 0]), arc_demand=np.array([0, 1]), arc_km=np.array([1.0, 2.0]))
     with pytest.raises(PairingInputError) as caught:
         solve_transport(problem, rules=[rule])
-    assert words in caught.value.problems[0]
+    assert words in str(caught.value.problems[0])

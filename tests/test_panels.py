@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from lianhu_tools.panels import PairingPanel, pairs_from_text
+from lianhu_tools.widgets.pairing import PairingPanel, pairs_from_text
 from lianhu_tools.store import Store
 
 from test_pairing_households import SMALL, rosters_of
@@ -58,7 +58,7 @@ def test_bad_pins_say_why_and_run_nothing(rosters):
 
 @pytest.fixture(scope="module")
 def year(tmp_path_factory):
-    from lianhu_tools.pipeline import start_demo_year
+    from lianhu_tools.demo.pipeline import start_demo_year
 
     return start_demo_year("tiny", tmp_path_factory.mktemp("year"))
 
@@ -67,16 +67,16 @@ def year(tmp_path_factory):
 def assessed_year(tmp_path_factory):
     """A small demo city's year with its mid-year and year-end assessments."""
     from lianhu_tools.assessment import run_assessment
-    from lianhu_tools.pipeline import start_demo_year
+    from lianhu_tools.demo.pipeline import start_demo_year
 
     year = start_demo_year("small", tmp_path_factory.mktemp("assessed"))
     for period in ("2025H1", "2025"):
-        run_assessment(year.store, period, year.rosters, year.teams)
+        run_assessment(year.store, period, year.rosters)
     return year
 
 
 def test_plan_editor_edits_saves_a_version_and_refuses_bad_rows(year):
-    from lianhu_tools.panels import PlanEditor
+    from lianhu_tools.widgets.plans import PlanEditor
 
     editor = PlanEditor(year.store, year.rosters)
     village = year.links["village_code"].iloc[0]
@@ -117,7 +117,8 @@ def expected_numbers(year, prefix: str, period: str) -> dict[str, str]:
 
 
 def test_dashboard_filters_change_the_numbers_and_charts(assessed_year):
-    from lianhu_tools.dashboard import Dashboard, previous_period
+    from lianhu_tools.periods import previous_period
+    from lianhu_tools.widgets.dashboard import Dashboard
 
     year = assessed_year
     board = Dashboard(year.store)  # rosters, assessments and teams from the store
@@ -149,24 +150,24 @@ def test_dashboard_filters_change_the_numbers_and_charts(assessed_year):
 
 
 def test_rankings_in_a_county_include_city_cadres_working_there(assessed_year):
-    from lianhu_tools.dashboard import Dashboard
+    from lianhu_tools.widgets.dashboard import Dashboard
 
     board = Dashboard(assessed_year.store)
     county = board.county.options[1][1]
-    cadres, units = board._subjects(county, board._within(board.teams, county).query("period == '2025H2'"))
+    cadres, units = board.data._subjects(county, board.data.within(board.data.teams, county).query("period == '2025H2'"))
     pairs = assessed_year.pairs
     working = set(pairs.loc[pairs["village_code"].str.startswith(county), "cadre_id"])
     assert working and working <= cadres
     city_units = set(assessed_year.rosters.units.loc[assessed_year.rosters.units["county_code"].isna(), "unit_id"])
     assert units & city_units  # city units linking the county's villages are ranked there too
     board.county.value = county
-    shown = board.results("2025")["cadre"].query("subject_id in @cadres")["name"].head(3)
+    shown = board.data.results("2025")["cadre"].query("subject_id in @cadres")["name"].head(3)
     assert all(name in board.rankings.value for name in shown)
 
 
 def test_dashboard_before_any_assessment_and_with_its_own_policy(year):
     from lianhu_tools.classify import classify_households
-    from lianhu_tools.dashboard import Dashboard
+    from lianhu_tools.widgets.dashboard import Dashboard
     from lianhu_tools.policy import load_policy
 
     board = Dashboard(year.store, assessments={})
@@ -180,7 +181,7 @@ def test_dashboard_before_any_assessment_and_with_its_own_policy(year):
 
 
 def test_dashboard_of_a_store_without_records(tmp_path, year):
-    from lianhu_tools.dashboard import Dashboard
+    from lianhu_tools.widgets.dashboard import Dashboard
     from lianhu_tools.store import Store
 
     store = Store(tmp_path / "lianhu.sqlite")
@@ -192,7 +193,7 @@ def test_dashboard_of_a_store_without_records(tmp_path, year):
 
 
 def test_static_dashboard_has_every_county_and_no_personal_data(assessed_year, tmp_path):
-    from lianhu_tools.dashboard import Dashboard
+    from lianhu_tools.widgets.dashboard import Dashboard
 
     year = assessed_year
     board = Dashboard(year.store)
@@ -208,7 +209,7 @@ def test_static_dashboard_has_every_county_and_no_personal_data(assessed_year, t
 def test_villages_sharing_a_name_stay_apart_in_the_charts(year):
     import dataclasses
 
-    from lianhu_tools.dashboard import Dashboard
+    from lianhu_tools.widgets.dashboard import Dashboard
 
     villages = year.rosters.villages.copy()
     township = villages["township_code"].iloc[0]
@@ -218,17 +219,18 @@ def test_villages_sharing_a_name_stay_apart_in_the_charts(year):
     board.county.value, board.township.value = township[:6], township
     for chart in ("coverage", "staffing"):
         shown = {x for trace in board.figures[chart].data for x in trace.x}
-        assert not {"安岭村"} & shown and all(f"安岭村（{villages.loc[t, 'village_code']}）" in board.labels[12].values() for t in twins)
+        assert not {"安岭村"} & shown and all(f"安岭村（{villages.loc[t, 'village_code']}）" in board.data.labels[12].values() for t in twins)
         assert all(x.startswith("安岭村（") for x in shown if "安岭村" in x)  # the same label in every series
 
 
 def test_grades_as_the_city_names_them_and_charts_as_panels_of_one_plot(year):
     from lianhu_tools.assessment import load_indicators, run_assessment
-    from lianhu_tools.dashboard import GRADE_COLORS, Dashboard
+    from lianhu_tools.figures.theme import GRADE_COLORS
+    from lianhu_tools.widgets.dashboard import Dashboard
 
     system = load_indicators()
     system["grades"] = {"优秀": 90, "称职": 75, "基本称职": 60, "不称职": 0}  # a city's own grade names
-    run_assessment(year.store, "2025", year.rosters, year.teams, system)
+    run_assessment(year.store, "2025", year.rosters, system)
     board = Dashboard(year.store)
     grades = board.figures["grades"].data
     assert [t.name for t in grades] == [g for g in system["grades"] if g in {t.name for t in grades}]
@@ -272,7 +274,7 @@ def test_the_panel_passes_a_planner_rule(rosters):
 
 
 def test_policy_compare_panel(rosters):
-    from lianhu_tools.panels import PolicyComparePanel
+    from lianhu_tools.widgets.pairing import PolicyComparePanel
     from lianhu_tools.policy import load_policy
 
     policies = {"默认": load_policy(), "近": load_policy(overrides={"max_km": 10}), "远": load_policy(overrides={"max_km": 40})}

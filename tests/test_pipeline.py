@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from lianhu_tools.pipeline import run_demo
+from lianhu_tools.demo.pipeline import run_demo
 
 
 def test_demo_writes_rosters_summary_template_and_problem_list(tmp_path):

@@ -4,9 +4,11 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from lianhu_tools import store as store_module
+from lianhu_tools.store import migrations
+from lianhu_tools.store import tables as store_module
 from lianhu_tools.cli import main
-from lianhu_tools.plans import PlanError, annual_plan, load_plans, progress
+from lianhu_tools.errors import PlanError
+from lianhu_tools.plans import annual_plan, load_plans, progress
 from lianhu_tools.store import Store
 
 
@@ -76,7 +78,7 @@ def test_a_version_1_store_is_migrated_to_the_latest(tmp_path):
             conn.exec_driver_sql(f"DROP TABLE {table}")
         conn.execute(store_module.meta.update().values(value="1"))
     migrated = Store(path)
-    assert migrated.schema_version() == store_module.SCHEMA_VERSION
+    assert migrated.schema_version() == migrations.SCHEMA_VERSION
     assert {"plans", "assessments", "adjustments"} <= set(sa.inspect(migrated.engine).get_table_names())
 
 

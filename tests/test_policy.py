@@ -5,7 +5,7 @@ import json
 import pytest
 
 from lianhu_tools.policy import DEFAULT_POLICY, default_policy, load_policy, policy_file_text
-from lianhu_tools.problems import RosterError
+from lianhu_tools.errors import PolicyError, RosterError
 
 
 def test_defaults_come_from_the_domain():
@@ -36,7 +36,7 @@ def test_every_policy_problem_reported(tmp_path):
     path = tmp_path / "policy.yaml"
     path.write_text("quotas:\n  处级: {poor: 1}\n  县处级: {poor: -1}\npoverty_lines_yuan: {absolute: 2000, low_income: 1000}\n"
                     "villages_per_unit:\n  事业单位: {min: 3, max: 1}\nmax_km: far\ncolour: red\n", encoding="utf-8")
-    with pytest.raises(RosterError) as caught:
+    with pytest.raises(PolicyError) as caught:
         load_policy(path)
     assert sorted((p.code, p.column) for p in caught.value.problems) == [
         ("policy_inconsistent", "poverty_lines_yuan"),
@@ -66,7 +66,7 @@ def test_commented_policy_file_round_trips(tmp_path):
 def test_limits_are_checked_where_they_enter(tmp_path, text, code):
     path = tmp_path / "policy.yaml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(RosterError) as caught:
+    with pytest.raises(PolicyError) as caught:
         load_policy(path)
     assert [p.code for p in caught.value.problems] == [code]
 

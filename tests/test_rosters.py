@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from conftest import ID_A, base_tables, write_csv_rosters
 
-from lianhu_tools.io import write_workbook
-from lianhu_tools.problems import RosterError
+from lianhu_tools.tables import write_workbook
+from lianhu_tools.errors import RosterError
 from lianhu_tools.rosters import ALL_TABLES, load_rosters, validate_paths
 
 

@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 from test_pairing_households import SMALL, rosters_of
 
-from lianhu_tools.pairing.rotation import periods, rotate_teams
+from lianhu_tools.periods import halves_from as periods
+from lianhu_tools.pairing.rotation import rotate_teams
 from lianhu_tools.pairing.villages import match_villages
 from lianhu_tools.policy import default_policy
 

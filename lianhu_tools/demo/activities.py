@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import text
-from ..io import atomic_write, display_frame
 from ..schema import ACTIVITIES
+from ..tables import atomic_write, display_frame
+from . import text
 
 SHEET_NAME = "工作记录"
 EXCEL_MAX_ROWS = 1_048_576

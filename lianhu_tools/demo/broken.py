@@ -12,8 +12,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from ..io import ROSTER_FILE_NAMES, display_frame
 from ..schema import TABLES
+from ..tables import ROSTER_FILE_NAMES, display_frame
 from .generator import generate_city
 
 

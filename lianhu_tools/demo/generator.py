@@ -17,12 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..schema import TABLES
 from . import geography, text
 from .households import generate_households
 from .names import PLACE_FIRST, SURNAMES, TOWNSHIP_SECOND, VILLAGE_SECOND
 from .people import scatter
 from .units import RANK_SHARES, generate_cadres, generate_units
-from ..schema import TABLES
 
 TOWNSHIP_CODE_FIRST = 100  # township part of a code: 100, 101, … (统计用区划代码 style)
 VILLAGE_CODE_FIRST = 200  # village part: 200, 201, … (村民委员会 range)
@@ -105,7 +105,7 @@ class DemoCity:
     name: str
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The rosters by table name, e.g. for `io.write_rosters`."""
+        """The rosters by table name, e.g. for `tables.write_rosters`."""
         return {name: getattr(self, name) for name in TABLES}
 
 

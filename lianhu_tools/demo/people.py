@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import text
 from ..schema import ID_NUMBER_CHECK, ID_NUMBER_WEIGHTS
+from . import text
 from .names import GIVEN_FEMALE, GIVEN_MALE, SURNAMES
 
 ID_WEIGHTS = np.array(ID_NUMBER_WEIGHTS, dtype=np.int64)

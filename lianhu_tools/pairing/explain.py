@@ -14,7 +14,7 @@ through the residual network to the households left short. Villages: `explain_vi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np

@@ -20,13 +20,21 @@ import pandas as pd
 
 from .. import geo
 from ..classify import ABSOLUTE_POOR, LOW_INCOME, classify_households
+from ..errors import PairingInputError
 from ..policy import Policy, check_max_km, default_policy
 from ..rosters import Rosters
-from .villages import unit_bounds
-from .explain import (POOL_ZH, HouseholdPool, PairingSetting, PoolInstance, marginal_slots, shortages_by_county,
-                      uncovered_households)
-from .problem import PairingInputError, PairingOptions, SolveReport, TransportProblem, TransportSolution, check_links
+from .explain import (
+    POOL_ZH,
+    HouseholdPool,
+    PairingSetting,
+    PoolInstance,
+    marginal_slots,
+    shortages_by_county,
+    uncovered_households,
+)
+from .problem import PairingOptions, SolveReport, TransportProblem, TransportSolution, check_links
 from .solve import Rule, check_engine, solve_transport
+from .villages import unit_bounds
 
 POOLS = ("poor", "party")
 CLASS_VALUE = {ABSOLUTE_POOR: 2.0, LOW_INCOME: 1.0}  # covered in this order
@@ -119,10 +127,10 @@ def resolve_locality(locality: str, links: pd.DataFrame | None) -> str:
     if locality == "auto":
         return "unit_villages" if links is not None else "distance"
     if locality not in LOCALITIES:
-        raise PairingInputError([f"联户范围须为 {' / '.join(LOCALITIES)} / locality must be one of {', '.join(LOCALITIES)}, "
+        raise PairingInputError.said(*[f"联户范围须为 {' / '.join(LOCALITIES)} / locality must be one of {', '.join(LOCALITIES)}, "
                                  f"not {locality!r}"])
     if locality == "unit_villages" and links is None:
-        raise PairingInputError(["“unit_villages” 需要联村结果（--links）/ the unit_villages rule needs the unit→village links"])
+        raise PairingInputError.said(*["“unit_villages” 需要联村结果（--links）/ the unit_villages rule needs the unit→village links"])
     return locality
 
 
@@ -208,7 +216,7 @@ def _check_pins(fixed: pd.DataFrame, cadres: pd.DataFrame, locality: str, max_km
             problems.append(f"干部 {cadre} 的{POOL_ZH[pool]}名额为 {slots.loc[cadre, f'{pool}_slots']}，指定和保留的结对有 {count} 对 / "
                             f"cadre {cadre} has {slots.loc[cadre, f'{pool}_slots']} {pool} slots but {count} pinned or kept pairs")
     if problems:
-        raise PairingInputError(problems)
+        raise PairingInputError.said(*problems)
 
 
 def _known_forbids(forbidden: pd.DataFrame, cadres: pd.DataFrame, households: pd.DataFrame) -> pd.DataFrame:
@@ -220,7 +228,7 @@ def _known_forbids(forbidden: pd.DataFrame, cadres: pd.DataFrame, households: pd
                                         else "农户不在名册 / household not on the roster")
                 for c, h in zip(forbidden["cadre_id"], forbidden["household_id"]) if c not in cadre_ids or h not in household_ids]
     if problems:
-        raise PairingInputError(problems)
+        raise PairingInputError.said(*problems)
     return forbidden
 
 
@@ -245,7 +253,7 @@ def _fixed_pairs(households: pd.DataFrame, cadres: pd.DataFrame, existing: pd.Da
     problems += [f"农户 {h} 被指定或保留给了两名干部 / household {h} is pinned or kept for two cadres" for h in
                  candidates[~(cadre_left | household_left)][twice]["household_id"].unique()]
     if problems:
-        raise PairingInputError(problems)
+        raise PairingInputError.said(*problems)
 
     ended = candidates[(cadre_left | household_left) & (candidates["status"] == STATUS_LOCKED)].copy()
     ended["reason"] = np.where(~ended["cadre_id"].isin(known_cadres), "干部已不在名册（调离或退出）/ cadre left",

@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import io
-from ..archives import ROLLUP_LABELS
-from ..schema import ARCHIVE_TABLES, TABLES, normalize_header
+from ..errors import PairingInputError
+from ..schema import ARCHIVE_TABLES, ROLLUP_LABELS, TABLES, normalize_header
+from ..tables import UnreadableFile, atomic_write, excel_writer, read_grids
 from .explain import POOL_ZH
-from .problem import PairingInputError
 
 EXTRA_LABELS = {
     "cadre_name": "干部姓名", "distance_km": "距离(km)", "status": "状态", "reason": "说明", "household_class": "农户类别",
@@ -27,12 +26,28 @@ LABELS = ({f.name: f.zh for t in (TABLES | ARCHIVE_TABLES).values() for f in t.f
 STATUS_ZH = {"proposed": "建议", "confirmed": "已确认", "locked": "锁定"}
 
 
+def village_sheets(result) -> dict[str, pd.DataFrame]:
+    """What a unit → village pairing writes, sheet by sheet (`match_villages`' result)."""
+    return {"联村": result.links, "未联系的村": result.unlinked, "未达下限的单位": result.short_units}
+
+
+def household_sheets(result) -> dict[str, pd.DataFrame]:
+    """What a cadre → household pairing writes, sheet by sheet (`match_households`' result)."""
+    return {"联户": result.pairs, "未覆盖农户": result.uncovered, "各县区缺口": result.shortages,
+            "加名额测算": result.marginal, "终止的结对": result.ended}
+
+
+def rotation_sheets(rotation) -> dict[str, pd.DataFrame]:
+    """What a work-team rotation writes, sheet by sheet (`rotate_teams`' result)."""
+    return {"工作队轮换": rotation.schedule, "派员不足": rotation.shortages}
+
+
 def write_tables(sheets: dict[str, pd.DataFrame], path: str | Path, lang: str = "zh") -> list[Path]:
     """The first table to `path`; in Excel every table as its own sheet, in CSV the others beside it."""
     path = Path(path)
     shown = {name: _shown(frame, lang) for name, frame in sheets.items()}
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        with io.excel_writer(path) as writer:
+        with excel_writer(path) as writer:
             for name, frame in shown.items():
                 frame.to_excel(writer, sheet_name=name, index=False)
                 writer.sheets[name].freeze_panes(1, 0)
@@ -40,7 +55,7 @@ def write_tables(sheets: dict[str, pd.DataFrame], path: str | Path, lang: str = 
     written = []
     for k, (name, frame) in enumerate(shown.items()):
         target = path if k == 0 else path.with_name(f"{path.stem}_{name}{path.suffix}")
-        with io.atomic_write(target) as tmp:
+        with atomic_write(target) as tmp:
             frame.to_csv(tmp, index=False, encoding="utf-8-sig")
         written.append(target)
     return written
@@ -61,16 +76,16 @@ def read_pairs(path: str | Path, required: tuple[str, ...]) -> pd.DataFrame:
     """A pairing table written by `write_tables` (either language), with English column names; a file
     that cannot be read, is empty, or lacks a column is refused in words (PairingInputError)."""
     try:
-        grid = io.read_grids(Path(path))[0].cells
-    except (io.UnreadableFile, IndexError) as failed:
-        raise PairingInputError([f"{path}: 无法读取 / cannot be read ({failed})"]) from None
+        grid = read_grids(Path(path))[0].cells
+    except (UnreadableFile, IndexError) as failed:
+        raise PairingInputError.said(*[f"{path}: 无法读取 / cannot be read ({failed})"]) from None
     if grid.empty:
-        raise PairingInputError([f"{path}: 文件是空的 / the file is empty"])
+        raise PairingInputError.said(*[f"{path}: 文件是空的 / the file is empty"])
     back = {normalize_header(v): k for k, v in LABELS.items()} | {normalize_header(k): k for k in LABELS}
     frame = pd.DataFrame(grid.iloc[1:].to_numpy(), columns=[back.get(normalize_header(h), h) for h in grid.iloc[0]])
     missing = [c for c in required if c not in frame]
     if missing:
-        raise PairingInputError([f"{path}: 缺少列 / missing columns: "
+        raise PairingInputError.said(*[f"{path}: 缺少列 / missing columns: "
                                  f"{', '.join(LABELS[c] + ' (' + c + ')' for c in missing)}"])
     for column, shown in (("status", STATUS_ZH), ("pool", POOL_ZH)):  # back from the Chinese values
         if column in frame:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..errors import PairingInputError
+
 ENGINES = ("auto", "network", "cbc", "highs")
 MAX_GROUP_SIZE = 10**7  # slots or members of one group beyond this are not a real city's (and overflow-safe)
 MAX_ARC_KM = 20_040.0  # half the earth's circumference: no two places are farther apart
@@ -20,14 +22,6 @@ MAX_ARC_KM = 20_040.0  # half the earth's circumference: no two places are farth
 
 class SolverError(RuntimeError):
     """The engine could not do what was asked; the message says what happened, in Chinese and English."""
-
-
-class PairingInputError(ValueError):
-    """Inputs the pairing cannot honour; `problems` lists each in words (Chinese / English)."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("；".join(problems[:10]) + (f"…（共{len(problems)}条）" if len(problems) > 10 else ""))
 
 
 def check_links(links, rosters) -> None:
@@ -44,7 +38,7 @@ def check_links(links, rosters) -> None:
         if len(unknown) > 20:
             problems.append(f"……另有 {len(unknown) - 20} 个 / and {len(unknown) - 20} more")
     if problems:
-        raise PairingInputError(problems)
+        raise PairingInputError.said(*problems)
 
 
 @dataclass

@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 import pulp
 
+from ..errors import PairingInputError
 from .backends import SOLVER_LABELS
 from .model import PairingModel, create_model, solve_levels
 from .network import solve_network
-from .problem import PairingInputError, PairingOptions, SolveReport, SolverError, TransportProblem, TransportSolution
+from .problem import PairingOptions, SolveReport, SolverError, TransportProblem, TransportSolution
 
 Rule = Callable[[PairingModel], None]
 
@@ -80,11 +81,11 @@ def apply_rules(model: PairingModel, rules: Sequence[Rule]) -> None:
         try:
             rule(model)
         except Exception as failed:  # the planner's own code: say which rule and why, never a traceback
-            raise PairingInputError([f"规划人员规则“{name}”出错 / the planner's rule {name!r} failed: "
+            raise PairingInputError.said(*[f"规划人员规则“{name}”出错 / the planner's rule {name!r} failed: "
                                      f"{type(failed).__name__}: {failed}"]) from None
     twice = sorted(name for name, count in Counter(v.name for v in model.lp.variables()).items() if count > 1)
     if twice:
-        raise PairingInputError([f"规划人员规则中的变量重名 / variables named twice in the planner's rules: "
+        raise PairingInputError.said(*[f"规划人员规则中的变量重名 / variables named twice in the planner's rules: "
                                  f"{', '.join(twice[:10])}（每个变量须有自己的名字 / give each its own name）"])
 
 

@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 
 from .. import geo
+from ..errors import PairingInputError
 from ..policy import Policy, check_max_km, default_policy
 from ..rosters import Rosters
 from .explain_villages import may_link, short_units, unlinked_villages
-from .problem import PairingInputError, PairingOptions, SolveReport, TransportProblem, TransportSolution
+from .problem import PairingOptions, SolveReport, TransportProblem, TransportSolution
 from .solve import Rule, check_engine, solve_transport
 
 LINK_COLUMNS = ["unit_id", "unit_name", "unit_kind", "village_code", "village_name", "county_code", "distance_km",
@@ -61,7 +62,7 @@ def match_villages(rosters: Rosters, policy: Policy | None = None, targets: str 
     options = options or PairingOptions()
     check_engine(options, rules)
     if targets not in TARGETS:
-        raise PairingInputError([f"targets 须为 poor 或 all / targets must be poor or all, not {targets!r}"])
+        raise PairingInputError.said(*[f"targets 须为 poor 或 all / targets must be poor or all, not {targets!r}"])
     max_km = check_max_km(policy.max_km if max_km is None else max_km)
     units = rosters.units.reset_index(drop=True)
     villages = rosters.villages

@@ -1,4 +1,12 @@
-"""Problems found in input files, the error that carries all of them, and the 问题清单 workbook."""
+"""What can go wrong, in one place: a `Problem` (located as the planner sees it, stable code, Chinese and
+English), the input errors that carry every problem found (one family, one shape), typed warnings, and the
+error raised when personal data would be published.
+
+    try:
+        rosters = load_rosters("rosters/")
+    except InputError as exc:              # RosterError, PolicyError, PlanError, ArchiveError, …
+        for problem in exc.problems: ...
+"""
 
 from __future__ import annotations
 
@@ -64,6 +72,8 @@ PROBLEM_CODES = {
     "policy_wrong_type": ("政策项的值类型不对", "policy value of the wrong type"),
     "policy_out_of_range": ("政策项超出允许范围", "policy value outside the allowed range"),
     "policy_inconsistent": ("政策项互相矛盾", "policy values contradict each other"),
+    "indicator_invalid": ("指标体系文件有误", "the indicator system file is wrong"),
+    "pairing_input_invalid": ("结对的输入无法满足", "the pairing's inputs cannot be honoured"),
 }
 
 
@@ -94,13 +104,19 @@ class Problem:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @classmethod
+    def about(cls, code: str, zh: str, en: str, file: str = "", value: object = None,
+              severity: str = "error") -> Problem:
+        """A problem with a whole input (a file, an option, a rule) rather than one cell."""
+        return cls(str(file), None, None, None, None if value is None else str(value), code, zh, en, severity)
 
-class RosterError(ValueError):
-    """Input rejected; `problems` lists every problem found, errors and warnings."""
+
+class InputError(ValueError):
+    """Input rejected; `problems` lists every problem found (errors and warnings). Nothing was written."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
-        errors = [p for p in self.problems if p.severity == "error"]
+        errors = self.errors
         head = "\n".join(str(p) for p in errors[:20])
         more = f"\n… 另有 {len(errors) - 20} 个问题 / {len(errors) - 20} more" if len(errors) > 20 else ""
         super().__init__(f"发现 {len(errors)} 个问题，未载入任何数据 / {len(errors)} problems found, "
@@ -111,8 +127,66 @@ class RosterError(ValueError):
         return [p for p in self.problems if p.severity == "error"]
 
 
-class RosterWarning(UserWarning):
-    """Something worth a look that does not stop loading (an ignored column, a skipped sheet)."""
+class RosterError(InputError):
+    """Roster files rejected."""
+
+
+class PolicyError(InputError):
+    """The planner's policy file or edits rejected."""
+
+
+class IndicatorError(InputError):
+    """The indicator system file rejected."""
+
+
+class PlanError(InputError):
+    """Three-year plan files rejected."""
+
+
+class ArchiveError(InputError):
+    """Work-diary files rejected; nothing was imported."""
+
+
+class AlreadyImported(ArchiveError):
+    """The files (or some of their records) are in the store already."""
+
+    def __init__(self, source: str, zh: str, en: str):
+        super().__init__([Problem.about("already_imported", zh, en, file=source)])
+
+    @classmethod
+    def files(cls, source: str, earlier: str) -> AlreadyImported:
+        return cls(source, f"这些文件已经导入过（{earlier}），不再重复导入",
+                   f"these files were imported before ({earlier}); not imported again")
+
+
+class PairingInputError(InputError):
+    """Inputs the pairing cannot honour (pins, links, pairs files, the planner's rules)."""
+
+    @classmethod
+    def said(cls, *messages: str) -> PairingInputError:
+        """From messages written "中文 / English"."""
+        problems = []
+        for message in messages:
+            zh, _, en = message.partition(" / ")
+            problems.append(Problem.about("pairing_input_invalid", zh, en or zh))
+        return cls(problems)
+
+
+class PersonalDataLeak(Exception):
+    """A file about to be published carries a household's ID number, phone or head's name; it was not published."""
+
+    def __init__(self, path: str, found: list[str]):
+        self.path, self.found = str(path), list(found)
+        super().__init__(f"{path}: 含有农户个人信息，未发布 / household personal data, not published "
+                         f"({len(found)} 处 / found)")
+
+
+class LianhuWarning(UserWarning):
+    """Something worth a look that does not stop the work."""
+
+
+class RosterWarning(LianhuWarning):
+    """Something in the rosters worth a look that does not stop loading (an ignored column, a skipped sheet)."""
 
 
 def problems_frame(problems: list[Problem], chinese_headers: bool = True) -> pd.DataFrame:
@@ -122,17 +196,3 @@ def problems_frame(problems: list[Problem], chinese_headers: bool = True) -> pd.
         return frame
     return frame.assign(severity=frame["severity"].map({"error": "错误", "warning": "警告"})).rename(columns=PROBLEM_COLUMNS)
 
-
-def write_problem_workbook(problems: list[Problem], path: str | Path) -> Path:
-    """Write the 问题清单 to send back to the offices: one sheet in all, one sheet per file."""
-    from .io import excel_writer
-
-    frame = problems_frame(problems)
-    with excel_writer(path) as writer:
-        frame.to_excel(writer, sheet_name="问题清单", index=False)
-        sheet = writer.sheets["问题清单"]
-        sheet.freeze_panes(1, 0)
-        sheet.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)
-        for i, width in enumerate((28, 12, 8, 16, 24, 26, 8, 48, 60)):
-            sheet.set_column(i, i, width)
-    return Path(path)

@@ -1,14 +1,12 @@
-"""Pure functions that return plotly figures (Chinese labels; no network needed to show them)."""
+"""The rosters and pairings as figures: households by county and class, the pairing map."""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from .schema import HOUSEHOLD_CLASSES
-
-FONT = "Noto Sans CJK SC, Microsoft YaHei, SimHei, sans-serif"
-CLASS_COLOURS = dict(zip(HOUSEHOLD_CLASSES, ("#c0392b", "#e67e22", "#7f8c8d")))
+from ..schema import HOUSEHOLD_CLASSES
+from .theme import CLASS_COLOURS, FONT
 
 
 def households_by_county(summary: pd.DataFrame) -> go.Figure:

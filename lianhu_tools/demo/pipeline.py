@@ -2,29 +2,51 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import threading
 import time
 import warnings
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import pandas as pd
 
-from .io import excel_writer, write_rosters
-from .policy import load_policy
-from .problems import RosterWarning, write_problem_workbook
-from .rosters import Rosters, load_rosters, validate_paths
-from .schema import TABLES
-from .summary import county_summary
-from .template import write_template
+from ..archives import import_activity_files
+from ..assessment import results, run_assessment
+from ..errors import RosterWarning
+from ..figures import pairing_map
+from ..pairing.households import match_households
+from ..pairing.output import household_sheets, rotation_sheets, village_sheets, write_county_workbooks, write_tables
+from ..pairing.rotation import rotate_teams
+from ..pairing.villages import match_villages
+from ..plans import load_plans, progress
+from ..policy import load_policy
+from ..report import publish
+from ..rosters import Rosters, load_rosters, validate_paths
+from ..schema import TABLES
+from ..store import Store
+from ..summary import county_summary
+from ..tables import excel_writer, write_problem_workbook, write_rosters
+from ..template import write_template
+from ..widgets.dashboard import Dashboard
+from .activities import generate_activities, write_activity_workbooks
+from .broken import write_broken_rosters
+from .generator import generate_city
+from .plans import generate_plans, write_plan_workbook
+
+DEMO_ORIGIN = "demo"  # noted in a demo's store: only such a store is ever replaced by a later demo
+
+
+class NotADemoStore(Exception):
+    """The demo's output folder holds a store that a demo did not make; it is left alone."""
 
 
 def write_demo_rosters(size: str = "tiny", out: str | Path = "build/demo/rosters", seed: int = 2012,
                        file_format: str = "xlsx", encoding: str = "utf-8-sig") -> Path:
     """Write the demo city's roster files, as a city would receive them; returns the folder."""
-    from .demo import generate_city
-
     write_rosters(generate_city(size, seed=seed).tables(), out, file_format, encoding=encoding)
     return Path(out)
 
@@ -67,29 +89,21 @@ class Steps:
 def _pairings(rosters: Rosters, policy, out: Path, job: Steps) -> tuple:
     """Units → villages, cadres → households in the linked villages, six half-year work-team terms,
     the pairing map and one workbook per county."""
-    from .figures import pairing_map
-    from .pairing.households import match_households
-    from .pairing.output import write_county_workbooks, write_tables
-    from .pairing.rotation import rotate_teams
-    from .pairing.villages import match_villages
-
     say = job.say
     job.step("单位联村 / units → villages")
     villages = match_villages(rosters, policy)
-    write_tables({"联村": villages.links, "未联系的村": villages.unlinked, "未达下限的单位": villages.short_units},
-                 out / "联村结果.xlsx")
+    write_tables(village_sheets(villages), out / "联村结果.xlsx")
     say(f"单位联村 / units → villages: {len(villages.links):,} 村已联系，{len(villages.unlinked):,} 村未联系，"
         f"{len(villages.short_units):,} 个单位未达下限（{villages.report.seconds:.1f} s，"
         f"{'已证明最优' if villages.report.proven_optimal else '未证明最优'}）→ {out / '联村结果.xlsx'}")
     job.step("干部联户 / cadres → households")
     households = match_households(rosters, policy, links=villages.links)
-    write_tables({"联户": households.pairs, "未覆盖农户": households.uncovered, "各县区缺口": households.shortages,
-                  "加名额测算": households.marginal}, out / "联户结果.xlsx")
+    write_tables(household_sheets(households), out / "联户结果.xlsx")
     say(f"干部联户 / cadres → households: {len(households.pairs):,} 对，{len(households.uncovered):,} 户未覆盖 "
         f"→ {out / '联户结果.xlsx'}")
     job.step("工作队轮换 / work teams")
     rotation = rotate_teams(rosters, villages.links, "2025H1", 6, policy)
-    write_tables({"工作队轮换": rotation.schedule, "派员不足": rotation.shortages}, out / "工作队轮换.xlsx")
+    write_tables(rotation_sheets(rotation), out / "工作队轮换.xlsx")
     say(f"工作队轮换 / work teams 2025H1–2027H2: {len(rotation.schedule):,} 人次 → {out / '工作队轮换.xlsx'}")
     figure = pairing_map(rosters.villages, rosters.units, villages.links)
     figure.write_html(out / "结对图.html", include_plotlyjs="directory")
@@ -120,25 +134,74 @@ def demo_year(rosters: Rosters, links: pd.DataFrame, pairs: pd.DataFrame, teams:
               seed: int = 2012) -> DemoYear:
     """Store the pairings (locked for 2025–2027) and teams, write and import a year of work diaries and
     the three-year plans — through the same checks as an office's files."""
-    from .archives import import_activity_files
-    from .demo.activities import generate_activities, write_activity_workbooks
-    from .demo.plans import generate_plans, write_plan_workbook
-    from .plans import load_plans
-    from .store import Store
-
     out = Path(out)
-    for old in out.glob("lianhu.sqlite*"):
-        old.unlink()  # a demo starts its store afresh
-    store = Store(out / "lianhu.sqlite")
+    target = out / "lianhu.sqlite"
+    check_replaceable(target)
+    building = out / f".lianhu-demo-{os.getpid()}.sqlite"  # the new store lands only once it is whole
+    try:
+        filled = _fill_demo_store(Store(building), rosters, links, pairs, teams, out, seed)
+    except BaseException:
+        for part in out.glob(f"{building.name}*"):
+            part.unlink(missing_ok=True)
+        raise
+    check_replaceable(target)  # still a demo's (or none) after the minutes this took
+    for stale in (target.with_name(target.name + suffix) for suffix in ("-wal", "-shm", "-journal")):
+        stale.unlink(missing_ok=True)
+    os.replace(building, target)
+    return DemoYear(Store(target), rosters, links, pairs, teams, filled.diaries, filled.records, filled.plan_file, out)
+
+
+@dataclass
+class DemoArchives:
+    """A demo year's work diaries (one workbook per county) and three-year plan file, as offices send them."""
+
+    diaries: list[Path]
+    records: int
+    plan_file: Path
+
+
+def write_demo_archives(rosters: Rosters, links: pd.DataFrame, pairs: pd.DataFrame, teams: pd.DataFrame,
+                        out: str | Path, seed: int = 2012) -> DemoArchives:
+    """A year (2025) of work diaries under out/工作记录 and the plans 2025–2027 in out/三年规划.xlsx."""
+    out = Path(out)
+    records = generate_activities(links, pairs, teams=teams, year=2025, seed=seed)
+    diaries = write_activity_workbooks(records, rosters.villages, out / "工作记录", rosters.households)
+    plan_file = write_plan_workbook(generate_plans(links, pairs, rosters.households, seed=seed), out / "三年规划.xlsx")
+    return DemoArchives(diaries, len(records), plan_file)
+
+
+def demo_pairings(rosters: Rosters) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Links, pairings and the first two work-team terms of a demo city, on the default policy."""
+    links = match_villages(rosters).links
+    pairs = match_households(rosters, links=links).pairs
+    return links, pairs, rotate_teams(rosters, links, "2025H1", 2).schedule
+
+
+def _fill_demo_store(store: Store, rosters: Rosters, links, pairs, teams, out: Path, seed: int) -> DemoArchives:
+    store.note("origin", DEMO_ORIGIN)
     store.save_rosters(rosters)
     store.save_pairings(pairs, 2025, "locked", links=links)
     store.save_teams(teams)
-    records = generate_activities(links, pairs, teams=teams, year=2025, seed=seed)
-    diaries = write_activity_workbooks(records, rosters.villages, out / "工作记录", rosters.households)
+    archives = write_demo_archives(rosters, links, pairs, teams, out, seed)
     import_activity_files(store, out / "工作记录", rosters)
-    plan_file = write_plan_workbook(generate_plans(links, pairs, rosters.households, seed=seed), out / "三年规划.xlsx")
-    store.save_plans(load_plans(plan_file, rosters, 2025), 2025, str(plan_file))
-    return DemoYear(store, rosters, links, pairs, teams, diaries, len(records), plan_file, out)
+    store.save_plans(load_plans(archives.plan_file, rosters, 2025), 2025, str(archives.plan_file))
+    store.engine.dispose()
+    return archives
+
+
+def check_replaceable(path: Path) -> None:
+    """Raise NotADemoStore unless `path` is absent or a store an earlier demo made."""
+    if not path.exists():
+        return
+    try:  # read only: a real store is neither migrated nor locked by looking
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as connection:
+            found = connection.execute("SELECT value FROM meta WHERE key = 'origin'").fetchone()
+    except sqlite3.Error:  # not a store at all, or an older one: not a demo's either
+        found = None
+    origin = found[0] if found else None
+    if origin != DEMO_ORIGIN:
+        raise NotADemoStore(f"{path} 不是演示生成的数据库，演示不会覆盖它；请换一个输出文件夹（--out）/ {path} is not a "
+                            f"store a demo made: the demo leaves it alone — choose another output folder (--out)")
 
 
 def start_demo_year(size: str = "small", folder: str | Path | None = None, seed: int = 2012) -> DemoYear:
@@ -146,28 +209,16 @@ def start_demo_year(size: str = "small", folder: str | Path | None = None, seed:
     two half-year team terms, and its first year in a fresh store (in a temporary folder by default)."""
     import tempfile
 
-    from .pairing.households import match_households
-    from .pairing.rotation import rotate_teams
-    from .pairing.villages import match_villages
-
     folder = Path(folder or tempfile.mkdtemp(prefix="lianhu_"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RosterWarning)
         rosters = load_rosters(write_demo_rosters(size, folder / "rosters", seed))
-    links = match_villages(rosters).links
-    pairs = match_households(rosters, links=links).pairs
-    teams = rotate_teams(rosters, links, "2025H1", 2).schedule
-    return demo_year(rosters, links, pairs, teams, folder, seed)
+    return demo_year(rosters, *demo_pairings(rosters), folder, seed)
 
 
 def _archives_and_assessment(rosters: Rosters, links, pairs, teams, policy, out: Path, job: Steps) -> None:
     """A year of work records and plans in the store, mid-year and year-end assessments, the published
     results and the dashboard as a static page."""
-    from .assessment import results, run_assessment
-    from .dashboard import Dashboard
-    from .plans import progress
-    from .report import publish
-
     say = job.say
     job.step("工作记录与规划 / records and plans")
     started = time.perf_counter()
@@ -181,7 +232,7 @@ def _archives_and_assessment(rosters: Rosters, links, pairs, teams, policy, out:
     for period in ("2025H1", "2025"):
         label = f"{'年中' if 'H' in period else '年终'}考核 / {period} assessment"
         job.step(label)
-        assessment = run_assessment(store, period, rosters, teams, policy=policy)
+        assessment = run_assessment(store, period, rosters, policy=policy)
         grades = results(store, assessment, rosters)["cadre"]["grade"].value_counts()
         written = publish(store, assessment, rosters, out / "公开发布")
         say(f"{label}: 干部 " +
@@ -196,9 +247,8 @@ def run_demo(size: str = "city", seed: int = 2012, out: str | Path = "build/demo
     """The main job on the demo city: generate its files, validate, link units to villages, pair cadres with
     households, rotate work teams, a year of records and plans, mid-year and year-end assessment, then the
     county workbooks, the published report and the dashboard — each written under `out`."""
-    from .demo.broken import write_broken_rosters
-
     out = Path(out)
+    check_replaceable(out / "lianhu.sqlite")  # before minutes of work, not after
     policy = load_policy(policy_file)
     job = Steps(11, say)
     try:
@@ -239,3 +289,11 @@ def run_demo(size: str = "city", seed: int = 2012, out: str | Path = "build/demo
     say("下一步 / next: make lab（JupyterLab，打开 notebooks/）· make dashboard（领导看板 / leadership dashboard，"
         "http://127.0.0.1:8866/）")
     return rosters
+
+
+def demo_dashboard(size: str = "small") -> Dashboard:
+    """The dashboard on a demo city's first year, with its mid-year and year-end assessments."""
+    year = start_demo_year(size)
+    for period in ("2025H1", "2025"):
+        run_assessment(year.store, period, year.rosters)
+    return Dashboard(year.store, year.rosters)

@@ -21,183 +21,29 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
-from .schema import ACTIVITIES, PLANS, TABLES, Table
+from ..errors import AlreadyImported
+from . import migrations
+from .migrations import create_or_migrate
+from .tables import (
+    FINGERPRINTED,
+    STATUSES,
+    activities,
+    adjustments,
+    assessment_scores,
+    assessments,
+    audit_log,
+    imports,
+    links_table,
+    meta,
+    pairings,
+    plans,
+    roster_tables,
+    status_history,
+    team_assignments,
+)
 
 DEFAULT_URL = "sqlite:///data/lianhu.sqlite"
 BUSY_SECONDS = 60  # a writer waits this long for another to finish before giving up
-SCHEMA_VERSION = 4
-SQL_TYPES = {"int": sa.Integer, "float": sa.Float, "lat": sa.Float, "lon": sa.Float, "bool": sa.Boolean,
-             "date": sa.Date}
-
-metadata = sa.MetaData()
-
-meta = sa.Table("meta", metadata, sa.Column("key", sa.String, primary_key=True), sa.Column("value", sa.String))
-
-imports = sa.Table(
-    "imports", metadata,
-    sa.Column("import_id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("kind", sa.String, nullable=False),  # rosters, activities, links, pairings, teams
-    sa.Column("source", sa.String, nullable=False),  # the files, as given
-    sa.Column("digest", sa.String),  # sha256 of the files' bytes: the same files are not imported twice
-    sa.Column("rows", sa.Integer, nullable=False),
-    sa.Column("at", sa.DateTime, nullable=False),
-    sa.Column("who", sa.String, nullable=False),
-    sa.Index("imports_digest", "digest", unique=True),
-)
-
-
-def _columns_of(table: Table) -> list[sa.Column]:
-    return [sa.Column(f.name, SQL_TYPES.get(f.kind, sa.String)) for f in table.fields]
-
-
-def _snapshot_table(table: Table) -> sa.Table:
-    """One roster, every import kept (a versioned snapshot per import)."""
-    return sa.Table(f"roster_{table.name}", metadata,
-                    sa.Column("import_id", sa.ForeignKey("imports.import_id"), nullable=False, index=True),
-                    *_columns_of(table))
-
-
-roster_tables = {name: _snapshot_table(table) for name, table in TABLES.items()}
-
-activities = sa.Table(
-    "activities", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("import_id", sa.ForeignKey("imports.import_id"), nullable=False),
-    *_columns_of(ACTIVITIES),
-    sa.Column("period", sa.String, nullable=False, index=True),  # 2025H1, 2025H2
-    sa.Column("village_code", sa.String, nullable=False, index=True),  # where the work was: four-level roll-ups
-    sa.Column("fingerprint", sa.BigInteger),  # of the record's content: the same record is not imported twice
-    sa.UniqueConstraint("record_id"),
-    sa.Index("activities_fingerprint", "fingerprint"),
-)
-
-FINGERPRINTED = ["date", "actor_kind", "actor_id", "target_kind", "target_id", "task", "kind", "quantity", "days"]
-
-STATUSES = ("proposed", "confirmed", "locked", "ended")
-
-links_table = sa.Table(
-    "links", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("unit_id", sa.String, nullable=False, index=True),
-    sa.Column("village_code", sa.String, nullable=False, index=True),
-    sa.Column("term_start", sa.Integer, nullable=False),  # first year of the 3-year term
-    sa.Column("status", sa.Enum(*STATUSES, native_enum=False), nullable=False),
-    sa.Column("reason", sa.String),
-)
-
-pairings = sa.Table(
-    "pairings", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("cadre_id", sa.String, nullable=False, index=True),
-    sa.Column("household_id", sa.String, nullable=False, index=True),
-    sa.Column("unit_id", sa.String),
-    sa.Column("pool", sa.String),
-    sa.Column("term_start", sa.Integer, nullable=False),
-    sa.Column("status", sa.Enum(*STATUSES, native_enum=False), nullable=False),
-    sa.Column("reason", sa.String),
-)
-
-status_history = sa.Table(
-    "status_history", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("entity", sa.String, nullable=False),  # links or pairings
-    sa.Column("entity_id", sa.Integer, nullable=False, index=True),
-    sa.Column("at", sa.DateTime, nullable=False),
-    sa.Column("old_status", sa.String),
-    sa.Column("new_status", sa.String, nullable=False),
-    sa.Column("reason", sa.String),
-)
-
-team_assignments = sa.Table(
-    "team_assignments", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("period", sa.String, nullable=False, index=True),
-    sa.Column("unit_id", sa.String, nullable=False),
-    sa.Column("village_code", sa.String, nullable=False),
-    sa.Column("cadre_id", sa.String, nullable=False),
-)
-
-audit_log = sa.Table(
-    "audit_log", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("at", sa.DateTime, nullable=False),
-    sa.Column("who", sa.String, nullable=False),
-    sa.Column("action", sa.String, nullable=False),
-    sa.Column("entity", sa.String, nullable=False),
-    sa.Column("entity_id", sa.String),
-    sa.Column("old_value", sa.Text),
-    sa.Column("new_value", sa.Text),
-)
-
-assessments = sa.Table(
-    "assessments", metadata,
-    sa.Column("assessment_id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("period", sa.String, nullable=False),  # 2025H1 (mid-year) or 2025 (year-end)
-    sa.Column("at", sa.DateTime, nullable=False),
-    sa.Column("who", sa.String, nullable=False),
-    sa.Column("indicators", sa.Text, nullable=False),  # the indicator system used, as JSON
-    sa.Column("frozen", sa.Text, nullable=False),  # pairings, links and teams as they were, as JSON
-)
-
-assessment_scores = sa.Table(
-    "assessment_scores", metadata,
-    sa.Column("assessment_id", sa.ForeignKey("assessments.assessment_id"), nullable=False, index=True),
-    sa.Column("subject_kind", sa.String, nullable=False),  # cadre, unit, team_member
-    sa.Column("subject_id", sa.String, nullable=False),
-    sa.Column("indicator", sa.String, nullable=False),
-    sa.Column("value", sa.Float),
-    sa.Column("points", sa.Float, nullable=False),
-)
-
-adjustments = sa.Table(
-    "adjustments", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("assessment_id", sa.ForeignKey("assessments.assessment_id"), nullable=False, index=True),
-    sa.Column("subject_kind", sa.String, nullable=False),
-    sa.Column("subject_id", sa.String, nullable=False),
-    sa.Column("points", sa.Float, nullable=False),
-    sa.Column("reason", sa.String, nullable=False),
-    sa.Column("at", sa.DateTime, nullable=False),
-    sa.Column("who", sa.String, nullable=False),
-)
-
-plans = sa.Table(
-    "plans", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("import_id", sa.ForeignKey("imports.import_id"), nullable=False, index=True),  # the version
-    sa.Column("term_start", sa.Integer, nullable=False),
-    *_columns_of(PLANS),
-    sa.Index("plans_subject", "subject_kind", "subject_id"),
-)
-
-# Upgrades of older files, one function per version step (alembic operations); a new file is
-# created at SCHEMA_VERSION directly.
-MIGRATIONS: dict[int, callable] = {
-    2: lambda operations: [table.create(operations.get_bind()) for table in (assessments, assessment_scores, adjustments)],
-    3: lambda operations: plans.create(operations.get_bind()),
-    4: lambda operations: _fingerprints_and_unique_digests(operations),
-}
-
-
-def _fingerprints_and_unique_digests(operations) -> None:
-    """Version 4: records carry a fingerprint of their content; a digest of files is imported once."""
-    inspector = sa.inspect(operations.get_bind())
-    if "fingerprint" not in [c["name"] for c in inspector.get_columns("activities")]:
-        operations.add_column("activities", sa.Column("fingerprint", sa.BigInteger))
-        operations.create_index("activities_fingerprint", "activities", ["fingerprint"])
-    indexes = [i["name"] for i in inspector.get_indexes("imports")]
-    if "ix_imports_digest" in indexes:
-        operations.drop_index("ix_imports_digest", "imports")
-    if "imports_digest" not in indexes:
-        operations.create_index("imports_digest", "imports", ["digest"], unique=True)
-
-
-class AlreadyImported(ValueError):
-    """What of an import is already in the store (checked under the write lock); "中文 / English"."""
-
-    @staticmethod
-    def files(earlier: str) -> str:
-        return f"这些文件已经导入过（{earlier}），不再重复导入 / these files were imported before ({earlier}); not imported again"
 
 
 class StoreBusy(RuntimeError):
@@ -230,7 +76,7 @@ class Store:
         self.who = who or getpass.getuser()
         if self._needs_setup():
             with self.transaction() as conn:
-                self._create_or_migrate(conn)
+                create_or_migrate(conn)
 
     def _needs_setup(self) -> bool:
         """A read, without the write lock: is the store missing or older than this program?"""
@@ -238,10 +84,10 @@ class Store:
             if not sa.inspect(conn).has_table("meta"):
                 return True
             version = int(conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar_one())
-        if version > SCHEMA_VERSION:
-            raise RuntimeError(f"数据库版本 {version} 比本程序新（{SCHEMA_VERSION}），请升级程序 / "
-                               f"the store's schema {version} is newer than this program's {SCHEMA_VERSION}")
-        return version < SCHEMA_VERSION
+        if version > migrations.SCHEMA_VERSION:
+            raise RuntimeError(f"数据库版本 {version} 比本程序新（{migrations.SCHEMA_VERSION}），请升级程序 / "
+                               f"the store's schema {version} is newer than this program's {migrations.SCHEMA_VERSION}")
+        return version < migrations.SCHEMA_VERSION
 
     @contextmanager
     def transaction(self):
@@ -255,22 +101,15 @@ class Store:
                 raise StoreBusy(self.url.database or str(self.url)) from exc
             raise
 
-    def _create_or_migrate(self, conn) -> None:
-        """Under the write lock: create the store, or bring it to this program's version (once, even
-        when two programs open an old store at the same time)."""
-        if not sa.inspect(conn).has_table("meta"):
-            metadata.create_all(conn)
-            conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
-            return
-        version = int(conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar_one())
-        if version < SCHEMA_VERSION:
-            from alembic.migration import MigrationContext
-            from alembic.operations import Operations
+    def note(self, key: str, value: str) -> None:
+        """Keep a fact about the store itself (e.g. origin = demo) in its meta table."""
+        with self.transaction() as conn:
+            conn.execute(meta.delete().where(meta.c.key == key))
+            conn.execute(meta.insert().values(key=key, value=value))
 
-            operations = Operations(MigrationContext.configure(conn))
-            for step in range(version + 1, SCHEMA_VERSION + 1):
-                MIGRATIONS[step](operations)
-            conn.execute(meta.update().where(meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
+    def noted(self, key: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(meta.c.value).where(meta.c.key == key)).scalar()
 
     def schema_version(self) -> int:
         with self.engine.connect() as conn:
@@ -303,21 +142,21 @@ class Store:
         if "fingerprint" not in records:
             records = records.assign(fingerprint=fingerprints(records))
         with self.transaction() as conn:
-            clash = self._already_there(conn, records, digest)
-            if clash:
-                raise AlreadyImported(clash)
+            clash = self._already_there(conn, records, source, digest)
+            if clash is not None:
+                raise clash
             import_id = self._import(conn, "activities", source, len(records), digest)
             _insert_frame(conn, activities, records.assign(import_id=import_id))
         return import_id
 
-    def _already_there(self, conn, records: pd.DataFrame, digest: str | None) -> str:
+    def _already_there(self, conn, records: pd.DataFrame, source: str, digest: str | None) -> AlreadyImported | None:
         """Under the write lock: these files, record numbers or records already in the store?"""
         if digest is not None:
             earlier = conn.execute(sa.select(imports.c.source).where(imports.c.digest == digest)).scalars().first()
             if earlier is not None:
-                return AlreadyImported.files(earlier)
+                return AlreadyImported.files(source, earlier)
         if conn.execute(sa.select(activities.c.id).limit(1)).first() is None:
-            return ""  # nothing stored yet
+            return None  # nothing stored yet
         for column, zh, en in (("record_id", "记录编号已导入过", "record numbers imported before"),
                                ("fingerprint", "与库中已有记录完全相同（日期、主体、对象、任务、类型、数量、天数）",
                                 "records identical to ones in the store")):
@@ -327,8 +166,9 @@ class Store:
             found = [v for k in range(0, len(values), 5000) for v in conn.execute(
                 sa.select(activities.c[column]).where(activities.c[column].in_(values[k:k + 5000]))).scalars()]
             if found:
-                return f"{len(found):,} 条{zh} / {len(found):,} {en}" + (f": {', '.join(map(str, found[:5]))}" if column == "record_id" else "")
-        return ""
+                shown = f": {', '.join(map(str, found[:5]))}" if column == "record_id" else ""
+                return AlreadyImported(source, f"{len(found):,} 条{zh}{shown}", f"{len(found):,} {en}{shown}")
+        return None
 
     def save_pairings(self, pairs: pd.DataFrame | None, term_start: int, status: str = "confirmed",
                       links: pd.DataFrame | None = None) -> None:
@@ -457,7 +297,7 @@ class Store:
 
     def rosters(self, import_id: int | None = None):
         """The roster snapshot of an import (default: the latest), as validated `Rosters`."""
-        from .rosters import Rosters
+        from ..rosters import Rosters  # the rosters are read from the store only here
 
         with self.engine.connect() as conn:
             if import_id is None:
@@ -470,6 +310,11 @@ class Store:
                                         .where(table.c.import_id == import_id), conn)
                       for name, table in roster_tables.items()}
         return Rosters(**frames)
+
+    def latest_import(self, kind: str) -> int | None:
+        """The number of the latest import of a kind (rosters, activities, plans…), None before the first."""
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(sa.func.max(imports.c.import_id)).where(imports.c.kind == kind)).scalar()
 
     def activities(self, period: str | None = None, columns: list[str] | None = None) -> pd.DataFrame:
         """Activity records (all columns, or those named), of one period (2025H1), one year (2025) or all."""

@@ -1,0 +1,112 @@
+"""The indicator system (考核指标体系) as data: `data/indicators.yaml`, or the planner's copy. Each indicator has
+its points, the measure it is computed from and the target for full points; deductions take points per
+occurrence; grades have cut-offs. Every entry is declared (`INDICATOR_VALUES`, `DEDUCTION_VALUES`,
+`GRADE_VALUE`) and checked from its declaration, every problem listed at once (`IndicatorError`)."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from ..errors import IndicatorError, Problem
+from ..schema import Setting
+from .measures import MEASURES, SUBJECTS
+
+FULL_MARKS = 100  # 百分制: the indicators of each subject add up to this
+INDICATOR_VALUES = {"points": Setting("amount", "分", maximum=FULL_MARKS), "target": Setting("amount", above=0),
+                    "yearly": Setting("bool")}
+DEDUCTION_VALUES = {"points_each": Setting("amount", "分", maximum=FULL_MARKS)}
+GRADE_VALUE = Setting("amount", "分", maximum=FULL_MARKS)
+OPTIONAL = {"yearly"}
+
+
+def load_indicators(path: str | Path | None = None) -> dict:
+    """The indicator system: the planner's file, else the default; raises IndicatorError listing every problem."""
+    source = str(path) if path else "indicators.yaml"
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig") if path else \
+            resources.files("lianhu_tools").joinpath("data/indicators.yaml").read_text(encoding="utf-8")
+        system = yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise IndicatorError([_problem(source, "", type(exc).__name__, "无法读取或不是有效的 YAML",
+                                       "cannot be read, or is not valid YAML")]) from None
+    problems = check_indicators(system, source)
+    if problems:
+        raise IndicatorError(problems)
+    return system
+
+
+def check_indicators(system: object, source: str = "indicators") -> list[Problem]:
+    """Every problem of an indicator system, checked against the declarations above."""
+    if not isinstance(system, dict):
+        return [_problem(source, "", str(system)[:60], "须为键值结构（cadre、unit、team_member、grades）",
+                         "must be a mapping (cadre, unit, team_member, grades)")]
+    problems = []
+    for subject in SUBJECTS:
+        spec = system.get(subject)
+        if not isinstance(spec, dict) or not isinstance(spec.get("indicators"), list) or not spec["indicators"]:
+            problems.append(_problem(source, subject, None, "须列出指标（indicators）", "must list its indicators"))
+            continue
+        problems += _entries(source, subject, "indicators", spec["indicators"], INDICATOR_VALUES)
+        problems += _entries(source, subject, "deductions", spec.get("deductions") or [], DEDUCTION_VALUES)
+        points = [item.get("points") for item in spec["indicators"] if isinstance(item, dict)]
+        if all(INDICATOR_VALUES["points"].problem(p) is None for p in points) and sum(points) != FULL_MARKS:
+            problems.append(_problem(source, f"{subject}.indicators", sum(points), f"各指标满分合计须为 {FULL_MARKS}",
+                                     f"the indicators' points must add up to {FULL_MARKS}"))
+    grades = system.get("grades")
+    if not isinstance(grades, dict) or not grades:
+        return problems + [_problem(source, "grades", grades, "须给出等次及其最低分，如 {优秀: 90, 良好: 80, 一般: 70, 较差: 0}",
+                                    "must name the grades and their lowest totals, e.g. {优秀: 90, …, 较差: 0}")]
+    for grade, lowest in grades.items():
+        found = GRADE_VALUE.problem(lowest)
+        if found:
+            problems.append(_problem(source, f"grades.{grade}", lowest, found[1], found[2]))
+    if not problems and min(grades.values()) != 0:
+        problems.append(_problem(source, "grades", grades, "最低一档的最低分须为 0（每个总分都要有等次）",
+                                 "the lowest grade must start at 0 (every total needs a grade)"))
+    return problems
+
+
+def grade_order(system: dict) -> list[str]:
+    """The grades, best first (highest cut-off first, whatever order the file lists them in)."""
+    return sorted(system["grades"], key=lambda grade: -system["grades"][grade])
+
+
+def grade_of(system: dict, total: float) -> str:
+    """The grade of a total: the best whose cut-off it reaches."""
+    return next(grade for grade in grade_order(system) if total >= system["grades"][grade])
+
+
+def _entries(source: str, subject: str, part: str, items: list, values: dict[str, Setting]) -> list[Problem]:
+    problems, seen = [], set()
+    for k, item in enumerate(items):
+        where = f"{subject}.{part}[{k + 1}]"
+        if not isinstance(item, dict):
+            problems.append(_problem(source, where, item, "须为键值结构", "must be a mapping"))
+            continue
+        for key in ("id", "name"):
+            if not isinstance(item.get(key), str) or not item[key].strip():
+                problems.append(_problem(source, f"{where}.{key}", item.get(key), "须填写（文字）", "is required (text)"))
+        if item.get("id") in seen:
+            problems.append(_problem(source, f"{where}.id", item["id"], "编号重复", "duplicate id"))
+        seen.add(item.get("id"))
+        if item.get("measure") not in MEASURES[subject]:
+            problems.append(_problem(source, f"{where}.measure", item.get("measure"),
+                                     f"未知的计算方法，可用：{', '.join(MEASURES[subject])}",
+                                     f"unknown measure; known: {', '.join(MEASURES[subject])}"))
+        for key, setting in values.items():
+            if key in OPTIONAL and key not in item:
+                continue
+            found = setting.problem(item.get(key))
+            if found:
+                problems.append(_problem(source, f"{where}.{key}", item.get(key), found[1], found[2]))
+        unknown = set(item) - {"id", "name", "measure", *values}
+        problems += [_problem(source, f"{where}.{key}", item[key], "未知的项", "unknown key") for key in sorted(unknown)]
+    return problems
+
+
+def _problem(source: str, path: str, value, zh: str, en: str) -> Problem:
+    return Problem(source, None, None, path or None, None if value is None else str(value), "indicator_invalid",
+                   f"指标体系{'“' + path + '”' if path else ''}{zh}", f"indicator system{' ' + path if path else ''}: {en}")

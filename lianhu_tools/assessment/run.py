@@ -1,0 +1,95 @@
+"""Running an assessment (考核) and reading its results: a run freezes what it was computed from in the store
+with its scores, so later edits never change a published result; manual adjustments need a reason and are
+audited (`Store.adjust`). Rankings: city-wide and within each county.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..archives import rollup
+from ..periods import check_period
+from ..policy import Policy, default_policy
+from ..rosters import Rosters
+from .indicators import grade_of, load_indicators
+from .measures import ACTIVITY_COLUMNS, SUBJECTS, Inputs, score, subjects
+
+
+class NothingToAssess(ValueError):
+    """No work records for the period (message in Chinese and English)."""
+
+
+def run_assessment(store, period: str, rosters: Rosters | None = None, system: dict | None = None,
+                   policy: Policy | None = None) -> int:
+    """Score everyone for `period` on what the store holds now — its latest rosters (or `rosters`, the same read
+    already), current pairings, links, work teams and plans, and the period's records — and freeze all of it
+    with the scores: what it was computed from (import numbers, the policy, the indicator system, the teams,
+    pairings and links, the period's totals, the subjects' names) is what publication reads. Returns its number."""
+    period = check_period(period)
+    system = system or load_indicators()
+    policy = policy or default_policy()
+    rosters = rosters if rosters is not None else store.rosters()
+    pairs = store.current("pairings")[["cadre_id", "household_id", "pool"]]
+    links = store.current("links")[["unit_id", "village_code"]]
+    teams = store.teams()[["period", "unit_id", "village_code", "cadre_id"]]
+    records = store.activities(period, ACTIVITY_COLUMNS + ["import_id"])
+    if records.empty:
+        raise NothingToAssess(f"{period} 没有任何工作记录，不能考核（先导入工作日志）/ no work records for {period}: import them first")
+    plans = store.plans()
+    inputs = Inputs(period, records, pairs, links, teams, rosters, policy, plans)
+    scores = score(inputs, system)
+    frozen = {name: frame.to_dict("list") for name, frame in (("pairs", pairs), ("links", links), ("teams", teams))}
+    frozen["subjects"] = pd.concat([_describe(pd.DataFrame({"subject_id": subjects(inputs, kind)}), kind, rosters)
+                                    .assign(subject_kind=kind) for kind in SUBJECTS], ignore_index=True).to_dict("list")
+    frozen["inputs"] = {"roster_import": store.latest_import("rosters"),
+                        "activity_imports": sorted(int(i) for i in records["import_id"].unique()),
+                        "plan_imports": sorted(int(i) for i in plans["import_id"].unique()) if len(plans) else [],
+                        "records": len(records), "policy": policy.to_dict()}
+    frozen["totals"] = {column: float(value) for column, value in
+                        rollup(records, "city").sum(numeric_only=True).items()}
+    return store.save_assessment(period, system, frozen, scores)
+
+
+def results(store, assessment_id: int, rosters: Rosters | None = None, stored: dict | None = None) -> dict[str, pd.DataFrame]:
+    """Per kind of subject: indicator points, deductions, adjustments, total, grade and ranks (city, county),
+    from the stored scores and the names, units and counties frozen with them — what gets published.
+    `stored`: the assessment as `store.assessment` returned it, when the caller has read it already."""
+    stored = stored or store.assessment(assessment_id)
+    described = pd.DataFrame(stored["frozen"]["subjects"])
+    system, scores, adjusted = stored["indicators"], stored["scores"], stored["adjustments"]
+    tables = {}
+    for kind in SUBJECTS:
+        mine = scores[scores["subject_kind"] == kind]
+        if mine.empty:
+            continue
+        table = mine.pivot_table(index="subject_id", columns="indicator", values="points", aggfunc="sum")
+        table = table[[i["id"] for i in system[kind]["indicators"] + (system[kind].get("deductions") or [])]]
+        table["adjustment"] = adjusted[adjusted["subject_kind"] == kind].groupby("subject_id")["points"].sum() \
+            .reindex(table.index, fill_value=0.0)
+        table["total"] = table.sum(axis=1).clip(lower=0).round(1)
+        table["grade"] = [grade_of(system, total) for total in table["total"]]
+        names = described[described["subject_kind"] == kind].drop(columns="subject_kind")
+        table = names.merge(table.reset_index(), on="subject_id", how="right")
+        table["rank_city"] = table["total"].rank(ascending=False, method="min").astype(int)
+        table["rank_county"] = table.groupby("county_name")["total"].rank(ascending=False, method="min").astype(int)
+        tables[kind] = table.sort_values(["rank_city", "subject_id"]).reset_index(drop=True)
+    return tables
+
+
+def _describe(table: pd.DataFrame, kind: str, rosters: Rosters) -> pd.DataFrame:
+    """Names, units and counties of the subjects (cadres and units are what gets published)."""
+    units = rosters.units.set_index("unit_id")
+    county_names = rosters.villages.drop_duplicates("county_code").set_index("county_code")["county_name"]
+    unit_county = units["county_code"].map(county_names).fillna("市直")
+    if kind == "unit":
+        unit_id = table["subject_id"]
+        name = unit_id.map(units["unit_name"])
+    else:
+        cadres = rosters.cadres.set_index("cadre_id")
+        unit_id = table["subject_id"].map(cadres["unit_id"])
+        name = table["subject_id"].map(cadres["name"])
+    gone = "（已不在名册）"  # paired earlier, since left the rosters
+    table.insert(1, "name", name.fillna(gone).to_numpy())
+    table.insert(2, "unit_name", unit_id.map(units["unit_name"]).fillna(gone).to_numpy())
+    table.insert(3, "county_name", unit_id.map(unit_county).fillna(gone).to_numpy())
+    return table

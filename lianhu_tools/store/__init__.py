@@ -1,0 +1,8 @@
+"""The store: tables (`tables`), upgrades of older stores (`migrations`), and the `Store` that reads and
+writes them, every write one transaction (`store`)."""
+
+from .migrations import SCHEMA_VERSION
+from .store import BUSY_SECONDS, DEFAULT_URL, Store, StoreBusy, fingerprints, now
+from .tables import STATUSES
+
+__all__ = ["BUSY_SECONDS", "DEFAULT_URL", "SCHEMA_VERSION", "STATUSES", "Store", "StoreBusy", "fingerprints", "now"]

@@ -1,0 +1,152 @@
+"""The store's tables: roster snapshots (one per import), work records, links and pairings with their
+status history, work teams, plans (versioned), assessments with their scores and adjustments, the audit log."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ..schema import ACTIVITIES, PLANS, TABLES, Table
+
+SQL_TYPES = {"int": sa.Integer, "float": sa.Float, "lat": sa.Float, "lon": sa.Float, "bool": sa.Boolean,
+             "date": sa.Date}
+
+metadata = sa.MetaData()
+
+meta = sa.Table("meta", metadata, sa.Column("key", sa.String, primary_key=True), sa.Column("value", sa.String))
+
+imports = sa.Table(
+    "imports", metadata,
+    sa.Column("import_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String, nullable=False),  # rosters, activities, links, pairings, teams
+    sa.Column("source", sa.String, nullable=False),  # the files, as given
+    sa.Column("digest", sa.String),  # sha256 of the files' bytes: the same files are not imported twice
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("who", sa.String, nullable=False),
+    sa.Index("imports_digest", "digest", unique=True),
+)
+
+
+def _columns_of(table: Table) -> list[sa.Column]:
+    return [sa.Column(f.name, SQL_TYPES.get(f.kind, sa.String)) for f in table.fields]
+
+
+def _snapshot_table(table: Table) -> sa.Table:
+    """One roster, every import kept (a versioned snapshot per import)."""
+    return sa.Table(f"roster_{table.name}", metadata,
+                    sa.Column("import_id", sa.ForeignKey("imports.import_id"), nullable=False, index=True),
+                    *_columns_of(table))
+
+
+roster_tables = {name: _snapshot_table(table) for name, table in TABLES.items()}
+
+activities = sa.Table(
+    "activities", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("import_id", sa.ForeignKey("imports.import_id"), nullable=False),
+    *_columns_of(ACTIVITIES),
+    sa.Column("period", sa.String, nullable=False, index=True),  # 2025H1, 2025H2
+    sa.Column("village_code", sa.String, nullable=False, index=True),  # where the work was: four-level roll-ups
+    sa.Column("fingerprint", sa.BigInteger),  # of the record's content: the same record is not imported twice
+    sa.UniqueConstraint("record_id"),
+    sa.Index("activities_fingerprint", "fingerprint"),
+)
+
+FINGERPRINTED = ["date", "actor_kind", "actor_id", "target_kind", "target_id", "task", "kind", "quantity", "days"]
+
+STATUSES = ("proposed", "confirmed", "locked", "ended")
+
+links_table = sa.Table(
+    "links", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("unit_id", sa.String, nullable=False, index=True),
+    sa.Column("village_code", sa.String, nullable=False, index=True),
+    sa.Column("term_start", sa.Integer, nullable=False),  # first year of the 3-year term
+    sa.Column("status", sa.Enum(*STATUSES, native_enum=False), nullable=False),
+    sa.Column("reason", sa.String),
+)
+
+pairings = sa.Table(
+    "pairings", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("cadre_id", sa.String, nullable=False, index=True),
+    sa.Column("household_id", sa.String, nullable=False, index=True),
+    sa.Column("unit_id", sa.String),
+    sa.Column("pool", sa.String),
+    sa.Column("term_start", sa.Integer, nullable=False),
+    sa.Column("status", sa.Enum(*STATUSES, native_enum=False), nullable=False),
+    sa.Column("reason", sa.String),
+)
+
+status_history = sa.Table(
+    "status_history", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("entity", sa.String, nullable=False),  # links or pairings
+    sa.Column("entity_id", sa.Integer, nullable=False, index=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("old_status", sa.String),
+    sa.Column("new_status", sa.String, nullable=False),
+    sa.Column("reason", sa.String),
+)
+
+team_assignments = sa.Table(
+    "team_assignments", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("period", sa.String, nullable=False, index=True),
+    sa.Column("unit_id", sa.String, nullable=False),
+    sa.Column("village_code", sa.String, nullable=False),
+    sa.Column("cadre_id", sa.String, nullable=False),
+)
+
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("who", sa.String, nullable=False),
+    sa.Column("action", sa.String, nullable=False),
+    sa.Column("entity", sa.String, nullable=False),
+    sa.Column("entity_id", sa.String),
+    sa.Column("old_value", sa.Text),
+    sa.Column("new_value", sa.Text),
+)
+
+assessments = sa.Table(
+    "assessments", metadata,
+    sa.Column("assessment_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("period", sa.String, nullable=False),  # 2025H1 (mid-year) or 2025 (year-end)
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("who", sa.String, nullable=False),
+    sa.Column("indicators", sa.Text, nullable=False),  # the indicator system used, as JSON
+    sa.Column("frozen", sa.Text, nullable=False),  # pairings, links and teams as they were, as JSON
+)
+
+assessment_scores = sa.Table(
+    "assessment_scores", metadata,
+    sa.Column("assessment_id", sa.ForeignKey("assessments.assessment_id"), nullable=False, index=True),
+    sa.Column("subject_kind", sa.String, nullable=False),  # cadre, unit, team_member
+    sa.Column("subject_id", sa.String, nullable=False),
+    sa.Column("indicator", sa.String, nullable=False),
+    sa.Column("value", sa.Float),
+    sa.Column("points", sa.Float, nullable=False),
+)
+
+adjustments = sa.Table(
+    "adjustments", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("assessment_id", sa.ForeignKey("assessments.assessment_id"), nullable=False, index=True),
+    sa.Column("subject_kind", sa.String, nullable=False),
+    sa.Column("subject_id", sa.String, nullable=False),
+    sa.Column("points", sa.Float, nullable=False),
+    sa.Column("reason", sa.String, nullable=False),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("who", sa.String, nullable=False),
+)
+
+plans = sa.Table(
+    "plans", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("import_id", sa.ForeignKey("imports.import_id"), nullable=False, index=True),  # the version
+    sa.Column("term_start", sa.Integer, nullable=False),
+    *_columns_of(PLANS),
+    sa.Index("plans_subject", "subject_kind", "subject_id"),
+)

@@ -1,0 +1,105 @@
+"""Writing the files a city receives, atomically: rosters as offices type them, the 问题清单, workbooks."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import Problem, problems_frame
+from ..schema import TABLES, Table
+
+ROSTER_FILE_NAMES = {"villages": "村名册", "households": "农户名册", "units": "单位名册", "cadres": "干部名册"}
+
+
+@contextmanager
+def atomic_write(path: str | Path) -> Iterator[Path]:
+    """Yield a sibling temporary path to write; it replaces `path` only if the writing succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def excel_writer(path: str | Path) -> Iterator[pd.ExcelWriter]:
+    """An xlsxwriter workbook written atomically to `path`."""
+    with atomic_write(path) as tmp, pd.ExcelWriter(tmp, engine="xlsxwriter") as writer:
+        yield writer
+
+
+def display_frame(frame: pd.DataFrame, table: Table, header: str = "zh") -> pd.DataFrame:
+    """The table as an office would type it: 是/否 for yes/no, blanks for missing, chosen headers."""
+    out = {}
+    for f in table.fields:
+        s = frame[f.name]
+        if f.kind == "bool":
+            s = s.map({True: "是", False: "否"})
+        elif f.kind in ("lat", "lon"):
+            s = s.round(6)
+        elif f.kind in ("int", "float"):
+            s = s.astype("Float64")
+            s = s.astype("Int64") if (s.dropna() % 1 == 0).all() else s
+        out[{"zh": f.zh, "zh_hant": f.zh_hant, "en": f.name}[header]] = s
+    return pd.DataFrame(out)
+
+
+def write_table(frame: pd.DataFrame, table: Table, path: str | Path, header: str = "zh",
+                encoding: str = "utf-8-sig") -> Path:
+    """Write one roster as .csv (in `encoding`) or .xlsx, atomically."""
+    path = Path(path)
+    shown = display_frame(frame, table, header)
+    if path.suffix.lower() == ".csv":
+        with atomic_write(path) as tmp:
+            shown.to_csv(tmp, index=False, encoding=encoding, lineterminator="\r\n")
+    else:
+        with excel_writer(path) as writer:
+            _write_sheet(writer, shown, table, table.zh)
+    return path
+
+
+def write_workbook(frames: dict[str, pd.DataFrame], path: str | Path, header: str = "zh") -> Path:
+    """All rosters in one workbook, a sheet per table named in Chinese."""
+    with excel_writer(path) as writer:
+        for name, frame in frames.items():
+            table = TABLES[name]
+            _write_sheet(writer, display_frame(frame, table, header), table, table.zh)
+    return Path(path)
+
+
+def _write_sheet(writer: pd.ExcelWriter, shown: pd.DataFrame, table: Table, sheet_name: str) -> None:
+    shown.to_excel(writer, sheet_name=sheet_name, index=False)
+    sheet = writer.sheets[sheet_name]
+    text = writer.book.add_format({"num_format": "@"})
+    sheet.freeze_panes(1, 0)
+    for i, f in enumerate(table.fields):
+        width = 22 if f.kind in ("code", "id_number", "id") else 14
+        sheet.set_column(i, i, width, text if f.kind in ("code", "id", "id_number", "phone") else None)
+
+
+def write_rosters(frames: dict[str, pd.DataFrame], out_dir: str | Path, file_format: str = "xlsx",
+                  header: str = "zh", encoding: str = "utf-8-sig") -> list[Path]:
+    """One file per roster in `out_dir` (村名册.xlsx, 农户名册.xlsx, …); returns the paths."""
+    out_dir = Path(out_dir)
+    return [write_table(frame, TABLES[name], out_dir / f"{ROSTER_FILE_NAMES[name]}.{file_format}", header, encoding)
+            for name, frame in frames.items()]
+
+
+def write_problem_workbook(problems: list[Problem], path: str | Path) -> Path:
+    """Write the 问题清单 to send back to the offices: one sheet in all, one sheet per file."""
+    frame = problems_frame(problems)
+    with excel_writer(path) as writer:
+        frame.to_excel(writer, sheet_name="问题清单", index=False)
+        sheet = writer.sheets["问题清单"]
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)
+        for i, width in enumerate((28, 12, 8, 16, 24, 26, 8, 48, 60)):
+            sheet.set_column(i, i, width)
+    return Path(path)

@@ -1,0 +1,114 @@
+"""The leadership dashboard widget: filters (period, county, township, village) over `figures.dashboard`,
+the charts drawn as one figure. The same widget runs in JupyterLab and, code hidden, under Voilà
+(`lianhu dashboard`); `write_html` saves it as one static page for those who only get files.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import ipywidgets as w
+import plotly.graph_objects as go
+from IPython.display import display
+
+from ..figures.dashboard import DashboardData
+from ..figures.theme import combined
+from ..periods import period_label
+from ..policy import Policy, load_policy
+from ..report import write_dashboard_page
+from ..rosters import Rosters
+
+
+class Dashboard:
+    """Filters and what they show; `figures` holds the charts last drawn, `data` what they are drawn from."""
+
+    def __init__(self, store, rosters: Rosters | None = None, assessments: dict[str, int] | None = None,
+                 policy: Policy | None = None):
+        self.data = DashboardData(store, rosters, assessments, policy)
+        self.rosters = self.data.rosters
+        self.period = w.Dropdown(options=[(period_label(p), p) for p in self.data.periods],
+                                 value=self.data.default_period, description="期别")
+        self.county = w.Dropdown(options=self.data.counties, description="县区")
+        self.township = w.Dropdown(options=[("全部", "")], description="乡镇")
+        self.village = w.Dropdown(options=[("全部", "")], description="村")
+        self.headline = w.HTML()
+        self.chart = w.Output()  # the charts, drawn as one figure (`figures.theme.combined`)
+        self.rankings = w.HTML()
+        self.figures: dict[str, go.Figure] = {}
+        self.combined: go.Figure | None = None  # the figures as panels of one plot, as drawn
+        self.seconds = 0.0
+        self._busy = False
+        for control in (self.period, self.county, self.township, self.village):
+            control.observe(self._changed, "value")
+        self.render()
+
+    def _changed(self, change) -> None:
+        """A filter changed: offer the parts of the area chosen (none for the whole city), then redraw once."""
+        if self._busy:
+            return
+        self._busy = True
+        try:
+            if change.owner is self.county:
+                self.township.options = self.data.parts_of(self.county.value, "township")
+            if change.owner in (self.county, self.township):
+                self.village.options = self.data.parts_of(self.township.value, "village")
+        finally:
+            self._busy = False
+        self.render()
+
+    def area(self) -> tuple[str, int]:
+        """The selected area's code prefix and the code digits of its parts (county 6, township 9, village 12)."""
+        for control, digits in ((self.village, 12), (self.township, 12), (self.county, 9)):
+            if control.value:
+                return control.value, digits
+        return "", 6
+
+    def render(self) -> None:
+        """Draw the selected area and period."""
+        started = time.perf_counter()
+        view = self.data.view(*self.area(), self.period.value)
+        self.figures = view.figures
+        self.headline.value, self.rankings.value = view.headline, view.rankings
+        self.combined = combined(view.figures) if view.figures else None
+        if _in_kernel():  # elsewhere (tests) an Output would only print the figure's text
+            self.chart.clear_output(wait=True)
+            if self.combined:
+                with self.chart:
+                    self.combined.show(renderer="plotly_mimetype")  # JupyterLab and Voilà draw it
+        self.seconds = time.perf_counter() - started
+
+    def describe(self) -> str:
+        return self.data.describe()
+
+    def widget(self) -> w.Widget:
+        return w.VBox([w.HBox([self.period, self.county]), w.HBox([self.township, self.village]),
+                       self.headline, self.chart, self.rankings])
+
+    def _ipython_display_(self) -> None:
+        display(self.widget())
+
+    def write_html(self, path: str | Path) -> Path:
+        """The period chosen as one static page (see `report.write_dashboard_page`)."""
+        return write_dashboard_page(self.data, self.period.value, path)
+
+
+def _in_kernel() -> bool:
+    from IPython import get_ipython
+
+    return getattr(get_ipython(), "kernel", None) is not None
+
+
+def open_dashboard(db: str | None = None, size: str = "small") -> Dashboard:
+    """The dashboard on a store (`db`, else the LIANHU_DB variable that `lianhu dashboard` sets), with the
+    policy file of LIANHU_POLICY if set; on a demo city of `size` when there is no store."""
+    from ..store import Store
+
+    db = db or os.environ.get("LIANHU_DB")
+    if not db:
+        from ..demo.pipeline import demo_dashboard  # the demo is above the widgets: only when there is no store
+
+        return demo_dashboard(size)
+    policy = load_policy(os.environ["LIANHU_POLICY"]) if os.environ.get("LIANHU_POLICY") else None
+    return Dashboard(Store(db, create=False), policy=policy)
