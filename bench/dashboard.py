@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
 import time
 import warnings
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the browser drivers: tests/browser.py
 
 
 def main() -> None:
@@ -23,8 +27,9 @@ def main() -> None:
     parser.add_argument("--db", help="an existing store (else a fresh demo year of --size)")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
+    from browser import browser, choose, wait_for_dashboard
+    from lianhu_tools.serve import serving
     from lianhu_tools.widgets.dashboard import Dashboard
-    from lianhu_tools.serve import browser, choose, serving, wait_for_dashboard
     from lianhu_tools.store import Store
 
     db = args.db or _demo_year(args.size)

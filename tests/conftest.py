@@ -58,3 +58,32 @@ def rosters(tmp_path):
     from lianhu_tools.rosters import load_rosters
 
     return load_rosters(write_csv_rosters(tmp_path / "rosters"))
+
+
+V1, V2 = "620502101201", "620502101202"
+
+
+def record(actor_kind, actor, target_kind, target, kind, date, quantity=1.0, days=None, village=V1):
+    return {"date": pd.Timestamp(date), "actor_kind": actor_kind, "actor_id": actor, "target_kind": target_kind,
+            "target_id": target, "task": "宣传政策", "kind": kind, "quantity": quantity, "days": days,
+            "period": f"{date[:4]}H{1 if int(date[5:7]) <= 6 else 2}", "village_code": village}
+
+
+@pytest.fixture
+def store(tmp_path):
+    """The hand-written rosters in a store, two pairings and links, a year of hand-counted records."""
+    from lianhu_tools.rosters import load_rosters
+    from lianhu_tools.store import Store
+
+    rosters = load_rosters(write_csv_rosters(tmp_path / "rosters"))
+    store = Store(tmp_path / "s.sqlite")
+    store.save_rosters(rosters)
+    store.save_pairings(pd.DataFrame({"cadre_id": ["C1", "C2"], "household_id": ["H1", "H2"], "unit_id": ["U1", "U2"]}),
+                        2025, "locked", links=pd.DataFrame({"unit_id": ["U1", "U2"], "village_code": [V1, V2]}))
+    rows = [record("干部", "C1", "户", "H1", "走访", f"2025-0{m}-10", days=d) for m, d in ((1, 2), (3, 3), (4, 3), (6, 2))]
+    rows += [record("干部", "C2", "户", "H2", "走访", "2025-09-01", days=1)]
+    rows += [record("单位", "U1", "村", V1, "走访", f"2025-{m:02d}-05", days=d) for m, d in zip(range(1, 7), (5, 5, 5, 5, 10, 10))]
+    rows += [record("单位", "U1", "村", V1, "办实事", "2025-05-01", quantity=2),
+             record("单位", "U1", "村", V1, "资金", "2025-05-02", quantity=50000)]
+    store.add_activities(pd.DataFrame(rows), source="hand")
+    return store, rosters

@@ -1,9 +1,9 @@
-"""The leadership dashboard in a real browser: Voilà serves notebooks/05_dashboard.ipynb on a demo city's
-year, headless Chromium (Debian's, driven by Playwright) opens it and changes the county; the headline and
-a chart must change to what the library computes, with nothing fetched from the internet. Screenshots of
-the dashboard, the static dashboard page and the pairing map go to build/screenshots (or LIANHU_SCREENSHOTS;
-`make screenshots` refreshes the README's). Skipped where there is no Chromium, except in CI
-(LIANHU_REQUIRE_BROWSER=1, set by .ci/run, which installs it)."""
+"""The leadership dashboard in a real browser: Voilà serves the packaged notebook (lianhu_tools/app) on a
+demo city's year, headless Chromium (Debian's, driven by Playwright through tests/browser.py) opens it and
+changes the county; the headline and a chart must change to what the library computes, with nothing fetched
+from the internet. Screenshots of the dashboard, the static dashboard page and the pairing map go to
+build/screenshots (or LIANHU_SCREENSHOTS; `make screenshots` refreshes the README's). Skipped where there is
+no Chromium, except in CI (LIANHU_REQUIRE_BROWSER=1, set by .ci/run, which installs it)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from lianhu_tools.serve import browser, choose, chromium, first_chart_x, serving, wait_for_dashboard
+from lianhu_tools.serve import serving
 
-from test_panels import headline_numbers
+from browser import browser, choose, chromium, first_chart_x, wait_for_dashboard
+from test_dashboard import headline_numbers
 
 pytestmark = pytest.mark.skipif(chromium() is None and not os.environ.get("LIANHU_REQUIRE_BROWSER"),
                                 reason="no Chromium here (apt-get install chromium fonts-noto-cjk)")

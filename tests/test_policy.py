@@ -5,7 +5,7 @@ import json
 import pytest
 
 from lianhu_tools.policy import DEFAULT_POLICY, default_policy, load_policy, policy_file_text
-from lianhu_tools.errors import PolicyError, RosterError
+from lianhu_tools.errors import PolicyError
 
 
 def test_defaults_come_from_the_domain():

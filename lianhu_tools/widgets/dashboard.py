@@ -5,7 +5,6 @@ the charts drawn as one figure. The same widget runs in JupyterLab and, code hid
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from IPython.display import display
 from ..figures.dashboard import DashboardData
 from ..figures.theme import combined
 from ..periods import period_label
-from ..policy import Policy, load_policy
+from ..policy import Policy
 from ..report import write_dashboard_page
 from ..rosters import Rosters
 
@@ -98,17 +97,3 @@ def _in_kernel() -> bool:
     from IPython import get_ipython
 
     return getattr(get_ipython(), "kernel", None) is not None
-
-
-def open_dashboard(db: str | None = None, size: str = "small") -> Dashboard:
-    """The dashboard on a store (`db`, else the LIANHU_DB variable that `lianhu dashboard` sets), with the
-    policy file of LIANHU_POLICY if set; on a demo city of `size` when there is no store."""
-    from ..store import Store
-
-    db = db or os.environ.get("LIANHU_DB")
-    if not db:
-        from ..demo.pipeline import demo_dashboard  # the demo is above the widgets: only when there is no store
-
-        return demo_dashboard(size)
-    policy = load_policy(os.environ["LIANHU_POLICY"]) if os.environ.get("LIANHU_POLICY") else None
-    return Dashboard(Store(db, create=False), policy=policy)

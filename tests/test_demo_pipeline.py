@@ -1,6 +1,7 @@
 """`make demo`'s job, on the tiny city."""
 
 import pandas as pd
+import pytest
 
 from lianhu_tools.demo.pipeline import run_demo
 
@@ -37,3 +38,25 @@ def test_demo_writes_rosters_summary_template_and_problem_list(tmp_path):
     assert sum(len(s["未覆盖农户"]) for s in sheets.values()) == len(pd.read_excel(tmp_path / "联户结果.xlsx", sheet_name="未覆盖农户", engine="calamine"))
     page = (tmp_path / "领导看板.html").read_text(encoding="utf-8")
     assert page.count("<section") == 3 and "贫困户已联系" in page
+
+
+def test_the_demo_never_replaces_a_store_it_did_not_make(tmp_path):
+    from lianhu_tools.cli import main
+    from lianhu_tools.demo.pipeline import NotADemoStore, start_demo_year
+    from lianhu_tools.store import Store
+
+    first = start_demo_year("tiny", tmp_path / "demo")
+    second = start_demo_year("tiny", tmp_path / "demo", seed=7)  # an earlier demo's store is the demo's to replace
+    assert first.store.url.database == second.store.url.database and second.store.noted("origin") == "demo"
+    assert not list((tmp_path / "demo").glob(".lianhu-demo-*"))  # nothing half-built left behind
+
+    real = tmp_path / "data"
+    city = Store(real / "lianhu.sqlite")  # the city's own store
+    city.save_rosters(first.rosters)
+    city.engine.dispose()
+    kept = (real / "lianhu.sqlite").read_bytes()
+    with pytest.raises(NotADemoStore):
+        start_demo_year("tiny", real)
+    assert main(["demo", "--size", "tiny", "--out", str(real)]) == 2
+    assert (real / "lianhu.sqlite").read_bytes() == kept
+    assert sorted(p.name for p in real.iterdir() if not p.name.endswith(("-wal", "-shm"))) == ["lianhu.sqlite", "rosters"]

@@ -1,0 +1,99 @@
+"""Publication: the seed's report and the rankings, read only from what an assessment froze; nothing personal
+in any published file."""
+
+import pandas as pd
+import pytest
+
+from lianhu_tools.assessment import run_assessment
+from lianhu_tools.errors import PersonalDataLeak
+from lianhu_tools.report import check_no_personal_data, publish, seed_report
+
+from conftest import V1, record
+
+
+def published_report(folder) -> pd.DataFrame:
+    return pd.read_excel(next(folder.glob("考核结果_*.xlsx")), sheet_name=None, engine="calamine")
+
+
+def test_a_late_import_and_an_adjustment_republish_the_frozen_numbers(store, tmp_path):
+    store, rosters = store
+    assessment = run_assessment(store, "2025", rosters)
+    publish(store, assessment, rosters, tmp_path / "first")
+    late = [record("单位", "U1", "村", V1, "资金", "2025-11-20", quantity=90000),
+            record("干部", "C2", "户", "H2", "走访", "2025-12-01", days=2)]
+    store.add_activities(pd.DataFrame(late).assign(record_id=["L1", "L2"]), source="late diary")
+    store.save_pairings(pd.DataFrame({"cadre_id": ["C2"], "household_id": ["H1"]}), 2025, "confirmed")
+    store.adjust(assessment, "cadre", "C2", 10, "抽查补录走访记录")
+    publish(store, assessment, rosters, tmp_path / "again")
+    first, again = published_report(tmp_path / "first"), published_report(tmp_path / "again")
+    assert again["工作报告"].equals(first["工作报告"]) and again["工作统计"].equals(first["工作统计"])
+    assert "落实帮扶资金50,000元" in again["工作报告"].iloc[1, 0]  # not the 140,000 stored since
+    before, after = (book["干部排名"].set_index("编号") for book in (first, again))
+    assert after.loc["C2", "人工调整"] == 10 and after.loc["C2", "总分"] == before.loc["C2", "总分"] + 10
+    assert seed_report(store, "2025")[0][1] != first["工作报告"].iloc[1, 0]  # the live report does see them
+
+
+def test_an_assessment_freezes_its_whole_inputs_record(store):
+    store, rosters = store
+    store.save_teams(pd.DataFrame({"period": ["2025H2"], "unit_id": ["U1"], "village_code": [V1], "cadre_id": ["C2"]}))
+    frozen = store.assessment(run_assessment(store, "2025", rosters))["frozen"]
+    assert frozen["teams"]["cadre_id"] == ["C2"]  # read from the store, not left to the caller
+    inputs = frozen["inputs"]
+    assert inputs["roster_import"] == store.latest_import("rosters") and inputs["activity_imports"] == [2]
+    assert inputs["records"] == 13 and inputs["policy"]["max_km"] == 60 and inputs["plan_imports"] == []
+    assert frozen["totals"]["funds_yuan"] == 50000 and frozen["totals"]["visits"] == 11
+
+
+def test_published_rankings_and_report_carry_no_household_data(store, tmp_path):
+    store, rosters = store
+    assessment = run_assessment(store, "2025", rosters)
+    written = publish(store, assessment, rosters, tmp_path / "public")
+    assert {p.name for p in written} == {"考核结果_2025.xlsx", "考核结果_2025.html"}
+    page = (tmp_path / "public" / "考核结果_2025.html").read_text(encoding="utf-8")
+    assert "cdn" not in page.lower() and (tmp_path / "public" / "plotly.min.js").stat().st_size > 1_000_000
+    assert "王五" in page and "中共秦州区委" in page  # cadres and units are published
+    for household in rosters.households.itertuples():
+        for secret in (household.id_number, household.phone, household.head_name):
+            assert not isinstance(secret, str) or secret not in page
+    text, figures = seed_report(store, "2025")
+    assert text[0].startswith("2025年，全市2名领导干部、2个单位0名工作队员，共联系了2个村")
+    assert "落实帮扶资金50,000元" in text[1]
+    leaked = tmp_path / "leak.html"
+    leaked.write_text(f"<table><tr><td>{rosters.households['head_name'].iloc[0]}</td></tr></table>", encoding="utf-8")
+    with pytest.raises(PersonalDataLeak, match="personal data"):
+        check_no_personal_data([leaked], rosters)
+
+def test_assess_and_report_commands(store, tmp_path, capsys):
+    from lianhu_tools.cli import main
+
+    store, rosters = store
+    db = str(store.url.database)
+    assert main(["assess", "--period", "2025", "--out", str(tmp_path / "pub"), "--db", db]) == 0
+    assert (tmp_path / "pub" / "考核结果_2025.html").exists() and "已冻结" in capsys.readouterr().out
+    assert main(["report", "--period", "2025", "--out", str(tmp_path / "rep"), "--db", db]) == 0
+    assert "共联系了2个村" in (tmp_path / "rep" / "工作报告.txt").read_text(encoding="utf-8")
+    broken = tmp_path / "指标.yaml"
+    broken.write_text("grades: {}\n", encoding="utf-8")
+    assert main(["assess", "--period", "2025", "--out", str(tmp_path / "x"), "--db", db, "--indicators", str(broken)]) == 1
+
+def test_leaked_numbers_are_found_whatever_surrounds_them(store, tmp_path):
+    _, rosters = store
+    household = rosters.households.iloc[0]
+    for text in (f"<p>身份证{household.id_number.lower()}号</p>", f"<td>电话:{household.phone}</td>"):
+        leaked = tmp_path / "leak.html"
+        leaked.write_text(text, encoding="utf-8")
+        with pytest.raises(PersonalDataLeak, match="personal data"):
+            check_no_personal_data([leaked], rosters)
+
+def test_adjust_command_needs_a_reason_and_republishes(store, tmp_path, capsys):
+    from lianhu_tools.cli import main
+
+    store, rosters = store
+    db = str(store.url.database)
+    assessment = run_assessment(store, "2025", rosters)
+    common = ["adjust", "--assessment", str(assessment), "--kind", "cadre", "--points", "10", "--out", str(tmp_path / "p"),
+              "--db", db]
+    assert main(common + ["--subject", "C2", "--reason", " "]) == 2
+    assert main(common + ["--subject", "C9", "--reason", "核实"]) == 2
+    assert main(common + ["--subject", "C2", "--reason", "抽查补录走访记录"]) == 0
+    assert "53.0" in (tmp_path / "p" / "考核结果_2025.html").read_text(encoding="utf-8")
