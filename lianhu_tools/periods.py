@@ -83,6 +83,11 @@ def period_of(dates: pd.Series) -> pd.Series:
     return dates.dt.year.astype(str) + np.where(dates.dt.month <= 6, "H1", "H2")
 
 
+def halves_of(period: str) -> list[str]:
+    """The half years a period covers: itself, or a year's two halves."""
+    return [period] if is_half(period) else [f"{period}H1", f"{period}H2"]
+
+
 def within(periods: pd.Series, period: str) -> pd.Series:
-    """Which of these half years lie in `period` (itself, or a year's two halves)."""
-    return periods.str.startswith(period) if not is_half(period) else periods == period
+    """Which of these half years lie in `period`."""
+    return periods.isin(halves_of(period))

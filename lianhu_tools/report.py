@@ -21,7 +21,7 @@ from .assessment.indicators import grade_order
 from .errors import PersonalDataLeak
 from .figures.dashboard import DashboardData
 from .figures.theme import bars, grade_colours
-from .periods import assessment_label, period_label
+from .periods import assessment_label, period_label, within
 from .rosters import Rosters
 from .schema import HOUSEHOLD_PERSONAL_FIELDS, OUTCOMES, TABLES
 from .tables import atomic_write, excel_writer
@@ -41,7 +41,7 @@ def seed_report(store, period: str) -> tuple[list[str], pd.DataFrame]:
 def report_text(period: str, pairs: pd.DataFrame, links: pd.DataFrame, teams: pd.DataFrame,
                 totals: dict[str, float]) -> tuple[list[str], pd.DataFrame]:
     """The seed's two paragraphs from the pairings, links, work teams and outcome totals given."""
-    members = teams.loc[teams["period"].astype(str).str.startswith(period), "cadre_id"].nunique() if len(teams) else 0
+    members = teams.loc[within(teams["period"].astype(str), period), "cadre_id"].nunique() if len(teams) else 0
     figures = {"领导干部（名）": pairs["cadre_id"].nunique(), "联村单位（个）": links["unit_id"].nunique(),
                "工作队员（名）": members, "联系村（个）": links["village_code"].nunique(),
                "党员小康建设户（户）": int((pairs["pool"] == "party").sum()),

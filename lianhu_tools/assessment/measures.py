@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..periods import is_half
+from ..periods import is_half, within, year_of
 from ..policy import Policy
 from ..rosters import Rosters
 
@@ -76,7 +76,7 @@ def _villages_without_records(inputs: Inputs) -> pd.Series:
 
 
 def _team(inputs: Inputs, column: str) -> pd.Series:
-    terms = inputs.teams[inputs.teams["period"].str.startswith(inputs.period)]
+    terms = inputs.teams[within(inputs.teams["period"], inputs.period)]
     done = inputs.records[inputs.records["actor_kind"] == "工作队员"]
     per = done.groupby(["actor_id", "period", "village_code"])[column].agg("size" if column == "kind" else "sum")
     per_term = per.reindex(pd.MultiIndex.from_frame(terms[["cadre_id", "period", "village_code"]]), fill_value=0)
@@ -85,7 +85,7 @@ def _team(inputs: Inputs, column: str) -> pd.Series:
 
 def _plan_rows(inputs: Inputs, subject_kind: str) -> pd.DataFrame:
     plans = inputs.plans if inputs.plans is not None else pd.DataFrame(columns=["subject_kind", "subject_id", "year"])
-    return plans[(plans["subject_kind"] == subject_kind) & (plans["year"] == int(inputs.period[:4]))]
+    return plans[(plans["subject_kind"] == subject_kind) & (plans["year"] == year_of(inputs.period))]
 
 
 def _plan_completion(inputs: Inputs, owner: str) -> pd.Series:
@@ -129,7 +129,7 @@ def subjects(inputs: Inputs, kind: str) -> pd.Index:
     elif kind == "unit":
         ids = inputs.links["unit_id"]
     else:
-        ids = inputs.teams.loc[inputs.teams["period"].str.startswith(inputs.period), "cadre_id"]
+        ids = inputs.teams.loc[within(inputs.teams["period"], inputs.period), "cadre_id"]
     return pd.Index(sorted(set(ids)), name="subject_id")
 
 

@@ -19,7 +19,7 @@ from ..archives import OUTCOMES, rollup
 from ..assessment import SUBJECTS, results
 from ..assessment.indicators import grade_order
 from ..classify import classify_households
-from ..periods import chronological, is_half, period_label, previous_period, team_term
+from ..periods import chronological, is_half, period_label, previous_period, team_term, within, year_of
 from ..plans import progress
 from ..policy import Policy, default_policy
 from ..rosters import Rosters
@@ -66,7 +66,7 @@ class DashboardData:
         plans = store.plans()
         self.village_plans = plans[plans["subject_kind"] == "村"] if len(plans) else plans
         recorded = store.periods()
-        self.periods = sorted(set(recorded) | {p[:4] for p in recorded} | set(self.assessments), reverse=True)
+        self.periods = sorted(set(recorded) | {str(year_of(p)) for p in recorded} | set(self.assessments), reverse=True)
         assessed = sorted(self.assessments, key=chronological)
         self.default_period = assessed[-1] if assessed else self.periods[0] if self.periods else None
         counties = villages.drop_duplicates("county_code")
@@ -114,11 +114,11 @@ class DashboardData:
 
     def records(self, period: str) -> pd.DataFrame:
         """The period's activity records (a year's are read from the store once)."""
-        year = period[:4]
+        year = str(year_of(period))
         if year not in self._records:
             self._records[year] = _placed(self.store.activities(year, RECORD_COLUMNS))
         records = self._records[year]
-        return records if len(period) == 4 else records[records["period"] == period]
+        return records[within(records["period"], period)]
 
     def results(self, period: str) -> dict[str, pd.DataFrame] | None:
         """The period's assessment results (read once), and its grades best first in `_grade_order`."""
@@ -179,7 +179,7 @@ class DashboardData:
                      yaxis_type="log", yaxis_dtick=1)  # visits run to thousands, new party members to tens
 
     def _plans(self, prefix: str, digits: int, period: str) -> go.Figure:
-        year = int(period[:4])
+        year = year_of(period)
         if year not in self._progress:
             self._progress[year] = (progress(self.village_plans, year) if len(self.village_plans) else
                                     pd.DataFrame(columns=["subject_id", "measures", "completed"]))

@@ -11,11 +11,11 @@ A unit without enough cadres is reported for each period, with how many it lacks
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pandas as pd
 
+from ..periods import halves_from
 from ..policy import Policy, default_policy
 from ..rosters import Rosters
 from .problem import check_links
@@ -27,15 +27,6 @@ ROLE_LEADER, ROLE_HANDOVER, ROLE_MEMBER = "队长", "交接队员", "队员"
 class Rotation:
     schedule: pd.DataFrame  # period, unit_id, village_code, cadre_id, cadre_name, role, carried_over
     shortages: pd.DataFrame  # period, unit_id, village_code, needed, assigned, reason_zh, reason_en
-
-
-def periods(first: str, count: int) -> list[str]:
-    """'2025H1', 3 -> ['2025H1', '2025H2', '2026H1']."""
-    found = re.fullmatch(r"(\d{4})H([12])", first.strip().upper())
-    if not found:
-        raise ValueError(f"period must look like 2025H1 or 2025H2, not {first!r}")
-    year, half = int(found[1]), int(found[2]) - 1
-    return [f"{year + (half + k) // 2}H{(half + k) % 2 + 1}" for k in range(count)]
 
 
 def rotate_teams(rosters: Rosters, links: pd.DataFrame, first_period: str, count: int,
@@ -55,7 +46,7 @@ def rotate_teams(rosters: Rosters, links: pd.DataFrame, first_period: str, count
         served = dict.fromkeys(staff, 0)
         last: dict[str, list[str]] = {}  # village -> last team
         streak: dict[tuple[str, str], int] = {}  # (cadre, village) -> consecutive terms
-        for period in periods(first_period, count):
+        for period in halves_from(first_period, count):
             stays = {v: [c for c in last.get(v, []) if streak.get((c, v), 0) == 1][:handover]
                      for v in unit_links["village_code"]}  # handover members are kept first
             busy: set[str] = {c for team in stays.values() for c in team}

@@ -22,6 +22,8 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from ..errors import AlreadyImported
+from ..periods import halves_of
+from ..rosters import Rosters
 from . import migrations
 from .migrations import create_or_migrate
 from .tables import (
@@ -297,8 +299,6 @@ class Store:
 
     def rosters(self, import_id: int | None = None):
         """The roster snapshot of an import (default: the latest), as validated `Rosters`."""
-        from ..rosters import Rosters  # the rosters are read from the store only here
-
         with self.engine.connect() as conn:
             if import_id is None:
                 import_id = conn.execute(sa.select(sa.func.max(imports.c.import_id))
@@ -319,10 +319,8 @@ class Store:
     def activities(self, period: str | None = None, columns: list[str] | None = None) -> pd.DataFrame:
         """Activity records (all columns, or those named), of one period (2025H1), one year (2025) or all."""
         query = sa.select(*[activities.c[c] for c in columns]) if columns else sa.select(activities)
-        if period and len(period) == 4:
-            query = query.where(activities.c.period.like(f"{period}H_"))
-        elif period:
-            query = query.where(activities.c.period == period)
+        if period:
+            query = query.where(activities.c.period.in_(halves_of(period)))
         with self.engine.connect() as conn:
             frame = pd.read_sql(query, conn)
         if "date" in frame:
