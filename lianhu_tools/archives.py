@@ -17,7 +17,7 @@ import pandas as pd
 from .errors import AlreadyImported, ArchiveError
 from .periods import period_of
 from .rosters import Rosters
-from .schema import ACTIVITIES, ARCHIVE_TABLES, OUTCOMES
+from .schema import ACTIVITIES, ARCHIVE_TABLES, HOUSEHOLD, OUTCOMES, UNIT, VISIT
 from .store import fingerprints
 from .tables import Report, check_duplicates, discover_files, final_frame, locate, read_tables
 
@@ -74,13 +74,13 @@ def _places(records: pd.DataFrame, rosters: Rosters) -> pd.Series:
     village_of_household = rosters.households.set_index("household_id")["village_code"]
     villages = set(rosters.villages["village_code"])
     target = records["target_id"]
-    return pd.Series(np.where(records["target_kind"] == "户", target.map(village_of_household),
+    return pd.Series(np.where(records["target_kind"] == HOUSEHOLD, target.map(village_of_household),
                               target.where(target.isin(villages))), index=records.index)
 
 
 def _check_references(records: pd.DataFrame, rosters: Rosters, parts, report: Report) -> None:
     cadres, units = set(rosters.cadres["cadre_id"]), set(rosters.units["unit_id"])
-    actor_known = np.where(records["actor_kind"] == "单位", records["actor_id"].isin(units),
+    actor_known = np.where(records["actor_kind"] == UNIT, records["actor_id"].isin(units),
                            records["actor_id"].isin(cadres))
     bad = records["actor_id"].notna() & records["actor_kind"].notna() & ~actor_known
     report.located(locate(records[bad], parts), parts, "actor_id", "activity_actor_unknown",
@@ -100,7 +100,7 @@ def rollup(records: pd.DataFrame, by: str = "county", rosters: Rosters | None = 
         prefixes = villages.cat.categories.str[:LEVELS[by]].to_numpy(dtype=object)
         key = pd.Series(prefixes[villages.cat.codes.to_numpy()], index=records.index, name=f"{by}_code")
     elif by in ("unit", "cadre"):
-        records = records[(records["actor_kind"] == "单位") == (by == "unit")]
+        records = records[(records["actor_kind"] == UNIT) == (by == "unit")]
         key = records["actor_id"].rename(f"{by}_id")
     else:
         raise ValueError(f"by must be one of {[*LEVELS, 'unit', 'cadre']}")
@@ -117,10 +117,10 @@ def _totals(records: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
                           "quantity": records["quantity"].to_numpy(dtype=float), "days": records["days"].to_numpy(dtype=float)})
     grouped = frame.groupby(["key", "kind"], sort=False).agg(n=("kind", "size"), quantity=("quantity", "sum"), days=("days", "sum"))
     quantity = grouped["quantity"].unstack(fill_value=0)
-    table = pd.DataFrame({"visits": grouped["n"].unstack(fill_value=0).get("走访", 0),
+    table = pd.DataFrame({"visits": grouped["n"].unstack(fill_value=0).get(VISIT, 0),
                           "days": grouped["days"].groupby(level="key").sum()}, index=quantity.index)
     for kind, (column, _) in OUTCOMES.items():
-        if kind != "走访":
+        if kind != VISIT:
             table[column] = quantity[kind] if kind in quantity else 0.0
     table = table.sort_index().rename_axis(key.name).reset_index()
     table["visits"] = table["visits"].astype(int)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .errors import PlanError
 from .rosters import Rosters
-from .schema import PLAN_TABLES, PLANS
+from .schema import HOUSEHOLD, PLANS, PLAN_TABLES, UNIT, VILLAGE
 from .tables import Part, Report, final_frame, locate, read_tables, validate_frame
 
 TERM_YEARS = 3
@@ -54,8 +54,8 @@ def _checked(plans: pd.DataFrame | None, parts: list[Part], report: Report, rost
 
 
 def _known(plans: pd.DataFrame, rosters: Rosters) -> np.ndarray:
-    keys = {"村": set(rosters.villages["village_code"]), "户": set(rosters.households["household_id"]),
-            "单位": set(rosters.units["unit_id"])}
+    keys = {VILLAGE: set(rosters.villages["village_code"]), HOUSEHOLD: set(rosters.households["household_id"]),
+            UNIT: set(rosters.units["unit_id"])}
     return np.array([subject in keys.get(kind, ()) for kind, subject in zip(plans["subject_kind"], plans["subject_id"])])
 
 
@@ -82,7 +82,7 @@ def progress(plans: pd.DataFrame, year: int, records: pd.DataFrame | None = None
     if households is not None:
         income = households.set_index("household_id")["income_per_capita_yuan"]
         target = year_plans.groupby("subject_id")["income_target_yuan"].max()
-        is_household = table["subject_kind"] == "户"
+        is_household = table["subject_kind"] == HOUSEHOLD
         table["income_target_yuan"] = table["subject_id"].map(target)
         table["income_now_yuan"] = table["subject_id"].map(income).where(is_household)
     return table

@@ -3,8 +3,9 @@
     rosters = load_rosters(["data/demo/"])        # raises RosterError(problems) on any error
     problems = validate_paths(["村名册.csv"])      # the list only, for `lianhu validate`
 
-Each file (CSV in any office encoding, or an Excel workbook with one sheet per table) is recognised
-by its headers, parsed field by field as declared in `schema`, then checked across tables.
+Each file (CSV in any office encoding, or an Excel workbook with one sheet per table) is read through
+`tables` — recognised by its headers, parsed field by field as declared in `schema` — and the four
+rosters are then checked across tables here (keys, references, codes, coordinates, counts).
 """
 
 from __future__ import annotations

@@ -310,8 +310,13 @@ ACTIVITY_KINDS = {  # what was done; the seed's outcome statistics are sums of t
     "培养致富带头人": ("培養致富帶頭人", "致富能手", "wealth leader"),
     "其他": ("other",),
 }
-ACTORS = {"干部": ("幹部", "联户干部", "cadre"), "单位": ("單位", "unit"), "工作队员": ("工作隊員", "队员", "team member")}
-TARGETS = {"村": ("行政村", "village"), "户": ("戶", "农户", "農戶", "household")}
+# Category values that code compares against, named once (the canonical spellings of the lists here).
+CADRE, UNIT, TEAM_MEMBER = "干部", "单位", "工作队员"  # who acted (actor_kind); 单位 is also a plan subject
+VILLAGE, HOUSEHOLD = "村", "户"  # what the work was for (target_kind), and plan subjects
+VISIT = "走访"  # the activity kind that assessment counts as a visit
+ACTORS = {CADRE: ("幹部", "联户干部", "cadre"), UNIT: ("單位", "unit"), TEAM_MEMBER: ("工作隊員", "队员", "team member")}
+TARGETS = {VILLAGE: ("行政村", "village"), HOUSEHOLD: ("戶", "农户", "農戶", "household")}
+PLAN_SUBJECTS = (VILLAGE, HOUSEHOLD, UNIT)
 
 ACTIVITIES = Table(
     "activities", "工作记录", "工作記錄",

@@ -11,6 +11,7 @@ import pandas as pd
 from ..periods import is_half, within, year_of
 from ..policy import Policy
 from ..rosters import Rosters
+from ..schema import CADRE, HOUSEHOLD, UNIT, VILLAGE, VISIT
 
 SUBJECTS = {"cadre": "干部", "unit": "单位", "team_member": "工作队员"}
 ACTIVITY_COLUMNS = ["period", "actor_kind", "actor_id", "target_kind", "target_id", "village_code", "kind", "quantity", "days"]
@@ -35,21 +36,21 @@ class Inputs:
 
     def visits(self, actor_kind: str, by: list[str]) -> pd.DataFrame:
         """Visits and days of one kind of actor, per actor and target."""
-        done = self.records[(self.records["actor_kind"] == actor_kind) & (self.records["kind"] == "走访")]
+        done = self.records[(self.records["actor_kind"] == actor_kind) & (self.records["kind"] == VISIT)]
         return done.groupby(["actor_id", "target_id"]).agg(visits=("kind", "size"), days=("days", "sum")).rename_axis(by)
 
 
 # ---------------------------------------------------------------- measures: one value per subject
 
 def _per_household(inputs: Inputs, column: str) -> pd.Series:
-    done = inputs.visits("干部", ["cadre_id", "household_id"])[column]
+    done = inputs.visits(CADRE, ["cadre_id", "household_id"])[column]
     linked = inputs.pairs.set_index(["cadre_id", "household_id"]).index
     per_pair = done.reindex(linked, fill_value=0)
     return per_pair.groupby(level="cadre_id").mean()
 
 
 def _households_not_visited(inputs: Inputs) -> pd.Series:
-    done = inputs.visits("干部", ["cadre_id", "household_id"])["visits"]
+    done = inputs.visits(CADRE, ["cadre_id", "household_id"])["visits"]
     per_pair = done.reindex(inputs.pairs.set_index(["cadre_id", "household_id"]).index, fill_value=0)
     return (per_pair == 0).groupby(level="cadre_id").sum()
 
@@ -62,15 +63,15 @@ def _quota_fill(inputs: Inputs) -> pd.Series:
 
 
 def _unit_per_village(inputs: Inputs, kinds: tuple[str, ...], column: str) -> pd.Series:
-    done = inputs.records[(inputs.records["actor_kind"] == "单位") & inputs.records["kind"].isin(kinds)]
+    done = inputs.records[(inputs.records["actor_kind"] == UNIT) & inputs.records["kind"].isin(kinds)]
     per = done.groupby(["actor_id", "village_code"])[column].agg("size" if column == "kind" else "sum")
     per_link = per.reindex(pd.MultiIndex.from_frame(inputs.links[["unit_id", "village_code"]]), fill_value=0)
     return per_link.groupby(level="unit_id").mean()
 
 
 def _villages_without_records(inputs: Inputs) -> pd.Series:
-    worked = set(zip(inputs.records.loc[inputs.records["actor_kind"] == "单位", "actor_id"],
-                     inputs.records.loc[inputs.records["actor_kind"] == "单位", "village_code"]))
+    worked = set(zip(inputs.records.loc[inputs.records["actor_kind"] == UNIT, "actor_id"],
+                     inputs.records.loc[inputs.records["actor_kind"] == UNIT, "village_code"]))
     silent = [(u, v) not in worked for u, v in zip(inputs.links["unit_id"], inputs.links["village_code"])]
     return pd.Series(silent, index=inputs.links["unit_id"]).groupby(level=0).sum()
 
@@ -90,8 +91,8 @@ def _plan_rows(inputs: Inputs, subject_kind: str) -> pd.DataFrame:
 
 def _plan_completion(inputs: Inputs, owner: str) -> pd.Series:
     """Share of this year's planned measures completed, over the subjects a cadre or unit is linked with."""
-    kind, pairs, key = (("户", inputs.pairs, "household_id") if owner == "cadre_id" else
-                        ("村", inputs.links, "village_code"))
+    kind, pairs, key = ((HOUSEHOLD, inputs.pairs, "household_id") if owner == "cadre_id" else
+                        (VILLAGE, inputs.links, "village_code"))
     done = (_plan_rows(inputs, kind).assign(done=lambda p: p["status"] == "已完成")
             .groupby("subject_id")["done"].agg(["sum", "size"]))
     linked = pairs[[owner, key]].merge(done, left_on=key, right_index=True)
@@ -101,7 +102,7 @@ def _plan_completion(inputs: Inputs, owner: str) -> pd.Series:
 
 def _income_against_target(inputs: Inputs) -> pd.Series:
     """A cadre's households: per-capita income now (rosters) over this year's target, on average (capped at 1)."""
-    target = _plan_rows(inputs, "户").groupby("subject_id")["income_target_yuan"].max()
+    target = _plan_rows(inputs, HOUSEHOLD).groupby("subject_id")["income_target_yuan"].max()
     income = inputs.rosters.households.set_index("household_id")["income_per_capita_yuan"]
     pairs = inputs.pairs.assign(ratio=(inputs.pairs["household_id"].map(income) / inputs.pairs["household_id"].map(target)))
     return pairs.dropna(subset=["ratio"]).assign(ratio=lambda p: p["ratio"].clip(upper=1)).groupby("cadre_id")["ratio"].mean()
@@ -112,8 +113,8 @@ MEASURES = {
               "days_per_household": lambda i: _per_household(i, "days"),
               "quota_fill": _quota_fill, "households_not_visited": _households_not_visited,
               "plan_completion": lambda i: _plan_completion(i, "cadre_id"), "income_against_target": _income_against_target},
-    "unit": {"unit_visits_per_village": lambda i: _unit_per_village(i, ("走访",), "kind"),
-             "unit_days_per_village": lambda i: _unit_per_village(i, ("走访",), "days"),
+    "unit": {"unit_visits_per_village": lambda i: _unit_per_village(i, (VISIT,), "kind"),
+             "unit_days_per_village": lambda i: _unit_per_village(i, (VISIT,), "days"),
              "practical_things_per_village": lambda i: _unit_per_village(i, ("办实事",), "quantity"),
              "funds_per_village": lambda i: _unit_per_village(i, ("资金",), "quantity"),
              "villages_without_records": _villages_without_records,

@@ -1,4 +1,6 @@
-"""The main job, step by step, on rosters a city receives (here: the generated demo city)."""
+"""The main job, step by step, on rosters a city receives (here: the generated demo city): `run_demo` is
+`make demo`; `start_demo_year` is what notebooks and tests start from. The demo builds its store aside and
+puts it in place only when whole, and never replaces a store a demo did not make (`NotADemoStore`)."""
 
 from __future__ import annotations
 

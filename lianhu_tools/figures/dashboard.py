@@ -23,7 +23,7 @@ from ..periods import chronological, is_half, period_label, previous_period, tea
 from ..plans import progress
 from ..policy import Policy, default_policy
 from ..rosters import Rosters
-from ..schema import TABLES
+from ..schema import TABLES, VILLAGE
 from .theme import bars, grade_colours
 
 RECORD_COLUMNS = ["period", "village_code", "actor_kind", "actor_id", "kind", "quantity", "days"]
@@ -64,7 +64,7 @@ class DashboardData:
         self.pairs = _placed(store.current("pairings").merge(located, on="household_id", how="left"))
         self.links, self.teams = _placed(store.current("links")), _placed(store.teams())
         plans = store.plans()
-        self.village_plans = plans[plans["subject_kind"] == "村"] if len(plans) else plans
+        self.village_plans = plans[plans["subject_kind"] == VILLAGE] if len(plans) else plans
         recorded = store.periods()
         self.periods = sorted(set(recorded) | {str(year_of(p)) for p in recorded} | set(self.assessments), reverse=True)
         assessed = sorted(self.assessments, key=chronological)

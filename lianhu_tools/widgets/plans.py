@@ -14,7 +14,7 @@ from IPython.display import display
 from ..errors import PlanError
 from ..plans import annual_plan, plans_from_frame, progress
 from ..rosters import Rosters
-from ..schema import PLANS
+from ..schema import HOUSEHOLD, PLANS, PLAN_SUBJECTS, UNIT, VILLAGE
 from ..tables import display_frame
 
 
@@ -39,7 +39,7 @@ class PlanEditor:
         self.store, self.rosters, self.term_start = store, rosters, term_start
         villages = rosters.villages
         counties = villages.drop_duplicates("county_code")
-        self.kind = w.ToggleButtons(options=[("村", "村"), ("户", "户"), ("单位", "单位")], description="对象")
+        self.kind = w.ToggleButtons(options=[(kind, kind) for kind in PLAN_SUBJECTS], description="对象")
         self.county = w.Dropdown(options=list(zip(counties["county_name"], counties["county_code"])), description="县区")
         self.township = w.Dropdown(description="乡镇")
         self.village = w.Dropdown(description="村")
@@ -71,7 +71,7 @@ class PlanEditor:
         self.household.options = list(zip(rows["household_id"], rows["household_id"]))  # numbers, not names, on screen
 
     def subject(self) -> tuple[str, str | None]:
-        return self.kind.value, {"村": self.village, "户": self.household, "单位": self.unit}[self.kind.value].value
+        return self.kind.value, {VILLAGE: self.village, HOUSEHOLD: self.household, UNIT: self.unit}[self.kind.value].value
 
     def load(self) -> None:
         """The subject's current plan as editable text; a blank three-year frame when it has none."""
