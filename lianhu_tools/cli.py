@@ -456,12 +456,13 @@ def _compare(args) -> int:
 def _rotate(args) -> int:
     from .pairing.output import read_pairs, rotation_sheets, write_tables
     from .pairing.rotation import rotate_teams
+    from .periods import PeriodError
 
     rosters, policy = _load(args.rosters, args.policy_file)
     links = read_pairs(_existing([args.links])[0], ("unit_id", "village_code"))
     try:
         rotation = rotate_teams(rosters, links, args.first, args.periods, policy, args.handover)
-    except ValueError as exc:
+    except PeriodError as exc:
         raise UsageError(str(exc)) from None
     write_tables(rotation_sheets(rotation), args.out, args.lang)
     print(f"{rotation.schedule['period'].nunique()} 期，{len(rotation.schedule):,} 人次，"
@@ -551,6 +552,7 @@ def _adjust(args) -> int:
     from sqlalchemy.exc import NoResultFound
 
     from .report import publish
+    from .store import AdjustmentError
 
     store = _store(args, create=False)
     try:
@@ -561,7 +563,7 @@ def _adjust(args) -> int:
         raise UsageError(f"考核 {args.assessment} 中没有 {args.kind} {args.subject} / not assessed there")
     try:
         store.adjust(args.assessment, args.kind, args.subject, args.points, args.reason)
-    except ValueError as exc:
+    except AdjustmentError as exc:
         raise UsageError(str(exc)) from None
     for path in publish(store, args.assessment, store.rosters(), args.out):
         _wrote(path)

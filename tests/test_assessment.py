@@ -5,6 +5,7 @@ import pytest
 
 from lianhu_tools.assessment import load_indicators, results, run_assessment
 from lianhu_tools.errors import IndicatorError
+from lianhu_tools.store import AdjustmentError
 
 from conftest import V1
 
@@ -39,7 +40,7 @@ def test_results_are_frozen_and_adjustments_need_a_reason(store):
     store.set_status("pairings", ids, "ended", "农户已脱贫 / household left poverty")
     store.save_pairings(pd.DataFrame({"cadre_id": ["C2"], "household_id": ["H1"]}), 2026)
     pd.testing.assert_frame_equal(results(store, assessment, rosters)["cadre"], before)
-    with pytest.raises(ValueError, match="理由"):
+    with pytest.raises(AdjustmentError, match="理由"):
         store.adjust(assessment, "cadre", "C2", 10, " ")
     store.adjust(assessment, "cadre", "C2", 10, "抽查补录走访记录")
     after = results(store, assessment, rosters)["cadre"].set_index("subject_id")

@@ -2,6 +2,8 @@
 
 import pandas as pd
 import pytest
+
+from lianhu_tools.errors import RosterError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -63,6 +65,6 @@ def test_every_planted_problem_is_listed_at_its_place_and_nothing_else(tmp_path)
     assert {(Path(p.file).name, p.sheet, p.row, p.column, p.code) for p in found} == \
         {(p.file, p.sheet, p.row, p.column, p.code) for p in planted}
     assert len(found) == len(planted) == 25
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(RosterError) as caught:
         load_rosters(tmp_path)
     assert len(caught.value.problems) == 25

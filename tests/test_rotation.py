@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 from test_pairing_households import SMALL, rosters_of
 
+from lianhu_tools.periods import PeriodError
 from lianhu_tools.periods import halves_from as periods
 from lianhu_tools.pairing.rotation import rotate_teams
 from lianhu_tools.pairing.villages import match_villages
@@ -12,7 +13,7 @@ from lianhu_tools.policy import default_policy
 
 def test_periods():
     assert periods("2025H2", 4) == ["2025H2", "2026H1", "2026H2", "2027H1"]
-    with pytest.raises(ValueError):
+    with pytest.raises(PeriodError):
         periods("2025Q1", 2)
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from lianhu_tools.store import Store, StoreBusy, migrations, tables
+from lianhu_tools.store import Store, StoreBusy, StoreTooNew, migrations, tables
 from lianhu_tools.store import store as store_module
 
 WRITER = textwrap.dedent("""
@@ -104,7 +104,7 @@ def test_an_older_store_is_migrated_and_a_newer_one_refused(tmp_path, monkeypatc
     assert migrated.schema_version() == migrations.SCHEMA_VERSION
     assert "remark" in [c["name"] for c in sa.inspect(migrated.engine).get_columns("audit_log")]
     monkeypatch.setattr(migrations, "SCHEMA_VERSION", migrations.SCHEMA_VERSION - 1)
-    with pytest.raises(RuntimeError, match="newer"):
+    with pytest.raises(StoreTooNew, match="newer"):
         Store(path)
 
 

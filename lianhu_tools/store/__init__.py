@@ -2,7 +2,7 @@
 writes them, every write one transaction (`store`)."""
 
 from .migrations import SCHEMA_VERSION
-from .store import BUSY_SECONDS, DEFAULT_URL, Store, StoreBusy, fingerprints, now
+from .store import BUSY_SECONDS, DEFAULT_URL, AdjustmentError, Store, StoreBusy, StoreTooNew, fingerprints, now
 from .tables import STATUSES
 
-__all__ = ["BUSY_SECONDS", "DEFAULT_URL", "SCHEMA_VERSION", "STATUSES", "Store", "StoreBusy", "fingerprints", "now"]
+__all__ = ["AdjustmentError", "BUSY_SECONDS", "DEFAULT_URL", "SCHEMA_VERSION", "STATUSES", "Store", "StoreBusy", "StoreTooNew", "fingerprints", "now"]

@@ -54,6 +54,14 @@ class StoreBusy(RuntimeError):
                          f"the store {where} is busy (another program is writing; waited {BUSY_SECONDS} s) — try again")
 
 
+class StoreTooNew(RuntimeError):
+    """The store was written by a newer version of this program."""
+
+
+class AdjustmentError(ValueError):
+    """A manual adjustment the store refuses (no reason given; message in Chinese and English)."""
+
+
 def now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
@@ -87,7 +95,7 @@ class Store:
                 return True
             version = int(conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar_one())
         if version > migrations.SCHEMA_VERSION:
-            raise RuntimeError(f"数据库版本 {version} 比本程序新（{migrations.SCHEMA_VERSION}），请升级程序 / "
+            raise StoreTooNew(f"数据库版本 {version} 比本程序新（{migrations.SCHEMA_VERSION}），请升级程序 / "
                                f"the store's schema {version} is newer than this program's {migrations.SCHEMA_VERSION}")
         return version < migrations.SCHEMA_VERSION
 
@@ -258,7 +266,7 @@ class Store:
     def adjust(self, assessment_id: int, subject_kind: str, subject_id: str, points: float, reason: str) -> None:
         """A manual adjustment of an assessment result: needs a reason; audited."""
         if not str(reason or "").strip():
-            raise ValueError("人工调整须说明理由 / a manual adjustment needs a reason")
+            raise AdjustmentError("人工调整须说明理由 / a manual adjustment needs a reason")
         with self.transaction() as conn:
             conn.execute(adjustments.insert().values(assessment_id=assessment_id, subject_kind=subject_kind,
                                                      subject_id=subject_id, points=points, reason=reason, at=now(), who=self.who))
