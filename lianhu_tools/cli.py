@@ -426,6 +426,7 @@ def _match_households(args) -> int:
 
 
 def _compare(args) -> int:
+    from .figures.pairing import policy_comparison
     from .pairing.compare import COMPARE_LABELS, compare_policies
     from .pairing.output import write_tables
     from .store import DEFAULT_URL, Store
@@ -448,7 +449,7 @@ def _compare(args) -> int:
     print(table.set_index(table.columns[0]).T.to_string())
     _wrote(args.out)
     if args.figure:
-        comparison.figure().write_html(args.figure, include_plotlyjs="directory")
+        policy_comparison(comparison.table).write_html(args.figure, include_plotlyjs="directory")
         _wrote(args.figure)
     return 0
 

@@ -20,7 +20,7 @@ from .assessment import SUBJECTS, results
 from .assessment.indicators import grade_order
 from .errors import PersonalDataLeak
 from .figures.dashboard import DashboardData
-from .figures.theme import bars, grade_colours
+from .figures.theme import PAGE_FONT, bars, grade_colours
 from .periods import assessment_label, period_label, within
 from .rosters import Rosters
 from .schema import HOUSEHOLD_PERSONAL_FIELDS, OUTCOMES, TABLES
@@ -116,7 +116,7 @@ def _page(period: str, text: list[str], figures: pd.DataFrame, tables: dict[str,
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>联村联户考核结果 · {period_label(period)}</title>
 <script src="plotly.min.js"></script>
-<style>body{{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em;max-width:70em}}
+<style>body{{font-family:{PAGE_FONT};margin:2em;max-width:70em}}
 table.ranking{{border-collapse:collapse}} table.ranking td,table.ranking th{{padding:2px 8px;border-bottom:1px solid #ddd}}</style>
 </head><body><h1>联村联户考核结果 · {period_label(period)}（{assessment_label(period)}）</h1>{paragraphs}
 {figures.to_html(index=False, border=0, classes='ranking')}{''.join(charts)}{sections}</body></html>"""

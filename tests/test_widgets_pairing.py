@@ -3,6 +3,7 @@ proposal checked against the library's and the store."""
 
 import pytest
 
+from lianhu_tools.figures import policy_comparison
 from lianhu_tools.store import Store
 from lianhu_tools.widgets.pairing import PairingPanel, pairs_from_text
 
@@ -97,7 +98,7 @@ def test_policy_compare_panel(rosters):
     table = panel.comparison.table.set_index("policy")
     assert list(table.index) == ["近", "远"] and "已比较 2 个政策" in panel.message.value
     assert table.loc["近", "absolute_covered"] <= table.loc["远", "absolute_covered"]
-    assert len(panel.comparison.figure().data) == 2 * 4  # two policies, four panels
+    assert len(policy_comparison(panel.comparison.table).data) == 2 * 4  # two policies, four panels
 
 
 def test_locked_pairings_stay_through_a_second_run_and_accept(rosters, tmp_path):

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..periods import check_half, year_of
 from ..schema import ACTIVITIES
 from ..tables import atomic_write, display_frame
 from . import text
@@ -146,13 +147,11 @@ def _pairings(rng: np.random.Generator, actor_kind: str, actors: pd.Series, targ
 
 def _terms(teams: pd.DataFrame, year: int) -> pd.DataFrame:
     """Team members serving in `year`, with the days of their half year."""
-    found = teams["period"].astype(str).str.strip().str.upper().str.extract(r"^(\d{4})H([12])$")
-    if found.isna().any(axis=None):
-        raise ValueError("teams: period 须形如 2025H1 / must look like 2025H1 or 2025H2")
+    halves = teams["period"].astype(str).map({p: check_half(p) for p in teams["period"].astype(str).unique()})
     mid = (np.datetime64(f"{year}-07-01") - np.datetime64(f"{year}-01-01")).astype(int)
-    second = (found[1] == "2").to_numpy()
+    second = halves.str.endswith("H2").to_numpy()
     return teams.assign(first_day=np.where(second, mid, 0),
-                        end_day=np.where(second, _days_in_year(year), mid))[found[0].astype(int).eq(year).to_numpy()]
+                        end_day=np.where(second, _days_in_year(year), mid))[(halves.map(year_of) == year).to_numpy()]
 
 
 def _rescale(rng: np.random.Generator, counts: np.ndarray, rows: int) -> np.ndarray:

@@ -24,7 +24,7 @@ from ..plans import progress
 from ..policy import Policy, default_policy
 from ..rosters import Rosters
 from ..schema import TABLES, VILLAGE
-from .theme import bars, grade_colours
+from .theme import PAGE_FONT, bars, grade_colours
 
 RECORD_COLUMNS = ["period", "village_code", "actor_kind", "actor_id", "kind", "quantity", "days"]
 RANKING_COLUMNS = {"rank_city": "全市排名", "rank_county": "县区内排名", "name": "名称", "unit_name": "单位",
@@ -260,7 +260,7 @@ class DashboardData:
         page = f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>联村联户领导看板 · {period_label(period) if period else ''}</title>
 <script src="plotly.min.js"></script>
-<style>body{{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em}}</style></head>
+<style>body{{font-family:{PAGE_FONT};margin:2em}}</style></head>
 <body><h1>联村联户领导看板 · Leadership dashboard</h1>
 <p>地区 / area: <select id="area" onchange="for (const s of document.querySelectorAll('section')) s.hidden = s.id !== this.value;
 window.dispatchEvent(new Event('resize'))">{options}</select></p>

@@ -1,12 +1,13 @@
-"""The rosters and pairings as figures: households by county and class, the pairing map."""
+"""The rosters and pairings as figures: households by county and class, the pairing map, policies compared."""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from ..schema import HOUSEHOLD_CLASSES
-from .theme import CLASS_COLOURS, FONT
+from .theme import CLASS_COLOURS, FONT, PALETTE
 
 
 def households_by_county(summary: pd.DataFrame) -> go.Figure:
@@ -60,3 +61,22 @@ def _segments(x0, y0, x1, y1, name: str, colour: str) -> go.Scattergl:
     xs = [v for a, b in zip(x0, x1) for v in (a, b, None)]
     ys = [v for a, b in zip(y0, y1) for v in (a, b, None)]
     return go.Scattergl(x=xs, y=ys, mode="lines", name=name, line={"width": 1, "color": colour}, hoverinfo="skip")
+
+
+def policy_comparison(table: pd.DataFrame) -> go.Figure:
+    """`compare_policies`' table as four panels — coverage, distance, churn, shortfalls — one bar per policy in
+    each group of bars."""
+    panels = [("覆盖 / covered", [("absolute_covered", "绝对贫困户"), ("low_income_covered", "低收入户"), ("party_covered", "党员户")]),
+              ("距离 km / distance", [("mean_km", "平均"), ("p95_km", "95%")]),
+              ("须调整的现有结对 / current pairings changed", [("changed_pairings", "结对")]),
+              ("缺口 / shortfalls", [("villages_unlinked", "未联系村"), ("units_below_minimum", "未达下限单位"),
+                                    ("team_shortfall", "工作队缺员")])]
+    fig = make_subplots(rows=2, cols=2, subplot_titles=[title for title, _ in panels], vertical_spacing=0.16)
+    for k, (policy, row) in enumerate(table.set_index("policy").iterrows()):
+        for p, (_, measures) in enumerate(panels):
+            fig.add_trace(go.Bar(name=str(policy), x=[label for _, label in measures], y=[row[m] for m, _ in measures],
+                                 marker_color=PALETTE[k % len(PALETTE)], legendgroup=str(policy), showlegend=p == 0),
+                          row=p // 2 + 1, col=p % 2 + 1)
+    fig.update_layout(barmode="group", title="政策比较 / policies compared", font_family=FONT, template="plotly_white",
+                      legend_title="政策 policy", height=640)
+    return fig

@@ -10,6 +10,7 @@ from plotly.subplots import make_subplots
 from ..schema import HOUSEHOLD_CLASSES
 
 FONT = "Noto Sans CJK SC, Microsoft YaHei, SimHei, sans-serif"
+PAGE_FONT = '"Noto Sans CJK SC","Microsoft YaHei",SimHei,sans-serif'  # the same, for the CSS of static pages
 GRADE_COLORS = ["#2a9d8f", "#8ab17d", "#e9c46a", "#e76f51", "#9d0208"]  # best grade first
 PALETTE = ["#264653", "#2a9d8f", "#e9c46a", "#f4a261", "#e76f51", "#457b9d"]
 CLASS_COLOURS = dict(zip(HOUSEHOLD_CLASSES, ("#c0392b", "#e67e22", "#7f8c8d")))

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from ..classify import ABSOLUTE_POOR, LOW_INCOME
 from ..policy import Policy
@@ -24,7 +22,6 @@ from .problem import PairingOptions
 from .rotation import rotate_teams
 from .villages import VillageLinks, match_villages
 
-FONT = "Noto Sans CJK SC, Microsoft YaHei, SimHei, sans-serif"
 COMPARE_LABELS = {
     "policy": "政策", "locality": "联户范围", "max_km": "距离上限(km)", "villages_linked": "已联系村", "villages_unlinked": "未联系村",
     "units_below_minimum": "未达下限单位", "absolute_listed": "绝对贫困户", "absolute_covered": "绝对贫困户已覆盖",
@@ -49,10 +46,6 @@ class PolicyRun:
 class PolicyComparison:
     runs: list[PolicyRun] = field(default_factory=list)
     table: pd.DataFrame = field(default_factory=pd.DataFrame)  # one row per policy, COMPARE_LABELS columns
-
-    def figure(self) -> go.Figure:
-        """Coverage, distance, churn and shortfalls per policy, as four panels."""
-        return comparison_figure(self.table)
 
 
 def compare_policies(rosters: Rosters, policies: dict[str, Policy], current: pd.DataFrame | None = None,
@@ -93,22 +86,3 @@ def _row(run: PolicyRun, rosters: Rosters, current: pd.DataFrame | None) -> dict
         row["changed_pairings"] = np.nan
     row["team_shortfall"] = run.team_shortfall
     return row
-
-
-def comparison_figure(table: pd.DataFrame) -> go.Figure:
-    """Four panels, one bar per policy in each group of bars."""
-    panels = [("覆盖 / covered", [("absolute_covered", "绝对贫困户"), ("low_income_covered", "低收入户"), ("party_covered", "党员户")]),
-              ("距离 km / distance", [("mean_km", "平均"), ("p95_km", "95%")]),
-              ("须调整的现有结对 / current pairings changed", [("changed_pairings", "结对")]),
-              ("缺口 / shortfalls", [("villages_unlinked", "未联系村"), ("units_below_minimum", "未达下限单位"),
-                                    ("team_shortfall", "工作队缺员")])]
-    fig = make_subplots(rows=2, cols=2, subplot_titles=[title for title, _ in panels], vertical_spacing=0.16)
-    colours = ["#1f77b4", "#c0392b", "#27ae60", "#8e44ad", "#e67e22", "#7f8c8d"]
-    for k, (policy, row) in enumerate(table.set_index("policy").iterrows()):
-        for p, (_, measures) in enumerate(panels):
-            fig.add_trace(go.Bar(name=str(policy), x=[label for _, label in measures], y=[row[m] for m, _ in measures],
-                                 marker_color=colours[k % len(colours)], legendgroup=str(policy), showlegend=p == 0),
-                          row=p // 2 + 1, col=p % 2 + 1)
-    fig.update_layout(barmode="group", title="政策比较 / policies compared", font_family=FONT, template="plotly_white",
-                      legend_title="政策 policy", height=640)
-    return fig

@@ -15,7 +15,7 @@ import ipywidgets as w
 import pandas as pd
 from IPython.display import display
 
-from ..figures import pairing_map
+from ..figures import pairing_map, policy_comparison
 from ..pairing.compare import COMPARE_LABELS, compare_policies
 from ..pairing.explain import POOL_ZH as POOLS
 from ..pairing.households import LOCALITY_ZH as LOCALITIES
@@ -184,7 +184,7 @@ class PolicyComparePanel:
         self.output.clear_output()
         with self.output:
             display(self.comparison.table.rename(columns=COMPARE_LABELS).set_index("政策").T)
-            display(self.comparison.figure())
+            display(policy_comparison(self.comparison.table))
 
     def widget(self) -> w.Widget:
         return w.VBox([self.chosen, w.HBox([self.run_button, self.message]), self.output])
