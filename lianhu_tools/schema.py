@@ -70,6 +70,16 @@ class Setting:
     above: float | None = None  # the value must be more than this
     allowed: tuple[str, ...] = ()
 
+    def describe(self) -> str:
+        """What the value may be, for the docs: 整数 0–100, 大于 0, 是/否, a list of choices."""
+        if self.kind == "bool":
+            return "true / false"
+        if self.kind == "choice":
+            return " / ".join(self.allowed)
+        low = f"> {self.above:g}" if self.above is not None else "≥ 0"
+        high = f"，≤ {self.maximum:g}" if self.maximum is not None else ""
+        return f"{'整数 integer' if self.kind == 'count' else '数 number'} {low}{high}"
+
     def problem(self, value: object) -> tuple[str, str, str] | None:
         """None when `value` is allowed; else what is wrong ("wrong_type" or "out_of_range"), in Chinese and English."""
         if self.kind == "bool":
@@ -409,3 +419,31 @@ def category_lookup(f: Field) -> dict[str, str]:
         for spelling in (canonical, *aliases):
             lookup[normalize_value(spelling)] = canonical
     return lookup
+
+
+DOCUMENTED = TABLES | ARCHIVE_TABLES | PLAN_TABLES  # rosters, work records, plans: in the template and README
+
+
+def allowed_text(f: Field) -> str:
+    if f.kind == "bool":
+        return "/".join(YES_WORDS[:5]) + " · " + "/".join(NO_WORDS[:5])
+    if f.allowed:
+        return "、".join(f.allowed)
+    if f.digits:
+        return f"{f.digits}位数字 / {f.digits} digits"
+    bounds = [f"≥{f.minimum:g}" if f.minimum is not None else "", f"≤{f.maximum:g}" if f.maximum is not None else ""]
+    return " ".join(b for b in bounds if b)
+
+
+def field_rows(table_name: str) -> list[dict[str, str]]:
+    """One row per field: what the template's 说明 sheet and the README both show."""
+    return [{
+        "表头 header": f.zh,
+        "繁体 traditional": f.zh_hant,
+        "English": f.name,
+        "必填 required": "是" if f.required else "否",
+        "类型 type": KIND_LABELS[f.kind],
+        "单位 unit": f.unit,
+        "取值 allowed": allowed_text(f),
+        "说明 description": f.description,
+    } for f in DOCUMENTED[table_name].fields]

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .docs import field_rows
-from .schema import NO_WORDS, TABLES, YES_WORDS
+from .schema import NO_WORDS, TABLES, YES_WORDS, field_rows
 from .tables import excel_writer
 
 TEMPLATE_ROWS = 5000  # rows that carry drop-downs and text formatting
