@@ -22,7 +22,6 @@ from .store import fingerprints
 from .tables import Report, check_duplicates, discover_files, final_frame, locate, read_tables
 
 LEVELS = {"city": 4, "county": 6, "township": 9, "village": 12}  # digits of the village code
-LEVEL_ZH = {"city": "市", "county": "县区", "township": "乡镇", "village": "村"}
 def load_activities(paths: list[str | Path] | str | Path, rosters: Rosters, store=None) -> pd.DataFrame:
     """Read and check work-diary files; raise ArchiveError listing every problem if any is an error.
 

@@ -15,7 +15,7 @@ import time
 import warnings
 from pathlib import Path
 
-from .errors import InputError, PersonalDataLeak, RosterWarning
+from .errors import InputError, NotInStore, PersonalDataLeak, RosterWarning, StoreBusy, StoreTooNew
 from .pairing.problem import ENGINES, SolverError
 from .policy import LimitError, check_max_km
 from .tables import write_problem_workbook
@@ -33,15 +33,21 @@ def main(argv: list[str] | None = None) -> int:
         json_out = getattr(args, "format", "") == "json"
         _print_problems(exc.problems, "json" if json_out else "text", sys.stdout if json_out else sys.stderr)
         return 1
-    except (UsageError, LookupError, LimitError) as exc:
+    except (UsageError, NotInStore, LimitError) as exc:
         print(f"lianhu: {exc}", file=sys.stderr)
         return 2
-    except (SolverError, PersonalDataLeak) as exc:  # an engine that failed, a page that would leak: said in words
+    except (SolverError, PersonalDataLeak, StoreBusy, StoreTooNew) as exc:  # said in words
         print(f"lianhu: {exc}", file=sys.stderr)
         return 1
-    except RuntimeError as exc:  # the store is busy, or newer than this program
-        print(f"lianhu: {exc}", file=sys.stderr)
-        return 1
+    except KeyboardInterrupt:
+        print("lianhu: 已中断，未完成的写入没有留下 / interrupted; nothing half-written was kept", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a fault of this program: said in one line (the traceback with LIANHU_DEBUG=1)
+        if os.environ.get("LIANHU_DEBUG"):
+            raise
+        print(f"lianhu: 内部错误，请把这条信息报告给维护者 / internal error, please report it: {type(exc).__name__}: {exc}",
+              file=sys.stderr)
+        return 3
 
 
 class UsageError(Exception):
@@ -371,6 +377,7 @@ def _fields(args) -> int:
     from .docs import field_reference_markdown, readme_with_reference
 
     if args.update_readme:
+        _existing([args.update_readme])
         args.update_readme.write_text(readme_with_reference(args.update_readme.read_text(encoding="utf-8")),
                                       encoding="utf-8")
         return _wrote(args.update_readme)
@@ -439,7 +446,7 @@ def _compare(args) -> int:
     rosters = _load(args.rosters, None)[0]
     try:
         current = Store(args.db or DEFAULT_URL, create=False).current("pairings")
-    except LookupError:  # no store of its own yet: the churn column stays empty (a wrong --db is said)
+    except NotInStore:  # no store of its own yet: the churn column stays empty (a wrong --db is said)
         if args.db:
             raise
         current = None
@@ -608,7 +615,7 @@ def _dashboard(args) -> int:
         load_policy(args.policy_file)  # every problem in it listed now
     command, env = voila(db, args.port, args.ip, args.policy_file and str(args.policy_file))
     print(f"领导看板 / dashboard: http://{'127.0.0.1' if args.ip == '0.0.0.0' else args.ip}:{args.port}/ "
-          f"（Ctrl-C 停止 / to stop）\n数据 / data: {env['LIANHU_DB'] or '演示城市（先运行 make demo 可看全市演示数据）/ a small demo city'}",
+          f"（Ctrl-C 停止 / to stop）\n数据 / data: {env['LIANHU_DB'] or '演示城市（先运行 lianhu demo 或 make demo 可看全市演示数据）/ a small demo city'}",
           flush=True)
     if os.name == "nt":  # Windows has no exec: wait for Voilà
         import subprocess
@@ -618,8 +625,11 @@ def _dashboard(args) -> int:
 
 
 def _demo(args) -> int:
+    from .demo import PRESETS
     from .demo.pipeline import NotADemoStore, run_demo
 
+    if args.size not in PRESETS:
+        raise UsageError(f"演示城市规模须为 / size must be one of {' | '.join(PRESETS)}, not {args.size!r}")
     try:
         run_demo(args.size, args.seed, args.out, args.policy_file, say=_say())
     except NotADemoStore as exc:

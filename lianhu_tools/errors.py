@@ -181,6 +181,56 @@ class PersonalDataLeak(Exception):
                          f"({len(found)} 处 / found)")
 
 
+# ---------------------------------------------------------------- said in words (one message, Chinese and English)
+
+class LimitError(ValueError):
+    """A limit outside what the rules allow (message in Chinese and English)."""
+
+
+class PeriodError(ValueError):
+    """Not a period (message in Chinese and English)."""
+
+
+class SolverError(RuntimeError):
+    """The engine could not do what was asked; the message says what happened, in Chinese and English."""
+
+
+class NothingToAssess(ValueError):
+    """No work records for the period (message in Chinese and English)."""
+
+
+class NotADemoStore(Exception):
+    """The demo's output folder holds a store that a demo did not make; it is left alone."""
+
+
+class UnreadableFile(Exception):
+    """A file that cannot be opened or decoded; carries a bilingual reason."""
+
+    def __init__(self, path: Path, zh: str, en: str):
+        super().__init__(f"{path}: {zh} / {en}")
+        self.path, self.zh, self.en = path, zh, en
+
+
+class StoreBusy(RuntimeError):
+    """Another program held the store's write lock for longer than this one waits."""
+
+    def __init__(self, where: str, seconds: float):
+        super().__init__(f"数据库 {where} 正忙（另一个程序正在写入，已等待 {seconds:g} 秒），请稍后再试 / "
+                         f"the store {where} is busy (another program is writing; waited {seconds:g} s) — try again")
+
+
+class NotInStore(LookupError):
+    """No store at that path, or nothing of the kind asked for in it yet (message in Chinese and English)."""
+
+
+class StoreTooNew(RuntimeError):
+    """The store was written by a newer version of this program."""
+
+
+class AdjustmentError(ValueError):
+    """A manual adjustment the store refuses (no reason, or points beyond the limit; Chinese and English)."""
+
+
 class LianhuWarning(UserWarning):
     """Something worth a look that does not stop the work."""
 

@@ -9,13 +9,11 @@ import re
 import numpy as np
 import pandas as pd
 
+from .errors import PeriodError
+
 PERIOD = re.compile(r"^\d{4}(H[12])?$")
 HALF = re.compile(r"^(\d{4})H([12])$")
 HALF_NAMES = {"H1": "上半年", "H2": "下半年"}
-
-
-class PeriodError(ValueError):
-    """Not a period (message in Chinese and English)."""
 
 
 def check_period(period: object) -> str:

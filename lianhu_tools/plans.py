@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 
 from .errors import PlanError
+from .periods import within
 from .rosters import Rosters
-from .schema import HOUSEHOLD, PLANS, PLAN_TABLES, UNIT, VILLAGE
+from .schema import HOUSEHOLD, PLAN_TABLES, PLANS, UNIT, VILLAGE
 from .tables import Part, Report, final_frame, locate, read_tables, validate_frame
 
 TERM_YEARS = 3
@@ -74,7 +75,7 @@ def progress(plans: pd.DataFrame, year: int, records: pd.DataFrame | None = None
         funds_planned=("funds_yuan", "sum"), people_planned=("people_trained", "sum")).reset_index()
     table["completed_pct"] = (100 * table["completed"] / table["measures"]).round(1)
     if records is not None:
-        done = records[records["period"].str.startswith(str(year))]
+        done = records[within(records["period"], str(year))]
         funds = done[done["kind"] == "资金"].groupby("target_id")["quantity"].sum()
         trained = done[done["kind"] == "培训人次"].groupby("target_id")["quantity"].sum()
         table["funds_recorded"] = table["subject_id"].map(funds).fillna(0.0)

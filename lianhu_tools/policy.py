@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import PolicyError, Problem
+from .errors import LimitError, PolicyError, Problem
 from .schema import UNIT_KINDS, Setting
 
 LOCALITIES = ("auto", "unit_villages", "distance", "county")
@@ -82,10 +82,6 @@ DEFAULT_POLICY: dict = {
     "leadership_link": True,
     "party_households_must_be_non_poor": True,
 }
-
-
-class LimitError(ValueError):
-    """A limit outside what the rules allow (message in Chinese and English)."""
 
 
 def check_max_km(value) -> float:
@@ -198,23 +194,33 @@ def _check(settings: dict, source: str) -> list[Problem]:
     for item in POLICY_ITEMS:
         for path, value in _leaves(settings[item.key], item.key):
             suffix = path[len(item.key) + 1:]
-            setting = next((s for pattern, s in item.values.items() if fnmatchcase(suffix, pattern)), None)
-            found = setting.problem(value) if setting else None
+            setting = next((s for pattern, s in item.values.items() if _matches(suffix, pattern)), None)
+            if setting is None:  # a table where one value belongs
+                problems.append(_problem(source, path, value, "policy_wrong_type", f"“{path}”不是此项的值：须为单个值",
+                                         f"'{path}' is not a value of this item: one value belongs there"))
+                continue
+            found = setting.problem(value)
             if found:
                 what, zh, en = found
                 problems.append(_problem(source, path, value, f"policy_{what}", f"“{path}”{zh}", f"'{path}' {en}"))
     wrong = {p.column for p in problems}
     lines = settings["poverty_lines_yuan"]
-    if not wrong & {"poverty_lines_yuan.absolute", "poverty_lines_yuan.low_income"} and lines["absolute"] > lines["low_income"]:
+    if not any(c.startswith("poverty_lines_yuan.") for c in wrong) and lines["absolute"] > lines["low_income"]:
         problems.append(_problem(source, "poverty_lines_yuan", lines, "policy_inconsistent",
                                  "绝对贫困线不能高于低收入线", "the absolute line cannot exceed the low-income line"))
     for table in ("villages_per_unit", "team_size"):
         for kind in UNIT_KINDS:
             bounds, path = settings[table][kind], f"{table}.{kind}"
-            if not wrong & {f"{path}.min", f"{path}.max"} and bounds["min"] > bounds["max"]:
+            if not any(c.startswith(f"{path}.") for c in wrong) and bounds["min"] > bounds["max"]:
                 problems.append(_problem(source, path, bounds, "policy_inconsistent",
                                          f"“{path}”的最小值大于最大值", f"'{path}': min exceeds max"))
     return problems
+
+
+def _matches(suffix: str, pattern: str) -> bool:
+    """`quotas` declares "*.*": a rank, then a pool — each part one level, no deeper."""
+    parts, wanted = suffix.split(".") if suffix else [], pattern.split(".") if pattern else []
+    return len(parts) == len(wanted) and all(fnmatchcase(p, w) for p, w in zip(parts, wanted))
 
 
 def _leaves(value, path: str):

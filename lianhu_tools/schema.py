@@ -90,6 +90,10 @@ class Setting:
         number = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
         if not number or (self.kind == "count" and not float(value).is_integer()):
             zh, en = ("非负整数", "a non-negative integer") if self.kind == "count" else ("非负数", "a non-negative number")
+            if self.above is not None:
+                zh, en = f"大于 {self.above:g} 的数", f"a number above {self.above:g}"
+            if self.maximum is not None:
+                zh, en = f"{zh}（不超过 {self.maximum:g}）", f"{en}, at most {self.maximum:g}"
             return "wrong_type", f"须为{zh}", f"must be {en}"
         if self.maximum is not None and value > self.maximum:
             return "out_of_range", f"不能超过 {self.maximum:g}", f"cannot exceed {self.maximum:g}"
@@ -326,8 +330,6 @@ VILLAGE, HOUSEHOLD = "村", "户"  # what the work was for (target_kind), and pl
 VISIT = "走访"  # the activity kind that assessment counts as a visit
 ACTORS = {CADRE: ("幹部", "联户干部", "cadre"), UNIT: ("單位", "unit"), TEAM_MEMBER: ("工作隊員", "队员", "team member")}
 TARGETS = {VILLAGE: ("行政村", "village"), HOUSEHOLD: ("戶", "农户", "農戶", "household")}
-PLAN_SUBJECTS = (VILLAGE, HOUSEHOLD, UNIT)
-
 ACTIVITIES = Table(
     "activities", "工作记录", "工作記錄",
     "工作日志和联系卡：谁、何时、对哪个村或户、做了什么。Work diary and contact-card records: who did what, when, for which village or household.",
@@ -357,7 +359,7 @@ ACTIVITIES = Table(
     primary_key="record_id",
     sheet_names=("工作记录", "工作記錄", "工作日志", "工作日誌", "联系卡", "聯繫卡", "活动记录", "activities", "diary"),
 )
-PLAN_SUBJECTS = {"村": ("行政村", "village"), "户": ("戶", "农户", "農戶", "household"), "单位": ("單位", "unit")}
+PLAN_SUBJECTS = {VILLAGE: ("行政村", "village"), HOUSEHOLD: ("戶", "农户", "農戶", "household"), UNIT: ("單位", "unit")}
 PLAN_STATUSES = {"计划": ("計劃", "未开始", "未開始", "planned"), "进行中": ("進行中", "in progress"),
                  "已完成": ("完成", "已完成", "done", "completed")}
 

@@ -60,3 +60,14 @@ def test_the_demo_never_replaces_a_store_it_did_not_make(tmp_path):
     assert main(["demo", "--size", "tiny", "--out", str(real)]) == 2
     assert (real / "lianhu.sqlite").read_bytes() == kept
     assert sorted(p.name for p in real.iterdir() if not p.name.endswith(("-wal", "-shm"))) == ["lianhu.sqlite", "rosters"]
+
+
+def test_a_store_from_before_demos_noted_their_stores_is_recognised_by_its_imports(tmp_path):
+    from lianhu_tools.demo.pipeline import _made_by_an_earlier_demo
+
+    demo = [("rosters", f"{tmp_path}/rosters/村名册.xlsx, {tmp_path}/rosters/农户名册.xlsx"),
+            ("activities", f"{tmp_path}/工作记录/620502_工作记录.xlsx"), ("plans", f"{tmp_path}/三年规划.xlsx")]
+    assert _made_by_an_earlier_demo(demo, tmp_path)
+    assert not _made_by_an_earlier_demo(demo + [("activities", f"{tmp_path}/工作记录/late.xlsx")], tmp_path)
+    assert not _made_by_an_earlier_demo(demo[:1], tmp_path)  # a city's rosters saved there
+    assert not _made_by_an_earlier_demo([("rosters", "/elsewhere/村名册.xlsx")] + demo[1:], tmp_path)

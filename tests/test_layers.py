@@ -57,7 +57,18 @@ def imports_of(module: str, path: Path) -> set[str]:
                 found.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base)
         elif isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names if alias.name.startswith("lianhu_tools")}
+        elif isinstance(node, ast.Call) and _names_a_module(node.func) and node.args:  # import_module("…"), __import__
+            name = node.args[0].value if isinstance(node.args[0], ast.Constant) else None
+            if isinstance(name, str) and name.startswith("lianhu_tools"):
+                found.add(name)
+            elif name is None or name.startswith("."):
+                found.add("<dynamic import>")  # a module chosen at run time: not allowed, the check cannot see it
     return found - {module}
+
+
+def _names_a_module(func: ast.expr) -> bool:
+    return (isinstance(func, ast.Name) and func.id in ("__import__", "import_module")) or \
+        (isinstance(func, ast.Attribute) and func.attr == "import_module")
 
 
 def layer(module: str) -> int | None:
@@ -71,7 +82,8 @@ def test_every_module_has_a_layer():
 
 def test_nothing_imports_upward():
     upward = [f"{module} → {target}" for module, path in modules().items() if module != "lianhu_tools"
-              for target in imports_of(module, path) if target != "lianhu_tools" and layer(target) > layer(module)]
+              for target in imports_of(module, path)
+              if target != "lianhu_tools" and (target == "<dynamic import>" or layer(target) > layer(module))]
     assert upward == []
 
 
@@ -94,9 +106,12 @@ def test_importing_the_package_loads_only_the_bottom_layers():
     assert loaded and max(layer(m) for m in loaded) <= LAYER_OF["rosters"]
 
 
-def test_the_walk_sees_imports_inside_functions(tmp_path):
+def test_the_walk_sees_imports_inside_functions_and_by_name(tmp_path):
     module = tmp_path / "fake.py"
-    module.write_text("def f():\n    from ..widgets.dashboard import Dashboard\n    from .. import tables\n", encoding="utf-8")
+    module.write_text("import importlib\ndef f():\n    from ..widgets.dashboard import Dashboard\n    from .. import tables\n"
+                      "    importlib.import_module('lianhu_tools.cli')\n    __import__('lianhu_tools.demo')\n"
+                      "    importlib.import_module(name)\n", encoding="utf-8")
     found = imports_of("lianhu_tools.figures.fake", module)
-    assert found == {"lianhu_tools.widgets.dashboard", "lianhu_tools.tables"}
+    assert found == {"lianhu_tools.widgets.dashboard", "lianhu_tools.tables", "lianhu_tools.cli", "lianhu_tools.demo",
+                     "<dynamic import>"}
     assert layer("lianhu_tools.widgets.dashboard") > layer("lianhu_tools.figures.fake")

@@ -43,14 +43,20 @@ def check_indicators(system: object, source: str = "indicators") -> list[Problem
     if not isinstance(system, dict):
         return [_problem(source, "", str(system)[:60], "须为键值结构（cadre、unit、team_member、grades）",
                          "must be a mapping (cadre, unit, team_member, grades)")]
-    problems = []
+    problems = [_problem(source, str(key), None, "未知的项", "unknown key") for key in system if key not in (*SUBJECTS, "grades")]
     for subject in SUBJECTS:
         spec = system.get(subject)
         if not isinstance(spec, dict) or not isinstance(spec.get("indicators"), list) or not spec["indicators"]:
             problems.append(_problem(source, subject, None, "须列出指标（indicators）", "must list its indicators"))
             continue
+        problems += [_problem(source, f"{subject}.{key}", None, "未知的项", "unknown key")
+                     for key in spec if key not in ("indicators", "deductions")]
+        deductions = spec.get("deductions") or []
+        if not isinstance(deductions, list):
+            problems.append(_problem(source, f"{subject}.deductions", deductions, "须为列表", "must be a list"))
+            deductions = []
         problems += _entries(source, subject, "indicators", spec["indicators"], INDICATOR_VALUES)
-        problems += _entries(source, subject, "deductions", spec.get("deductions") or [], DEDUCTION_VALUES)
+        problems += _entries(source, subject, "deductions", deductions, DEDUCTION_VALUES)
         points = [item.get("points") for item in spec["indicators"] if isinstance(item, dict)]
         if all(INDICATOR_VALUES["points"].problem(p) is None for p in points) and sum(points) != FULL_MARKS:
             problems.append(_problem(source, f"{subject}.indicators", sum(points), f"各指标满分合计须为 {FULL_MARKS}",
@@ -60,12 +66,17 @@ def check_indicators(system: object, source: str = "indicators") -> list[Problem
         return problems + [_problem(source, "grades", grades, "须给出等次及其最低分，如 {优秀: 90, 良好: 80, 一般: 70, 较差: 0}",
                                     "must name the grades and their lowest totals, e.g. {优秀: 90, …, 较差: 0}")]
     for grade, lowest in grades.items():
+        if not isinstance(grade, str) or not grade.strip():
+            problems.append(_problem(source, f"grades.{grade}", grade, "等次名称须为文字", "a grade's name must be text"))
         found = GRADE_VALUE.problem(lowest)
         if found:
             problems.append(_problem(source, f"grades.{grade}", lowest, found[1], found[2]))
     if not problems and min(grades.values()) != 0:
         problems.append(_problem(source, "grades", grades, "最低一档的最低分须为 0（每个总分都要有等次）",
                                  "the lowest grade must start at 0 (every total needs a grade)"))
+    if not problems and len(set(grades.values())) < len(grades):
+        problems.append(_problem(source, "grades", grades, "两个等次的最低分相同（其中一个永远评不上）",
+                                 "two grades start at the same total (one could never be given)"))
     return problems
 
 
@@ -89,10 +100,10 @@ def _entries(source: str, subject: str, part: str, items: list, values: dict[str
         for key in ("id", "name"):
             if not isinstance(item.get(key), str) or not item[key].strip():
                 problems.append(_problem(source, f"{where}.{key}", item.get(key), "须填写（文字）", "is required (text)"))
-        if item.get("id") in seen:
+        if isinstance(item.get("id"), str) and item["id"] in seen:
             problems.append(_problem(source, f"{where}.id", item["id"], "编号重复", "duplicate id"))
-        seen.add(item.get("id"))
-        if item.get("measure") not in MEASURES[subject]:
+        seen.add(str(item.get("id")))
+        if not isinstance(item.get("measure"), str) or item["measure"] not in MEASURES[subject]:
             problems.append(_problem(source, f"{where}.measure", item.get("measure"),
                                      f"未知的计算方法，可用：{', '.join(MEASURES[subject])}",
                                      f"unknown measure; known: {', '.join(MEASURES[subject])}"))

@@ -11,9 +11,9 @@ import pandas as pd
 from ..periods import is_half, within, year_of
 from ..policy import Policy
 from ..rosters import Rosters
-from ..schema import CADRE, HOUSEHOLD, UNIT, VILLAGE, VISIT
+from ..schema import CADRE, HOUSEHOLD, TEAM_MEMBER, UNIT, VILLAGE, VISIT
 
-SUBJECTS = {"cadre": "干部", "unit": "单位", "team_member": "工作队员"}
+SUBJECTS = {"cadre": CADRE, "unit": UNIT, "team_member": TEAM_MEMBER}  # who is assessed, named as in the diaries
 ACTIVITY_COLUMNS = ["period", "actor_kind", "actor_id", "target_kind", "target_id", "village_code", "kind", "quantity", "days"]
 
 
@@ -78,7 +78,7 @@ def _villages_without_records(inputs: Inputs) -> pd.Series:
 
 def _team(inputs: Inputs, column: str) -> pd.Series:
     terms = inputs.teams[within(inputs.teams["period"], inputs.period)]
-    done = inputs.records[inputs.records["actor_kind"] == "工作队员"]
+    done = inputs.records[inputs.records["actor_kind"] == TEAM_MEMBER]
     per = done.groupby(["actor_id", "period", "village_code"])[column].agg("size" if column == "kind" else "sum")
     per_term = per.reindex(pd.MultiIndex.from_frame(terms[["cadre_id", "period", "village_code"]]), fill_value=0)
     return per_term.groupby(level="cadre_id").mean()

@@ -8,21 +8,19 @@ from __future__ import annotations
 import pandas as pd
 
 from ..archives import rollup
+from ..errors import NothingToAssess
 from ..periods import check_period
 from ..policy import Policy, default_policy
 from ..rosters import Rosters
-from .indicators import grade_of, load_indicators
+from .indicators import FULL_MARKS, grade_of, load_indicators
 from .measures import ACTIVITY_COLUMNS, SUBJECTS, Inputs, score, subjects
-
-
-class NothingToAssess(ValueError):
-    """No work records for the period (message in Chinese and English)."""
 
 
 def run_assessment(store, period: str, rosters: Rosters | None = None, system: dict | None = None,
                    policy: Policy | None = None) -> int:
-    """Score everyone for `period` on what the store holds now — its latest rosters (or `rosters`, the same read
-    already), current pairings, links, work teams and plans, and the period's records — and freeze all of it
+    """Score everyone for `period` on what the store holds now — its latest rosters (`rosters`, when the caller
+    has read that snapshot already: its import number is what gets frozen), current pairings, links, work teams
+    and plans, and the period's records — and freeze all of it
     with the scores: what it was computed from (import numbers, the policy, the indicator system, the teams,
     pairings and links, the period's totals, the subjects' names) is what publication reads. Returns its number."""
     period = check_period(period)
@@ -66,7 +64,7 @@ def results(store, assessment_id: int, rosters: Rosters | None = None, stored: d
         table = table[[i["id"] for i in system[kind]["indicators"] + (system[kind].get("deductions") or [])]]
         table["adjustment"] = adjusted[adjusted["subject_kind"] == kind].groupby("subject_id")["points"].sum() \
             .reindex(table.index, fill_value=0.0)
-        table["total"] = table.sum(axis=1).clip(lower=0).round(1)
+        table["total"] = table.sum(axis=1).clip(0, FULL_MARKS).round(1)
         table["grade"] = [grade_of(system, total) for total in table["total"]]
         names = described[described["subject_kind"] == kind].drop(columns="subject_kind")
         table = names.merge(table.reset_index(), on="subject_id", how="right")

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import tempfile
 import threading
 import time
 import warnings
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -18,14 +19,16 @@ import pandas as pd
 
 from ..archives import import_activity_files
 from ..assessment import results, run_assessment
-from ..errors import RosterWarning
+from ..assessment.indicators import grade_order
+from ..errors import NotADemoStore, RosterWarning
 from ..figures import pairing_map
 from ..pairing.households import match_households
 from ..pairing.output import household_sheets, rotation_sheets, village_sheets, write_county_workbooks, write_tables
 from ..pairing.rotation import rotate_teams
 from ..pairing.villages import match_villages
+from ..periods import assessment_label
 from ..plans import load_plans, progress
-from ..policy import load_policy
+from ..policy import Policy, load_policy
 from ..report import publish
 from ..rosters import Rosters, load_rosters, validate_paths
 from ..schema import TABLES
@@ -40,10 +43,7 @@ from .generator import generate_city
 from .plans import generate_plans, write_plan_workbook
 
 DEMO_ORIGIN = "demo"  # noted in a demo's store: only such a store is ever replaced by a later demo
-
-
-class NotADemoStore(Exception):
-    """The demo's output folder holds a store that a demo did not make; it is left alone."""
+BUILDING = ".lianhu-demo-"  # a demo's store while it is built, with the builder's process number
 
 
 def write_demo_rosters(size: str = "tiny", out: str | Path = "build/demo/rosters", seed: int = 2012,
@@ -130,18 +130,21 @@ class DemoYear:
     records: int
     plan_file: Path
     folder: Path
+    assessments: dict[str, int] = field(default_factory=dict)  # period → the assessment run in the demo store
 
 
 def demo_year(rosters: Rosters, links: pd.DataFrame, pairs: pd.DataFrame, teams: pd.DataFrame, out: str | Path,
-              seed: int = 2012) -> DemoYear:
+              seed: int = 2012, assess: tuple[str, ...] = (), policy: Policy | None = None) -> DemoYear:
     """Store the pairings (locked for 2025–2027) and teams, write and import a year of work diaries and
-    the three-year plans — through the same checks as an office's files."""
+    the three-year plans — through the same checks as an office's files — and run the assessments of the
+    periods in `assess`. The store is built aside and put in place (out/lianhu.sqlite) only when whole."""
     out = Path(out)
     target = out / "lianhu.sqlite"
     check_replaceable(target)
-    building = out / f".lianhu-demo-{os.getpid()}.sqlite"  # the new store lands only once it is whole
+    _remove_abandoned_builds(out)
+    building = out / f"{BUILDING}{os.getpid()}.sqlite"
     try:
-        filled = _fill_demo_store(Store(building), rosters, links, pairs, teams, out, seed)
+        filled = _fill_demo_store(Store(building), rosters, links, pairs, teams, out, seed, assess, policy)
     except BaseException:
         for part in out.glob(f"{building.name}*"):
             part.unlink(missing_ok=True)
@@ -150,7 +153,8 @@ def demo_year(rosters: Rosters, links: pd.DataFrame, pairs: pd.DataFrame, teams:
     for stale in (target.with_name(target.name + suffix) for suffix in ("-wal", "-shm", "-journal")):
         stale.unlink(missing_ok=True)
     os.replace(building, target)
-    return DemoYear(Store(target), rosters, links, pairs, teams, filled.diaries, filled.records, filled.plan_file, out)
+    return DemoYear(Store(target), rosters, links, pairs, teams, filled.diaries, filled.records, filled.plan_file, out,
+                    filled.assessments)
 
 
 @dataclass
@@ -160,6 +164,7 @@ class DemoArchives:
     diaries: list[Path]
     records: int
     plan_file: Path
+    assessments: dict[str, int] = field(default_factory=dict)
 
 
 def write_demo_archives(rosters: Rosters, links: pd.DataFrame, pairs: pd.DataFrame, teams: pd.DataFrame,
@@ -179,7 +184,8 @@ def demo_pairings(rosters: Rosters) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
     return links, pairs, rotate_teams(rosters, links, "2025H1", 2).schedule
 
 
-def _fill_demo_store(store: Store, rosters: Rosters, links, pairs, teams, out: Path, seed: int) -> DemoArchives:
+def _fill_demo_store(store: Store, rosters: Rosters, links, pairs, teams, out: Path, seed: int,
+                     assess: tuple[str, ...], policy: Policy | None) -> DemoArchives:
     store.note("origin", DEMO_ORIGIN)
     store.save_rosters(rosters)
     store.save_pairings(pairs, 2025, "locked", links=links)
@@ -187,58 +193,91 @@ def _fill_demo_store(store: Store, rosters: Rosters, links, pairs, teams, out: P
     archives = write_demo_archives(rosters, links, pairs, teams, out, seed)
     import_activity_files(store, out / "工作记录", rosters)
     store.save_plans(load_plans(archives.plan_file, rosters, 2025), 2025, str(archives.plan_file))
+    archives.assessments = {period: run_assessment(store, period, rosters, policy=policy) for period in assess}
     store.engine.dispose()
     return archives
 
 
+def _remove_abandoned_builds(out: Path) -> None:
+    """Stores a killed demo was building here (its process gone): never put in place, of no use."""
+    for build in out.glob(f"{BUILDING}*.sqlite"):
+        pid = build.stem.removeprefix(BUILDING)
+        if pid.isdigit() and not _alive(int(pid)):
+            for part in out.glob(f"{build.name}*"):
+                part.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def check_replaceable(path: Path) -> None:
-    """Raise NotADemoStore unless `path` is absent or a store an earlier demo made."""
+    """Raise NotADemoStore unless `path` is absent or a store an earlier demo made: noted as the demo's, or (made
+    before demos noted it) holding exactly a demo's three imports — its rosters, diaries and plans, from its folder."""
     if not path.exists():
         return
-    try:  # read only: a real store is neither migrated nor locked by looking
-        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as connection:
+    try:  # read only, no lock or -wal file: a real store is not touched by looking
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)) as connection:
             found = connection.execute("SELECT value FROM meta WHERE key = 'origin'").fetchone()
-    except sqlite3.Error:  # not a store at all, or an older one: not a demo's either
-        found = None
-    origin = found[0] if found else None
-    if origin != DEMO_ORIGIN:
-        raise NotADemoStore(f"{path} 不是演示生成的数据库，演示不会覆盖它；请换一个输出文件夹（--out）/ {path} is not a "
-                            f"store a demo made: the demo leaves it alone — choose another output folder (--out)")
+            imports = connection.execute("SELECT kind, source FROM imports ORDER BY import_id").fetchall()
+    except sqlite3.Error:  # not a store at all: not a demo's either
+        found, imports = None, []
+    if (found and found[0] == DEMO_ORIGIN) or _made_by_an_earlier_demo(imports, path.parent):
+        return
+    raise NotADemoStore(f"{path} 不是演示生成的数据库，演示不会覆盖它；请换一个输出文件夹（--out）/ {path} is not a "
+                        f"store a demo made: the demo leaves it alone — choose another output folder (--out)")
 
 
-def start_demo_year(size: str = "small", folder: str | Path | None = None, seed: int = 2012) -> DemoYear:
+def _made_by_an_earlier_demo(imports: list[tuple[str, str]], folder: Path) -> bool:
+    """What `demo_year` imports into its store, and nothing else."""
+    expected = [("rosters", folder / "rosters"), ("activities", folder / "工作记录"), ("plans", folder / "三年规划.xlsx")]
+    if [kind for kind, _ in imports] != [kind for kind, _ in expected]:
+        return False
+    for (_, source), (_, place) in zip(imports, expected):
+        files = [Path(f).resolve() for f in source.split(", ")]
+        if not all(f == place.resolve() or place.resolve() in f.parents for f in files):
+            return False
+    return True
+
+
+def start_demo_year(size: str = "small", folder: str | Path | None = None, seed: int = 2012,
+                    assess: tuple[str, ...] = ()) -> DemoYear:
     """What the notebooks start from: a demo city's roster files written and loaded, both pairings,
-    two half-year team terms, and its first year in a fresh store (in a temporary folder by default)."""
-    import tempfile
-
+    two half-year team terms, and its first year in a fresh store (in a temporary folder by default),
+    with the assessments of the periods in `assess`."""
     folder = Path(folder or tempfile.mkdtemp(prefix="lianhu_"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RosterWarning)
         rosters = load_rosters(write_demo_rosters(size, folder / "rosters", seed))
-    return demo_year(rosters, *demo_pairings(rosters), folder, seed)
+    return demo_year(rosters, *demo_pairings(rosters), folder, seed, assess)
 
 
 def _archives_and_assessment(rosters: Rosters, links, pairs, teams, policy, out: Path, job: Steps) -> None:
     """A year of work records and plans in the store, mid-year and year-end assessments, the published
     results and the dashboard as a static page."""
     say = job.say
-    job.step("工作记录与规划 / records and plans")
+    job.step("工作记录、规划与考核 / records, plans, assessments")
     started = time.perf_counter()
-    year = demo_year(rosters, links, pairs, teams, out)
+    year = demo_year(rosters, links, pairs, teams, out, assess=("2025H1", "2025"), policy=policy)
     store = year.store
     say(f"一年的工作记录 / a year of work records: {year.records:,} 条，{len(year.diaries)} 个县区工作日志 "
-        f"→ {out / '工作记录'}，写出并导入 {out / 'lianhu.sqlite'}（{time.perf_counter() - started:.1f} s）")
+        f"→ {out / '工作记录'}，写出并导入 {out / 'lianhu.sqlite'}，年中、年终考核（{time.perf_counter() - started:.1f} s）")
     done = progress(store.plans(), 2025)
     say(f"三年规划 / plans 2025–2027: {store.plans()['subject_id'].nunique():,} 个对象，2025 年措施完成 "
         f"{done['completed'].sum() / max(done['measures'].sum(), 1):.0%} → {year.plan_file}")
-    for period in ("2025H1", "2025"):
-        label = f"{'年中' if 'H' in period else '年终'}考核 / {period} assessment"
+    for period, assessment in year.assessments.items():
+        label = f"{assessment_label(period)}考核 / {period} assessment"
         job.step(label)
-        assessment = run_assessment(store, period, rosters, policy=policy)
         grades = results(store, assessment, rosters)["cadre"]["grade"].value_counts()
         written = publish(store, assessment, rosters, out / "公开发布")
-        say(f"{label}: 干部 " +
-            "，".join(f"{g} {grades.get(g, 0):,}" for g in ("优秀", "良好", "一般", "较差")) + f" → {written[1]}")
+        order = grade_order(store.assessment(assessment)["indicators"])
+        say(f"{label}: 干部 " + "，".join(f"{g} {grades.get(g, 0):,}" for g in order) + f" → {written[1]}")
     job.step("领导看板 / dashboard")
     page = Dashboard(store, rosters, policy=policy).write_html(out / "领导看板.html")
     say(f"领导看板（静态网页，离线可用，按县区切换）/ the dashboard as a static page: {page}")
@@ -295,7 +334,5 @@ def run_demo(size: str = "city", seed: int = 2012, out: str | Path = "build/demo
 
 def demo_dashboard(size: str = "small") -> Dashboard:
     """The dashboard on a demo city's first year, with its mid-year and year-end assessments."""
-    year = start_demo_year(size)
-    for period in ("2025H1", "2025"):
-        run_assessment(year.store, period, year.rosters)
+    year = start_demo_year(size, assess=("2025H1", "2025"))
     return Dashboard(year.store, year.rosters)

@@ -7,14 +7,14 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..schema import HOUSEHOLD_CLASSES
-from .theme import CLASS_COLOURS, FONT, PALETTE
+from .theme import CLASS_COLORS, FONT, PALETTE
 
 
 def households_by_county(summary: pd.DataFrame) -> go.Figure:
     """Stacked bars of household classes per county, from `county_summary(...)` (English columns)."""
     counties = summary[summary["villages"] > 0]
     counties = counties[counties["county_name"] != "全市"]
-    fig = go.Figure([go.Bar(name=c, x=counties["county_name"], y=counties[c], marker_color=CLASS_COLOURS[c])
+    fig = go.Figure([go.Bar(name=c, x=counties["county_name"], y=counties[c], marker_color=CLASS_COLORS[c])
                      for c in HOUSEHOLD_CLASSES])
     fig.update_layout(barmode="stack", title="各县区名册农户（按类别）/ Listed households by class",
                       xaxis_title="县区 county", yaxis_title="户 households", font_family=FONT,

@@ -13,7 +13,7 @@ FONT = "Noto Sans CJK SC, Microsoft YaHei, SimHei, sans-serif"
 PAGE_FONT = '"Noto Sans CJK SC","Microsoft YaHei",SimHei,sans-serif'  # the same, for the CSS of static pages
 GRADE_COLORS = ["#2a9d8f", "#8ab17d", "#e9c46a", "#e76f51", "#9d0208"]  # best grade first
 PALETTE = ["#264653", "#2a9d8f", "#e9c46a", "#f4a261", "#e76f51", "#457b9d"]
-CLASS_COLOURS = dict(zip(HOUSEHOLD_CLASSES, ("#c0392b", "#e67e22", "#7f8c8d")))
+CLASS_COLORS = dict(zip(HOUSEHOLD_CLASSES, ("#c0392b", "#e67e22", "#7f8c8d")))
 # A small template in place of plotly's default (whose 8 KB every chart would carry): half the drawing time.
 TEMPLATE = go.layout.Template(layout=dict(
     font=dict(family=FONT, color="#2a3f5f"), paper_bgcolor="white", plot_bgcolor="#E5ECF6", title_x=0.05,
@@ -42,14 +42,14 @@ def bars(table: pd.DataFrame, x: str, y: str, title: str, series: str | None, co
             text="暂无数据 / no data", showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font_size=16)]))
     groups = table.groupby(series, sort=False) if series else [(y, table)]
     below = pd.Series(0.0, index=table[x].unique())  # the stack under each bar so far
-    bars = []
+    traces = []
     for k, (name, group) in enumerate(groups):
-        bars.append(go.Bar(x=group[x], y=group[y], name=str(name), marker_color=colors.get(name, PALETTE[k % len(PALETTE)]),
+        traces.append(go.Bar(x=group[x], y=group[y], name=str(name), marker_color=colors.get(name, PALETTE[k % len(PALETTE)]),
                            texttemplate=values,
                            textposition="inside" if stacked else "auto", cliponaxis=False, showlegend=bool(series),
                            base=below[group[x]].to_numpy() if stacked else None, offsetgroup="stack" if stacked else None))
         below[group[x].to_numpy()] += group[y].to_numpy() if stacked else 0
-    return go.Figure(bars, layout=chart_layout(title, barmode="group", xaxis_title=x, yaxis_title=y, legend_title=series or "",
+    return go.Figure(traces, layout=chart_layout(title, barmode="group", xaxis_title=x, yaxis_title=y, legend_title=series or "",
                                           showlegend=bool(series), **layout))
 
 

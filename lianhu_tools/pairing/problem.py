@@ -13,15 +13,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import PairingInputError
+from ..errors import PairingInputError, SolverError
 
 ENGINES = ("auto", "network", "cbc", "highs")
 MAX_GROUP_SIZE = 10**7  # slots or members of one group beyond this are not a real city's (and overflow-safe)
 MAX_ARC_KM = 20_040.0  # half the earth's circumference: no two places are farther apart
-
-
-class SolverError(RuntimeError):
-    """The engine could not do what was asked; the message says what happened, in Chinese and English."""
 
 
 def check_links(links, rosters) -> None:

@@ -1,8 +1,9 @@
 """The store: tables (`tables`), upgrades of older stores (`migrations`), and the `Store` that reads and
 writes them, every write one transaction (`store`)."""
 
+from ..errors import AdjustmentError, NotInStore, StoreBusy, StoreTooNew
 from .migrations import SCHEMA_VERSION
-from .store import BUSY_SECONDS, DEFAULT_URL, AdjustmentError, Store, StoreBusy, StoreTooNew, fingerprints, now
+from .store import BUSY_SECONDS, DEFAULT_URL, Store, fingerprints, now
 from .tables import STATUSES
 
-__all__ = ["AdjustmentError", "BUSY_SECONDS", "DEFAULT_URL", "SCHEMA_VERSION", "STATUSES", "Store", "StoreBusy", "StoreTooNew", "fingerprints", "now"]
+__all__ = ["AdjustmentError", "BUSY_SECONDS", "DEFAULT_URL", "NotInStore", "SCHEMA_VERSION", "STATUSES", "Store", "StoreBusy", "StoreTooNew", "fingerprints", "now"]

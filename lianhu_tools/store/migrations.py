@@ -3,11 +3,13 @@ store is created at SCHEMA_VERSION directly. Run under the store's write lock.""
 
 from __future__ import annotations
 
+from typing import Callable
+
 import sqlalchemy as sa
 
 from .tables import adjustments, assessment_scores, assessments, meta, metadata, plans
 
-MIGRATIONS: dict[int, callable] = {
+MIGRATIONS: dict[int, Callable] = {
     2: lambda operations: [table.create(operations.get_bind()) for table in (assessments, assessment_scores, adjustments)],
     3: lambda operations: plans.create(operations.get_bind()),
     4: lambda operations: _fingerprints_and_unique_digests(operations),

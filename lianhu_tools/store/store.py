@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
-from ..errors import AlreadyImported
+from ..errors import AdjustmentError, AlreadyImported, NotInStore, StoreBusy, StoreTooNew
 from ..periods import halves_of
 from ..rosters import Rosters
 from . import migrations
@@ -46,20 +46,7 @@ from .tables import (
 
 DEFAULT_URL = "sqlite:///data/lianhu.sqlite"
 BUSY_SECONDS = 60  # a writer waits this long for another to finish before giving up
-
-
-class StoreBusy(RuntimeError):
-    def __init__(self, where: str):
-        super().__init__(f"数据库 {where} 正忙（另一个程序正在写入，已等待 {BUSY_SECONDS} 秒），请稍后再试 / "
-                         f"the store {where} is busy (another program is writing; waited {BUSY_SECONDS} s) — try again")
-
-
-class StoreTooNew(RuntimeError):
-    """The store was written by a newer version of this program."""
-
-
-class AdjustmentError(ValueError):
-    """A manual adjustment the store refuses (no reason given; message in Chinese and English)."""
+ADJUSTMENT_LIMIT = 100  # points one manual adjustment may add or take (totals are out of 100)
 
 
 def now() -> datetime:
@@ -77,7 +64,7 @@ class Store:
         self.url = sa.engine.make_url(url)
         file = self.url.database if self.url.get_backend_name() == "sqlite" and self.url.database not in (None, "", ":memory:") else None
         if file and not create and not Path(file).exists():
-            raise LookupError(f"没有这个数据库：{file}（先用 validate --save、accept 或 archive import 建立）/ no store at {file}")
+            raise NotInStore(f"没有这个数据库：{file}（先用 validate --save、accept 或 archive import 建立）/ no store at {file}")
         if file:
             Path(file).parent.mkdir(parents=True, exist_ok=True)
         self.engine = sa.create_engine(self.url)
@@ -108,7 +95,7 @@ class Store:
                 yield conn
         except OperationalError as exc:
             if "locked" in str(exc.orig) or "busy" in str(exc.orig):
-                raise StoreBusy(self.url.database or str(self.url)) from exc
+                raise StoreBusy(self.url.database or str(self.url), BUSY_SECONDS) from exc
             raise
 
     def note(self, key: str, value: str) -> None:
@@ -264,9 +251,12 @@ class Store:
             self._audit(conn, "status", entity, ",".join(map(str, ids)), json.dumps(old), status)
 
     def adjust(self, assessment_id: int, subject_kind: str, subject_id: str, points: float, reason: str) -> None:
-        """A manual adjustment of an assessment result: needs a reason; audited."""
+        """A manual adjustment of an assessment result: needs a reason and at most ±ADJUSTMENT_LIMIT points; audited."""
         if not str(reason or "").strip():
             raise AdjustmentError("人工调整须说明理由 / a manual adjustment needs a reason")
+        if isinstance(points, bool) or not isinstance(points, (int, float)) or not abs(points) <= ADJUSTMENT_LIMIT:
+            raise AdjustmentError(f"人工调整须为 −{ADJUSTMENT_LIMIT} 到 {ADJUSTMENT_LIMIT} 分之间的数，而不是 {points!r} / "
+                                  f"an adjustment must be a number of points between −{ADJUSTMENT_LIMIT} and {ADJUSTMENT_LIMIT}")
         with self.transaction() as conn:
             conn.execute(adjustments.insert().values(assessment_id=assessment_id, subject_kind=subject_kind,
                                                      subject_id=subject_id, points=points, reason=reason, at=now(), who=self.who))
@@ -312,7 +302,7 @@ class Store:
                 import_id = conn.execute(sa.select(sa.func.max(imports.c.import_id))
                                          .where(imports.c.kind == "rosters")).scalar()
             if import_id is None:
-                raise LookupError("库中还没有名册：先运行 lianhu validate 名册文件夹 --save / "
+                raise NotInStore("库中还没有名册：先运行 lianhu validate 名册文件夹 --save / "
                               "no rosters in the store yet: run lianhu validate ROSTERS --save")
             frames = {name: pd.read_sql(sa.select(*[c for c in table.c if c.name != "import_id"])
                                         .where(table.c.import_id == import_id), conn)

@@ -19,16 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+from ..errors import UnreadableFile
+
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-
-
-class UnreadableFile(Exception):
-    """A file that cannot be opened or decoded; carries a bilingual reason."""
-
-    def __init__(self, path: Path, zh: str, en: str):
-        super().__init__(f"{path}: {zh} / {en}")
-        self.path, self.zh, self.en = path, zh, en
 
 
 @dataclass

@@ -74,7 +74,6 @@ class PairingPanel:
         return load_policy(overrides=self.base_policy.to_dict() | {"quotas": quotas, "max_km": float(self.max_km.value)})
 
     def run(self) -> None:
-
         self.accept_button.disabled = True
         try:
             policy = self.policy()
@@ -119,7 +118,6 @@ class PairingPanel:
         self.message.value = text
 
     def _show(self) -> None:
-
         self.output.clear_output()
         uncovered = self.households.uncovered
         more = self.households.marginal
@@ -168,7 +166,6 @@ class PolicyComparePanel:
         self.run_button.on_click(lambda _: self.run())
 
     def run(self) -> None:
-
         if len(self.chosen.value) < 1:
             self.message.value = "请至少选择一个政策 / choose at least one policy"
             return

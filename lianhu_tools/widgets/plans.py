@@ -14,7 +14,7 @@ from IPython.display import display
 from ..errors import PlanError
 from ..plans import annual_plan, plans_from_frame, progress
 from ..rosters import Rosters
-from ..schema import HOUSEHOLD, PLANS, PLAN_SUBJECTS, UNIT, VILLAGE
+from ..schema import HOUSEHOLD, PLAN_SUBJECTS, PLANS, UNIT, VILLAGE
 from ..tables import display_frame
 
 
