@@ -106,3 +106,13 @@ def test_plan_measures_score_completion_and_income(store, tmp_path):
     assert cadre.loc["C1", ["plans", "income"]].tolist() == [5.0, 5.0]  # 1 of 2 measures; 700 of 1,400 元
     assert cadre.loc["C2", ["plans", "income"]].tolist() == [0.0, 0.0]  # no plan for H2
     assert tables["unit"].set_index("subject_id").loc["U1", "plans"] == 10.0
+
+
+@pytest.mark.parametrize("points", [float("nan"), float("inf"), 1e9, -101, True])
+def test_an_adjustment_beyond_the_scale_is_refused(store, points):
+    store, rosters = store
+    assessment = run_assessment(store, "2025", rosters)
+    with pytest.raises(AdjustmentError, match="−100"):
+        store.adjust(assessment, "cadre", "C2", points, "核实")
+    store.adjust(assessment, "cadre", "C1", 100, "核实")
+    assert results(store, assessment, rosters)["cadre"].set_index("subject_id").loc["C1", "total"] == 100  # out of 100

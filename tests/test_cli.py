@@ -204,3 +204,16 @@ def test_compare_keeps_two_policies_of_the_same_name(tmp_path):
                  str(tmp_path / "b" / "p.yaml"), "--out", str(tmp_path / "c.csv"), "--lang", "en"]) == 0
     table = pd.read_csv(tmp_path / "c.csv")
     assert len(table) == 2 and sorted(table["max_km"]) == [20, 40]
+
+
+def test_a_fault_or_an_interrupt_is_said_in_one_line(monkeypatch, capsys):
+    from lianhu_tools import cli
+
+    for raised, code in ((KeyError("oops"), 3), (KeyboardInterrupt(), 130)):
+        def run(args, raised=raised):
+            raise raised
+        monkeypatch.setattr(cli, "_template", run)
+        assert cli.main(["template", "--out", "x.xlsx"]) == code
+        err = capsys.readouterr().err
+        assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert main(["demo", "--size", "huge", "--out", "x"]) == 2

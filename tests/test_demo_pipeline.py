@@ -71,3 +71,17 @@ def test_a_store_from_before_demos_noted_their_stores_is_recognised_by_its_impor
     assert not _made_by_an_earlier_demo(demo + [("activities", f"{tmp_path}/工作记录/late.xlsx")], tmp_path)
     assert not _made_by_an_earlier_demo(demo[:1], tmp_path)  # a city's rosters saved there
     assert not _made_by_an_earlier_demo([("rosters", "/elsewhere/村名册.xlsx")] + demo[1:], tmp_path)
+
+
+def test_the_demo_store_lands_whole_with_its_assessments_and_clears_abandoned_builds(tmp_path):
+    from lianhu_tools.demo.pipeline import BUILDING, start_demo_year
+
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    abandoned = [folder / f"{BUILDING}999999999.sqlite{suffix}" for suffix in ("", "-wal", "-shm")]
+    for path in abandoned:
+        path.write_bytes(b"half")
+    year = start_demo_year("tiny", folder, assess=("2025H1", "2025"))
+    assert set(year.assessments) == {"2025H1", "2025"}
+    assert sorted(year.store.assessments()["period"]) == ["2025", "2025H1"]  # in the store that landed
+    assert not any(path.exists() for path in abandoned) and not list(folder.glob(f"{BUILDING}*"))

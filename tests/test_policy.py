@@ -78,3 +78,16 @@ def test_a_distance_limit_outside_reason_is_refused(value):
     with pytest.raises(LimitError, match="距离上限"):
         check_max_km(value)
     assert check_max_km("12.5") == 12.5
+
+
+@pytest.mark.parametrize("text, column", [
+    pytest.param("max_km: {a: 1}\n", "max_km.a", id="a table for the distance"),
+    pytest.param("locality: {a: 1}\n", "locality.a", id="a table for the locality"),
+    pytest.param("villages_per_unit:\n  四大班子: {min: {x: 1}}\n", "villages_per_unit.四大班子.min.x", id="a table for a minimum"),
+])
+def test_a_table_where_one_value_belongs_is_refused(tmp_path, text, column):
+    path = tmp_path / "policy.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(PolicyError) as caught:
+        load_policy(path)
+    assert [(p.code, p.column) for p in caught.value.problems] == [("policy_wrong_type", column)]
