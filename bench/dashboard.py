@@ -27,8 +27,7 @@ def main() -> None:
     parser.add_argument("--db", help="an existing store (else a fresh demo year of --size)")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
-    from browser import browser, choose, wait_for_dashboard
-    from lianhu_tools.serve import serving
+    from browser import browser, choose, serving, wait_for_dashboard
     from lianhu_tools.widgets.dashboard import Dashboard
     from lianhu_tools.store import Store
 
@@ -45,11 +44,11 @@ def main() -> None:
         kernel.append(board.seconds)
     print(f"kernel redraw per county change: median {statistics.median(kernel):.2f} s, max {max(kernel):.2f} s")
 
-    with serving(db) as url, browser() as chrome:
+    with serving(db) as served, browser() as chrome:
         page = chrome.new_page(viewport={"width": 1400, "height": 1900})
         started = time.perf_counter()
-        page.goto(url, wait_until="commit")
-        wait_for_dashboard(page, timeout=600)
+        page.goto(served.url, wait_until="commit")
+        wait_for_dashboard(page, timeout=600, served=served)
         print(f"browser: page served and drawn in {time.perf_counter() - started:.1f} s")
         shown = [choose(page, "县区", name) for name, _ in counties]
         print(f"browser redraw per county change, headline and all charts (target < 1 s): "

@@ -4,15 +4,9 @@ and template shipped in the package (`app/`), as `lianhu dashboard` runs it."""
 from __future__ import annotations
 
 import os
-import signal
 import socket
-import subprocess
 import sys
-import tempfile
-import time
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 APP = Path(__file__).resolve().parent / "app"  # also a Jupyter data folder: voila/templates/lianhu, no CDN links
 NOTEBOOK = APP / "dashboard.ipynb"  # notebooks/05_dashboard.ipynb has the same code cells, for JupyterLab
@@ -41,32 +35,3 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@contextmanager
-def serving(db: str | None, port: int | None = None, wait: float = 60) -> Iterator[str]:
-    """Voilà serving the dashboard in the background; yields its address, stops it afterwards."""
-    port = port or free_port()
-    command, env = voila(db, port)
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        deadline = time.monotonic() + wait
-        while not _listening(port):
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                raise RuntimeError(f"Voilà did not start:\n{log.read().decode(errors='replace')[-3000:]}")
-            time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}/"
-    finally:  # Voilà, which shuts down its kernels (each in a session of its own)
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        log.close()
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) == 0

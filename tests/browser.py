@@ -3,11 +3,60 @@ tests/test_browser.py and bench/dashboard.py; not shipped in the package."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
+import socket
+import subprocess
+import tempfile
 import time
 from contextlib import contextmanager
-from typing import Iterator
+from dataclasses import dataclass
+from typing import IO, Iterator
+
+from lianhu_tools.serve import free_port, voila
+
+
+@dataclass
+class Served:
+    """Voilà running in the background: its address and what it has logged so far."""
+
+    url: str
+    log_file: IO[bytes]
+
+    def log(self, last: int = 4000) -> str:
+        self.log_file.seek(0)
+        return self.log_file.read().decode(errors="replace")[-last:]
+
+
+@contextmanager
+def serving(db: str | None, port: int | None = None, wait: float = 60) -> Iterator[Served]:
+    """Voilà serving the dashboard on store `db` (as `lianhu dashboard` does) until the block ends."""
+    port = port or free_port()
+    command, env = voila(db, port)
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    served = Served(f"http://127.0.0.1:{port}/", log)
+    try:
+        deadline = time.monotonic() + wait
+        while not _listening(port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"Voilà did not start:\n{served.log()}")
+            time.sleep(0.2)
+        yield served
+    finally:  # Voilà, which shuts down its kernels (each in a session of its own)
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
 
 
 def chromium() -> str | None:
@@ -30,10 +79,18 @@ def browser() -> Iterator[object]:
             instance.close()
 
 
-def wait_for_dashboard(page, timeout: float = 180) -> None:
-    """Until the headline and the charts (panels of one plot) are drawn, bars included."""
-    page.locator(".covered").wait_for(timeout=timeout * 1000)
-    page.locator(".js-plotly-plot .bars .point").first.wait_for(timeout=timeout * 1000)
+def wait_for_dashboard(page, timeout: float = 180, served: Served | None = None) -> None:
+    """Until the headline and the charts (panels of one plot) are drawn, bars included; if they never are, the
+    error carries what the page shows and what Voilà logged."""
+    from playwright.sync_api import TimeoutError as PageTimeout
+
+    try:
+        page.locator(".covered").wait_for(timeout=timeout * 1000)
+        page.locator(".js-plotly-plot .bars .point").first.wait_for(timeout=timeout * 1000)
+    except PageTimeout as exc:
+        shown = page.evaluate("document.body ? document.body.innerText.slice(0, 2000) : ''")
+        raise AssertionError(f"the dashboard was not drawn in {timeout:g} s\n--- page:\n{shown}\n--- Voilà:\n"
+                             f"{served.log() if served else '(no log)'}") from exc
 
 
 def choose(page, control: str, option: str, timeout: float = 120) -> float:

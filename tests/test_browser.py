@@ -12,9 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from lianhu_tools.serve import serving
-
-from browser import browser, choose, chromium, first_chart_x, wait_for_dashboard
+from browser import browser, choose, chromium, first_chart_x, serving, wait_for_dashboard
 from test_dashboard import headline_numbers
 
 pytestmark = pytest.mark.skipif(chromium() is None and not os.environ.get("LIANHU_REQUIRE_BROWSER"),
@@ -65,9 +63,9 @@ def test_dashboard_served_by_voila_follows_the_county_filter(year, page, capsys)
     assert in_county != city
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with serving(str(year.folder / "lianhu.sqlite")) as url:
-        page.goto(url, wait_until="commit")
-        wait_for_dashboard(page)
+    with serving(str(year.folder / "lianhu.sqlite")) as served:
+        page.goto(served.url, wait_until="commit")
+        wait_for_dashboard(page, served=served)
         assert headline(page) == city
         assert set(first_chart_x(page)) == set(year.rosters.villages["county_name"])
         assert page.locator("text=工作队派驻").count() and page.locator("text=干部排名前10").count()
