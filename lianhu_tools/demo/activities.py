@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..periods import check_half, year_of
 from ..schema import ACTIVITIES
-from ..tables import atomic_write, display_frame
+from ..tables import display_frame, excel_writer
 from . import text
 
 SHEET_NAME = "工作记录"
@@ -275,8 +275,7 @@ def _write_diary(records: pd.DataFrame, title: str, path: Path) -> None:
     if len(records) > EXCEL_MAX_ROWS - 2:
         raise ValueError(f"{path.name}: {len(records)} 条记录超过Excel单表上限 / more records than an Excel sheet holds")
     shown = display_frame(records, ACTIVITIES)
-    with atomic_write(path) as tmp, pd.ExcelWriter(tmp, engine="xlsxwriter", date_format="yyyy-mm-dd",
-                                                   datetime_format="yyyy-mm-dd") as writer:
+    with excel_writer(path, date_format="yyyy-mm-dd", datetime_format="yyyy-mm-dd") as writer:
         shown.to_excel(writer, sheet_name=SHEET_NAME, startrow=1, index=False)
         book, sheet = writer.book, writer.sheets[SHEET_NAME]
         sheet.write_string(0, 0, title, book.add_format({"bold": True, "font_size": 14}))

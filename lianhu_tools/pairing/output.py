@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..errors import PairingInputError
 from ..schema import ARCHIVE_TABLES, ROLLUP_LABELS, TABLES, normalize_header
-from ..tables import UnreadableFile, atomic_write, excel_writer, read_grids
+from ..tables import UnreadableFile, atomic_write, csv_safe, excel_writer, read_grids
 from .explain import POOL_ZH
 
 EXTRA_LABELS = {
@@ -56,7 +56,7 @@ def write_tables(sheets: dict[str, pd.DataFrame], path: str | Path, lang: str = 
     for k, (name, frame) in enumerate(shown.items()):
         target = path if k == 0 else path.with_name(f"{path.stem}_{name}{path.suffix}")
         with atomic_write(target) as tmp:
-            frame.to_csv(tmp, index=False, encoding="utf-8-sig")
+            csv_safe(frame).to_csv(tmp, index=False, encoding="utf-8-sig")
         written.append(target)
     return written
 

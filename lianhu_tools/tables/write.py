@@ -28,11 +28,29 @@ def atomic_write(path: str | Path) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula (OWASP CSV injection)
+EXCEL_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False}  # text stays text, never a formula or link
+
+
 @contextmanager
-def excel_writer(path: str | Path) -> Iterator[pd.ExcelWriter]:
-    """An xlsxwriter workbook written atomically to `path`."""
-    with atomic_write(path) as tmp, pd.ExcelWriter(tmp, engine="xlsxwriter") as writer:
+def excel_writer(path: str | Path, **options) -> Iterator[pd.ExcelWriter]:
+    """An xlsxwriter workbook written atomically to `path`; every string cell is written as text."""
+    with atomic_write(path) as tmp, pd.ExcelWriter(tmp, engine="xlsxwriter", engine_kwargs={"options": EXCEL_OPTIONS},
+                                                   **options) as writer:
         yield writer
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as a CSV may carry it: text (cells and headers) that a spreadsheet would run as a formula gets a
+    leading apostrophe, as OWASP advises; numbers stay numbers."""
+    def safe(value):
+        return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+    out = frame.rename(columns=safe)
+    for column in out.columns:
+        if pd.api.types.is_object_dtype(out[column]) or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(safe)
+    return out
 
 
 def display_frame(frame: pd.DataFrame, table: Table, header: str = "zh") -> pd.DataFrame:
@@ -58,7 +76,7 @@ def write_table(frame: pd.DataFrame, table: Table, path: str | Path, header: str
     shown = display_frame(frame, table, header)
     if path.suffix.lower() == ".csv":
         with atomic_write(path) as tmp:
-            shown.to_csv(tmp, index=False, encoding=encoding, lineterminator="\r\n")
+            csv_safe(shown).to_csv(tmp, index=False, encoding=encoding, lineterminator="\r\n")
     else:
         with excel_writer(path) as writer:
             _write_sheet(writer, shown, table, table.zh)
