@@ -70,7 +70,8 @@ def publish(store, assessment_id: int, rosters: Rosters, out_dir: str | Path) ->
     text, figures = report_text(period, pd.DataFrame(frozen["pairs"]), pd.DataFrame(frozen["links"]),
                                 pd.DataFrame(frozen["teams"]), frozen_totals(store, stored))
     out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".publishing-", dir=out))  # published only once checked
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-publishing-", dir=out.parent))  # beside it: never inside
+    # the published folder, and moved in only once checked
     try:
         excel, page = staging / f"考核结果_{period}.xlsx", staging / f"考核结果_{period}.html"
         with excel_writer(excel) as writer:

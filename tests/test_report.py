@@ -97,3 +97,23 @@ def test_adjust_command_needs_a_reason_and_republishes(store, tmp_path, capsys):
     assert main(common + ["--subject", "C9", "--reason", "核实"]) == 2
     assert main(common + ["--subject", "C2", "--reason", "抽查补录走访记录"]) == 0
     assert "53.0" in (tmp_path / "p" / "考核结果_2025.html").read_text(encoding="utf-8")
+
+
+def test_publication_stages_outside_the_published_folder(store, tmp_path, monkeypatch):
+    from lianhu_tools import report
+
+    store, rosters = store
+    assessment = run_assessment(store, "2025", rosters)
+    staged = []
+
+    def leaking(paths, rosters):
+        staged.extend(paths)
+        raise PersonalDataLeak(paths[0], ["某人"])
+
+    monkeypatch.setattr(report, "check_no_personal_data", leaking)
+    out = tmp_path / "公开发布"
+    with pytest.raises(PersonalDataLeak):
+        publish(store, assessment, rosters, out)
+    assert staged and not any(out in path.parents for path in staged)
+    assert list(out.iterdir()) == []  # nothing published, nothing half-published
+    assert not [p for p in tmp_path.iterdir() if "publishing" in p.name]  # and the staging is gone

@@ -125,3 +125,14 @@ def test_accepting_one_county_leaves_the_rest_of_the_city(tmp_path):
     assert current.loc["H3", "status"] == "locked" and current.loc["H1", "status"] == "confirmed"
     history = pd.read_sql(sa.select(tables.status_history), store.engine)
     assert list(history["new_status"]) == ["locked"] * 3 + ["ended", "confirmed", "confirmed"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_new_store_is_private_to_its_owner(tmp_path):
+    path = tmp_path / "office" / "data" / "lianhu.sqlite"
+    store = Store(path)
+    assert writer(path, 0, 10).wait() == 0
+    assert store.count(tables.activities) == 10  # an open connection: the -wal and -shm files exist
+    modes = {p.name: p.stat().st_mode & 0o777 for p in path.parent.iterdir()}
+    assert set(modes) == {"lianhu.sqlite", "lianhu.sqlite-wal", "lianhu.sqlite-shm"} and set(modes.values()) == {0o600}
+    assert {(p.stat().st_mode & 0o777) for p in (path.parent, path.parent.parent)} == {0o700}

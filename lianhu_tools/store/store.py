@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -66,7 +67,7 @@ class Store:
         if file and not create and not Path(file).exists():
             raise NotInStore(f"没有这个数据库：{file}（先用 validate --save、accept 或 archive import 建立）/ no store at {file}")
         if file:
-            Path(file).parent.mkdir(parents=True, exist_ok=True)
+            _create_privately(Path(file))
         self.engine = sa.create_engine(self.url)
         if self.url.get_backend_name() == "sqlite":
             _sqlite_for_many_writers(self.engine)
@@ -372,6 +373,18 @@ def fingerprints(records: pd.DataFrame) -> pd.Series:
         content[name] = column.to_numpy()
     hashed = pd.util.hash_pandas_object(pd.DataFrame(content), index=False).to_numpy()
     return pd.Series(hashed.view(np.int64), index=records.index, name="fingerprint")
+
+
+def _create_privately(file: Path) -> None:
+    """A new store file readable by its owner only (0600; SQLite gives its -wal and -shm the same), in folders
+    made for it readable by the owner only (0700). It holds every household's ID number and phone."""
+    missing = [folder for folder in (file.parent, *file.parent.parents) if not folder.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+    try:
+        os.close(os.open(file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass  # an existing store keeps the permissions its owner gave it
 
 
 def _insert_frame(conn, table: sa.Table, frame: pd.DataFrame) -> None:
