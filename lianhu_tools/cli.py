@@ -112,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--teams", type=Path, help="工作队轮换 (rotate --out)")
     p.add_argument("--term-start", type=int, required=True, help="三年联系期的第一年 / first year of the term")
     p.add_argument("--status", choices=("confirmed", "locked"), default="confirmed")
+    p.add_argument("--policy-file", type=Path, help="政策文件：名额、距离上限、每单位联村数 / quotas, distance, villages per unit")
     p.add_argument("--db", default=None)
     p.set_defaults(run=_accept)
 
@@ -304,18 +305,24 @@ def _validate(args) -> int:
 
 
 def _accept(args) -> int:
+    from .errors import PairingInputError
+    from .pairing.accept import check_accepted, with_pools
     from .pairing.output import read_pairs
 
-    store = _store(args)
-    read = {name: read_pairs(_existing([path])[0], columns) if path else None for name, path, columns in (
-        ("pairs", args.pairs, ("cadre_id", "household_id")), ("links", args.links, ("unit_id", "village_code")),
-        ("teams", args.teams, ("period", "unit_id", "village_code", "cadre_id")))}
-    if read["pairs"] is None and read["links"] is None and read["teams"] is None:
-        raise UsageError("give --pairs, --links or --teams")
-    if read["pairs"] is not None or read["links"] is not None:
-        store.save_pairings(read["pairs"], args.term_start, args.status, links=read["links"])
-    if read["teams"] is not None:
-        store.save_teams(read["teams"])
+    files = {"pairs": args.pairs, "links": args.links, "teams": args.teams}
+    if not any(files.values()):
+        raise UsageError("须给出 --pairs、--links 或 --teams / give --pairs, --links or --teams")
+    columns = {"pairs": ("cadre_id", "household_id"), "links": ("unit_id", "village_code"),
+               "teams": ("period", "unit_id", "village_code", "cadre_id")}
+    store = _store(args, create=False)
+    rosters, policy = store.rosters(), _policy(args.policy_file)
+    read = {name: read_pairs(_existing([path])[0], columns[name]) if path else None for name, path in files.items()}
+    problems = check_accepted(rosters, policy, args.term_start, **read, sources={k: str(v) for k, v in files.items() if v})
+    if problems:
+        raise PairingInputError(problems)
+    if read["pairs"] is not None:
+        read["pairs"] = with_pools(rosters, policy, read["pairs"])
+    store.accept(args.term_start, args.status, **read)
     print("已存入数据库 / saved: " + "，".join(f"{name} {len(frame):,}" for name, frame in read.items() if frame is not None))
     return 0
 

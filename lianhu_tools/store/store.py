@@ -230,10 +230,24 @@ class Store:
     def save_teams(self, schedule: pd.DataFrame) -> None:
         """Work-team assignments (period, unit_id, village_code, cadre_id); a period saved again is replaced."""
         with self.transaction() as conn:
-            periods = sorted(set(schedule["period"]))
-            conn.execute(team_assignments.delete().where(team_assignments.c.period.in_(periods)))
-            _insert_frame(conn, team_assignments, schedule)
-            self._audit(conn, "save", "team_assignments", None, None, json.dumps(periods))
+            self._save_teams(conn, schedule)
+
+    def _save_teams(self, conn, schedule: pd.DataFrame) -> None:
+        periods = sorted(set(schedule["period"]))
+        conn.execute(team_assignments.delete().where(team_assignments.c.period.in_(periods)))
+        _insert_frame(conn, team_assignments, schedule[["period", "unit_id", "village_code", "cadre_id"]])
+        self._audit(conn, "save", "team_assignments", None, None, json.dumps(periods))
+
+    def accept(self, term_start: int, status: str = "confirmed", pairs: pd.DataFrame | None = None,
+               links: pd.DataFrame | None = None, teams: pd.DataFrame | None = None) -> None:
+        """Pairings, links and teams accepted together: one transaction, all or nothing."""
+        with self.transaction() as conn:
+            for table, frame, keys in ((pairings, pairs, ("cadre_id", "household_id")),
+                                       (links_table, links, ("unit_id", "village_code"))):
+                if frame is not None:
+                    self._replace(conn, table, frame, keys, term_start, status)
+            if teams is not None:
+                self._save_teams(conn, teams)
 
     def teams(self) -> pd.DataFrame:
         with self.engine.connect() as conn:
