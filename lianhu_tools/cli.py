@@ -73,6 +73,20 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _whole(low: int, high: int, what: str):
+    """An argparse type: a whole number from `low` to `high` (else exit 2)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{what}须为 {low} 到 {high} 之间的整数 / must be a whole number from {low} "
+                                             f"to {high}, not {text!r}")
+        return value
+    return parse
+
+
 def _max_km(text: str) -> float:
     """--max-km: refused at once (exit 2) unless a number of km above 0."""
     try:
@@ -110,7 +124,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--pairs", type=Path, help="联户结果 (match households --out)")
     p.add_argument("--links", type=Path, help="联村结果 (match villages --out)")
     p.add_argument("--teams", type=Path, help="工作队轮换 (rotate --out)")
-    p.add_argument("--term-start", type=int, required=True, help="三年联系期的第一年 / first year of the term")
+    p.add_argument("--term-start", type=int, required=True, help="三年联系期的第一年 / first year of the term (2000–2100)")
     p.add_argument("--status", choices=("confirmed", "locked"), default="confirmed")
     p.add_argument("--policy-file", type=Path, help="政策文件：名额、距离上限、每单位联村数 / quotas, distance, villages per unit")
     p.add_argument("--db", default=None)
@@ -175,8 +189,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--rosters", required=True, type=Path, nargs="+")
     p.add_argument("--links", required=True, type=Path)
     p.add_argument("--from", dest="first", required=True, help="first period, e.g. 2025H1")
-    p.add_argument("--periods", type=int, default=6)
-    p.add_argument("--handover", type=int, default=1, help="members who stay one more term to hand over")
+    p.add_argument("--periods", type=_whole(1, 20, "期数"), default=6, help="half-year terms, 1–20 (a 3-year term: 6)")
+    p.add_argument("--handover", type=_whole(0, 10, "交接人数"), default=1, help="members who stay one more term to hand over")
     p.add_argument("--out", required=True, type=_table_path)
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--policy-file", type=Path)
@@ -238,7 +252,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("dashboard", help="领导看板（Voilà，隐藏代码）/ serve the leadership dashboard")
     p.add_argument("--db", default=None, help="数据库 / store (default: LIANHU_DB, data/lianhu.sqlite, else build/demo/lianhu.sqlite)")
-    p.add_argument("--port", type=int, default=8866)
+    p.add_argument("--port", type=_whole(1024, 65535, "端口"), default=8866)
     p.add_argument("--ip", default="127.0.0.1", help="0.0.0.0 to serve the office network")
     p.add_argument("--policy-file", type=Path, help="政策文件（贫困线等）/ the policy the city uses")
     p.set_defaults(run=_dashboard)
@@ -495,7 +509,7 @@ def _store(args, create: bool = True):
 def _archive_import(args) -> int:
     from .archives import ArchiveError, import_activity_files
 
-    store = _store(args)
+    store = _store(args, create=bool(args.rosters))  # checked against --rosters, else the store's: a new one has none
     try:
         import_id = import_activity_files(store, _existing(args.paths), _load(args.rosters, None)[0] if args.rosters else None)
     except ArchiveError as exc:
@@ -520,7 +534,7 @@ def _archive_rollup(args) -> int:
 def _plan_import(args) -> int:
     from .plans import PlanError, load_plans
 
-    store = _store(args)
+    store = _store(args, create=bool(args.rosters))  # checked against --rosters, else the store's
     rosters = _load(args.rosters, None)[0] if args.rosters else store.rosters()
     try:
         plans = load_plans(_existing(args.paths), rosters, args.term_start)

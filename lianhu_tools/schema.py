@@ -350,7 +350,7 @@ ACTIVITIES = Table(
         Field("kind", "category", "工作类型", "工作類型", "走访、办实事、资金、培训班、培训人次、发放资料、争取项目、发展党员……。What was done.",
               allowed=ACTIVITY_KINDS, aliases=("类型", "類型", "工作内容", "工作內容")),
         Field("quantity", "float", "数量", "數量", "件、期、人次、册、项、名等；资金填元。Count, or 元 for funds.",
-              minimum=0, aliases=("数目", "數目")),
+              minimum=0, maximum=1e9, aliases=("数目", "數目")),  # a billion yuan in one record is a typing error
         Field("days", "float", "天数", "天數", "在村天数（走访）。Days spent in the village (visits).", required=False,
               unit="天", minimum=0, maximum=366, aliases=("在村天数", "在村天數", "驻村天数", "駐村天數")),
         Field("note", "text", "佐证说明", "佐證說明", "佐证材料或说明。Evidence note.", required=False,

@@ -142,3 +142,12 @@ def test_ranges_and_the_ways_dates_are_written(tmp_path, rosters):
         load_activities(write_diary(tmp_path / "bad", odd), rosters)
     assert {(p.row, p.column, p.code) for p in caught.value.problems} == {(5, "日期", "out_of_range"),
                                                                          (6, "天数", "out_of_range")}
+
+
+def test_a_diary_dated_ahead_or_with_impossible_funds_is_refused(tmp_path, rosters):
+    ahead = DIARY.copy()
+    ahead.loc[0, "日期"] = (pd.Timestamp.today() + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+    ahead.loc[1, "数量"] = "1e308"
+    with pytest.raises(ArchiveError) as caught:
+        load_activities(write_diary(tmp_path, ahead), rosters)
+    assert {(p.row, p.column, p.code) for p in caught.value.problems} == {(2, "日期", "out_of_range"), (3, "数量", "out_of_range")}

@@ -1,6 +1,8 @@
 """The `lianhu` command: exit codes, JSON, files written."""
 
 import json
+
+import pytest
 import subprocess
 import sys
 from pathlib import Path
@@ -217,3 +219,26 @@ def test_a_fault_or_an_interrupt_is_said_in_one_line(monkeypatch, capsys):
         err = capsys.readouterr().err
         assert "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert main(["demo", "--size", "huge", "--out", "x"]) == 2
+
+
+@pytest.mark.parametrize("args", [
+    pytest.param(["rotate", "--rosters", "r", "--links", "l.xlsx", "--from", "2025H1", "--periods", "0", "--out", "x.xlsx"], id="no terms"),
+    pytest.param(["rotate", "--rosters", "r", "--links", "l.xlsx", "--from", "2025H1", "--periods", "100000", "--out", "x.xlsx"], id="endless terms"),
+    pytest.param(["rotate", "--rosters", "r", "--links", "l.xlsx", "--from", "2025H1", "--handover", "-1", "--out", "x.xlsx"], id="negative handover"),
+    pytest.param(["dashboard", "--port", "99999"], id="no such port"),
+])
+def test_impossible_options_are_usage_errors(args, capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(args)
+    assert caught.value.code == 2 and "Traceback" not in capsys.readouterr().err
+
+
+def test_a_store_that_is_not_one_is_said_and_none_is_made(tmp_path, capsys):
+    (tmp_path / "text.sqlite").write_text("not a database", encoding="utf-8")
+    for db in (tmp_path / "text.sqlite", tmp_path):
+        assert main(["archive", "rollup", "--db", str(db), "--out", str(tmp_path / "r.xlsx")]) == 2
+        assert "不是工作台数据库" in capsys.readouterr().err
+    for command in (["archive", "import", str(tmp_path)], ["plan", "import", str(tmp_path), "--term-start", "2025"],
+                    ["accept", "--pairs", str(tmp_path / "p.xlsx"), "--term-start", "2025"]):
+        assert main(command + ["--db", str(tmp_path / "mistyped.sqlite")]) == 2
+        assert not (tmp_path / "mistyped.sqlite").exists()

@@ -65,7 +65,11 @@ class Store:
         self.url = sa.engine.make_url(url)
         file = self.url.database if self.url.get_backend_name() == "sqlite" and self.url.database not in (None, "", ":memory:") else None
         if file and not create and not Path(file).exists():
-            raise NotInStore(f"没有这个数据库：{file}（先用 validate --save、accept 或 archive import 建立）/ no store at {file}")
+            raise NotInStore(f"没有这个数据库：{file}（先用 lianhu validate 名册 --save 建立）/ no store at {file} "
+                             f"(lianhu validate ROSTERS --save makes one)")
+        if file and (Path(file).is_dir() or not _sqlite_or_empty(Path(file))):
+            raise NotInStore(f"{file} 不是工作台数据库（是文件夹，或不是 SQLite 文件）/ {file} is not a workbench store "
+                             f"(a folder, or not an SQLite file)")
         if file:
             _create_privately(Path(file))
         self.engine = sa.create_engine(self.url)
@@ -387,6 +391,15 @@ def fingerprints(records: pd.DataFrame) -> pd.Series:
         content[name] = column.to_numpy()
     hashed = pd.util.hash_pandas_object(pd.DataFrame(content), index=False).to_numpy()
     return pd.Series(hashed.view(np.int64), index=records.index, name="fingerprint")
+
+
+def _sqlite_or_empty(file: Path) -> bool:
+    """Absent, empty, or an SQLite file by its header."""
+    if not file.exists():
+        return True
+    with open(file, "rb") as handle:
+        head = handle.read(16)
+    return head in (b"", b"SQLite format 3\x00")
 
 
 def _create_privately(file: Path) -> None:

@@ -102,10 +102,10 @@ def _parse_date(part, f: Field, s: pd.Series, blank, report) -> pd.Series:
     bad = values.isna().to_numpy() & ~blank
     report.cells(part, bad, f.name, "date_malformed", f"“{f.zh}”不是日期（如 2025-03-18）",
                  f"{f.name} is not a date (e.g. 2025-03-18)")
-    today = pd.Timestamp.today()
-    implausible = ((values.dt.year < DATES_FROM_YEAR) | (values > today + pd.Timedelta(days=366))).to_numpy(dtype=bool)
-    report.cells(part, implausible, f.name, "out_of_range", f"“{f.zh}”不在 {DATES_FROM_YEAR} 年至明年之间",
-                 f"{f.name} is not between {DATES_FROM_YEAR} and next year")
+    today = pd.Timestamp.today().normalize()
+    implausible = ((values.dt.year < DATES_FROM_YEAR) | (values > today)).to_numpy(dtype=bool)
+    report.cells(part, implausible, f.name, "out_of_range", f"“{f.zh}”须在 {DATES_FROM_YEAR} 年以后、不晚于今天",
+                 f"{f.name} must be from {DATES_FROM_YEAR} on and no later than today")
     return values.where(~implausible)
 
 
