@@ -15,8 +15,9 @@ from pathlib import Path
 
 import yaml
 
-from .errors import LimitError, PolicyError, Problem
+from .errors import LimitError, PolicyError, Problem, UnreadableFile
 from .schema import UNIT_KINDS, Setting
+from .tables.files import read_settings_file
 
 LOCALITIES = ("auto", "unit_villages", "distance", "county")
 MAX_KM = 2000.0  # a distance limit beyond a province's extent is a typing error
@@ -160,10 +161,9 @@ def load_policy(path: str | Path | None = None, overrides: dict | None = None) -
 
 def _read_policy_file(path: str | Path, problems: list[Problem]) -> dict:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8-sig")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        problems.append(_problem(str(path), "", repr(exc)[:200], "policy_unreadable",
-                                 "政策文件无法读取或格式错误", "policy file cannot be read or parsed"))
+        data = read_settings_file(path) or {}
+    except UnreadableFile as exc:
+        problems.append(_problem(str(path), "", None, "policy_unreadable", f"政策文件{exc.zh}", f"policy file: {exc.en}"))
         return {}
     if not isinstance(data, dict):
         problems.append(_problem(str(path), "", str(data)[:200], "policy_unreadable",

@@ -1,5 +1,7 @@
 """Writers: atomic (a failed write leaves the old file), and what offices' encodings round-trip."""
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -41,3 +43,28 @@ def test_decode_bytes_detects_office_encodings():
     assert io.decode_bytes(text.encode("utf-8-sig")) == (text, "utf-8-sig")
     assert io.decode_bytes(text.encode("gb18030")) == (text, "gb18030")
     assert io.decode_bytes(text.encode("utf-16")) == (text, "utf-16")
+
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+
+
+@pytest.mark.parametrize("text", [pytest.param(BOMB, id="a YAML bomb"), pytest.param("x: " + "y" * 1_100_000, id="too large")])
+def test_a_settings_file_that_could_exhaust_memory_is_refused(tmp_path, text):
+    from lianhu_tools.errors import UnreadableFile
+    from lianhu_tools.tables.files import read_settings_file
+
+    path = tmp_path / "policy.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(UnreadableFile):
+        read_settings_file(path)
+
+
+def test_an_encrypted_workbook_and_a_csv_with_nul_bytes_are_said_for_what_they_are(tmp_path):
+    from lianhu_tools.rosters import validate_paths
+    from lianhu_tools.tables.files import OLE_MAGIC
+
+    (tmp_path / "村名册.xlsx").write_bytes(OLE_MAGIC + b"\x00" * 504)  # what Excel writes for a password-protected book
+    (tmp_path / "户.csv").write_bytes("户编号,村代码\nH1\x00,620502101201\n".encode("utf-8"))
+    problems = {Path(p.file).name: p for p in validate_paths([tmp_path / "村名册.xlsx", tmp_path / "户.csv"])}
+    assert problems["村名册.xlsx"].code == "file_unreadable" and "密码" in problems["村名册.xlsx"].message_zh
+    assert problems["户.csv"].code == "file_unreadable" and "NUL" in problems["户.csv"].message_en

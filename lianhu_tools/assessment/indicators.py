@@ -8,10 +8,10 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-import yaml
 
-from ..errors import IndicatorError, Problem
+from ..errors import IndicatorError, Problem, UnreadableFile
 from ..schema import Setting
+from ..tables.files import read_settings_file
 from .measures import MEASURES, SUBJECTS
 
 FULL_MARKS = 100  # 百分制: the indicators of each subject add up to this
@@ -26,12 +26,9 @@ def load_indicators(path: str | Path | None = None) -> dict:
     """The indicator system: the planner's file, else the default; raises IndicatorError listing every problem."""
     source = str(path) if path else "indicators.yaml"
     try:
-        text = Path(path).read_text(encoding="utf-8-sig") if path else \
-            resources.files("lianhu_tools").joinpath("data/indicators.yaml").read_text(encoding="utf-8")
-        system = yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise IndicatorError([_problem(source, "", type(exc).__name__, "无法读取或不是有效的 YAML",
-                                       "cannot be read, or is not valid YAML")]) from None
+        system = read_settings_file(path or resources.files("lianhu_tools").joinpath("data/indicators.yaml"))
+    except UnreadableFile as exc:
+        raise IndicatorError([_problem(source, "", None, exc.zh, exc.en)]) from None
     problems = check_indicators(system, source)
     if problems:
         raise IndicatorError(problems)

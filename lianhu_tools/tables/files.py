@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from ..errors import UnreadableFile
 
@@ -89,6 +90,8 @@ def _read_csv(path: Path) -> pd.DataFrame:
     except UnicodeDecodeError:
         raise UnreadableFile(path, "无法识别文件编码（应为UTF-8或GBK/GB18030）",
                              "unknown text encoding (expected UTF-8 or GBK/GB18030)") from None
+    if "\x00" in text:
+        raise UnreadableFile(path, "文件含有空字符（NUL），不是正常的文本表格", "the file holds NUL bytes: not a text table")
     head = text[:20000].splitlines()[:20]
     sep = max((",", "\t", ";", "|"), key=lambda c: max((line.count(c) for line in head), default=0))
     csv.field_size_limit(2**31 - 1)  # a pasted essay in one cell is data, not a crash
@@ -135,7 +138,13 @@ def _normalise_text(cells: pd.DataFrame) -> pd.DataFrame:
 MAX_SHEET_CELLS = 50_000_000  # a sheet claiming more (a stray cell at XFD1048576) is streamed instead
 
 
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of .xls, and of any password-protected workbook
+
+
 def _read_excel(path: Path) -> list[Grid]:
+    if path.suffix.lower() in (".xlsx", ".xlsm") and path.read_bytes()[:8] == OLE_MAGIC:
+        raise UnreadableFile(path, "工作簿设置了打开密码（已加密），请去掉密码后另存再发送",
+                             "the workbook is password-protected (encrypted): remove the password, save and send it again")
     try:
         sheets = _sparse_xlsx_sheets(path) if _claims_huge_sheet(path) else _calamine_sheets(path)
     except Exception as exc:  # the readers raise their own error types for damaged files
@@ -215,3 +224,27 @@ def _cell_text(value: object) -> str:
 
 def is_blank(cells: pd.DataFrame) -> np.ndarray:
     return (cells == "").all(axis=1).to_numpy()
+
+
+MAX_SETTINGS_BYTES = 1_000_000  # a policy or indicator file is a page or two
+
+
+class _NoAliases(yaml.SafeLoader):
+    """YAML without anchors and aliases: a planner's file never needs them, and they can blow up in memory."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "别名（*）不允许 / aliases are not allowed", self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
+def read_settings_file(path: str | Path) -> object:
+    """A planner's YAML or JSON file (policy, indicators) as data; raises UnreadableFile saying why not."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_SETTINGS_BYTES:
+            raise UnreadableFile(path, f"文件过大（超过 {MAX_SETTINGS_BYTES:,} 字节）", f"the file is too large (over {MAX_SETTINGS_BYTES:,} bytes)")
+        return yaml.load(path.read_text(encoding="utf-8-sig"), Loader=_NoAliases)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise UnreadableFile(path, f"无法读取或不是有效的 YAML：{type(exc).__name__}", f"cannot be read, or is not valid YAML: "
+                             f"{type(exc).__name__}") from None
