@@ -62,6 +62,14 @@ def _table_path(text: str) -> Path:
     return path
 
 
+def _workbook_path(text: str) -> Path:
+    """--problems-out: an .xlsx workbook (else exit 2)."""
+    path = Path(text)
+    if path.suffix.lower() != ".xlsx":
+        raise argparse.ArgumentTypeError(f"须为 .xlsx 文件 / must be an .xlsx file, not {text!r}")
+    return path
+
+
 def _seconds(text: str) -> float:
     """--time-limit: a number of seconds above 0 (else exit 2)."""
     try:
@@ -113,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="检查名册文件 / check roster files and list every problem")
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--problems-out", type=Path, help="问题清单 workbook (.xlsx) to send back to offices")
+    p.add_argument("--problems-out", type=_workbook_path, help="问题清单 workbook (.xlsx) to send back to offices")
     p.add_argument("--require-all", action="store_true", help="all four rosters must be present")
     p.add_argument("--policy-file", type=Path, help="poverty lines decide which households need a cause")
     p.add_argument("--save", action="store_true", help="名册无误时存入数据库（新快照）/ when clean, keep a snapshot in the store")
@@ -201,7 +209,7 @@ def _parser() -> argparse.ArgumentParser:
     a = archive_sub.add_parser("import", help="导入工作记录 / import work diaries (all or nothing)")
     a.add_argument("paths", nargs="+", type=Path, metavar="FILE", help="工作日志、联系卡 (.xlsx/.csv) or folders")
     a.add_argument("--rosters", nargs="+", type=Path, help="名册，用于核对主体和对象（默认用库中最新名册）")
-    a.add_argument("--problems-out", type=Path, help="有问题时写出问题清单 (Excel)")
+    a.add_argument("--problems-out", type=_workbook_path, help="有问题时写出问题清单 (.xlsx)")
     a.set_defaults(run=_archive_import)
     a = archive_sub.add_parser("rollup", help="工作量汇总 / roll-up of the archives")
     a.add_argument("--period", help="2025H1、2025H2 or 2025 (default: all)")
@@ -218,7 +226,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("paths", nargs="+", type=Path, metavar="FILE")
     a.add_argument("--term-start", type=int, required=True, help="三年联系期的第一年 / first year of the term, e.g. 2025")
     a.add_argument("--rosters", nargs="+", type=Path, help="名册（默认用库中最新名册）")
-    a.add_argument("--problems-out", type=Path)
+    a.add_argument("--problems-out", type=_workbook_path, help="有问题时写出问题清单 (.xlsx)")
     a.add_argument("--db", default=None)
     a.add_argument("--format", choices=("text", "json"), default="text")
     a.set_defaults(run=_plan_import)
@@ -603,7 +611,12 @@ def _report(args) -> int:
     from .report import seed_report
 
     store = _store(args, create=False)
-    text, figures = seed_report(store, _period(args.period))
+    period = _period(args.period)
+    if store.activities(period, ["period"]).empty:
+        print(f"{period} 没有任何工作记录，不写报告（先导入工作日志）/ no work records for {period}: import them first",
+              file=sys.stderr)
+        return 1
+    text, figures = seed_report(store, period)
     args.out.mkdir(parents=True, exist_ok=True)
     from .tables import atomic_write, excel_writer
 

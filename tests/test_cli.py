@@ -242,3 +242,9 @@ def test_a_store_that_is_not_one_is_said_and_none_is_made(tmp_path, capsys):
                     ["accept", "--pairs", str(tmp_path / "p.xlsx"), "--term-start", "2025"]):
         assert main(command + ["--db", str(tmp_path / "mistyped.sqlite")]) == 2
         assert not (tmp_path / "mistyped.sqlite").exists()
+
+
+def test_a_problem_list_must_be_a_workbook(tmp_path):
+    with pytest.raises(SystemExit) as caught:
+        main(["validate", str(tmp_path), "--problems-out", str(tmp_path / "问题.txt")])
+    assert caught.value.code == 2

@@ -117,3 +117,11 @@ def test_publication_stages_outside_the_published_folder(store, tmp_path, monkey
     assert staged and not any(out in path.parents for path in staged)
     assert list(out.iterdir()) == []  # nothing published, nothing half-published
     assert not [p for p in tmp_path.iterdir() if "publishing" in p.name]  # and the staging is gone
+
+
+def test_no_report_for_a_period_without_records(store, tmp_path, capsys):
+    from lianhu_tools.cli import main
+
+    store, _ = store
+    assert main(["report", "--period", "2030", "--out", str(tmp_path / "rep"), "--db", str(store.url.database)]) == 1
+    assert "没有任何工作记录" in capsys.readouterr().err and not (tmp_path / "rep").exists()
