@@ -339,11 +339,11 @@ def _accept(args) -> int:
     store = _store(args, create=False)
     rosters, policy = store.rosters(), _policy(args.policy_file)
     read = {name: read_pairs(_existing([path])[0], columns[name]) if path else None for name, path in files.items()}
+    if read["pairs"] is not None:
+        read["pairs"] = with_pools(rosters, policy, read["pairs"])
     problems = check_accepted(rosters, policy, args.term_start, **read, sources={k: str(v) for k, v in files.items() if v})
     if problems:
         raise PairingInputError(problems)
-    if read["pairs"] is not None:
-        read["pairs"] = with_pools(rosters, policy, read["pairs"])
     store.accept(args.term_start, args.status, **read)
     print("已存入数据库 / saved: " + "，".join(f"{name} {len(frame):,}" for name, frame in read.items() if frame is not None))
     return 0

@@ -23,7 +23,7 @@ def check_accepted(rosters: Rosters, policy: Policy, term_start: int, pairs: pd.
                    links: pd.DataFrame | None = None, teams: pd.DataFrame | None = None,
                    sources: dict[str, str] | None = None) -> list[Problem]:
     """Every problem of what is to be accepted (frames as `output.read_pairs` gives them: row k of the frame is
-    Excel row k + 2). An empty list means it may be stored."""
+    Excel row k + 2; pairs with their pools, see `with_pools`). An empty list means it may be stored."""
     sources = sources or {}
     problems = []
     if not TERM_YEARS[0] <= term_start <= TERM_YEARS[1]:
@@ -70,7 +70,7 @@ def _pairs(rosters: Rosters, policy: Policy, pairs: pd.DataFrame, file: str) -> 
     problems = []
     ok = _known(problems, file, pairs, "cadre_id", set(rosters.cadres["cadre_id"]), "干部编号", "cadre_id") & \
         _known(problems, file, pairs, "household_id", set(rosters.households["household_id"]), "农户编号", "household_id")
-    pools = with_pools(rosters, policy, pairs)["pool"]
+    pools = pairs["pool"]
     for k in np.flatnonzero((~pools.isin(list(POOL_ZH)) & pools.notna()).to_numpy()):
         problems.append(_problem(file, k, "pool", pools.iat[k], "value_not_allowed", "名额类别只能是：" + "、".join(POOL_ZH.values()),
                                  "pool must be party or poor"))
