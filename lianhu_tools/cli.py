@@ -42,16 +42,49 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("lianhu: 已中断，未完成的写入没有留下 / interrupted; nothing half-written was kept", file=sys.stderr)
         return 130
-    except Exception as exc:  # a fault of this program: said in one line (the traceback with LIANHU_DEBUG=1)
+    except Exception as exc:  # a fault of this program: one line, the full report in a private file
         if os.environ.get("LIANHU_DEBUG"):
             raise
-        print(f"lianhu: 内部错误，请把这条信息报告给维护者 / internal error, please report it: {type(exc).__name__}: {exc}",
-              file=sys.stderr)
+        report = _error_report(exc, sys.argv[:1] + list(argv if argv is not None else sys.argv[1:]))
+        print(f"lianhu: 内部错误，请把报告文件发给维护者 / internal error, please send the report to the maintainers: "
+              f"{type(exc).__name__}: {str(exc)[:200]}\n  报告 / report: {report}", file=sys.stderr)
         return 3
 
 
 class UsageError(Exception):
     pass
+
+
+def _error_report(exc: Exception, argv: list[str]) -> str:
+    """The traceback of an unexpected error, written to a file only its owner may read (LIANHU_ERROR_DIR, else
+    ~/.local/state/lianhu/errors); passwords in store URLs are masked. Returns where (or why not)."""
+    import platform
+    import re
+    import traceback
+
+    folder = Path(os.environ.get("LIANHU_ERROR_DIR") or Path.home() / ".local" / "state" / "lianhu" / "errors")
+    masked = [re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1***@", arg) for arg in argv]
+    text = (f"lianhu {_version()} · Python {platform.python_version()} · {platform.platform()}\n"
+            f"{time.strftime('%Y-%m-%d %H:%M:%S %z')}\ncommand: {' '.join(masked)}\n\n"
+            + re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1***@", "".join(traceback.format_exception(exc))))
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path = folder / f"lianhu-error-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(text)
+        return str(path)
+    except OSError as error:
+        return f"未能写出 / could not be written ({error.strerror}); LIANHU_DEBUG=1 shows it here"
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("lianhu-tools")
+    except PackageNotFoundError:
+        return "(not installed)"
 
 
 def _table_path(text: str) -> Path:
@@ -565,44 +598,50 @@ def _refused(exc, args) -> int:
 
 
 def _assess(args) -> int:
-    from .assessment import load_indicators, results, run_assessment
+    from .assessment import load_indicators, ranked, save_scored, score_period
     from .assessment.run import NothingToAssess
-    from .report import publish
+    from .report import publish_run
 
     store = _store(args, create=False)
     rosters = store.rosters()
     system = load_indicators(_existing([args.indicators])[0] if args.indicators else None)
     try:
-        assessment = run_assessment(store, _period(args.period), rosters, system, _policy(args.policy_file))
+        run = score_period(store, _period(args.period), rosters, system, _policy(args.policy_file))
     except NothingToAssess as exc:
         print(exc, file=sys.stderr)
         return 1
-    for kind, table in results(store, assessment, rosters).items():
-        print(f"{kind}: {len(table):,} — " + "，".join(f"{g} {n:,}" for g, n in table["grade"].value_counts().items()))
-    for path in publish(store, assessment, rosters, args.out):
+    saved = []  # stored only once the published files are checked
+    for path in publish_run(store, run, rosters, args.out, keep=lambda: saved.append(save_scored(store, run))):
         _wrote(path)
-    print(f"考核编号 / assessment {assessment}（已冻结 / frozen）")
+    for kind, table in ranked(run).items():
+        print(f"{kind}: {len(table):,} — " + "，".join(f"{g} {n:,}" for g, n in table["grade"].value_counts().items()))
+    print(f"考核编号 / assessment {saved[0]}（已冻结 / frozen）")
     return 0
 
 
 def _adjust(args) -> int:
+    import pandas as pd
     from sqlalchemy.exc import NoResultFound
 
-    from .report import publish
-    from .store import AdjustmentError
+    from .report import publish_run
+    from .store import AdjustmentError, check_adjustment
 
-    store = _store(args, create=False)
     try:
-        scores = store.assessment(args.assessment)["scores"]
-    except NoResultFound:
-        raise UsageError(f"没有编号为 {args.assessment} 的考核 / no assessment {args.assessment}") from None
-    if not ((scores["subject_kind"] == args.kind) & (scores["subject_id"] == args.subject)).any():
-        raise UsageError(f"考核 {args.assessment} 中没有 {args.kind} {args.subject} / not assessed there")
-    try:
-        store.adjust(args.assessment, args.kind, args.subject, args.points, args.reason)
+        check_adjustment(args.points, args.reason)
     except AdjustmentError as exc:
         raise UsageError(str(exc)) from None
-    for path in publish(store, args.assessment, store.rosters(), args.out):
+    store = _store(args, create=False)
+    try:
+        run = store.assessment(args.assessment)
+    except NoResultFound:
+        raise UsageError(f"没有编号为 {args.assessment} 的考核 / no assessment {args.assessment}") from None
+    scores = run["scores"]
+    if not ((scores["subject_kind"] == args.kind) & (scores["subject_id"] == args.subject)).any():
+        raise UsageError(f"考核 {args.assessment} 中没有 {args.kind} {args.subject} / not assessed there")
+    adjustment = {"subject_kind": args.kind, "subject_id": args.subject, "points": args.points}
+    run["adjustments"] = pd.concat([run["adjustments"], pd.DataFrame([adjustment])], ignore_index=True)
+    for path in publish_run(store, run, store.rosters(), args.out,  # stored once the republished files are checked
+                            keep=lambda: store.adjust(args.assessment, **adjustment, reason=args.reason)):
         _wrote(path)
     return 0
 

@@ -173,12 +173,19 @@ class PairingInputError(InputError):
 
 
 class PersonalDataLeak(Exception):
-    """A file about to be published carries a household's ID number, phone or head's name; it was not published."""
+    """A file about to be published carries a household's ID number or phone (`numbers`) or a head's name (in
+    the texts `where`); it was not published. The message names the texts, never the numbers."""
 
-    def __init__(self, path: str, found: list[str]):
-        self.path, self.found = str(path), list(found)
-        super().__init__(f"{path}: 含有农户个人信息，未发布 / household personal data, not published "
-                         f"({len(found)} 处 / found)")
+    def __init__(self, path: str, numbers: list[str], where: list[str] = ()):
+        self.path, self.numbers, self.where = str(path), list(numbers), list(where)
+        shown = "、".join(f"“{text[:40]}”" for text in self.where[:5]) + ("…" if len(self.where) > 5 else "")
+        names = (f"户主姓名出现在 {len(self.where)} 处 / a head's name in {len(self.where)} texts: {shown}；"
+                 "确为同名的，经核实后可列入政策文件的 publication_allowed_names / if only a namesake, once reviewed, "
+                 "list it under publication_allowed_names in the policy file") if self.where else ""
+        numbers_said = (f"身份证号或电话 {len(self.numbers)} 处 / {len(self.numbers)} ID or phone numbers；"
+                        if self.numbers else "")
+        super().__init__(f"{Path(path).name}: 含有农户个人信息，未发布 / household personal data, not published "
+                         f"— {numbers_said}{names}")
 
 
 # ---------------------------------------------------------------- said in words (one message, Chinese and English)

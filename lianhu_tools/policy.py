@@ -23,6 +23,7 @@ LOCALITIES = ("auto", "unit_villages", "distance", "county")
 MAX_KM = 2000.0  # a distance limit beyond a province's extent is a typing error
 MAX_QUOTA = 100  # households per cadre and pool (real programs: up to about 10)
 MAX_PER_UNIT = 100  # villages per unit, work-team members per village
+MAX_ALLOWED_NAMES = 1000  # reviewed namesakes a publication may carry
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,10 @@ POLICY_ITEMS = (
                "否：离退休干部不分配农户。No: retired cadres get no households.", {"": Setting("bool")}),
     PolicyItem("leadership_link", "班子成员参与联户", "是/否",
                "否：单位班子成员不分配农户。No: leadership-team members get no households.", {"": Setting("bool")}),
+    PolicyItem("publication_allowed_names", "公开发布允许出现的姓名", "",
+               "发布前检查会拦下含有户主姓名的文件（单位名、句子中也查）。经核实只是同名的（如与某单位、某干部同名），列在这里即不再拦下。"
+               "Household heads' names the pre-publication check lets through, once reviewed as namesakes.",
+               {"": Setting("names", maximum=MAX_ALLOWED_NAMES)}),
     PolicyItem("party_households_must_be_non_poor", "党员小康建设户须为非贫困户", "是/否",
                "是：党员户收入须在低收入线以上才可作为党员小康建设户。Party-member households qualify only above the low-income line.",
                {"": Setting("bool")}),
@@ -82,6 +87,7 @@ DEFAULT_POLICY: dict = {
     "retired_cadres_link": True,
     "leadership_link": True,
     "party_households_must_be_non_poor": True,
+    "publication_allowed_names": [],
 }
 
 
@@ -134,6 +140,10 @@ class Policy:
     @property
     def party_households_must_be_non_poor(self) -> bool:
         return self.settings["party_households_must_be_non_poor"]
+
+    @property
+    def publication_allowed_names(self) -> list[str]:
+        return self.settings.get("publication_allowed_names", [])
 
     def to_dict(self) -> dict:
         return copy.deepcopy(self.settings)

@@ -12,11 +12,12 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Callable, Iterable
 
 import pandas as pd
 
 from .archives import rollup
-from .assessment import SUBJECTS, results
+from .assessment import SUBJECTS, ranked
 from .assessment.indicators import grade_order
 from .errors import PersonalDataLeak
 from .figures.dashboard import DashboardData
@@ -63,12 +64,19 @@ def publish(store, assessment_id: int, rosters: Rosters, out_dir: str | Path) ->
     """Rankings and the report for the city website, from what the assessment froze and nothing else (records
     imported or pairings changed since do not change it): Excel, and an HTML page that works offline. Checked
     for household personal data before anything is published."""
+    return publish_run(store, store.assessment(assessment_id), rosters, out_dir)
+
+
+def publish_run(store, run: dict, rosters: Rosters, out_dir: str | Path, keep: Callable[[], object] | None = None
+                ) -> list[Path]:
+    """Publish `run` (shaped as `store.assessment` returns one). The files are written and checked beside
+    `out_dir`; then `keep()` runs (storing the run or its adjustment: nothing is stored when the check fails),
+    and only then do they move in."""
     out = Path(out_dir)
-    stored = store.assessment(assessment_id)
-    period, frozen = stored["period"], stored["frozen"]
-    tables = {kind: _public(table, stored["indicators"], kind) for kind, table in results(store, assessment_id, stored=stored).items()}
+    period, frozen = run["period"], run["frozen"]
+    tables = {kind: _public(table, run["indicators"], kind) for kind, table in ranked(run).items()}
     text, figures = report_text(period, pd.DataFrame(frozen["pairs"]), pd.DataFrame(frozen["links"]),
-                                pd.DataFrame(frozen["teams"]), frozen_totals(store, stored))
+                                pd.DataFrame(frozen["teams"]), frozen_totals(store, run))
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-publishing-", dir=out.parent))  # beside it: never inside
     # the published folder, and moved in only once checked
@@ -79,8 +87,11 @@ def publish(store, assessment_id: int, rosters: Rosters, out_dir: str | Path) ->
             figures.to_excel(writer, sheet_name="工作统计", index=False)
             for kind, table in tables.items():
                 table.to_excel(writer, sheet_name=f"{SUBJECTS[kind]}排名", index=False)
-        page.write_text(_page(period, text, figures, tables, grade_order(stored["indicators"])), encoding="utf-8")
-        check_no_personal_data([excel, page], rosters)
+        page.write_text(_page(period, text, figures, tables, grade_order(run["indicators"])), encoding="utf-8")
+        policy = frozen.get("inputs", {}).get("policy", {})  # the reviewed namesakes of the run's own policy
+        check_no_personal_data([excel, page], rosters, policy.get("publication_allowed_names", []))
+        if keep:
+            keep()
         write_plotly_js(out)
         for path in (excel, page):
             os.replace(path, out / path.name)
@@ -131,30 +142,42 @@ def write_plotly_js(folder: Path) -> None:
         tmp.write_text(get_plotlyjs(), encoding="utf-8")
 
 
-def check_no_personal_data(paths: list[Path], rosters: Rosters) -> None:
+def check_no_personal_data(paths: list[Path], rosters: Rosters, allowed: Iterable[str] = ()) -> None:
     """Raise PersonalDataLeak if a household's ID number or phone appears anywhere in the files, or a household
-    head's name as a cell of their tables (names are short: only whole cells are compared)."""
+    head's full name anywhere in their text — a cell, a sentence, a unit's name. Exceptions: a text that is a
+    cadre's name or a place's name (those are published by design), and the names in `allowed` (reviewed by
+    the planner: the policy's `publication_allowed_names`)."""
     households = rosters.households
     personal = [TABLES["households"].field(name) for name in HOUSEHOLD_PERSONAL_FIELDS]
     numbers = set().union(*(households[f.name].dropna() for f in personal if f.kind in ("id_number", "phone")))
-    names = set().union(*(households[f.name].dropna() for f in personal if f.kind not in ("id_number", "phone"))) \
-        - set(rosters.cadres["name"])  # a cadre may share the name
+    names = {str(n).strip() for f in personal if f.kind not in ("id_number", "phone") for n in households[f.name].dropna()}
+    names = {n for n in names if len(n) >= 2} - set(allowed)
+    public = set(rosters.cadres["name"].dropna()) | {
+        str(v) for column in ("county_name", "township_name", "village_name") for v in rosters.villages[column].dropna()}
+    lengths = sorted({len(n) for n in names})
     for path in paths:
-        text, cells = _contents(path)
+        text, segments = _contents(path)
         tokens = set(re.findall(r"[0-9Xx-]{7,}", text))  # every run that could be an ID number or a phone
-        found = sorted((numbers & {t.upper() for t in tokens}) | (names & cells))
-        if found:
-            raise PersonalDataLeak(path, found)
+        leaked = sorted(numbers & {t.upper() for t in tokens})
+        where = sorted({segment for segment in segments - public if _holds_a_name(segment, names, lengths)})
+        if leaked or where:
+            raise PersonalDataLeak(path, leaked, where)
+
+
+def _holds_a_name(text: str, names: set[str], lengths: list[int]) -> bool:
+    return any(text[i:i + n] in names for n in lengths for i in range(len(text) - n + 1))
 
 
 def _contents(path: Path) -> tuple[str, set[str]]:
-    """A published file's whole text and its table cells."""
+    """A published file's whole text and its pieces of text: the cells of a workbook; for a page, what lies
+    between its tags and quotes (table cells, sentences, the figures' labels)."""
     if path.suffix == ".xlsx":
         frames = pd.read_excel(path, sheet_name=None, dtype=str, header=None, engine="calamine").values()
-        cells = {str(v) for frame in frames for v in frame.to_numpy().ravel() if pd.notna(v)}
+        cells = {str(v).strip() for frame in frames for v in frame.to_numpy().ravel() if pd.notna(v)}
         return "\n".join(cells), cells
     text = path.read_text(encoding="utf-8")
-    return text, set(re.findall(r"<t[dh][^>]*>([^<]*)</t[dh]>", text))
+    text = html.unescape(re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text))
+    return text, {piece.strip() for piece in re.split(r"[<>\"\n]", text) if piece.strip()}
 
 
 def write_dashboard_page(data: DashboardData, period: str | None, path: str | Path) -> Path:
@@ -163,6 +186,6 @@ def write_dashboard_page(data: DashboardData, period: str | None, path: str | Pa
     path = Path(path)
     with atomic_write(path) as tmp:
         tmp.write_text(data.page(period), encoding="utf-8")
-        check_no_personal_data([tmp], data.rosters)
+        check_no_personal_data([tmp], data.rosters, data.policy.publication_allowed_names)
     write_plotly_js(path.parent)
     return path

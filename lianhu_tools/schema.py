@@ -64,7 +64,7 @@ class Setting:
     """One value in a file the planner edits (the policy, the indicator system), declared once: its check
     (`problem`) and its documentation come from here, as a roster column's come from its `Field`."""
 
-    kind: str  # "count" (a whole number ≥ 0), "amount" (a finite number ≥ 0), "bool", "choice"
+    kind: str  # "count" (a whole number ≥ 0), "amount" (a finite number ≥ 0), "bool", "choice", "names" (a list)
     unit: str = ""
     maximum: float | None = None
     above: float | None = None  # the value must be more than this
@@ -76,6 +76,8 @@ class Setting:
             return "true / false"
         if self.kind == "choice":
             return " / ".join(self.allowed)
+        if self.kind == "names":
+            return f"姓名列表 a list of names (≤ {self.maximum:g})"
         low = f"> {self.above:g}" if self.above is not None else "≥ 0"
         high = f"，≤ {self.maximum:g}" if self.maximum is not None else ""
         return f"{'整数 integer' if self.kind == 'count' else '数 number'} {low}{high}"
@@ -87,6 +89,11 @@ class Setting:
         if self.kind == "choice":
             return None if value in self.allowed else (
                 "wrong_type", f"须为 {' / '.join(self.allowed)}", f"must be one of {', '.join(self.allowed)}")
+        if self.kind == "names":
+            if not isinstance(value, list) or not all(isinstance(v, str) and 0 < len(v.strip()) <= 50 for v in value):
+                return "wrong_type", "须为姓名列表（每个 1–50 字）", "must be a list of names (1–50 characters each)"
+            return None if len(value) <= self.maximum else (
+                "out_of_range", f"最多 {self.maximum:g} 个", f"cannot hold more than {self.maximum:g}")
         number = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
         if not number or (self.kind == "count" and not float(value).is_integer()):
             zh, en = ("非负整数", "a non-negative integer") if self.kind == "count" else ("非负数", "a non-negative number")

@@ -208,16 +208,24 @@ def test_compare_keeps_two_policies_of_the_same_name(tmp_path):
     assert len(table) == 2 and sorted(table["max_km"]) == [20, 40]
 
 
-def test_a_fault_or_an_interrupt_is_said_in_one_line(monkeypatch, capsys):
+def test_a_fault_or_an_interrupt_is_said_briefly_and_a_fault_reported_privately(monkeypatch, capsys, tmp_path):
     from lianhu_tools import cli
 
+    monkeypatch.setenv("LIANHU_ERROR_DIR", str(tmp_path / "errors"))
+    said = {}
     for raised, code in ((KeyError("oops"), 3), (KeyboardInterrupt(), 130)):
         def run(args, raised=raised):
             raise raised
         monkeypatch.setattr(cli, "_template", run)
-        assert cli.main(["template", "--out", "x.xlsx"]) == code
-        err = capsys.readouterr().err
-        assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+        assert cli.main(["template", "--out", "postgresql://planner:s3cret@db/city.xlsx"]) == code
+        said[code] = capsys.readouterr().err
+        assert "Traceback" not in said[code] and "s3cret" not in said[code]
+    assert len(said[130].strip().splitlines()) == 1
+    report = next((tmp_path / "errors").iterdir())  # the fault: one line, and where its full report is
+    assert said[3].strip().splitlines()[1].endswith(str(report)) and report.stat().st_mode & 0o777 == 0o600
+    text = report.read_text(encoding="utf-8")
+    assert "Traceback" in text and "KeyError: 'oops'" in text and "planner:***@db" in text and "s3cret" not in text
+    assert (tmp_path / "errors").stat().st_mode & 0o777 == 0o700
     assert main(["demo", "--size", "huge", "--out", "x"]) == 2
 
 

@@ -4,7 +4,7 @@ system (`indicators`), the measures it names (`measures`), and runs frozen in th
 
 from .indicators import load_indicators
 from .measures import ACTIVITY_COLUMNS, MEASURES, SUBJECTS, Inputs, score, subjects
-from .run import results, run_assessment
+from .run import ranked, results, run_assessment, save_scored, score_period
 
-__all__ = ["ACTIVITY_COLUMNS", "Inputs", "MEASURES", "SUBJECTS", "load_indicators", "results", "run_assessment", "score",
-           "subjects"]
+__all__ = ["ACTIVITY_COLUMNS", "Inputs", "MEASURES", "SUBJECTS", "load_indicators", "ranked", "results", "run_assessment",
+           "save_scored", "score", "score_period", "subjects"]

@@ -18,11 +18,23 @@ from .measures import ACTIVITY_COLUMNS, SUBJECTS, Inputs, score, subjects
 
 def run_assessment(store, period: str, rosters: Rosters | None = None, system: dict | None = None,
                    policy: Policy | None = None) -> int:
+    """Score everyone for `period` (`score_period`) and store the run with what it froze. Returns its number."""
+    return save_scored(store, score_period(store, period, rosters, system, policy))
+
+
+def save_scored(store, scored: dict) -> int:
+    """Store a run `score_period` computed; returns its number."""
+    return store.save_assessment(scored["period"], scored["indicators"], scored["frozen"], scored["scores"])
+
+
+def score_period(store, period: str, rosters: Rosters | None = None, system: dict | None = None,
+                 policy: Policy | None = None) -> dict:
     """Score everyone for `period` on what the store holds now — its latest rosters (`rosters`, when the caller
     has read that snapshot already: its import number is what gets frozen), current pairings, links, work teams
-    and plans, and the period's records — and freeze all of it
-    with the scores: what it was computed from (import numbers, the policy, the indicator system, the teams,
-    pairings and links, the period's totals, the subjects' names) is what publication reads. Returns its number."""
+    and plans, and the period's records — with all of it frozen beside the scores: what it was computed from
+    (import numbers, the policy, the indicator system, the teams, pairings and links, the period's totals, the
+    subjects' names) is what publication reads. Nothing is stored: the run, shaped as `store.assessment`
+    returns one, with no adjustments."""
     period = check_period(period)
     system = system or load_indicators()
     policy = policy or default_policy()
@@ -45,16 +57,21 @@ def run_assessment(store, period: str, rosters: Rosters | None = None, system: d
                         "records": len(records), "policy": policy.to_dict()}
     frozen["totals"] = {column: float(value) for column, value in
                         rollup(records, "city").sum(numeric_only=True).items()}
-    return store.save_assessment(period, system, frozen, scores)
+    return {"period": period, "indicators": system, "frozen": frozen, "scores": scores,
+            "adjustments": pd.DataFrame(columns=["subject_kind", "subject_id", "points"])}
 
 
 def results(store, assessment_id: int, rosters: Rosters | None = None, stored: dict | None = None) -> dict[str, pd.DataFrame]:
+    """The results (`ranked`) of a stored assessment. `stored`: as `store.assessment` returned it, when the
+    caller has read it already."""
+    return ranked(stored or store.assessment(assessment_id))
+
+
+def ranked(run: dict) -> dict[str, pd.DataFrame]:
     """Per kind of subject: indicator points, deductions, adjustments, total, grade and ranks (city, county),
-    from the stored scores and the names, units and counties frozen with them — what gets published.
-    `stored`: the assessment as `store.assessment` returned it, when the caller has read it already."""
-    stored = stored or store.assessment(assessment_id)
-    described = pd.DataFrame(stored["frozen"]["subjects"])
-    system, scores, adjusted = stored["indicators"], stored["scores"], stored["adjustments"]
+    from a run's scores and the names, units and counties frozen with them — what gets published."""
+    described = pd.DataFrame(run["frozen"]["subjects"])
+    system, scores, adjusted = run["indicators"], run["scores"], run["adjustments"]
     tables = {}
     for kind in SUBJECTS:
         mine = scores[scores["subject_kind"] == kind]

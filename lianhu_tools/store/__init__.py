@@ -3,7 +3,8 @@ writes them, every write one transaction (`store`)."""
 
 from ..errors import AdjustmentError, NotInStore, StoreBusy, StoreTooNew
 from .migrations import SCHEMA_VERSION
-from .store import BUSY_SECONDS, DEFAULT_URL, Store, fingerprints, now
+from .store import BUSY_SECONDS, DEFAULT_URL, Store, check_adjustment, fingerprints, now
 from .tables import STATUSES
 
-__all__ = ["AdjustmentError", "BUSY_SECONDS", "DEFAULT_URL", "NotInStore", "SCHEMA_VERSION", "STATUSES", "Store", "StoreBusy", "StoreTooNew", "fingerprints", "now"]
+__all__ = ["AdjustmentError", "BUSY_SECONDS", "DEFAULT_URL", "NotInStore", "SCHEMA_VERSION", "STATUSES", "Store", "StoreBusy",
+           "StoreTooNew", "check_adjustment", "fingerprints", "now"]

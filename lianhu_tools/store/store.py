@@ -270,12 +270,8 @@ class Store:
             self._audit(conn, "status", entity, ",".join(map(str, ids)), json.dumps(old), status)
 
     def adjust(self, assessment_id: int, subject_kind: str, subject_id: str, points: float, reason: str) -> None:
-        """A manual adjustment of an assessment result: needs a reason and at most ±ADJUSTMENT_LIMIT points; audited."""
-        if not str(reason or "").strip():
-            raise AdjustmentError("人工调整须说明理由 / a manual adjustment needs a reason")
-        if isinstance(points, bool) or not isinstance(points, (int, float)) or not abs(points) <= ADJUSTMENT_LIMIT:
-            raise AdjustmentError(f"人工调整须为 −{ADJUSTMENT_LIMIT} 到 {ADJUSTMENT_LIMIT} 分之间的数，而不是 {points!r} / "
-                                  f"an adjustment must be a number of points between −{ADJUSTMENT_LIMIT} and {ADJUSTMENT_LIMIT}")
+        """A manual adjustment of an assessment result (`check_adjustment`); audited."""
+        check_adjustment(points, reason)
         with self.transaction() as conn:
             conn.execute(adjustments.insert().values(assessment_id=assessment_id, subject_kind=subject_kind,
                                                      subject_id=subject_id, points=points, reason=reason, at=now(), who=self.who))
@@ -375,6 +371,15 @@ class Store:
             return True
         with self.engine.connect() as conn:
             return conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+
+
+def check_adjustment(points: float, reason: str) -> None:
+    """An adjustment needs a reason and is a number of at most ±ADJUSTMENT_LIMIT points."""
+    if not str(reason or "").strip():
+        raise AdjustmentError("人工调整须说明理由 / a manual adjustment needs a reason")
+    if isinstance(points, bool) or not isinstance(points, (int, float)) or not abs(points) <= ADJUSTMENT_LIMIT:
+        raise AdjustmentError(f"人工调整须为 −{ADJUSTMENT_LIMIT} 到 {ADJUSTMENT_LIMIT} 分之间的数，而不是 {points!r} / "
+                              f"an adjustment must be a number of points between −{ADJUSTMENT_LIMIT} and {ADJUSTMENT_LIMIT}")
 
 
 def fingerprints(records: pd.DataFrame) -> pd.Series:
