@@ -39,6 +39,7 @@ PROBLEM_CODES = {
     "duplicate_column": ("同一字段出现两列", "two columns mean the same field"),
     "unknown_column": ("未识别的列（已忽略，警告）", "unrecognised column, ignored (warning)"),
     "required_value_missing": ("必填项为空", "a required value is blank"),
+    "cell_too_long": ("单元格超过 Excel 的 32,767 字上限", "a cell holds more than Excel's 32,767 characters"),
     "code_malformed": ("代码位数或字符不对", "a code has the wrong digits"),
     "code_mismatch": ("乡镇/县区代码与村代码不符", "township or county code contradicts the village code"),
     "not_a_number": ("应为数字", "not a number"),
@@ -77,6 +78,9 @@ PROBLEM_CODES = {
 }
 
 
+SHOWN_CHARS = 200  # of a value, in a problem
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong in an input file, located as the planner sees it in Excel (header = row 1)."""
@@ -94,6 +98,8 @@ class Problem:
     def __post_init__(self):
         if self.code not in PROBLEM_CODES:
             raise KeyError(f"undeclared problem code {self.code!r}: add it to PROBLEM_CODES")
+        if isinstance(self.value, str) and len(self.value) > SHOWN_CHARS:  # a pasted essay is shown by its start
+            object.__setattr__(self, "value", self.value[:SHOWN_CHARS] + "…")
 
     def __str__(self) -> str:
         where = ":".join(str(p) for p in (Path(self.file).name, self.sheet, self.row) if p not in (None, ""))

@@ -5,6 +5,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import base_tables, write_csv_rosters
+
 from lianhu_tools import tables as io
 from lianhu_tools.tables import write
 from lianhu_tools.demo import generate_city
@@ -68,3 +70,18 @@ def test_an_encrypted_workbook_and_a_csv_with_nul_bytes_are_said_for_what_they_a
     problems = {Path(p.file).name: p for p in validate_paths([tmp_path / "村名册.xlsx", tmp_path / "户.csv"])}
     assert problems["村名册.xlsx"].code == "file_unreadable" and "密码" in problems["村名册.xlsx"].message_zh
     assert problems["户.csv"].code == "file_unreadable" and "NUL" in problems["户.csv"].message_en
+
+
+def test_a_50_mb_cell_is_a_problem_shown_by_its_start(tmp_path, capsys):
+    import json
+
+    from lianhu_tools.cli import main
+    from lianhu_tools.tables.parse import MAX_CELL_CHARS
+
+    tables = base_tables()
+    tables["户"].loc[1, "户主姓名"] = "x" * 50_000_000
+    folder = write_csv_rosters(tmp_path / "r", tables)
+    assert main(["validate", str(folder), "--format", "json", "--problems-out", str(tmp_path / "问题清单.xlsx")]) == 1
+    problems = [p for p in json.loads(capsys.readouterr().out) if p["code"] == "cell_too_long"]
+    assert [(p["row"], p["column"]) for p in problems] == [(3, "户主姓名")] and len(problems[0]["value"]) == 201
+    assert f"{MAX_CELL_CHARS:,}" in problems[0]["message_zh"] and (tmp_path / "问题清单.xlsx").stat().st_size < 100_000

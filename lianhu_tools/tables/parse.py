@@ -21,6 +21,7 @@ from ..schema import (
 )
 from .parts import DTYPES, Part, Report
 
+MAX_CELL_CHARS = 32_767  # Excel's limit for one cell
 ID_WEIGHTS = np.array(ID_NUMBER_WEIGHTS)
 ID_CHECK_CHARS = np.array(list(ID_NUMBER_CHECK))
 
@@ -34,6 +35,11 @@ def parse_part(part: Part, report: Report) -> pd.DataFrame:
             continue
         s = part.text[f.name]
         blank = (s == "").to_numpy()
+        too_long = (s.str.len() > MAX_CELL_CHARS).to_numpy()
+        if too_long.any():  # more than Excel itself can hold: pasted by mistake, and never written back
+            report.cells(part, too_long, f.name, "cell_too_long", f"“{f.zh}”超过 {MAX_CELL_CHARS:,} 字（Excel 单元格的上限）",
+                         f"{f.name} holds more than {MAX_CELL_CHARS:,} characters (an Excel cell's limit)")
+            s = s.where(~too_long, "")
         if f.required and f.kind not in ("lat", "lon"):
             report.cells(part, blank, f.name, "required_value_missing", f"“{f.zh}”不能为空", f"{f.name} is required")
         out[f.name] = PARSERS[f.kind](part, f, s, blank, report)
