@@ -53,8 +53,10 @@ def load_activities(paths: list[str | Path] | str | Path, rosters: Rosters, stor
     return out
 
 
-def import_activity_files(store, paths: list[str | Path] | str | Path, rosters: Rosters | None = None) -> int:
-    """Check the files and add their records to the store, all or nothing; the import's number.
+def import_activity_files(store, paths: list[str | Path] | str | Path, rosters: Rosters | None = None,
+                          first_rosters: bool = False) -> int:
+    """Check the files against `rosters` (default: the store's latest) and add their records to the store, all
+    or nothing; the import's number. `first_rosters`: the store has none yet, `rosters` are saved with them.
 
     The same files (byte for byte) are refused a second time, as are record numbers seen before."""
     paths = [paths] if isinstance(paths, (str, Path)) else paths
@@ -65,7 +67,8 @@ def import_activity_files(store, paths: list[str | Path] | str | Path, rosters: 
     if earlier is not None:
         raise AlreadyImported.files(source, earlier)
     records = load_activities(files, rosters if rosters is not None else store.rosters(), store)
-    return store.add_activities(records, source=source, digest=digest)  # checked again under the write lock
+    return store.add_activities(records, source=source, digest=digest,  # checked again under the write lock
+                                rosters=rosters if first_rosters else None)
 
 
 def _places(records: pd.DataFrame, rosters: Rosters) -> pd.Series:

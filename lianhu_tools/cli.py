@@ -15,7 +15,7 @@ import time
 import warnings
 from pathlib import Path
 
-from .errors import InputError, NotInStore, PersonalDataLeak, RosterWarning, StoreBusy, StoreTooNew
+from .errors import InputError, NotInStore, PersonalDataLeak, Problem, RosterWarning, StoreBusy, StoreTooNew
 from .pairing.problem import ENGINES, SolverError
 from .policy import LimitError, check_max_km
 from .tables import write_problem_workbook
@@ -27,8 +27,10 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help()
         return 2
+    code = 1
     try:
-        return args.run(args)
+        code = args.run(args)
+        return code
     except InputError as exc:  # a bad policy file, pins that cannot hold, files imported before…
         json_out = getattr(args, "format", "") == "json"
         _print_problems(exc.problems, "json" if json_out else "text", sys.stdout if json_out else sys.stderr)
@@ -49,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"lianhu: 内部错误，请把报告文件发给维护者 / internal error, please send the report to the maintainers: "
               f"{type(exc).__name__}: {str(exc)[:200]}\n  报告 / report: {report}", file=sys.stderr)
         return 3
+    finally:
+        if code:
+            _undo_new_stores()
+        _NEW_STORES.clear()
 
 
 class UsageError(Exception):
@@ -541,10 +547,32 @@ def _rotate(args) -> int:
 
 
 def _store(args, create: bool = True):
-    """The store of --db (default data/lianhu.sqlite); commands that only read never create one."""
+    """The store of --db (default data/lianhu.sqlite); commands that only read never create one. A SQLite store
+    (and folders) made here is removed again if the command does not succeed (`_undo_new_stores`)."""
     from .store import DEFAULT_URL, Store
 
-    return Store(args.db or DEFAULT_URL, create=create)
+    url = str(args.db or DEFAULT_URL)
+    file = Path(url) if "://" not in url else Path(url.split(":///", 1)[1]) if url.startswith("sqlite:///") else None
+    new = [p for p in (file, *file.parents) if not p.exists()] if create and file and file.name else []
+    store = Store(url, create=create)
+    _NEW_STORES.extend(new)
+    return store
+
+
+_NEW_STORES: list[Path] = []  # files and folders `_store` made in this run
+
+
+def _undo_new_stores() -> None:
+    """A command that failed leaves no new, empty store behind."""
+    for path in _NEW_STORES:  # the file first, then the folders made for it
+        try:
+            for piece in (path, *(path.with_name(path.name + side) for side in ("-wal", "-shm", "-journal"))):
+                if piece.is_file():
+                    piece.unlink()
+            if path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+        except OSError:  # still open elsewhere (Windows): left as it is
+            pass
 
 
 def _archive_import(args) -> int:
@@ -552,12 +580,30 @@ def _archive_import(args) -> int:
 
     store = _store(args, create=bool(args.rosters))  # checked against --rosters, else the store's: a new one has none
     try:
-        import_id = import_activity_files(store, _existing(args.paths), _load(args.rosters, None)[0] if args.rosters else None)
+        rosters, first = _checked_rosters(args, store, ArchiveError)
+        import_id = import_activity_files(store, _existing(args.paths), rosters, first)
     except ArchiveError as exc:
         return _refused(exc, args)
     rows = store.count_rows(import_id)
-    print(f"已导入 {rows:,} 条工作记录（第 {import_id} 次导入）/ imported {rows:,} records (import {import_id})")
+    print(f"已导入 {rows:,} 条工作记录（第 {import_id} 次导入）/ imported {rows:,} records (import {import_id})"
+          + ("；名册已作为库中第一份快照存入 / the rosters were saved as the store's first snapshot" if first else ""))
     return 0
+
+
+def _checked_rosters(args, store, error):
+    """What an import is checked against: the store's latest rosters. --rosters must be those, or the store's
+    first (then saved in the same transaction as the import: whether to save them is the second value)."""
+    if not args.rosters:
+        return store.rosters(), False
+    given = _load(args.rosters, None)[0]
+    if store.latest_import("rosters") is None:
+        return given, True
+    if not given.same_as(store.rosters()):
+        raise error([Problem.about(
+            "rosters_not_stored", "所给名册与库中最新名册不同：先用 lianhu validate 名册 --save 存为新快照，或不给 --rosters（用库中名册）",
+            "these rosters differ from the store's latest snapshot: save them first (lianhu validate ROSTERS --save), "
+            "or leave --rosters out to use the store's", file=", ".join(map(str, args.rosters)))])
+    return given, False
 
 
 def _archive_rollup(args) -> int:
@@ -576,14 +622,15 @@ def _plan_import(args) -> int:
     from .plans import PlanError, load_plans
 
     store = _store(args, create=bool(args.rosters))  # checked against --rosters, else the store's
-    rosters = _load(args.rosters, None)[0] if args.rosters else store.rosters()
     try:
+        rosters, first = _checked_rosters(args, store, PlanError)
         plans = load_plans(_existing(args.paths), rosters, args.term_start)
     except PlanError as exc:
         return _refused(exc, args)
-    import_id = store.save_plans(plans, args.term_start, ", ".join(map(str, args.paths)))
+    import_id = store.save_plans(plans, args.term_start, ", ".join(map(str, args.paths)), rosters if first else None)
     print(f"已保存 {plans[['subject_kind', 'subject_id']].drop_duplicates().shape[0]:,} 个对象的规划新版本，"
-          f"{len(plans):,} 条措施（第 {import_id} 次导入）/ saved as a new version (import {import_id})")
+          f"{len(plans):,} 条措施（第 {import_id} 次导入）/ saved as a new version (import {import_id})"
+          + ("；名册已作为库中第一份快照存入 / the rosters were saved as the store's first snapshot" if first else ""))
     return 0
 
 

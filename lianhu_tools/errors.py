@@ -66,6 +66,7 @@ PROBLEM_CODES = {
     "plan_year_outside_term": ("年度不在三年联系期内", "the year is outside the 3-year term"),
     "plan_subject_unknown": ("规划对象不在名册中", "the plan's subject is not on the rosters"),
     "already_imported": ("文件已导入过", "the files were imported before"),
+    "rosters_not_stored": ("所给名册与库中最新名册不同", "the rosters given differ from the store's latest snapshot"),
     "activity_actor_unknown": ("主体不在干部或单位名册中", "the actor is not in the cadre or unit roster"),
     "activity_target_unknown": ("对象不在村或农户名册中", "the target is not in the village or household roster"),
     "policy_unreadable": ("政策文件无法读取", "policy file cannot be read"),

@@ -39,6 +39,14 @@ class Rosters:
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in ALL_TABLES}
 
+    def same_as(self, other: Rosters) -> bool:
+        """The same rows in the four rosters (whatever their order, files or dtypes)."""
+        def rows(frame: pd.DataFrame) -> list[tuple]:
+            frame = frame[sorted(frame.columns)].astype(object)
+            return sorted(tuple("" if pd.isna(v) else str(v) for v in row) for row in frame.itertuples(index=False))
+        return all(sorted(a.columns) == sorted(b.columns) and rows(a) == rows(b)
+                   for a, b in zip(self.tables().values(), other.tables().values()))
+
 
 # ---------------------------------------------------------------- public API
 

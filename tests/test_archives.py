@@ -4,10 +4,11 @@ import pandas as pd
 import pytest
 
 from lianhu_tools.archives import load_activities, rollup
+from lianhu_tools.rosters import load_rosters
 from lianhu_tools.errors import ArchiveError
 from lianhu_tools.store import Store
 
-from conftest import write_csv_rosters
+from conftest import base_tables, write_csv_rosters
 
 DIARY = pd.DataFrame({
     "序号": ["1", "2", "3", "4", "5"],
@@ -120,11 +121,19 @@ def test_command_line_imports_all_or_nothing_and_once(tmp_path, capsys):
     assert main(["archive", "import", str(bad), "--rosters", str(rosters_dir), "--db", db,
                  "--problems-out", str(tmp_path / "问题清单.xlsx")]) == 1
     assert (tmp_path / "问题清单.xlsx").exists()
-    assert len(Store(db).activities()) == 0
+    assert not (tmp_path / "s.sqlite").exists()  # a refused import leaves no new, empty store behind
     good = write_diary(tmp_path / "good", DIARY)
     assert main(["archive", "import", str(good), "--rosters", str(rosters_dir), "--db", db]) == 0
+    assert "第一份快照" in capsys.readouterr().out  # the rosters checked against are the store's now
+    assert Store(db).rosters().same_as(load_rosters(rosters_dir))
     assert main(["archive", "import", str(good), "--rosters", str(rosters_dir), "--db", db]) == 1
     assert "already_imported" in capsys.readouterr().out
+    other = base_tables()
+    other["干部"].loc[1, "姓名"] = "周八"
+    again = write_diary(tmp_path / "again", DIARY.assign(序号=["6", "7", "8", "9", "10"], 数量="3"))
+    assert main(["archive", "import", str(again), "--rosters", str(write_csv_rosters(tmp_path / "other", other)),
+                 "--db", db]) == 1
+    assert "rosters_not_stored" in capsys.readouterr().out and len(Store(db).activities()) == 5
     assert main(["archive", "rollup", "--db", db, "--period", "2025H2", "--by", "county", "--format", "json"]) == 0
     assert '"funds_yuan":50000.0' in capsys.readouterr().out
 

@@ -133,13 +133,17 @@ class Store:
     def save_rosters(self, rosters, source: str = "") -> int:
         """A new snapshot of the four rosters; the earlier ones stay."""
         with self.transaction() as conn:
-            import_id = self._import(conn, "rosters", source or ", ".join(rosters.files), sum(map(len, rosters.tables().values())))
-            for name, frame in rosters.tables().items():
-                _insert_frame(conn, roster_tables[name], frame.assign(import_id=import_id))
+            return self._save_rosters(conn, rosters, source)
+
+    def _save_rosters(self, conn, rosters, source: str = "") -> int:
+        import_id = self._import(conn, "rosters", source or ", ".join(rosters.files), sum(map(len, rosters.tables().values())))
+        for name, frame in rosters.tables().items():
+            _insert_frame(conn, roster_tables[name], frame.assign(import_id=import_id))
         return import_id
 
-    def add_activities(self, records: pd.DataFrame, source: str, digest: str | None = None) -> int:
-        """Validated activity records (see `archives`), with their period and village, in one transaction.
+    def add_activities(self, records: pd.DataFrame, source: str, digest: str | None = None, rosters=None) -> int:
+        """Validated activity records (see `archives`), with their period and village, in one transaction
+        (with `rosters`, the snapshot they were checked against, when the store has none yet).
         Files, record numbers or records already in the store raise AlreadyImported, and nothing is added."""
         if "fingerprint" not in records:
             records = records.assign(fingerprint=fingerprints(records))
@@ -147,6 +151,8 @@ class Store:
             clash = self._already_there(conn, records, source, digest)
             if clash is not None:
                 raise clash
+            if rosters is not None:
+                self._save_rosters(conn, rosters)
             import_id = self._import(conn, "activities", source, len(records), digest)
             _insert_frame(conn, activities, records.assign(import_id=import_id))
         return import_id
@@ -214,9 +220,12 @@ class Store:
                                                 "new_status": status, "reason": reason}
                                                for i, old in zip(rows["id"], rows["status"])])
 
-    def save_plans(self, frame: pd.DataFrame, term_start: int, source: str) -> int:
-        """A new version of the plans of every subject and year in `frame` (checked by `plans.load_plans`)."""
+    def save_plans(self, frame: pd.DataFrame, term_start: int, source: str, rosters=None) -> int:
+        """A new version of the plans of every subject and year in `frame` (checked by `plans.load_plans`);
+        with `rosters`, the snapshot they were checked against, saved first (a store that has none yet)."""
         with self.transaction() as conn:
+            if rosters is not None:
+                self._save_rosters(conn, rosters)
             import_id = self._import(conn, "plans", source, len(frame))
             _insert_frame(conn, plans, frame.assign(import_id=import_id, term_start=term_start))
         return import_id
