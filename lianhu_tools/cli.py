@@ -93,20 +93,46 @@ def _version() -> str:
         return "(not installed)"
 
 
+def _out_file(text: str, suffixes: tuple[str, ...] = (), what: str = "") -> Path:
+    """An output file: of one of `suffixes`, not a folder, in a folder that is one (else exit 2)."""
+    path = Path(text)
+    if suffixes and path.suffix.lower() not in suffixes:
+        raise argparse.ArgumentTypeError(f"须为 {what} 文件 / must be a {what} file, not {text!r}")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} 是文件夹，须为文件名 / is a folder: give a file name")
+    return _placeable(path)
+
+
+def _out_folder(text: str) -> Path:
+    """An output folder: not a file, and where one can be made (else exit 2)."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} 是文件，须为文件夹 / is a file: give a folder")
+    return _placeable(path)
+
+
+def _placeable(path: Path) -> Path:
+    """`path` can be written: its nearest existing folder is a folder this user may write in."""
+    existing = next((p for p in path.absolute().parents if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        raise argparse.ArgumentTypeError(f"{existing} 是文件，不是文件夹 / is a file, not a folder: {path}")
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"没有权限写入 {existing} / no permission to write in {existing}")
+    return path
+
+
 def _table_path(text: str) -> Path:
     """--out for a table: .xlsx, .xlsm or .csv (else exit 2)."""
-    path = Path(text)
-    if path.suffix.lower() not in (".xlsx", ".xlsm", ".csv"):
-        raise argparse.ArgumentTypeError(f"须为 .xlsx 或 .csv 文件 / must be an .xlsx or .csv file, not {text!r}")
-    return path
+    return _out_file(text, (".xlsx", ".xlsm", ".csv"), ".xlsx 或 .csv / .xlsx or .csv")
 
 
 def _workbook_path(text: str) -> Path:
-    """--problems-out: an .xlsx workbook (else exit 2)."""
-    path = Path(text)
-    if path.suffix.lower() != ".xlsx":
-        raise argparse.ArgumentTypeError(f"须为 .xlsx 文件 / must be an .xlsx file, not {text!r}")
-    return path
+    """--problems-out, the template: an .xlsx workbook (else exit 2)."""
+    return _out_file(text, (".xlsx",), ".xlsx")
+
+
+def _page_path(text: str) -> Path:
+    return _out_file(text, (".html",), ".html")
 
 
 def _seconds(text: str) -> float:
@@ -143,17 +169,25 @@ def _max_km(text: str) -> float:
                                          f"须为公里数 / must be a number of km, not {text!r}") from None
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, saying what is wrong in Chinese too (exit 2); its subcommands' parsers are of this class."""
+
+    def error(self, message: str):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: 参数有误 / bad arguments: {message}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lianhu", description="联村联户工作台 / lianhu workbench")
+    parser = _Parser(prog="lianhu", description="联村联户工作台 / lianhu workbench")
     sub = parser.add_subparsers(metavar="COMMAND")
 
     p = sub.add_parser("demo-data", help="生成演示城市名册 / write the demo city's roster files")
     p.add_argument("--size", default="tiny", help="tiny | small | city | province")
-    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--out", required=True, type=_out_folder)
     p.add_argument("--seed", type=int, default=2012)
     p.add_argument("--format", choices=("xlsx", "csv"), default="xlsx")
     p.add_argument("--encoding", default="utf-8-sig", help="CSV encoding, e.g. utf-8-sig or gb18030")
-    p.add_argument("--archives-out", type=Path,
+    p.add_argument("--archives-out", type=_out_folder,
                    help="也写出一年的工作记录和三年规划（先结对）/ also write a year of work diaries and the plans here")
     p.set_defaults(run=_demo_data)
 
@@ -178,7 +212,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_accept)
 
     p = sub.add_parser("template", help="空白名册模板 / blank Excel template")
-    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--out", required=True, type=_workbook_path)
     p.set_defaults(run=_template)
 
     p = sub.add_parser("summary", help="名册汇总（按县区）/ roster summary by county")
@@ -193,7 +227,7 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("--format", choices=("json", "yaml"), default="yaml")
     show.set_defaults(run=_policy_show)
     init = policy_sub.add_parser("init", help="write a commented policy file to edit")
-    init.add_argument("--out", required=True, type=Path)
+    init.add_argument("--out", required=True, type=_out_file)
     init.set_defaults(run=_policy_init)
 
     p = sub.add_parser("match", help="结对 / pair units with villages, cadres with households")
@@ -225,7 +259,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--policy-file", dest="policy_files", required=True, type=Path, nargs="+",
                    help="两个或更多政策文件（只给一个时与默认政策比较）/ policy files (one: compared with the defaults)")
     p.add_argument("--out", type=_table_path, default=Path("政策比较.xlsx"), help="比较表 (.xlsx or .csv)")
-    p.add_argument("--figure", type=Path, help="比较图（离线网页 .html）/ the figure as an offline page")
+    p.add_argument("--figure", type=_page_path, help="比较图（离线网页 .html）/ the figure as an offline page")
     p.add_argument("--db", default=None, help="数据库：统计现有结对须调整多少（默认 data/lianhu.sqlite，如有）")
     p.add_argument("--solver", choices=ENGINES, default="auto")
     p.add_argument("--time-limit", type=_seconds, default=600.0)
@@ -253,7 +287,7 @@ def _parser() -> argparse.ArgumentParser:
     a = archive_sub.add_parser("rollup", help="工作量汇总 / roll-up of the archives")
     a.add_argument("--period", help="2025H1、2025H2 or 2025 (default: all)")
     a.add_argument("--by", default="county", choices=("city", "county", "township", "village", "unit", "cadre"))
-    a.add_argument("--out", type=Path, help="Excel or CSV (default: print)")
+    a.add_argument("--out", type=_table_path, help="Excel or CSV (default: print)")
     a.set_defaults(run=_archive_rollup)
     for a in archive_sub.choices.values():
         a.add_argument("--db", default=None, help="数据库 / store URL or SQLite file (default data/lianhu.sqlite)")
@@ -272,7 +306,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("assess", help="考核 / mid-year or year-end assessment, published without personal data")
     p.add_argument("--period", required=True, help="2025H1 (年中 mid-year) or 2025 (年终 year-end)")
-    p.add_argument("--out", type=Path, required=True, help="folder for the rankings (Excel, offline HTML)")
+    p.add_argument("--out", type=_out_folder, required=True, help="folder for the rankings (Excel, offline HTML)")
     p.add_argument("--indicators", type=Path, help="指标体系文件 / indicator system (YAML); default the built-in one")
     p.add_argument("--policy-file", type=Path)
     p.set_defaults(run=_assess)
@@ -283,12 +317,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--subject", required=True, help="干部编号或单位编号 / cadre or unit number")
     p.add_argument("--points", type=float, required=True, help="加减分，如 5 或 -3")
     p.add_argument("--reason", required=True, help="理由 / why (required, kept in the audit log)")
-    p.add_argument("--out", type=Path, required=True, help="重新发布到此文件夹 / republish here")
+    p.add_argument("--out", type=_out_folder, required=True, help="重新发布到此文件夹 / republish here")
     p.set_defaults(run=_adjust)
 
     p = sub.add_parser("report", help="工作报告 / the seed's report with this period's numbers")
     p.add_argument("--period", required=True, help="2025H1 or 2025")
-    p.add_argument("--out", type=Path, required=True, help="folder for 工作报告.txt and 工作统计.xlsx")
+    p.add_argument("--out", type=_out_folder, required=True, help="folder for 工作报告.txt and 工作统计.xlsx")
     p.set_defaults(run=_report)
     for p in (sub.choices["assess"], sub.choices["report"], sub.choices["adjust"]):
         p.add_argument("--db", default=None, help="数据库 / store URL or SQLite file (default data/lianhu.sqlite)")
@@ -307,7 +341,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="在演示城市上运行主流程 / run the main job on the demo city")
     p.add_argument("--size", default="city")
     p.add_argument("--seed", type=int, default=2012)
-    p.add_argument("--out", type=Path, default=Path("build/demo"))
+    p.add_argument("--out", type=_out_folder, default=Path("build/demo"))
     p.add_argument("--policy-file", type=Path)
     p.set_defaults(run=_demo)
     return parser
@@ -336,7 +370,12 @@ def _demo_data(args) -> int:
     from .demo.pipeline import demo_pairings, write_demo_archives, write_demo_rosters
 
     if args.size not in PRESETS:
-        raise UsageError(f"unknown size '{args.size}' ({' | '.join(PRESETS)})")
+        raise UsageError(f"演示城市规模须为 / size must be one of {' | '.join(PRESETS)}, not {args.size!r}")
+    try:
+        "联村联户䶮".encode(args.encoding)
+    except (LookupError, UnicodeEncodeError):
+        raise UsageError(f"编码 {args.encoding!r} 不存在或写不出中文，可用 utf-8-sig、gb18030 / the encoding is unknown "
+                         f"or cannot write Chinese names: use utf-8-sig or gb18030") from None
     folder = write_demo_rosters(args.size, args.out, args.seed, args.format, args.encoding)
     for path in sorted(folder.iterdir()):
         print(path)
@@ -445,9 +484,14 @@ def _fields(args) -> int:
     from .docs import field_reference_markdown, readme_with_reference
 
     if args.update_readme:
-        _existing([args.update_readme])
-        args.update_readme.write_text(readme_with_reference(args.update_readme.read_text(encoding="utf-8")),
-                                      encoding="utf-8")
+        from .tables import atomic_write
+
+        try:
+            text = _existing([args.update_readme])[0].read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            raise UsageError(f"{args.update_readme} 不是可读的文本文件 / is not a readable text file") from None
+        with atomic_write(args.update_readme) as tmp:
+            tmp.write_text(readme_with_reference(text), encoding="utf-8")
         return _wrote(args.update_readme)
     print(field_reference_markdown())
     return 0

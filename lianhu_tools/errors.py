@@ -32,6 +32,7 @@ PROBLEM_CODES = {
     "no_files": ("未找到名册文件", "no roster files found"),
     "file_unreadable": ("文件无法打开或解码", "file cannot be opened or decoded"),
     "empty_file": ("文件是空的（警告）", "the file is empty (warning)"),
+    "no_rows": ("只有表头，没有数据行", "a header and no rows"),
     "hidden_sheet_skipped": ("隐藏的工作表未读取（警告）", "a hidden sheet was not read (warning)"),
     "unknown_table": ("无法识别是哪种名册", "cannot tell which roster a sheet is"),
     "missing_table": ("缺少某种名册", "one of the four rosters is missing"),

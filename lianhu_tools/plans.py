@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import PlanError
+from .errors import PlanError, Problem
 from .periods import within
 from .rosters import Rosters
 from .schema import HOUSEHOLD, PLAN_TABLES, PLANS, UNIT, VILLAGE
@@ -39,7 +39,10 @@ def plans_from_frame(frame: pd.DataFrame, rosters: Rosters, term_start: int, sou
 
 def _checked(plans: pd.DataFrame | None, parts: list[Part], report: Report, rosters: Rosters, term_start: int
              ) -> pd.DataFrame:
-    if plans is not None:
+    if plans is not None and plans.empty:
+        report.problems.append(Problem.about("no_rows", "规划文件只有表头，没有措施", "the plan files hold a header and no measures",
+                                             file=", ".join(sorted({part.file for part in parts}))))
+    elif plans is not None:
         last = term_start + TERM_YEARS - 1
         outside = plans["year"].notna() & ~plans["year"].between(term_start, last)
         report.located(locate(plans[outside], parts), parts, "year", "plan_year_outside_term",

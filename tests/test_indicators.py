@@ -26,6 +26,8 @@ def broken(change) -> dict:
     pytest.param(lambda s: s["cadre"].__setitem__("deductionz", []), "cadre.deductionz", id="a mistyped subject key"),
     pytest.param(lambda s: s.__setitem__("grades", {"优秀": 90, "良好": 90, "较差": 0}), "grades", id="two grades, one cut-off"),
     pytest.param(lambda s: s.__setitem__("grades", {"优秀": 90, "较差": 10}), "grades", id="no grade from 0"),
+    pytest.param(lambda s: s.__setitem__("grades", {"合格": 0}), "grades", id="one grade"),
+    pytest.param(lambda s: s.__setitem__("grades", {"优秀": 50, "良好": 80, "较差": 0}), "grades", id="excellent below good"),
     pytest.param(lambda s: s["unit"]["indicators"][0].__setitem__("points", 230), "unit.indicators[1].points", id="points above 100"),
     pytest.param(lambda s: s["unit"]["indicators"][0].__setitem__("points", 29), "unit.indicators", id="points not adding to 100"),
     pytest.param(lambda s: s["team_member"]["indicators"][1].__setitem__("target", float("inf")),
@@ -47,7 +49,7 @@ def test_a_file_that_is_no_indicator_system_is_refused(tmp_path, text):
     assert caught.value.problems
 
 
-def test_grades_best_first_whatever_the_order_written():
-    system = yaml.safe_load("grades: {较差: 0, 良好: 80, 优秀: 90, 一般: 70}")
+def test_grades_best_first():
+    system = yaml.safe_load("grades: {优秀: 90, 良好: 80, 一般: 70, 较差: 0}")
     assert grade_order(system) == ["优秀", "良好", "一般", "较差"]
     assert [grade_of(system, total) for total in (100, 90, 89.9, 70, 0)] == ["优秀", "优秀", "良好", "一般", "较差"]

@@ -92,7 +92,7 @@ def test_an_impossible_term_is_refused(city, capsys, term):
 
 def test_a_pairs_file_given_as_links_is_refused(city, capsys):
     assert main(["accept", "--links", str(city / "联户.xlsx"), "--term-start", "2025", "--db", str(city / "s.sqlite")]) == 1
-    assert "unit_id" in capsys.readouterr().err
+    assert "cadre–household pairing table" in capsys.readouterr().err
 
 
 def test_the_proposal_lands_whole(city):

@@ -74,11 +74,16 @@ def check_indicators(system: object, source: str = "indicators") -> list[Problem
     if not problems and len(set(grades.values())) < len(grades):
         problems.append(_problem(source, "grades", grades, "两个等次的最低分相同（其中一个永远评不上）",
                                  "two grades start at the same total (one could never be given)"))
+    if not problems and len(grades) < 2:
+        problems.append(_problem(source, "grades", grades, "至少须有两个等次", "needs at least two grades"))
+    if not problems and list(grades.values()) != sorted(grades.values(), reverse=True):
+        problems.append(_problem(source, "grades", grades, "等次须从高到低排列（最好的在前，最低分逐个降低）",
+                                 "grades must be listed best first, each starting below the one before"))
     return problems
 
 
 def grade_order(system: dict) -> list[str]:
-    """The grades, best first (highest cut-off first, whatever order the file lists them in)."""
+    """The grades, best first (highest cut-off first, as the file lists them)."""
     return sorted(system["grades"], key=lambda grade: -system["grades"][grade])
 
 

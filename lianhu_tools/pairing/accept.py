@@ -30,12 +30,15 @@ def check_accepted(rosters: Rosters, policy: Policy, term_start: int, pairs: pd.
         problems.append(Problem.about("out_of_range", f"联系期第一年须在 {TERM_YEARS[0]}–{TERM_YEARS[1]} 年之间",
                                       f"the term's first year must be between {TERM_YEARS[0]} and {TERM_YEARS[1]}",
                                       file="--term-start", value=term_start))
-    if pairs is not None:
-        problems += _pairs(rosters, policy, pairs, sources.get("pairs", "pairs"))
-    if links is not None:
-        problems += _links(rosters, policy, links, sources.get("links", "links"))
-    if teams is not None:
-        problems += _teams(rosters, teams, sources.get("teams", "teams"))
+    for name, frame, check in (("pairs", pairs, lambda f, file: _pairs(rosters, policy, f, file)),
+                               ("links", links, lambda f, file: _links(rosters, policy, f, file)),
+                               ("teams", teams, lambda f, file: _teams(rosters, f, file))):
+        if frame is None:
+            continue
+        if frame.empty:  # a header and nothing else: there is nothing to accept
+            problems.append(Problem.about("no_rows", "文件只有表头，没有要采纳的行", "the file has a header and no rows to accept",
+                                          file=sources.get(name, name)))
+        problems += check(frame, sources.get(name, name))
     return problems
 
 

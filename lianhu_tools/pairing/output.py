@@ -87,6 +87,9 @@ def read_pairs(path: str | Path, required: tuple[str, ...]) -> pd.DataFrame:
     if missing:
         raise PairingInputError.said(*[f"{path}: 缺少列 / missing columns: "
                                  f"{', '.join(LABELS[c] + ' (' + c + ')' for c in missing)}"])
+    if "household_id" not in required and "household_id" in frame:  # the households' pairings given for another table
+        raise PairingInputError.said(f"{path}: 这是干部联户表（有户编号列），不是所要的表 / this is a cadre–household "
+                                     f"pairing table (it has household ids), not the table asked for")
     for column, shown in (("status", STATUS_ZH), ("pool", POOL_ZH)):  # back from the Chinese values
         if column in frame:
             frame[column] = frame[column].replace({zh: en for en, zh in shown.items()})

@@ -60,6 +60,8 @@ def discover_files(paths: list[str | Path]) -> list[tuple[Path, bool]]:
 def read_grids(path: Path) -> list[Grid]:
     if not path.exists():
         raise UnreadableFile(path, "文件不存在", "file not found")
+    if path.is_dir():
+        raise UnreadableFile(path, "是文件夹，不是文件", "is a folder, not a file")
     if path.suffix.lower() in EXCEL_SUFFIXES:
         return _read_excel(path)
     cells, written = _read_csv(path)
