@@ -195,7 +195,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--problems-out", type=_workbook_path, help="问题清单 workbook (.xlsx) to send back to offices")
-    p.add_argument("--require-all", action="store_true", help="all four rosters must be present")
+    p.add_argument("--partial", action="store_true",
+                   help="只查给出的名册（如某县只报了户表）/ check only the rosters given; else all four must be there")
     p.add_argument("--policy-file", type=Path, help="poverty lines decide which households need a cause")
     p.add_argument("--save", action="store_true", help="名册无误时存入数据库（新快照）/ when clean, keep a snapshot in the store")
     p.add_argument("--db", default=None, help="数据库 / store URL or SQLite file (default data/lianhu.sqlite)")
@@ -388,14 +389,21 @@ def _demo_data(args) -> int:
 
 
 def _validate(args) -> int:
-    from .rosters import ALL_TABLES, validate_paths
+    from .rosters import ALL_TABLES, tables_found
+    from .schema import TABLES
 
+    if args.partial and args.save:
+        raise UsageError("--save 须有全部四张名册，不能与 --partial 同用 / --save needs all four rosters: not with --partial")
     policy = _policy(args.policy_file)
-    problems = validate_paths(_existing(args.paths), ALL_TABLES if args.require_all else (), policy)
+    found, problems = tables_found(_existing(args.paths), () if args.partial else ALL_TABLES, policy)
+    print("找到 / found: " + ("，".join(f"{TABLES[name].zh}表 {rows:,} 行" for name, rows in found.items()) or "没有名册 / none"),
+          file=sys.stderr if args.format == "json" else sys.stdout)
     _print_problems(problems, args.format)
-    if args.problems_out and problems:
-        write_problem_workbook(problems, args.problems_out)
-        print(f"问题清单 / problem list: {args.problems_out}", file=sys.stderr)
+    if args.problems_out:
+        if problems:
+            write_problem_workbook(problems, args.problems_out)
+        print(f"问题清单 / problem list: {args.problems_out}" if problems else
+              "名册无误，未写问题清单 / clean: no problem list written", file=sys.stderr)
     if any(p.severity == "error" for p in problems):
         return 1
     if args.save:

@@ -55,7 +55,7 @@ def load_rosters(paths: list[str | Path] | str | Path, require: tuple[str, ...] 
     """Read and validate roster files; raise RosterError listing every problem if any error is found.
 
     The policy's poverty lines decide which households must name a cause of poverty (a warning)."""
-    rosters, problems = _load(paths, require, policy or default_policy())
+    rosters, problems, _ = _load(paths, require, policy or default_policy())
     if any(p.severity == "error" for p in problems):
         raise RosterError(problems)
     if problems:
@@ -70,18 +70,26 @@ def validate_paths(paths: list[str | Path] | str | Path, require: tuple[str, ...
     return _load(paths, require, policy or default_policy())[1]
 
 
-def _load(paths, require, policy: Policy) -> tuple[Rosters | None, list[Problem]]:
+def tables_found(paths: list[str | Path] | str | Path, require: tuple[str, ...] = ALL_TABLES,
+                 policy: Policy | None = None) -> tuple[dict[str, int], list[Problem]]:
+    """The rows of each table found in the files, and every problem (a table of `require` not found is one)."""
+    _, problems, found = _load(paths, require, policy or default_policy())
+    return found, problems
+
+
+def _load(paths, require, policy: Policy) -> tuple[Rosters | None, list[Problem], dict[str, int]]:
     report = Report()
     frames, parts, files = read_tables(paths, TABLES, require, report)
     _check_tables(frames, parts, report)
     if "households" in frames:
         _check_poverty_causes(frames["households"], parts, report, policy)
     problems = sorted(report.problems, key=lambda p: (p.file, p.sheet or "", p.row or 0))
+    found = {name: len(frames[name]) for name in ALL_TABLES if name in frames}
     if any(p.severity == "error" for p in problems) or any(n not in frames for n in require):
-        return None, problems
+        return None, problems, found
     empty = {n: empty_frame(TABLES[n]) for n in ALL_TABLES}
     tables = {n: final_frame(frames.get(n, empty[n]), TABLES[n]) for n in ALL_TABLES}
-    return Rosters(**tables, warnings=problems, files=[str(f) for f, _ in files]), problems
+    return Rosters(**tables, warnings=problems, files=[str(f) for f, _ in files]), problems, found
 
 
 # ---------------------------------------------------------------- checks across tables

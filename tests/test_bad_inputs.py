@@ -308,7 +308,8 @@ def catalogue() -> list[Case]:
     cases += [  # rosters and options of the pairing commands
         Case("validate/broken", "validate {w}/bad/rosters_broken --save --db {db} --problems-out {w}/问题.xlsx",
              may_write=("问题.xlsx",)),
-        Case("validate/none", "validate {w}/bad/rosters_none --require-all"),
+        Case("validate/none", "validate {w}/bad/rosters_none"),
+        Case("validate/partial-save", "validate {w}/rosters --partial --save --db {db}"),
         Case("validate/missing", "validate {w}/nowhere"),
         Case("validate/problems-csv", "validate {w}/bad/rosters_broken --problems-out {w}/p.csv"),
         Case("summary/broken", "summary {w}/bad/rosters_broken"),

@@ -256,3 +256,16 @@ def test_a_problem_list_must_be_a_workbook(tmp_path):
     with pytest.raises(SystemExit) as caught:
         main(["validate", str(tmp_path), "--problems-out", str(tmp_path / "问题.txt")])
     assert caught.value.code == 2
+
+
+def test_validate_lists_the_tables_found_and_a_missing_one_is_a_problem(tmp_path, capsys):
+    tables = base_tables()
+    del tables["干部"]
+    folder = write_csv_rosters(tmp_path / "no_cadres", tables)
+    assert main(["validate", str(folder), "--problems-out", str(tmp_path / "问题清单.xlsx")]) == 1
+    out = capsys.readouterr().out
+    assert "找到 / found: 村表 2 行，户表 3 行，单位表 2 行" in out and "missing_table" in out and "缺少干部表" in out
+    assert main(["validate", str(folder), "--partial"]) == 0 and "名册无误" in capsys.readouterr().out
+    assert main(["validate", str(folder), "--partial", "--save"]) == 2
+    assert main(["validate", str(write_csv_rosters(tmp_path / "all")), "--problems-out", str(tmp_path / "p.xlsx")]) == 0
+    assert "未写问题清单" in capsys.readouterr().err and not (tmp_path / "p.xlsx").exists()

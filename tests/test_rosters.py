@@ -178,6 +178,20 @@ def test_excel_numeric_id_is_rejected_not_repaired(tmp_path):
     assert [(p.code, p.sheet, p.row, p.column) for p in problems] == [("id_number_numeric", "户", 2, "身份证号")]
 
 
+def test_long_numbers_rounded_by_an_office_program_are_refused_not_read(tmp_path):
+    """LibreOffice imports a 16-digit 户编号 as a number and keeps 15 digits (…0001 → …0000): two households
+    then look like one. Each such cell is refused as ID numbers are, and no duplicate is claimed."""
+    path = _excel_from_base(tmp_path / "名册.xlsx")
+    book = openpyxl.load_workbook(path)
+    for row, number in ((2, 6205021012010000.0), (3, 6205021012010000.0)):  # were …0001 and …0002
+        book["户"].cell(row, 1).value = number
+    book["户"].cell(4, 1).value = "6.20502101201E+15"  # as a CSV re-saved from that sheet shows it
+    book.save(path)
+    problems = errors(path)
+    assert [(p.code, p.row, p.column) for p in problems] == [("number_digits_lost", row, "户编号") for row in (2, 3, 4)]
+    assert "四舍五入" in problems[0].message_zh and "text" in problems[0].message_en
+
+
 def test_excel_numeric_codes_are_read_as_text(tmp_path, clean_dir):
     path = _excel_from_base(tmp_path / "名册.xlsx")
     book = openpyxl.load_workbook(path)

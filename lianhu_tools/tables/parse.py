@@ -40,12 +40,30 @@ def parse_part(part: Part, report: Report) -> pd.DataFrame:
             report.cells(part, too_long, f.name, "cell_too_long", f"“{f.zh}”超过 {MAX_CELL_CHARS:,} 字（Excel 单元格的上限）",
                          f"{f.name} holds more than {MAX_CELL_CHARS:,} characters (an Excel cell's limit)")
             s = s.where(~too_long, "")
+        if f.kind in ("id", "code"):
+            s = _digits_kept(part, f, s, blank, report)
         if f.required and f.kind not in ("lat", "lon"):
             report.cells(part, blank, f.name, "required_value_missing", f"“{f.zh}”不能为空", f"{f.name} is required")
-        out[f.name] = PARSERS[f.kind](part, f, s, blank, report)
+        out[f.name] = PARSERS[f.kind](part, f, s, blank | (s == "").to_numpy(), report)  # refused cells said once
     frame = pd.DataFrame(out)
     _check_coordinates(part, frame, report)
     return frame
+
+
+LOST_DIGITS = 16  # a number of this many digits has been through a float: its last digits may be rounded
+
+
+def _digits_kept(part, f: Field, s: pd.Series, blank, report) -> pd.Series:
+    """A code or number stored as a number with more digits than a float keeps, or shown in scientific
+    notation, has lost digits (LibreOffice and Excel round to 15): refused, never repaired ('' after)."""
+    numeric = part.numeric[f.name].to_numpy() if part.numeric is not None else np.zeros(len(s), bool)
+    long_number = numeric & (s.str.count(r"\d").to_numpy() >= LOST_DIGITS)
+    lost = (long_number | s.str.fullmatch(r"\d(\.\d+)?E\+?\d+", case=False).to_numpy(dtype=bool)) & ~blank
+    report.cells(part, lost, f.name, "number_digits_lost",
+                 f"“{f.zh}”被存成了数字，超过15位的部分已被四舍五入，无法修复：请将该列设为文本格式后重新录入",
+                 f"{f.name} was stored as a number, so digits beyond the 15th were rounded and cannot be repaired: "
+                 "format the column as text and type it again")
+    return s.where(~lost, "")
 
 
 def _parse_code(part, f: Field, s: pd.Series, blank, report) -> pd.Series:
