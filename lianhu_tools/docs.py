@@ -27,6 +27,9 @@ def field_reference_markdown() -> str:
     for item in POLICY_ITEMS:
         default = DEFAULT_POLICY[item.key]
         shown = "; ".join(f"{k}: {v}" for k, v in default.items()) if isinstance(default, dict) else str(default)
+        if isinstance(default, dict) and len(default) > 10:  # a long table of names: grouped by what they mean
+            shown = "; ".join(f"{value} ← {'、'.join(k for k, v in default.items() if v == value)}"
+                              for value in dict.fromkeys(default.values()))
         shown = shown.replace("{", "").replace("}", "").replace("'", "")
         allowed = "; ".join(f"{item.key}.{key}: {setting.describe()}" if key else setting.describe()
                             for key, setting in item.values.items())

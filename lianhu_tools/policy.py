@@ -9,6 +9,8 @@ from __future__ import annotations
 import copy
 import json
 import math
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -16,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from .errors import LimitError, PolicyError, Problem, UnreadableFile
-from .schema import UNIT_KINDS, Setting
+from .schema import RANKS, UNIT_KINDS, Setting
 from .tables.files import read_settings_file
 
 LOCALITIES = ("auto", "unit_villages", "distance", "county")
@@ -65,10 +67,27 @@ POLICY_ITEMS = (
                "发布前检查会拦下含有户主姓名的文件（单位名、句子中也查）。经核实只是同名的（如与某单位、某干部同名），列在这里即不再拦下。"
                "Household heads' names the pre-publication check lets through, once reviewed as namesakes.",
                {"": Setting("names", maximum=MAX_ALLOWED_NAMES)}),
+    PolicyItem("rank_titles", "职级对照", "",
+               "名册上写的职级（如 副处级、二级调研员、科员）归入哪一档名额：地厅级、县处级、乡科级、一般干部。本市另有写法的，在这里加上。"
+               "Each rank as rosters write it, and the quota band it counts as; add the city's own spellings.",
+               {"*": Setting("choice", allowed=tuple(RANKS))}),
     PolicyItem("party_households_must_be_non_poor", "党员小康建设户须为非贫困户", "是/否",
                "是：党员户收入须在低收入线以上才可作为党员小康建设户。Party-member households qualify only above the low-income line.",
                {"": Setting("bool")}),
 )
+
+# Ranks as cadre rosters write them (领导职务 and, since 2019, 职级), each in its band; the city's file may add more.
+DEFAULT_RANK_TITLES: dict[str, str] = {
+    **dict.fromkeys(("地厅级", "厅级", "厅局级", "正厅级", "副厅级", "正厅局级", "副厅局级", "正厅", "副厅", "正局级", "副局级",
+                     "地级", "正地级", "副地级", "一级巡视员", "二级巡视员", "巡视员", "副巡视员"), "地厅级"),
+    **dict.fromkeys(("县处级", "处级", "县级", "正处级", "副处级", "正县处级", "副县处级", "正县级", "副县级", "正处", "副处",
+                     "一级调研员", "二级调研员", "三级调研员", "四级调研员", "调研员", "副调研员"), "县处级"),
+    **dict.fromkeys(("乡科级", "科级", "正科级", "副科级", "正乡科级", "副乡科级", "正乡级", "副乡级", "正科", "副科",
+                     "一级主任科员", "二级主任科员", "三级主任科员", "四级主任科员", "主任科员", "副主任科员"), "乡科级"),
+    **dict.fromkeys(("一般干部", "科员", "一级科员", "二级科员", "办事员", "试用期"), "一般干部"),
+    "prefecture": "地厅级", "county": "县处级", "section": "乡科级", "staff": "一般干部",
+}
+TRADITIONAL = str.maketrans("廳處級縣鄉調員視務辦幹職長試", "厅处级县乡调员视务办干职长试")
 
 DEFAULT_POLICY: dict = {
     # Gansu 2012: 地厅级 ≥3 households, 县处级 ≥2, other cadres ≥1; split party/poor as in the seed.
@@ -88,7 +107,9 @@ DEFAULT_POLICY: dict = {
     "leadership_link": True,
     "party_households_must_be_non_poor": True,
     "publication_allowed_names": [],
+    "rank_titles": dict(DEFAULT_RANK_TITLES),
 }
+OPEN_TABLES = ("rank_titles",)  # tables whose keys the planner's file may add to
 
 
 def check_max_km(value) -> float:
@@ -142,6 +163,19 @@ class Policy:
         return self.settings["party_households_must_be_non_poor"]
 
     @property
+    def rank_table(self) -> dict[str, str]:
+        """Band (地厅级 …) of each rank in the table, keyed by `rank_key` (spaces, full-width and traditional
+        forms folded)."""
+        return {rank_key(title): band for title, band in self.settings.get("rank_titles", DEFAULT_RANK_TITLES).items()}
+
+    def nearest_rank(self, rank: str) -> str | None:
+        """The rank in the table most like `rank`, for "did you mean"."""
+        import difflib
+
+        found = difflib.get_close_matches(rank_key(rank), list(self.rank_table), n=1, cutoff=0.4)
+        return found[0] if found else None
+
+    @property
     def publication_allowed_names(self) -> list[str]:
         return self.settings.get("publication_allowed_names", [])
 
@@ -150,6 +184,11 @@ class Policy:
 
     def to_json(self) -> str:
         return json.dumps(self.settings, ensure_ascii=False, indent=2)
+
+
+def rank_key(rank: str) -> str:
+    """A rank as the table looks it up: NFKC, no spaces, simplified characters."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(rank))).translate(TRADITIONAL).lower()
 
 
 def default_policy() -> Policy:
@@ -186,10 +225,10 @@ def _merge(settings: dict, edits: dict, source: str, prefix: str, problems: list
     """Apply the planner's edits over `settings`, key by key; unknown keys and misplaced values are problems."""
     for key, value in edits.items():
         path = f"{prefix}{key}"
-        if key not in settings:
+        if key not in settings and prefix.rstrip(".") not in OPEN_TABLES:
             problems.append(_problem(source, path, value, "policy_unknown_key",
                                      f"未知的政策项“{path}”", f"unknown policy key '{path}'"))
-        elif not isinstance(settings[key], dict):
+        elif key not in settings or not isinstance(settings[key], dict):
             settings[key] = value
         elif isinstance(value, dict):
             _merge(settings[key], value, source, f"{path}.", problems)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import Problem, RosterError, RosterWarning
-from .policy import Policy, default_policy
+from .policy import Policy, default_policy, rank_key
 from .schema import TABLES
 from .tables import Part, Report, empty_frame, final_frame, locate, raw_text, read_tables
 from .tables.parts import check_duplicates
@@ -81,6 +81,8 @@ def _load(paths, require, policy: Policy) -> tuple[Rosters | None, list[Problem]
     report = Report()
     frames, parts, files = read_tables(paths, TABLES, require, report)
     _check_tables(frames, parts, report)
+    if "cadres" in frames:
+        _rank_bands(frames["cadres"], parts, report, policy)
     if "households" in frames:
         _check_poverty_causes(frames["households"], parts, report, policy)
     problems = sorted(report.problems, key=lambda p: (p.file, p.sheet or "", p.row or 0))
@@ -130,6 +132,22 @@ def _check_references(frames, parts, report, child: str, column: str, parent_tab
     report.located(locate(frame[orphan], parts), parts, column, "orphan_reference",
                    f"在{TABLES[parent_table].zh}名册中找不到此{TABLES[child].field(column).zh}",
                    f"no such {parent_key} in the {parent_table} roster")
+
+
+def _rank_bands(cadres: pd.DataFrame, parts: list[Part], report: Report, policy: Policy) -> None:
+    """Each cadre's rank as written, replaced by its quota band (the policy's rank table); a rank not in the
+    table is a problem naming the nearest one."""
+    table = policy.rank_table
+    band = cadres["rank"].map(lambda rank: table.get(rank_key(rank)) if isinstance(rank, str) else None)
+    located = locate(cadres[cadres["rank"].notna() & band.isna()], parts)
+    nearest = [policy.nearest_rank(rank) for rank in located["rank"]]
+    report.located(located, parts, "rank", "rank_unknown",
+                   [f"职级“{rank}”不在职级对照表中" + (f"，是不是“{near}”（{table[near]}）？" if near else "；")
+                    + f"本市的写法可加在政策文件的 rank_titles 中，如 {rank}: 县处级" for rank, near in zip(located["rank"], nearest)],
+                   [f"rank '{rank}' is not in the rank table" + (f"; did you mean '{near}' ({table[near]})?" if near else ";")
+                    + f" add the city's spelling under rank_titles in the policy file, e.g. {rank}: 县处级"
+                    for rank, near in zip(located["rank"], nearest)])
+    cadres["rank"] = band
 
 
 def _check_poverty_causes(households: pd.DataFrame, parts: list[Part], report: Report, policy: Policy) -> None:

@@ -290,8 +290,9 @@ CADRES = Table(
               aliases=("干部代码", "幹部代碼", "人员编号", "人員編號")),
         Field("name", "text", "姓名", "姓名", "干部姓名（干部信息可公开）。Cadre's name.", aliases=("干部姓名", "幹部姓名")),
         Field("unit_id", "id", "单位编号", "單位編號", "所在单位编号。The cadre's unit.", aliases=("单位代码", "單位代碼")),
-        Field("rank", "category", "职级", "職級", "地厅级/县处级/乡科级/一般干部。Rank.",
-              allowed=RANKS, aliases=("级别", "級別", "职务级别", "職務級別")),
+        Field("rank", "text", "职级", "職級", "名册上的写法即可（如 副处级、二级调研员、科员），按政策的职级对照归入地厅级、县处级、乡科级、一般干部。"
+              "Rank as the roster writes it; the policy's rank table puts it in its quota band.",
+              aliases=("级别", "級別", "职务级别", "職務級別")),
         Field("is_leadership", "bool", "是否班子成员", "是否班子成員", "是否为单位领导班子成员。Member of the unit's leadership team.",
               aliases=("班子成员", "班子成員")),
         Field("is_retired", "bool", "是否离退休", "是否離退休", "是否为离退休干部。Retired cadre.",

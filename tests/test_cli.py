@@ -29,9 +29,9 @@ def test_validate_problems_exit_1_with_json(tmp_path, capsys):
     problems = json.loads(capsys.readouterr().out)
     assert all(PROBLEM_KEYS <= set(p) for p in problems)
     assert {(p["code"], p["row"], p["column"]) for p in problems} == {("negative_value", 3, "人均纯收入"),
-                                                                     ("value_not_allowed", 2, "职级")}
+                                                                     ("rank_unknown", 2, "职级")}
     sheet = pd.read_excel(tmp_path / "问题清单.xlsx", sheet_name="问题清单", dtype=str, engine="calamine")
-    assert sorted(sheet["问题代码"]) == ["negative_value", "value_not_allowed"]
+    assert sorted(sheet["问题代码"]) == ["negative_value", "rank_unknown"]
 
 
 def test_usage_errors_exit_2(tmp_path):

@@ -8,7 +8,7 @@ import pytest
 from conftest import ID_A, base_tables, write_csv_rosters
 
 from lianhu_tools.tables import write_workbook
-from lianhu_tools.errors import RosterError
+from lianhu_tools.errors import PolicyError, RosterError
 from lianhu_tools.rosters import ALL_TABLES, load_rosters, validate_paths
 
 
@@ -29,7 +29,7 @@ CELL_CASES = [
     pytest.param("户", 1, "家庭人口", "0", "out_of_range", id="zero members"),
     pytest.param("户", 0, "是否党员户", "也许", "bool_invalid", id="bad yes/no"),
     pytest.param("户", 0, "致贫原因", "天灾", "value_not_allowed", id="unknown poverty cause"),
-    pytest.param("干部", 0, "职级", "处长", "value_not_allowed", id="unknown rank"),
+    pytest.param("干部", 0, "职级", "处长", "rank_unknown", id="unknown rank"),
     pytest.param("单位", 1, "单位级别", "乡", "value_not_allowed", id="unknown unit level"),
     pytest.param("户", 2, "户主姓名", "", "required_value_missing", id="missing head name"),
     pytest.param("户", 0, "身份证号", "1101051949123100", "id_number_length", id="ID 16 chars"),
@@ -251,3 +251,22 @@ def test_poor_household_without_cause_is_a_warning_by_the_policy_lines(tmp_path)
     assert [(p.code, p.row, p.severity) for p in validate_paths(folder)] == [("poverty_cause_missing", 3, "warning")]
     lower = load_policy(overrides={"poverty_lines_yuan": {"absolute": 500, "low_income": 800}})
     assert validate_paths(folder, policy=lower) == []
+
+
+def test_ranks_as_real_rosters_write_them_count_in_their_band(tmp_path):
+    from lianhu_tools.policy import load_policy
+
+    tables = base_tables()
+    tables["干部"]["职级"] = ["副 处级", "二級調研員"]  # a stray space; traditional characters
+    rosters = load_rosters(write_csv_rosters(tmp_path / "r", tables))
+    assert list(rosters.cadres["rank"]) == ["县处级", "县处级"]
+    tables["干部"]["职级"] = ["正县级干部", "二级巡视"]
+    problems = errors(write_csv_rosters(tmp_path / "own", tables))
+    assert [p.code for p in problems] == ["rank_unknown", "rank_unknown"] and "二级巡视员" in problems[1].message_zh
+    policy_file = tmp_path / "政策.yaml"
+    policy_file.write_text("rank_titles: {正县级干部: 县处级, 二级巡视: 地厅级}\n", encoding="utf-8")
+    cadres = load_rosters(tmp_path / "own", policy=load_policy(policy_file)).cadres
+    assert list(cadres["rank"]) == ["县处级", "地厅级"]
+    policy_file.write_text("rank_titles: {正县级干部: 部级}\n", encoding="utf-8")
+    with pytest.raises(PolicyError):
+        load_policy(policy_file)

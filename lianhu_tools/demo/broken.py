@@ -50,7 +50,7 @@ PLANTS = [
     ("units", 1, "干部人数", "-3", "negative_value"),
     ("cadres", 0, "单位编号", "DW0000000000", "orphan_reference"),
     ("cadres", 2, "干部编号", "<cadre_id of row 1>", "duplicate_key"),
-    ("cadres", 3, "职级", "处级干部", "value_not_allowed"),
+    ("cadres", 3, "职级", "处级干部", "rank_unknown"),
 ]
 ENCODINGS = {"villages": "gbk", "households": "utf-8-sig"}  # units and cadres come as Excel
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from ..archives import import_activity_files
@@ -41,6 +42,7 @@ from .activities import generate_activities, write_activity_workbooks
 from .broken import write_broken_rosters
 from .generator import generate_city
 from .plans import generate_plans, write_plan_workbook
+from .units import written_ranks
 
 DEMO_ORIGIN = "demo"  # noted in a demo's store: only such a store is ever replaced by a later demo
 BUILDING = ".lianhu-demo-"  # a demo's store while it is built, with the builder's process number
@@ -48,8 +50,12 @@ BUILDING = ".lianhu-demo-"  # a demo's store while it is built, with the builder
 
 def write_demo_rosters(size: str = "tiny", out: str | Path = "build/demo/rosters", seed: int = 2012,
                        file_format: str = "xlsx", encoding: str = "utf-8-sig") -> Path:
-    """Write the demo city's roster files, as a city would receive them; returns the folder."""
-    write_rosters(generate_city(size, seed=seed).tables(), out, file_format, encoding=encoding)
+    """Write the demo city's roster files, as a city would receive them (ranks as real rosters write them);
+    returns the folder."""
+    tables = generate_city(size, seed=seed).tables()
+    cadres = tables["cadres"].copy()
+    cadres["rank"] = written_ranks(np.random.default_rng(seed), cadres["rank"])
+    write_rosters(tables | {"cadres": cadres}, out, file_format, encoding=encoding)
     return Path(out)
 
 

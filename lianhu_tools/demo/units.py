@@ -183,6 +183,20 @@ def _check_unique(unit_names: pd.Series) -> None:
 
 # ---------------------------------------------------------------- cadres
 
+WRITTEN_RANKS = {  # how the rosters of a real city write each band
+    "地厅级": ("正厅级", "副厅级", "一级巡视员", "二级巡视员"),
+    "县处级": ("正处级", "副处级", "正县级", "副县级", "一级调研员", "二级调研员", "三级调研员", "四级调研员"),
+    "乡科级": ("正科级", "副科级", "一级主任科员", "二级主任科员", "三级主任科员", "四级主任科员"),
+    "一般干部": ("科员", "一级科员", "二级科员", "办事员"),
+}
+
+
+def written_ranks(rng: np.random.Generator, bands: pd.Series) -> np.ndarray:
+    """Each cadre's band written as a real roster writes it (副处级, 二级调研员, 科员 …)."""
+    return np.array([WRITTEN_RANKS[band][k % len(WRITTEN_RANKS[band])]
+                     for band, k in zip(bands, rng.integers(0, 840, len(bands)))], dtype=object)
+
+
 def generate_cadres(rng: np.random.Generator, units: pd.DataFrame, total: int,
                     rank_shares: dict[str, float] = RANK_SHARES) -> tuple[pd.DataFrame, np.ndarray]:
     """`total` cadres spread over the units (every unit gets one if there are enough); returns the
