@@ -7,6 +7,7 @@ it over `DEFAULT_POLICY`, checks every value and reports every problem at once.
 from __future__ import annotations
 
 import copy
+import difflib
 import json
 import math
 import re
@@ -170,8 +171,6 @@ class Policy:
 
     def nearest_rank(self, rank: str) -> str | None:
         """The rank in the table most like `rank`, for "did you mean"."""
-        import difflib
-
         found = difflib.get_close_matches(rank_key(rank), list(self.rank_table), n=1, cutoff=0.4)
         return found[0] if found else None
 
@@ -226,8 +225,10 @@ def _merge(settings: dict, edits: dict, source: str, prefix: str, problems: list
     for key, value in edits.items():
         path = f"{prefix}{key}"
         if key not in settings and prefix.rstrip(".") not in OPEN_TABLES:
+            near = difflib.get_close_matches(str(key), [str(k) for k in settings], n=1, cutoff=0.5)
             problems.append(_problem(source, path, value, "policy_unknown_key",
-                                     f"未知的政策项“{path}”", f"unknown policy key '{path}'"))
+                                     f"未知的政策项“{path}”" + (f"，是不是“{prefix}{near[0]}”？" if near else ""),
+                                     f"unknown policy key '{path}'" + (f"; did you mean '{prefix}{near[0]}'?" if near else "")))
         elif key not in settings or not isinstance(settings[key], dict):
             settings[key] = value
         elif isinstance(value, dict):

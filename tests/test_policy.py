@@ -82,3 +82,12 @@ def test_a_distance_limit_outside_reason_is_refused(value):
     with pytest.raises(LimitError, match="距离上限"):
         check_max_km(value)
     assert check_max_km("12.5") == 12.5
+
+
+def test_a_mistyped_key_is_answered_with_the_nearest(tmp_path):
+    path = tmp_path / "政策.yaml"
+    path.write_text("max_kms: 30\nquotas: {县处级: {pooor: 2}}\n", encoding="utf-8")
+    with pytest.raises(PolicyError) as caught:
+        load_policy(path)
+    said = {p.column: (p.message_zh, p.message_en) for p in caught.value.problems}
+    assert "是不是“max_km”" in said["max_kms"][0] and "did you mean 'quotas.县处级.poor'" in said["quotas.县处级.pooor"][1]
