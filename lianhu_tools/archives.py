@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import AlreadyImported, ArchiveError
+from .errors import AlreadyImported, ArchiveError, Problem
 from .periods import period_of
 from .rosters import Rosters
 from .schema import ACTIVITIES, ARCHIVE_TABLES, HOUSEHOLD, OUTCOMES, UNIT, VISIT
@@ -22,11 +22,18 @@ from .store import fingerprints
 from .tables import Report, check_duplicates, discover_files, final_frame, locate, read_tables
 
 LEVELS = {"city": 4, "county": 6, "township": 9, "village": 12}  # digits of the village code
-def load_activities(paths: list[str | Path] | str | Path, rosters: Rosters, store=None) -> pd.DataFrame:
+SKIP_HINT = ("年内累计的文件（每次在同一个文件后面追加）请加 --skip-existing：只导入新记录",
+             "for a year-to-date file (new records added to the same file) use --skip-existing: only new records are imported")
+SHOWN_ROWS = 3  # records already in the store listed one by one; beyond this, one line says how many
+
+
+def load_activities(paths: list[str | Path] | str | Path, rosters: Rosters, store=None,
+                    skip_existing: bool = False) -> pd.DataFrame:
     """Read and check work-diary files; raise ArchiveError listing every problem if any is an error.
 
     With a store, record numbers and records (same date, actor, target, task, kind, quantity, days)
-    already in it are errors too. Returns the records with their `period` and `village_code`."""
+    already in it are errors too — or, with `skip_existing`, left out (the count in `attrs["skipped"]`).
+    Returns the records with their `period` and `village_code`."""
     report = Report()
     frames, parts, _ = read_tables(paths, ARCHIVE_TABLES, ("activities",), report)
     records = frames.get("activities")
@@ -41,34 +48,56 @@ def load_activities(paths: list[str | Path] | str | Path, rosters: Rosters, stor
         out["village_code"] = records["village_code"].to_numpy()
         out["fingerprint"] = fingerprints(out)
         if store is not None:
-            again = records["record_id"].isin(store.record_ids())
-            report.located(locate(records[again], parts), parts, "record_id", "already_imported",
-                           "“记录编号”已导入过（同一记录不能导入两次）", "record_id was imported before")
-            same = out["fingerprint"].isin(store.fingerprints()).to_numpy() & ~again.to_numpy()
-            report.located(locate(records[same], parts), parts, "date", "already_imported",
-                           "库中已有完全相同的记录（日期、主体、对象、任务、类型、数量、天数），不再导入",
-                           "an identical record (date, actor, target, task, kind, quantity, days) is already in the store")
+            there = in_store(store.record_ids(), store.fingerprints(), out)
+            if skip_existing:
+                out = out[~there].reset_index(drop=True)
+                out.attrs["skipped"] = int(there.sum())
+            else:
+                _already_imported(records[there], parts, report)
     if out is None or any(p.severity == "error" for p in report.problems):
         raise ArchiveError(sorted(report.problems, key=lambda p: (p.file, p.sheet or "", p.row or 0)))
     return out
 
 
-def import_activity_files(store, paths: list[str | Path] | str | Path, rosters: Rosters | None = None,
-                          first_rosters: bool = False) -> int:
-    """Check the files against `rosters` (default: the store's latest) and add their records to the store, all
-    or nothing; the import's number. `first_rosters`: the store has none yet, `rosters` are saved with them.
+def in_store(record_ids: set, fingerprints_there: set, records: pd.DataFrame) -> np.ndarray:
+    """The records whose number, or whose whole content, is in the store already."""
+    return (records["record_id"].isin(record_ids) | records["fingerprint"].isin(fingerprints_there)).to_numpy()
 
-    The same files (byte for byte) are refused a second time, as are record numbers seen before."""
+
+def _already_imported(records: pd.DataFrame, parts, report: Report) -> None:
+    zh = "已导入过（记录编号相同，或日期、主体、对象、任务、类型、数量、天数完全相同）"
+    en = "imported before (the same record number, or the same date, actor, target, task, kind, quantity and days)"
+    located = locate(records, parts)
+    if len(located) <= SHOWN_ROWS:
+        report.located(located, parts, "date", "already_imported", f"{zh}；{SKIP_HINT[0]}", f"{en}; {SKIP_HINT[1]}")
+    elif len(located):
+        rows = "、".join(f"{Path(parts[p].file).name} 第 {r} 行" for p, r in zip(located["_part"][:3], located["_row"][:3]))
+        report.problems.append(Problem.about(
+            "already_imported", f"{len(located):,} 条记录{zh}，如 {rows}；{SKIP_HINT[0]}",
+            f"{len(located):,} records were {en}, e.g. {rows}; {SKIP_HINT[1]}", file=parts[located["_part"].iat[0]].file))
+
+
+def import_activity_files(store, paths: list[str | Path] | str | Path, rosters: Rosters | None = None,
+                          first_rosters: bool = False, skip_existing: bool = False) -> tuple[int | None, int]:
+    """Check the files against `rosters` (default: the store's latest) and add their records to the store, all
+    or nothing: the import's number (None when nothing was new) and how many records were skipped as already
+    there. `first_rosters`: the store has none yet, `rosters` are saved with them.
+
+    The same files (byte for byte) are refused a second time, as are record numbers seen before — unless
+    `skip_existing` (a year-to-date file): then only the records not yet in the store are added."""
     paths = [paths] if isinstance(paths, (str, Path)) else paths
     files = sorted(path for path, _ in discover_files(paths))
     digest = hashlib.sha256(b"".join(hashlib.sha256(Path(f).read_bytes()).digest() for f in files)).hexdigest()
     source = ", ".join(map(str, files))
     earlier = store.imported(digest)  # before reading: a big file need not be parsed to be refused
-    if earlier is not None:
+    if earlier is not None and not skip_existing:
         raise AlreadyImported.files(source, earlier)
-    records = load_activities(files, rosters if rosters is not None else store.rosters(), store)
-    return store.add_activities(records, source=source, digest=digest,  # checked again under the write lock
-                                rosters=rosters if first_rosters else None)
+    records = load_activities(files, rosters if rosters is not None else store.rosters(), store, skip_existing)
+    first = rosters if first_rosters else None
+    if skip_existing:  # what another import stored meanwhile is skipped too, under the write lock
+        import_id, skipped = store.add_new_activities(records, source, first)
+        return import_id, skipped + records.attrs.get("skipped", 0)
+    return store.add_activities(records, source=source, digest=digest, rosters=first), 0  # checked again, locked
 
 
 def _places(records: pd.DataFrame, rosters: Rosters) -> pd.Series:

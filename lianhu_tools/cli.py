@@ -284,6 +284,8 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("paths", nargs="+", type=Path, metavar="FILE", help="工作日志、联系卡 (.xlsx/.csv) or folders")
     a.add_argument("--rosters", nargs="+", type=Path, help="名册，用于核对主体和对象（默认用库中最新名册）")
     a.add_argument("--problems-out", type=_workbook_path, help="有问题时写出问题清单 (.xlsx)")
+    a.add_argument("--skip-existing", action="store_true",
+                   help="年内累计的文件：只导入库中还没有的记录 / a year-to-date file: import only the records not yet stored")
     a.set_defaults(run=_archive_import)
     a = archive_sub.add_parser("rollup", help="工作量汇总 / roll-up of the archives")
     a.add_argument("--period", help="2025H1、2025H2 or 2025 (default: all)")
@@ -633,11 +635,13 @@ def _archive_import(args) -> int:
     store = _store(args, create=bool(args.rosters))  # checked against --rosters, else the store's: a new one has none
     try:
         rosters, first = _checked_rosters(args, store, ArchiveError)
-        import_id = import_activity_files(store, _existing(args.paths), rosters, first)
+        import_id, skipped = import_activity_files(store, _existing(args.paths), rosters, first, args.skip_existing)
     except ArchiveError as exc:
         return _refused(exc, args)
-    rows = store.count_rows(import_id)
-    print(f"已导入 {rows:,} 条工作记录（第 {import_id} 次导入）/ imported {rows:,} records (import {import_id})"
+    rows = store.count_rows(import_id) if import_id else 0
+    print((f"已导入 {rows:,} 条工作记录（第 {import_id} 次导入）/ imported {rows:,} records (import {import_id})" if import_id
+           else "没有新记录 / no new records")
+          + (f"；跳过库中已有的 {skipped:,} 条 / {skipped:,} already in the store were skipped" if args.skip_existing else "")
           + ("；名册已作为库中第一份快照存入 / the rosters were saved as the store's first snapshot" if first else ""))
     return 0
 

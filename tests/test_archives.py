@@ -77,6 +77,28 @@ def test_the_same_records_in_other_files_are_refused(tmp_path, rosters):
     assert [(p.row, p.code) for p in caught.value.problems] == [(2, "already_imported")]
 
 
+def test_a_year_to_date_file_imports_its_new_records_only(tmp_path, capsys):
+    """A county's running diary: the same file, longer each month. Without --skip-existing it is refused in
+    one line naming the option; with it, only the new record is stored."""
+    from lianhu_tools.cli import main
+
+    db = str(tmp_path / "s.sqlite")
+    rosters_dir = write_csv_rosters(tmp_path / "rosters")
+    running = tmp_path / "diary"
+    write_diary(running, DIARY.iloc[:4])
+    assert main(["archive", "import", str(running), "--rosters", str(rosters_dir), "--db", db]) == 0
+    write_diary(running, DIARY)  # one more record at the end
+    assert main(["archive", "import", str(running), "--db", db]) == 1
+    out = capsys.readouterr().out
+    assert out.count("already_imported") == 1 and "4 条记录已导入过" in out and "--skip-existing" in out
+    assert main(["archive", "import", str(running), "--db", db, "--skip-existing"]) == 0
+    out = capsys.readouterr().out
+    assert "已导入 1 条" in out and "跳过库中已有的 4 条" in out
+    assert len(Store(db).activities()) == 5
+    assert main(["archive", "import", str(running), "--db", db, "--skip-existing"]) == 0
+    assert "没有新记录" in capsys.readouterr().out and len(Store(db).activities()) == 5
+
+
 def test_two_imports_of_the_same_files_at_once_store_them_once(tmp_path):
     import subprocess
     import sys

@@ -157,6 +157,23 @@ class Store:
             _insert_frame(conn, activities, records.assign(import_id=import_id))
         return import_id
 
+    def add_new_activities(self, records: pd.DataFrame, source: str, rosters=None) -> tuple[int | None, int]:
+        """The records not yet in the store (by record number or content), in one transaction: the import's
+        number (None when none was new) and how many were skipped."""
+        if "fingerprint" not in records:
+            records = records.assign(fingerprint=fingerprints(records))
+        with self.transaction() as conn:
+            there = set(conn.execute(sa.select(activities.c.record_id).where(activities.c.record_id.is_not(None))).scalars())
+            same = set(conn.execute(sa.select(activities.c.fingerprint).where(activities.c.fingerprint.is_not(None))).scalars())
+            new = records[~(records["record_id"].isin(there) | records["fingerprint"].isin(same)).to_numpy()]
+            if rosters is not None:
+                self._save_rosters(conn, rosters)
+            if new.empty:
+                return None, len(records)
+            import_id = self._import(conn, "activities", source, len(new))
+            _insert_frame(conn, activities, new.assign(import_id=import_id))
+        return import_id, len(records) - len(new)
+
     def _already_there(self, conn, records: pd.DataFrame, source: str, digest: str | None) -> AlreadyImported | None:
         """Under the write lock: these files, record numbers or records already in the store?"""
         if digest is not None:
