@@ -433,7 +433,10 @@ def _accept(args) -> int:
     if problems:
         raise PairingInputError(problems)
     store.accept(args.term_start, args.status, **read)
-    print("已存入数据库 / saved: " + "，".join(f"{name} {len(frame):,}" for name, frame in read.items() if frame is not None))
+    saved = {"pairs": ("联户", "对", "pairs"), "links": ("联村", "个村", "links"), "teams": ("工作队", "人次", "team places")}
+    print("已存入数据库 / saved: " + "，".join(f"{saved[name][0]} {len(frame):,} {saved[name][1]}" for name, frame in read.items()
+                                            if frame is not None)
+          + " / " + ", ".join(f"{len(frame):,} {saved[name][2]}" for name, frame in read.items() if frame is not None))
     return 0
 
 
@@ -664,14 +667,26 @@ def _checked_rosters(args, store, error):
 
 def _archive_rollup(args) -> int:
     from .archives import rollup
-    from .pairing.output import write_tables
+    from .pairing.output import LABELS, write_tables
 
-    table = rollup(_store(args, create=False).activities(_period(args.period) if args.period else None), args.by)
+    store = _store(args, create=False)
+    table = rollup(store.activities(_period(args.period) if args.period else None), args.by, store.rosters())
     if args.out:
-        write_tables({"工作量汇总": table}, args.out, "en" if args.out.suffix == ".csv" else "zh")
+        write_tables({"工作量汇总": table}, args.out, "zh")
         return _wrote(args.out)
-    print(table.to_json(orient="records", force_ascii=False) if args.format == "json" else table.to_string(index=False))
+    if args.format == "json":
+        print(table.to_json(orient="records", force_ascii=False))
+    else:
+        print(_for_people(table.rename(columns=LABELS)) if len(table) else "没有工作记录 / no work records")
     return 0
+
+
+def _for_people(table) -> str:
+    """A table as a person reads it: whole numbers with thousands separators, others to one decimal."""
+    shown = table.copy()
+    for column in shown.select_dtypes("number").columns:
+        shown[column] = [f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}" for v in shown[column]]
+    return shown.to_string(index=False)
 
 
 def _plan_import(args) -> int:
@@ -701,7 +716,8 @@ def _refused(exc, args) -> int:
 
 
 def _assess(args) -> int:
-    from .assessment import load_indicators, ranked, save_scored, score_period
+    from .assessment import SUBJECTS, load_indicators, ranked, save_scored, score_period
+    from .assessment.indicators import grade_order
     from .assessment.run import NothingToAssess
     from .report import publish_run
 
@@ -717,7 +733,8 @@ def _assess(args) -> int:
     for path in publish_run(store, run, rosters, args.out, keep=lambda: saved.append(save_scored(store, run))):
         _wrote(path)
     for kind, table in ranked(run).items():
-        print(f"{kind}: {len(table):,} — " + "，".join(f"{g} {n:,}" for g, n in table["grade"].value_counts().items()))
+        counts = table["grade"].value_counts()
+        print(f"{SUBJECTS[kind]}（{len(table):,}）：" + "，".join(f"{g} {counts[g]:,}" for g in grade_order(system) if g in counts))
     print(f"考核编号 / assessment {saved[0]}（已冻结 / frozen）")
     return 0
 
