@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 from conftest import base_tables, write_csv_rosters
 
@@ -92,6 +93,12 @@ def test_match_villages_then_households(tmp_path):
     assert teams["period"].nunique() == 6 and {"unit_id", "village_code", "cadre_id"} <= set(teams.columns)
     assert main(["rotate", "--rosters", str(tmp_path / "r"), "--links", str(tmp_path / "links.xlsx"),
                  "--from", "2025Q3", "--out", str(tmp_path / "t.xlsx")]) == 2
+    assert main(["rotate", "--rosters", str(tmp_path / "r"), "--links", str(tmp_path / "links.xlsx"),
+                 "--from", "2025H1", "--out", str(tmp_path / "t.xlsx")]) == 0
+    sheet = openpyxl.load_workbook(tmp_path / "t.xlsx").worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    assert {row[headers.index("留任交接")].value for row in sheet.iter_rows(min_row=2)} == {"是", "否"}
+    assert sheet.cell(2, headers.index("村代码") + 1).number_format == "@"  # a clerk retyping a code keeps it text
 
 
 def test_dashboard_command_serves_a_store_and_refuses_a_missing_one(tmp_path, capsys):

@@ -48,9 +48,13 @@ def write_tables(sheets: dict[str, pd.DataFrame], path: str | Path, lang: str = 
     shown = {name: _shown(frame, lang) for name, frame in sheets.items()}
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         with excel_writer(path) as writer:
+            text = writer.book.add_format({"num_format": "@"})
             for name, frame in shown.items():
                 frame.to_excel(writer, sheet_name=name, index=False)
                 writer.sheets[name].freeze_panes(1, 0)
+                for k, column in enumerate(sheets[name].columns):  # codes typed again by a clerk stay text
+                    if str(column).endswith(("_code", "_id")):
+                        writer.sheets[name].set_column(k, k, 14, text)
         return [path]
     written = []
     for k, (name, frame) in enumerate(shown.items()):
@@ -69,6 +73,8 @@ def _shown(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         frame["status"] = frame["status"].map(STATUS_ZH).fillna(frame["status"])
     if "pool" in frame:
         frame["pool"] = frame["pool"].map(POOL_ZH).fillna(frame["pool"])
+    for column in frame.columns[[pd.api.types.is_bool_dtype(t) for t in frame.dtypes]]:
+        frame[column] = frame[column].map({True: "是", False: "否"})
     return frame.rename(columns=LABELS)
 
 
