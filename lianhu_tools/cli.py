@@ -532,7 +532,7 @@ def _match_villages(args) -> int:
     rosters, policy = _load(args.rosters, args.policy_file)
     result = match_villages(rosters, policy, args.targets, args.max_km, options)
     write_tables(village_sheets(result), args.out, args.lang)
-    _say_report("units → villages", result.report)
+    _say_report("单位联村 / units → villages", result.report)
     print(f"{len(result.links):,} 个村已联系，{len(result.unlinked):,} 个未联系，{len(result.short_units):,} 个单位未达下限 / "
           f"{len(result.links):,} villages linked, {len(result.unlinked):,} not, {len(result.short_units):,} units below "
           f"their minimum → {args.out}")
@@ -540,7 +540,8 @@ def _match_villages(args) -> int:
 
 
 def _match_households(args) -> int:
-    from .pairing.households import match_households
+    from .pairing.explain import POOL_ZH
+    from .pairing.households import LOCALITY_ZH, match_households
     from .pairing.output import household_sheets, read_pairs, write_tables
 
     options = _options(args)
@@ -549,9 +550,14 @@ def _match_households(args) -> int:
         ("links", args.links, ("unit_id", "village_code")), ("existing", args.existing, ("cadre_id", "household_id")),
         ("pins", args.pins, ("cadre_id", "household_id")), ("forbids", args.forbids, ("cadre_id", "household_id")))}
     result = match_households(rosters, policy, locality=args.locality, max_km=args.max_km, options=options, **read)
+    if read["links"] is None and (args.locality or policy.locality) == "auto":
+        print(f"没有给 --links：按距离（{result.max_km:g} km 以内）联户；给出联村结果（match villages 的输出）则只联本单位所联系村的农户 / "
+              f"no --links: households within {result.max_km:g} km are paired; with the unit–village links, only households "
+              "in the unit's own villages", file=sys.stderr)
     write_tables(household_sheets(result), args.out, args.lang)
     for pool, report in result.reports.items():
-        _say_report(f"cadres → {pool} households ({result.locality}, {result.max_km:g} km)", report)
+        _say_report(f"干部联{POOL_ZH[pool]}（{LOCALITY_ZH[result.locality]}，{result.max_km:g} km）/ cadres → {pool} households "
+                    f"({result.locality}, {result.max_km:g} km)", report)
     print(f"{len(result.pairs):,} 对结对，{len(result.uncovered):,} 户未覆盖 / {len(result.pairs):,} pairs, "
           f"{len(result.uncovered):,} households uncovered → {args.out}")
     return 0

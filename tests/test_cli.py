@@ -33,6 +33,7 @@ def test_validate_problems_exit_1_with_json(tmp_path, capsys):
                                                                      ("rank_unknown", 2, "职级")}
     sheet = pd.read_excel(tmp_path / "问题清单.xlsx", sheet_name="问题清单", dtype=str, engine="calamine")
     assert sorted(sheet["问题代码"]) == ["negative_value", "rank_unknown"]
+    assert sorted(sheet["文件"]) == ["干部.csv", "户.csv"]  # named from the folder the files share, not the full path
 
 
 def test_usage_errors_exit_2(tmp_path):

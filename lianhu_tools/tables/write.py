@@ -110,9 +110,21 @@ def write_rosters(frames: dict[str, pd.DataFrame], out_dir: str | Path, file_for
             for name, frame in frames.items()]
 
 
+def _from_shared_folder(files: list[str]) -> dict[str, str]:
+    """Each file as seen from the folder all of them share ('' and options such as --term-start stay)."""
+    real = sorted({f for f in files if f and Path(f).suffix})
+    try:
+        shared = Path(os.path.commonpath([str(Path(f).resolve().parent) for f in real])) if real else None
+    except ValueError:  # different drives
+        shared = None
+    return {f: (str(Path(f).resolve().relative_to(shared)) if shared and f in real else f) for f in set(files)}
+
+
 def write_problem_workbook(problems: list[Problem], path: str | Path) -> Path:
-    """Write the 问题清单 to send back to the offices: one sheet in all, one sheet per file."""
+    """Write the 问题清单 to send back to the offices: every problem on one sheet, each file named from the folder
+    the files share (the city's own folders are nobody else's business)."""
     frame = problems_frame(problems)
+    frame["文件"] = frame["文件"].map(_from_shared_folder(list(frame["文件"])))
     with excel_writer(path) as writer:
         frame.to_excel(writer, sheet_name="问题清单", index=False)
         sheet = writer.sheets["问题清单"]
