@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import os
-import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -19,12 +18,12 @@ import pandas as pd
 from .archives import rollup
 from .assessment import SUBJECTS, ranked
 from .assessment.indicators import grade_order
-from .errors import PersonalDataLeak
 from .figures.dashboard import DashboardData
 from .figures.theme import PAGE_FONT, bars, grade_colours
 from .periods import assessment_label, period_label, within
+from .personal_data import check_no_personal_data
 from .rosters import Rosters
-from .schema import HOUSEHOLD_PERSONAL_FIELDS, OUTCOMES, TABLES
+from .schema import OUTCOMES
 from .tables import atomic_write, excel_writer
 
 HEADERS = {"subject_id": "编号", "name": "名称", "unit_name": "单位", "county_name": "县区", "adjustment": "人工调整",
@@ -73,13 +72,14 @@ def publish_run(store, run: dict, rosters: Rosters, out_dir: str | Path, keep: C
     `out_dir`; then `keep()` runs (storing the run or its adjustment: nothing is stored when the check fails),
     and only then do they move in."""
     out = Path(out_dir)
-    period, frozen = run["period"], run["frozen"]
-    tables = {kind: _public(table, run["indicators"], kind) for kind, table in ranked(run).items()}
+    period, frozen, system = run["period"], run["frozen"], run["indicators"]
+    tables = {kind: _public(table, system, kind) for kind, table in ranked(run).items()}
     text, figures = report_text(period, pd.DataFrame(frozen["pairs"]), pd.DataFrame(frozen["links"]),
                                 pd.DataFrame(frozen["teams"]), frozen_totals(store, run))
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-publishing-", dir=out.parent))  # beside it: never inside
-    # the published folder, and moved in only once checked
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _clear_stale_staging(out)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-publishing-{os.getpid()}-", dir=out.parent))  # beside it:
+    # never inside the published folder, and moved in only once checked
     try:
         excel, page = staging / f"考核结果_{period}.xlsx", staging / f"考核结果_{period}.html"
         with excel_writer(excel) as writer:
@@ -87,17 +87,36 @@ def publish_run(store, run: dict, rosters: Rosters, out_dir: str | Path, keep: C
             figures.to_excel(writer, sheet_name="工作统计", index=False)
             for kind, table in tables.items():
                 table.to_excel(writer, sheet_name=f"{SUBJECTS[kind]}排名", index=False)
-        page.write_text(_page(period, text, figures, tables, grade_order(run["indicators"])), encoding="utf-8")
+        page.write_text(_page(period, text, figures, tables, grade_order(system)), encoding="utf-8")
         policy = frozen.get("inputs", {}).get("policy", {})  # the reviewed namesakes of the run's own policy
-        check_no_personal_data([excel, page], rosters, policy.get("publication_allowed_names", []))
+        wording = [i["name"] for kind in SUBJECTS for i in system[kind]["indicators"] + (system[kind].get("deductions") or [])]
+        check_no_personal_data([excel, page], rosters, policy.get("publication_allowed_names", []), wording + list(system["grades"]))
+        write_plotly_js(out)  # before the run is kept: what follows it is two renames
         if keep:
             keep()
-        write_plotly_js(out)
         for path in (excel, page):
             os.replace(path, out / path.name)
         return [out / excel.name, out / page.name]
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _clear_stale_staging(out: Path) -> None:
+    """Staging folders beside `out` left by a publication that was killed (its process is gone)."""
+    for folder in out.parent.glob(f".{out.name}-publishing-*"):
+        pid = folder.name.removeprefix(f".{out.name}-publishing-").split("-")[0]
+        if not pid.isdigit() or not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process, or a platform without signals
+        return True
+    return True
 
 
 def frozen_totals(store, stored: dict) -> dict[str, float]:
@@ -140,44 +159,6 @@ def write_plotly_js(folder: Path) -> None:
 
     with atomic_write(Path(folder) / "plotly.min.js") as tmp:
         tmp.write_text(get_plotlyjs(), encoding="utf-8")
-
-
-def check_no_personal_data(paths: list[Path], rosters: Rosters, allowed: Iterable[str] = ()) -> None:
-    """Raise PersonalDataLeak if a household's ID number or phone appears anywhere in the files, or a household
-    head's full name anywhere in their text — a cell, a sentence, a unit's name. Exceptions: a text that is a
-    cadre's name or a place's name (those are published by design), and the names in `allowed` (reviewed by
-    the planner: the policy's `publication_allowed_names`)."""
-    households = rosters.households
-    personal = [TABLES["households"].field(name) for name in HOUSEHOLD_PERSONAL_FIELDS]
-    numbers = set().union(*(households[f.name].dropna() for f in personal if f.kind in ("id_number", "phone")))
-    names = {str(n).strip() for f in personal if f.kind not in ("id_number", "phone") for n in households[f.name].dropna()}
-    names = {n for n in names if len(n) >= 2} - set(allowed)
-    public = set(rosters.cadres["name"].dropna()) | {
-        str(v) for column in ("county_name", "township_name", "village_name") for v in rosters.villages[column].dropna()}
-    lengths = sorted({len(n) for n in names})
-    for path in paths:
-        text, segments = _contents(path)
-        tokens = set(re.findall(r"[0-9Xx-]{7,}", text))  # every run that could be an ID number or a phone
-        leaked = sorted(numbers & {t.upper() for t in tokens})
-        where = sorted({segment for segment in segments - public if _holds_a_name(segment, names, lengths)})
-        if leaked or where:
-            raise PersonalDataLeak(path, leaked, where)
-
-
-def _holds_a_name(text: str, names: set[str], lengths: list[int]) -> bool:
-    return any(text[i:i + n] in names for n in lengths for i in range(len(text) - n + 1))
-
-
-def _contents(path: Path) -> tuple[str, set[str]]:
-    """A published file's whole text and its pieces of text: the cells of a workbook; for a page, what lies
-    between its tags and quotes (table cells, sentences, the figures' labels)."""
-    if path.suffix == ".xlsx":
-        frames = pd.read_excel(path, sheet_name=None, dtype=str, header=None, engine="calamine").values()
-        cells = {str(v).strip() for frame in frames for v in frame.to_numpy().ravel() if pd.notna(v)}
-        return "\n".join(cells), cells
-    text = path.read_text(encoding="utf-8")
-    text = html.unescape(re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text))
-    return text, {piece.strip() for piece in re.split(r"[<>\"\n]", text) if piece.strip()}
 
 
 def write_dashboard_page(data: DashboardData, period: str | None, path: str | Path) -> Path:

@@ -8,7 +8,8 @@ import pytest
 
 from lianhu_tools.assessment import run_assessment
 from lianhu_tools.errors import PersonalDataLeak
-from lianhu_tools.report import check_no_personal_data, publish, seed_report
+from lianhu_tools.personal_data import check_no_personal_data
+from lianhu_tools.report import publish, seed_report
 
 from conftest import V1, record
 
@@ -81,11 +82,37 @@ def test_assess_and_report_commands(store, tmp_path, capsys):
 def test_leaked_numbers_are_found_whatever_surrounds_them(store, tmp_path):
     _, rosters = store
     household = rosters.households.iloc[0]
-    for text in (f"<p>身份证{household.id_number.lower()}号</p>", f"<td>电话:{household.phone}</td>"):
+    number, phone = household.id_number, household.phone
+    wide = number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    for text in (f"<p>身份证{number.lower()}号</p>", f"<td>电话:{phone}</td>", f"<td>档案局-{number}</td>",
+                 f"<td>{number[:6]} {number[6:14]} {number[14:]}</td>", f"<td>{wide}</td>", f"<td>+86{phone}</td>",
+                 f"<td>86-{phone}</td>", f"<td>{phone[:3]}-{phone[3:7]}-{phone[7:]}</td>", f"<td>0{phone}</td>",
+                 f"<td>1{number}</td>"):
         leaked = tmp_path / "leak.html"
         leaked.write_text(text, encoding="utf-8")
         with pytest.raises(PersonalDataLeak, match="personal data"):
             check_no_personal_data([leaked], rosters)
+
+def test_a_name_inside_a_text_published_by_design_is_no_leak(store, tmp_path):
+    """Two-character names hide inside ordinary words: 康建 inside the report's own 党员小康建设户, 王峰 inside a
+    school of 王峰镇. Those are no leak; the same name in a unit's own name is."""
+    from dataclasses import replace
+
+    _, rosters = store
+    households = rosters.households.copy()
+    households["head_name"] = ["康建", "王峰", "赵六"]
+    villages = rosters.villages.copy()
+    villages["township_name"] = "王峰镇"
+    rosters = replace(rosters, households=households, villages=villages)
+    page = tmp_path / "p.html"
+    page.write_text("<p>党员小康建设户1户</p><table><tr><td>武山县王峰镇中心小学</td><td>王峰镇</td></tr></table>",
+                    encoding="utf-8")
+    check_no_personal_data([page], rosters)
+    page.write_text("<table><tr><td>王峰种植专业合作社</td></tr></table>", encoding="utf-8")
+    with pytest.raises(PersonalDataLeak, match="王峰种植专业合作社"):
+        check_no_personal_data([page], rosters)
+    check_no_personal_data([page], rosters, allowed=["王峰"])
+
 
 def test_adjust_command_needs_a_reason_and_republishes(store, tmp_path, capsys):
     from lianhu_tools.cli import main
@@ -128,7 +155,7 @@ def test_a_leak_found_on_republishing_stores_no_adjustment(store, tmp_path, caps
     store, rosters = store
     assessment = run_assessment(store, "2025", rosters)
     households = rosters.households.copy()
-    households.loc[0, "head_name"] = "秦州"  # a later snapshot: a head named like part of a published unit name
+    households.loc[0, "head_name"] = "市财"  # a later snapshot: a head named like part of a published unit name
     store.save_rosters(replace(rosters, households=households))
     code = main(["adjust", "--assessment", str(assessment), "--kind", "cadre", "--subject", "C2", "--points", "5",
                  "--reason", "补录", "--out", str(tmp_path / "p"), "--db", str(store.url.database)])

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..archives import import_activity_files
-from ..assessment import results, run_assessment
+from ..assessment import results, save_scored, score_period
 from ..assessment.indicators import grade_order
 from ..errors import NotADemoStore, RosterWarning
 from ..figures import pairing_map
@@ -30,7 +30,7 @@ from ..pairing.villages import match_villages
 from ..periods import assessment_label
 from ..plans import load_plans, progress
 from ..policy import Policy, load_policy
-from ..report import publish
+from ..report import publish_run
 from ..rosters import Rosters, load_rosters, validate_paths
 from ..schema import TABLES
 from ..store import Store
@@ -137,20 +137,23 @@ class DemoYear:
     plan_file: Path
     folder: Path
     assessments: dict[str, int] = field(default_factory=dict)  # period → the assessment run in the demo store
+    published: dict[str, list[Path]] = field(default_factory=dict)  # period → its published files
 
 
 def demo_year(rosters: Rosters, links: pd.DataFrame, pairs: pd.DataFrame, teams: pd.DataFrame, out: str | Path,
-              seed: int = 2012, assess: tuple[str, ...] = (), policy: Policy | None = None) -> DemoYear:
+              seed: int = 2012, assess: tuple[str, ...] = (), policy: Policy | None = None,
+              publish_to: Path | None = None) -> DemoYear:
     """Store the pairings (locked for 2025–2027) and teams, write and import a year of work diaries and
     the three-year plans — through the same checks as an office's files — and run the assessments of the
-    periods in `assess`. The store is built aside and put in place (out/lianhu.sqlite) only when whole."""
+    periods in `assess` (with `publish_to`: each published there, and stored only once its files pass the
+    personal-data check). The store is built aside and put in place (out/lianhu.sqlite) only when whole."""
     out = Path(out)
     target = out / "lianhu.sqlite"
     check_replaceable(target)
     _remove_abandoned_builds(out)
     building = out / f"{BUILDING}{os.getpid()}.sqlite"
     try:
-        filled = _fill_demo_store(Store(building), rosters, links, pairs, teams, out, seed, assess, policy)
+        filled = _fill_demo_store(Store(building), rosters, links, pairs, teams, out, seed, assess, policy, publish_to)
     except BaseException:
         for part in out.glob(f"{building.name}*"):
             part.unlink(missing_ok=True)
@@ -160,7 +163,7 @@ def demo_year(rosters: Rosters, links: pd.DataFrame, pairs: pd.DataFrame, teams:
         stale.unlink(missing_ok=True)
     os.replace(building, target)
     return DemoYear(Store(target), rosters, links, pairs, teams, filled.diaries, filled.records, filled.plan_file, out,
-                    filled.assessments)
+                    filled.assessments, filled.published)
 
 
 @dataclass
@@ -171,6 +174,7 @@ class DemoArchives:
     records: int
     plan_file: Path
     assessments: dict[str, int] = field(default_factory=dict)
+    published: dict[str, list[Path]] = field(default_factory=dict)
 
 
 def write_demo_archives(rosters: Rosters, links: pd.DataFrame, pairs: pd.DataFrame, teams: pd.DataFrame,
@@ -191,7 +195,7 @@ def demo_pairings(rosters: Rosters) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
 
 
 def _fill_demo_store(store: Store, rosters: Rosters, links, pairs, teams, out: Path, seed: int,
-                     assess: tuple[str, ...], policy: Policy | None) -> DemoArchives:
+                     assess: tuple[str, ...], policy: Policy | None, publish_to: Path | None = None) -> DemoArchives:
     store.note("origin", DEMO_ORIGIN)
     store.save_rosters(rosters)
     store.save_pairings(pairs, 2025, "locked", links=links)
@@ -199,7 +203,14 @@ def _fill_demo_store(store: Store, rosters: Rosters, links, pairs, teams, out: P
     archives = write_demo_archives(rosters, links, pairs, teams, out, seed)
     import_activity_files(store, out / "工作记录", rosters)
     store.save_plans(load_plans(archives.plan_file, rosters, 2025), 2025, str(archives.plan_file))
-    archives.assessments = {period: run_assessment(store, period, rosters, policy=policy) for period in assess}
+    for period in assess:
+        run = score_period(store, period, rosters, policy=policy)
+        if publish_to is None:
+            archives.assessments[period] = save_scored(store, run)
+            continue
+        archives.published[period] = publish_run(
+            store, run, rosters, publish_to, keep=lambda run=run, period=period: archives.assessments.update(
+                {period: save_scored(store, run)}))
     store.engine.dispose()
     return archives
 
@@ -270,7 +281,7 @@ def _archives_and_assessment(rosters: Rosters, links, pairs, teams, policy, out:
     say = job.say
     job.step("工作记录、规划与考核 / records, plans, assessments")
     started = time.perf_counter()
-    year = demo_year(rosters, links, pairs, teams, out, assess=("2025H1", "2025"), policy=policy)
+    year = demo_year(rosters, links, pairs, teams, out, assess=("2025H1", "2025"), policy=policy, publish_to=out / "公开发布")
     store = year.store
     say(f"一年的工作记录 / a year of work records: {year.records:,} 条，{len(year.diaries)} 个县区工作日志 "
         f"→ {out / '工作记录'}，写出并导入 {out / 'lianhu.sqlite'}，年中、年终考核（{time.perf_counter() - started:.1f} s）")
@@ -281,7 +292,7 @@ def _archives_and_assessment(rosters: Rosters, links, pairs, teams, policy, out:
         label = f"{assessment_label(period)}考核 / {period} assessment"
         job.step(label)
         grades = results(store, assessment, rosters)["cadre"]["grade"].value_counts()
-        written = publish(store, assessment, rosters, out / "公开发布")
+        written = year.published[period]
         order = grade_order(store.assessment(assessment)["indicators"])
         say(f"{label}: 干部 " + "，".join(f"{g} {grades.get(g, 0):,}" for g in order) + f" → {written[1]}")
     job.step("领导看板 / dashboard")
