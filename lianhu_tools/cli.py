@@ -208,6 +208,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--teams", type=Path, help="工作队轮换 (rotate --out)")
     p.add_argument("--term-start", type=int, required=True, help="三年联系期的第一年 / first year of the term (2000–2100)")
     p.add_argument("--status", choices=("confirmed", "locked"), default="confirmed")
+    p.add_argument("--unlock-reason", help="替代已锁定结对的理由（记入历史）/ why locked rows may be replaced (kept in their history)")
     p.add_argument("--policy-file", type=Path, help="政策文件：名额、距离上限、每单位联村数 / quotas, distance, villages per unit")
     p.add_argument("--db", default=None)
     p.set_defaults(run=_accept)
@@ -429,10 +430,12 @@ def _accept(args) -> int:
     read = {name: read_pairs(_existing([path])[0], columns[name]) if path else None for name, path in files.items()}
     if read["pairs"] is not None:
         read["pairs"] = with_pools(rosters, policy, read["pairs"])
-    problems = check_accepted(rosters, policy, args.term_start, **read, sources={k: str(v) for k, v in files.items() if v})
+    stored = {"pairs": store.current("pairings"), "links": store.current("links")}
+    problems = check_accepted(rosters, policy, args.term_start, **read, sources={k: str(v) for k, v in files.items() if v},
+                              stored=stored, unlock_reason=args.unlock_reason or "")
     if problems:
         raise PairingInputError(problems)
-    store.accept(args.term_start, args.status, **read)
+    store.accept(args.term_start, args.status, **read, reason=args.unlock_reason or "")
     saved = {"pairs": ("联户", "对", "pairs"), "links": ("联村", "个村", "links"), "teams": ("工作队", "人次", "team places")}
     print("已存入数据库 / saved: " + "，".join(f"{saved[name][0]} {len(frame):,} {saved[name][1]}" for name, frame in read.items()
                                             if frame is not None)

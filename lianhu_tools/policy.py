@@ -283,6 +283,8 @@ def _leaves(value, path: str):
 
 
 def _problem(source: str, key: str, value, code: str, zh: str, en: str) -> Problem:
+    if isinstance(value, dict):  # as the planner wrote it, not as Python shows it
+        value = ", ".join(f"{k}: {v}" for k, v in value.items())
     return Problem(file=source, sheet=None, row=None, column=key, value=None if value is None else str(value),
                    code=code, message_zh=zh, message_en=en)
 

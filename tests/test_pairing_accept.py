@@ -1,6 +1,8 @@
 """`lianhu accept`: a careless pairs, links or teams file is refused with every problem, and the store is left
 exactly as it was; a good one lands in one transaction."""
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -34,6 +36,7 @@ def careless(city, kind: str, change) -> str:
     columns = {"pairs": ("cadre_id", "household_id"), "links": ("unit_id", "village_code"),
                "teams": ("period", "unit_id", "village_code", "cadre_id")}[kind]
     frame = read_pairs(city / source, columns)
+    frame.attrs["city"] = str(city)
     path = city / f"careless_{kind}.csv"
     write_tables({"表": change(frame.copy())}, path, lang="en")
     return str(path)
@@ -54,6 +57,47 @@ def one_cadre_takes_all(frame):
     return frame.assign(cadre_id=frame["cadre_id"].iloc[0])
 
 
+def copy_of(db, to):
+    """A copy of a store (its WAL included)."""
+    import sqlite3
+
+    with sqlite3.connect(db) as source, sqlite3.connect(to) as target:
+        source.backup(target)
+    return to
+
+
+def rosters_of(city):
+    return Store(city / "s.sqlite", create=False).rosters()
+
+
+def household_outside_the_units_villages(frame):
+    """The first pair's household swapped for a household of a village its cadre's unit does not link."""
+    from lianhu_tools.pairing.households import pooled_households
+    from lianhu_tools.policy import default_policy
+
+    city = Path(frame.attrs["city"])
+    rosters, links = rosters_of(city), read_pairs(city / "联村.xlsx", ("unit_id", "village_code"))
+    unit = rosters.cadres.set_index("cadre_id").at[frame["cadre_id"].iloc[0], "unit_id"]
+    mine = set(links.loc[links["unit_id"] == unit, "village_code"])
+    households = pooled_households(rosters, default_policy())
+    elsewhere = households[~households["village_code"].isin(mine) & (households["pool"] == frame["pool"].iloc[0])]
+    frame.loc[frame.index[0], "household_id"] = elsewhere["household_id"].iloc[0]
+    return frame
+
+
+def household_in_no_pool(frame):
+    from lianhu_tools.pairing.households import pooled_households
+    from lianhu_tools.policy import default_policy
+
+    households = pooled_households(rosters_of(Path(frame.attrs["city"])), default_policy())
+    frame.loc[frame.index[0], "household_id"] = households.loc[households["pool"] == "", "household_id"].iloc[0]
+    return frame.drop(columns=["pool"])
+
+
+def poor_as_party(frame):
+    return frame.assign(pool=frame["pool"].replace({"poor": "party"}))
+
+
 CASES = [
     pytest.param("pairs", set_cell("cadre_id", "GB99999999"), "orphan_reference", id="unknown cadre"),
     pytest.param("pairs", set_cell("household_id", "nope"), "orphan_reference", id="unknown household"),
@@ -66,6 +110,10 @@ CASES = [
     pytest.param("links", lambda f: f.assign(village_code=f["village_code"].iloc[0]), "duplicate_key", id="one village, many units"),
     pytest.param("teams", set_cell("period", "xyz"), "value_not_allowed", id="team period xyz"),
     pytest.param("teams", set_cell("cadre_id", "GB99999999"), "orphan_reference", id="unknown team member"),
+    pytest.param("pairs", household_in_no_pool, "value_not_allowed", id="neither poor nor a party household"),
+    pytest.param("pairs", poor_as_party, "value_not_allowed", id="a poor household in the party pool"),
+    pytest.param("teams", set_cell("period", "2031H1"), "out_of_range", id="a team after the term"),
+    pytest.param("teams", set_cell("period", "2001H1"), "out_of_range", id="a team before the term"),
 ]
 
 
@@ -102,3 +150,50 @@ def test_the_proposal_lands_whole(city):
     store = Store(db)
     assert len(store.current("pairings")) == len(read_pairs(city / "联户.xlsx", ("cadre_id", "household_id")))
     assert store.current("pairings")["pool"].isin(["party", "poor"]).all() and len(store.teams())
+
+
+def test_locked_pairings_stay_unless_a_reason_is_given(city, tmp_path, capsys):
+    db = copy_of(city / "s.sqlite", tmp_path / "s.sqlite")
+    pairs = str(city / "联户.xlsx")
+    assert main(["accept", "--pairs", pairs, "--links", str(city / "联村.xlsx"), "--term-start", "2025", "--status", "locked",
+                 "--db", str(db)]) == 0
+    assert main(["accept", "--pairs", pairs, "--term-start", "2025", "--db", str(db)]) == 0  # confirmed: stays locked
+    assert set(Store(db).current("pairings")["status"]) == {"locked"}
+    assert main(["accept", "--pairs", pairs, "--term-start", "2026", "--db", str(db)]) == 1  # another term
+    assert "2025" in capsys.readouterr().err
+    frame = read_pairs(pairs, ("cadre_id", "household_id"))
+    taken = frame.iloc[[0]].assign(cadre_id=frame["cadre_id"].iloc[1])  # another cadre for a locked household
+    one = tmp_path / "one.csv"
+    write_tables({"表": taken}, one, lang="en")
+    before = snapshot(db)
+    assert main(["accept", "--pairs", str(one), "--term-start", "2025", "--db", str(db)]) == 1
+    assert "locked" in capsys.readouterr().err and snapshot(db)["pairings"].equals(before["pairings"])
+
+
+def test_links_and_teams_keep_the_optimisers_rules(rosters):
+    """A county unit's village in another county, a link beyond the limit, a retired member, a team too big."""
+    from dataclasses import replace
+
+    from lianhu_tools.pairing.accept import check_accepted
+    from lianhu_tools.policy import load_policy
+
+    villages = rosters.villages.assign(county_code=["620502", "620503"])
+    cadres = rosters.cadres.assign(is_retired=[False, True])
+    rosters = replace(rosters, villages=villages, cadres=cadres)
+    policy = load_policy(overrides={"max_km": 8, "team_size": {"四大班子": {"min": 1, "max": 1}}})
+    links = pd.DataFrame({"unit_id": ["U1", "U2"], "village_code": ["620502101202", "620502101201"]})
+    teams = pd.DataFrame({"period": ["2025H1", "2025H1", "2025H1"], "unit_id": ["U1", "U1", "U2"],
+                          "village_code": ["620502101202", "620502101202", "620502101201"], "cadre_id": ["C1", "C1", "C2"]})
+    said = {(p.file, p.row, p.message_en) for p in check_accepted(rosters, policy, 2025, links=links, teams=teams)}
+    assert ("links", 2, "a county unit links villages of its own county only") in said
+    assert any(file == "links" and "beyond the distance limit" in en for file, _, en in said)
+    assert ("teams", 4, "retired cadres do not serve in work teams") in said
+    assert any(file == "teams" and "at most 1 members" in en for file, _, en in said)
+
+
+def test_with_links_stored_a_household_must_be_in_its_units_villages(city, tmp_path, capsys):
+    db = copy_of(city / "s.sqlite", tmp_path / "s.sqlite")
+    assert main(["accept", "--links", str(city / "联村.xlsx"), "--term-start", "2025", "--db", str(db)]) == 0
+    path = careless(city, "pairs", household_outside_the_units_villages)
+    assert main(["accept", "--pairs", path, "--term-start", "2025", "--db", str(db)]) == 1
+    assert "not one the cadre's unit links" in capsys.readouterr().err

@@ -86,8 +86,8 @@ def match_households(rosters: Rosters, policy: Policy | None = None, links: pd.D
     locality = resolve_locality(locality or policy.locality, links)
     if links is not None:
         check_links(links, rosters)
-    households = _households(rosters, policy)
-    cadres = _cadres(rosters, policy)
+    households = pooled_households(rosters, policy)
+    cadres = cadres_with_slots(rosters, policy)
     fixed, ended, preferred_unit = _fixed_pairs(households, cadres, existing, pins)
     forbidden = _known_forbids(_pairs(forbids), cadres, households)
     _check_pins(fixed, cadres, locality, max_km, links, forbidden)
@@ -136,7 +136,7 @@ def resolve_locality(locality: str, links: pd.DataFrame | None) -> str:
 
 # ---------------------------------------------------------------- inputs
 
-def _households(rosters: Rosters, policy: Policy) -> pd.DataFrame:
+def pooled_households(rosters: Rosters, policy: Policy) -> pd.DataFrame:
     """Households with their class, pool and county."""
     households = classify_households(rosters.households, policy).reset_index(drop=True)
     households["county_code"] = households["village_code"].map(rosters.villages.set_index("village_code")["county_code"])
@@ -147,7 +147,7 @@ def _households(rosters: Rosters, policy: Policy) -> pd.DataFrame:
     return households
 
 
-def _cadres(rosters: Rosters, policy: Policy) -> pd.DataFrame:
+def cadres_with_slots(rosters: Rosters, policy: Policy) -> pd.DataFrame:
     """Cadres with their slots per pool and their county (their unit's, else the nearest village's)."""
     cadres = rosters.cadres.reset_index(drop=True)
     quotas = pd.DataFrame(policy.quotas).T

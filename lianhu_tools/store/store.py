@@ -208,14 +208,16 @@ class Store:
                     self._replace(conn, table, frame, keys, term_start, status)
 
     def _replace(self, conn, table: sa.Table, frame: pd.DataFrame, keys: tuple[str, str], term_start: int,
-                 status: str) -> None:
+                 status: str, reason: str = "") -> None:
         open_rows = pd.read_sql(sa.select(table.c.id, table.c.status, *[table.c[k] for k in keys])
                                 .where(table.c.status != "ended"), conn)
         wanted = set(zip(frame[keys[0]], frame[keys[1]]))
         touched = open_rows[open_rows[keys[0]].isin(frame[keys[0]]) | open_rows[keys[1]].isin(frame[keys[1]])]
         kept = touched[np.array([pair in wanted for pair in zip(touched[keys[0]], touched[keys[1]])], dtype=bool)]
-        self._move(conn, table, touched[~touched["id"].isin(kept["id"])], "ended", "新方案替代 / replaced by a new proposal")
-        self._move(conn, table, kept[kept["status"] != status], status, "采纳 / accepted")
+        self._move(conn, table, touched[~touched["id"].isin(kept["id"])], "ended",
+                   f"新方案替代 / replaced by a new proposal{'：' + reason if reason else ''}")
+        self._move(conn, table, kept[(kept["status"] != status) & (kept["status"] != "locked")], status,  # never unlocked
+                   "采纳 / accepted")
         present = set(zip(kept[keys[0]], kept[keys[1]]))
         new = frame[np.array([pair not in present for pair in zip(frame[keys[0]], frame[keys[1]])], dtype=bool)]
         first = conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one()
@@ -269,13 +271,14 @@ class Store:
         self._audit(conn, "save", "team_assignments", None, None, json.dumps(periods))
 
     def accept(self, term_start: int, status: str = "confirmed", pairs: pd.DataFrame | None = None,
-               links: pd.DataFrame | None = None, teams: pd.DataFrame | None = None) -> None:
-        """Pairings, links and teams accepted together: one transaction, all or nothing."""
+               links: pd.DataFrame | None = None, teams: pd.DataFrame | None = None, reason: str = "") -> None:
+        """Pairings, links and teams accepted together: one transaction, all or nothing. `reason`: why rows
+        are replaced (kept in their history)."""
         with self.transaction() as conn:
             for table, frame, keys in ((pairings, pairs, ("cadre_id", "household_id")),
                                        (links_table, links, ("unit_id", "village_code"))):
                 if frame is not None:
-                    self._replace(conn, table, frame, keys, term_start, status)
+                    self._replace(conn, table, frame, keys, term_start, status, reason)
             if teams is not None:
                 self._save_teams(conn, teams)
 
