@@ -17,7 +17,7 @@ import pandas as pd
 from .errors import AlreadyImported, ArchiveError, Problem
 from .periods import period_of
 from .rosters import Rosters
-from .schema import ACTIVITIES, ARCHIVE_TABLES, HOUSEHOLD, OUTCOMES, UNIT, VISIT
+from .schema import ACTIVITIES, ARCHIVE_TABLES, FRACTIONAL_KINDS, HOUSEHOLD, KIND_MAXIMA, OUTCOMES, UNIT, VISIT
 from .store import fingerprints
 from .tables import Report, check_duplicates, discover_files, final_frame, locate, read_tables
 
@@ -43,6 +43,7 @@ def load_activities(paths: list[str | Path] | str | Path, rosters: Rosters, stor
                           "duplicate record_id: same as {}")
         records["village_code"] = _places(records, rosters)
         _check_references(records, rosters, parts, report)
+        _check_quantities(records, parts, report)
         out = final_frame(records, ACTIVITIES)
         out["period"] = period_of(out["date"])
         out["village_code"] = records["village_code"].to_numpy()
@@ -107,6 +108,20 @@ def _places(records: pd.DataFrame, rosters: Rosters) -> pd.Series:
     target = records["target_id"]
     return pd.Series(np.where(records["target_kind"] == HOUSEHOLD, target.map(village_of_household),
                               target.where(target.isin(villages))), index=records.index)
+
+
+def _check_quantities(records: pd.DataFrame, parts, report: Report) -> None:
+    """Each record's quantity within what one record of its kind may count, and whole unless funds."""
+    kind, quantity = records["kind"], records["quantity"]
+    most = kind.map(KIND_MAXIMA)
+    over = quantity.notna() & most.notna() & (quantity > most)
+    located = locate(records[over], parts)
+    report.located(located, parts, "quantity", "out_of_range",
+                   [f"一条“{k}”记录的数量最多 {KIND_MAXIMA[k]:,g}" for k in located["kind"]],
+                   [f"one '{k}' record counts at most {KIND_MAXIMA[k]:,g}" for k in located["kind"]])
+    fraction = quantity.notna() & ~kind.isin(FRACTIONAL_KINDS) & (quantity % 1 != 0)
+    report.located(locate(records[fraction & ~over], parts), parts, "quantity", "not_an_integer",
+                   "除资金外，数量须为整数（次、件、期、人次……）", "quantities other than funds are whole numbers")
 
 
 def _check_references(records: pd.DataFrame, rosters: Rosters, parts, report: Report) -> None:

@@ -41,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     except (SolverError, PersonalDataLeak, StoreBusy, StoreTooNew) as exc:  # said in words
         print(f"lianhu: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `lianhu … | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except KeyboardInterrupt:
         print("lianhu: 已中断，未完成的写入没有留下 / interrupted; nothing half-written was kept", file=sys.stderr)
         return 130
@@ -399,6 +402,10 @@ def _validate(args) -> int:
         raise UsageError("--save 须有全部四张名册，不能与 --partial 同用 / --save needs all four rosters: not with --partial")
     policy = _policy(args.policy_file)
     found, problems = tables_found(_existing(args.paths), () if args.partial else ALL_TABLES, policy)
+    if not found:  # not one sheet looked like a roster (headers garbled by a wrong encoding, say)
+        problems.append(Problem.about("missing_table", "没有认出任何名册（表头是否乱码或不是名册？）",
+                                      "no roster was recognised (are the headers garbled, or are these not rosters?)",
+                                      file=", ".join(map(str, args.paths))))
     print("找到 / found: " + ("，".join(f"{TABLES[name].zh}表 {rows:,} 行" for name, rows in found.items()) or "没有名册 / none"),
           file=sys.stderr if args.format == "json" else sys.stdout)
     _print_problems(problems, args.format)
@@ -767,6 +774,12 @@ def _adjust(args) -> int:
     scores = run["scores"]
     if not ((scores["subject_kind"] == args.kind) & (scores["subject_id"] == args.subject)).any():
         raise UsageError(f"考核 {args.assessment} 中没有 {args.kind} {args.subject} / not assessed there")
+    earlier = run["adjustments"]
+    try:
+        check_adjustment(args.points, args.reason, float(earlier.loc[(earlier["subject_kind"] == args.kind)
+                                                                     & (earlier["subject_id"] == args.subject), "points"].sum()))
+    except AdjustmentError as exc:
+        raise UsageError(str(exc)) from None
     adjustment = {"subject_kind": args.kind, "subject_id": args.subject, "points": args.points}
     run["adjustments"] = pd.concat([run["adjustments"], pd.DataFrame([adjustment])], ignore_index=True)
     for path in publish_run(store, run, store.rosters(), args.out,  # stored once the republished files are checked

@@ -45,6 +45,7 @@ PROBLEM_CODES = {
     "number_digits_lost": ("编号被存成数字，超过15位已被改动", "a number stored as a number lost digits beyond the 15th"),
     "cell_too_long": ("单元格超过 Excel 的 32,767 字上限", "a cell holds more than Excel's 32,767 characters"),
     "code_malformed": ("代码位数或字符不对", "a code has the wrong digits"),
+    "name_mismatch": ("同一代码写了不同的名称", "one code, two names"),
     "code_mismatch": ("乡镇/县区代码与村代码不符", "township or county code contradicts the village code"),
     "not_a_number": ("应为数字", "not a number"),
     "not_an_integer": ("应为整数", "not a whole number"),

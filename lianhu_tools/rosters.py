@@ -162,6 +162,15 @@ def _check_poverty_causes(households: pd.DataFrame, parts: list[Part], report: R
 
 
 def _check_village_codes(villages: pd.DataFrame, parts: list[Part], report: Report) -> None:
+    for code_column, name_column in (("township_code", "township_name"), ("county_code", "county_name")):
+        named = villages[villages[code_column].notna() & villages[name_column].notna()]
+        first = named.groupby(code_column)[name_column].transform("first")  # the name the code is first given
+        other = named[named[name_column] != first]
+        located = locate(other, parts)
+        label = TABLES["villages"].field(name_column).zh
+        report.located(located, parts, name_column, "name_mismatch",
+                       [f"同一{label}代码 {c} 前面写作“{f}”" for c, f in zip(located[code_column], first[other.index])],
+                       [f"the same code {c} is named '{f}' above" for c, f in zip(located[code_column], first[other.index])])
     code = villages["village_code"]
     for column, digits in (("township_code", 9), ("county_code", 6)):
         wrong = code.notna() & villages[column].notna() & (code.str.slice(0, digits) != villages[column])

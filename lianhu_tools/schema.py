@@ -332,6 +332,10 @@ ACTIVITY_KINDS = {  # what was done; the seed's outcome statistics are sums of t
     "培养致富带头人": ("培養致富帶頭人", "致富能手", "wealth leader"),
     "其他": ("other",),
 }
+# The most one record of a kind may plausibly count (more is a typing error); all but funds are whole numbers.
+KIND_MAXIMA = {"走访": 50, "办实事": 1_000, "资金": 1e9, "培训班": 100, "培训人次": 100_000, "发放资料": 1_000_000,
+               "争取项目": 100, "发展党员": 100, "培养致富带头人": 100, "其他": 1e9}
+FRACTIONAL_KINDS = ("资金", "其他")
 # Category values that code compares against, named once (the canonical spellings of the lists here).
 CADRE, UNIT, TEAM_MEMBER = "干部", "单位", "工作队员"  # who acted (actor_kind); 单位 is also a plan subject
 VILLAGE, HOUSEHOLD = "村", "户"  # what the work was for (target_kind), and plan subjects
@@ -386,15 +390,15 @@ PLANS = Table(
               aliases=("任务", "任務")),
         Field("measure", "text", "措施", "措施", "具体措施。The concrete measure.", aliases=("具体措施", "具體措施", "帮扶措施", "幫扶措施")),
         Field("baseline_income_yuan", "float", "基线人均纯收入", "基線人均純收入", "规划起点的人均纯收入。Per-capita income at the start.",
-              required=False, unit="元", minimum=0, aliases=("基线收入", "基線收入")),
+              required=False, unit="元", minimum=0, maximum=1e6, aliases=("基线收入", "基線收入")),
         Field("income_target_yuan", "float", "人均纯收入目标", "人均純收入目標", "当年人均纯收入目标。Per-capita income target for the year.",
-              required=False, unit="元", minimum=0, aliases=("收入目标", "收入目標")),
+              required=False, unit="元", minimum=0, maximum=1e6, aliases=("收入目标", "收入目標")),
         Field("funds_yuan", "float", "计划资金", "計劃資金", "计划投入资金。Funds planned.", required=False, unit="元",
-              minimum=0, aliases=("资金", "資金", "投入资金", "投入資金")),
+              minimum=0, maximum=1e9, aliases=("资金", "資金", "投入资金", "投入資金")),
         Field("projects", "int", "计划项目数", "計劃項目數", "计划争取项目数。Projects to secure.", required=False, minimum=0,
-              aliases=("项目数", "項目數")),
+              maximum=1000, aliases=("项目数", "項目數")),
         Field("people_trained", "int", "计划培训人次", "計劃培訓人次", "计划培训人次。People to train.", required=False,
-              minimum=0, aliases=("培训人次", "培訓人次")),
+              minimum=0, maximum=100_000, aliases=("培训人次", "培訓人次")),
         Field("status", "category", "完成情况", "完成情況", "计划/进行中/已完成（空则为计划）。Progress; blank means planned.",
               required=False, allowed=PLAN_STATUSES, aliases=("进度", "進度")),
     ),

@@ -108,11 +108,22 @@ def test_plan_measures_score_completion_and_income(store, tmp_path):
     assert tables["unit"].set_index("subject_id").loc["U1", "plans"] == 10.0
 
 
-@pytest.mark.parametrize("points", [float("nan"), float("inf"), 1e9, -101, True])
+@pytest.mark.parametrize("points", [float("nan"), float("inf"), 1e9, -101, True, 1e-300, 0])
 def test_an_adjustment_beyond_the_scale_is_refused(store, points):
     store, rosters = store
     assessment = run_assessment(store, "2025", rosters)
-    with pytest.raises(AdjustmentError, match="−100"):
+    with pytest.raises(AdjustmentError, match="0.1 到 100"):
         store.adjust(assessment, "cadre", "C2", points, "核实")
     store.adjust(assessment, "cadre", "C1", 100, "核实")
     assert results(store, assessment, rosters)["cadre"].set_index("subject_id").loc["C1", "total"] == 100  # out of 100
+
+
+def test_adjustments_of_one_subject_add_up_to_at_most_100(store):
+    store, rosters = store
+    assessment = run_assessment(store, "2025", rosters)
+    store.adjust(assessment, "cadre", "C1", 60, "核实")
+    with pytest.raises(AdjustmentError, match="合计超过"):
+        store.adjust(assessment, "cadre", "C1", 50, "再核实")
+    store.adjust(assessment, "cadre", "C1", -20, "更正")
+    store.adjust(assessment, "cadre", "C1", 60, "再核实")
+    assert store.assessment(assessment)["adjustments"]["points"].sum() == 100

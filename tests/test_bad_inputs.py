@@ -64,7 +64,8 @@ def _bad_files(w: Path) -> None:
     (bad / "binary.csv").write_bytes(b"\x81\x30\xff\xfe\x00\xfa" * 50)
     (bad / "not_sqlite.sqlite").write_text("这不是数据库 / not a store\n", encoding="utf-8")
     (bad / "notes.txt").write_text("备注\n", encoding="utf-8")
-    shutil.copy(w / "s.sqlite", bad / "too_new.sqlite")
+    with sqlite3.connect(w / "s.sqlite") as source, sqlite3.connect(bad / "too_new.sqlite") as target:
+        source.backup(target)  # a copy, its write-ahead log included
     with sqlite3.connect(bad / "too_new.sqlite") as conn:
         conn.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
     _policies(bad)
@@ -172,6 +173,8 @@ def _diaries(w: Path, bad: Path) -> None:
         "diary_unknown_actor": diary.assign(**{actor: "C999999"}),
         "diary_formula_actor": diary.assign(**{actor: "=1+1"}),
         "diary_no_date_column": diary.drop(columns=[date]),
+        "diary_million_visits": diary.assign(**{quantity: "1000000"}),
+        "diary_half_visits": diary.assign(**{quantity: "0.5"}),
     }
     for name, frame in variants.items():
         frame.to_csv(bad / f"{name}.csv", index=False, encoding="gb18030")
@@ -181,7 +184,8 @@ def _plans(w: Path, bad: Path) -> None:
     plan = pd.read_excel(w / "diaries" / "三年规划.xlsx", dtype=str, engine="calamine").fillna("")
     variants = {"plan_unknown_subject": plan.assign(对象编号="U-nobody"),
                 "plan_year_3000": plan.assign(年度="3000"),
-                "plan_header_only": plan.iloc[:0]}
+                "plan_header_only": plan.iloc[:0],
+                "plan_funds_1e15": plan.assign(计划资金="1e15"), "plan_income_1e12": plan.assign(人均纯收入目标="1e12")}
     for name, frame in variants.items():
         frame.to_csv(bad / f"{name}.csv", index=False, encoding="utf-8-sig")
 
@@ -279,7 +283,7 @@ def catalogue() -> list[Case]:
              may_write=("问题.xlsx",)) for name in (
             "diary_next_year", "diary_impossible_date", "diary_funds_1e308", "diary_quantity_negative",
             "diary_quantity_1e10", "diary_quantity_inf", "diary_unknown_actor", "diary_formula_actor",
-            "diary_no_date_column")]
+            "diary_no_date_column", "diary_million_visits", "diary_half_visits")]
     cases += [
         Case("archive-import/again", "archive import {w}/diaries/工作记录 --db {db}"),
         Case("archive-import/empty-folder", "archive import {w}/bad/folder --db {db}"),
@@ -291,7 +295,8 @@ def catalogue() -> list[Case]:
         Case("archive-rollup/out-txt", "archive rollup --out {w}/rollup.txt --db {db}"),
         Case("archive-rollup/out-under-file", "archive rollup --out {w}/s.sqlite/rollup.xlsx --db {db}"),
     ] + [Case(f"plan-import/{name}", f"plan import {{w}}/bad/{name}.csv --term-start 2025 --db {{db}}")
-         for name in ("plan_unknown_subject", "plan_year_3000", "plan_header_only")] + [
+         for name in ("plan_unknown_subject", "plan_year_3000", "plan_header_only", "plan_funds_1e15",
+                      "plan_income_1e12")] + [
         Case("plan-import/term-negative", "plan import {w}/diaries/三年规划.xlsx --term-start -5 --db {db}"),
         Case("plan-import/term-99999", "plan import {w}/diaries/三年规划.xlsx --term-start 99999 --db {db}"),
         Case("plan-import/broken-rosters", "plan import {w}/diaries/三年规划.xlsx --term-start 2025 "

@@ -1,6 +1,7 @@
 """The `lianhu` command: exit codes, JSON, files written."""
 
 import json
+import os
 
 import pytest
 import subprocess
@@ -277,3 +278,13 @@ def test_validate_lists_the_tables_found_and_a_missing_one_is_a_problem(tmp_path
     assert main(["validate", str(folder), "--partial", "--save"]) == 2
     assert main(["validate", str(write_csv_rosters(tmp_path / "all")), "--problems-out", str(tmp_path / "p.xlsx")]) == 0
     assert "未写问题清单" in capsys.readouterr().err and not (tmp_path / "p.xlsx").exists()
+
+
+def test_a_reader_that_stops_early_is_no_error(tmp_path):
+    """`lianhu … | head`: the pipe closes before the output is written."""
+    lianhu = Path(sys.executable).with_name("lianhu")
+    process = subprocess.Popen([str(lianhu), "policy", "show"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=os.environ | {"LIANHU_ERROR_DIR": str(tmp_path)})
+    process.stdout.close()
+    err = process.stderr.read().decode()
+    assert process.wait() == 141 and "Traceback" not in err and "内部错误" not in err and not list(tmp_path.iterdir())

@@ -270,3 +270,10 @@ def test_ranks_as_real_rosters_write_them_count_in_their_band(tmp_path):
     policy_file.write_text("rank_titles: {正县级干部: 部级}\n", encoding="utf-8")
     with pytest.raises(PolicyError):
         load_policy(policy_file)
+
+
+def test_one_township_code_with_two_names_is_a_problem(tmp_path):
+    tables = base_tables()
+    tables["村"].loc[1, "乡镇"] = "安华镇"
+    problems = errors(write_csv_rosters(tmp_path, tables))
+    assert [(p.code, p.row, p.column) for p in problems] == [("name_mismatch", 3, "乡镇")] and "太京镇" in problems[0].message_zh

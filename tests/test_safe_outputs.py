@@ -61,3 +61,7 @@ def test_a_csv_carries_formula_like_text_behind_an_apostrophe(tmp_path):
     cells = [cell for row in rows for cell in row]
     assert not [cell for cell in cells if cell.startswith(FORMULA_STARTS) and cell != "-1"]  # numbers stay numbers
     assert "'=cmd|' /C calc'!A0" in cells and "'=header" in rows[0] and "普通文字" in cells
+    from lianhu_tools.pairing.output import read_pairs
+
+    back = read_pairs(tmp_path / "out.csv", ("name",))  # read back as written: the guard is not part of the text
+    assert list(back["name"][:4]) == [text for _, text in PLANTED.values()]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import re
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -62,21 +63,35 @@ class Store:
         url = str(url)
         if "://" not in url:  # a plain path means a SQLite file
             url = f"sqlite:///{url}"
-        self.url = sa.engine.make_url(url)
-        file = self.url.database if self.url.get_backend_name() == "sqlite" and self.url.database not in (None, "", ":memory:") else None
+        try:
+            self.url = sa.engine.make_url(url)
+        except sa.exc.ArgumentError:
+            raise NotInStore(f"不是数据库地址 / not a store URL: {_masked(url)}") from None
+        sqlite = self.url.get_backend_name() == "sqlite"
+        if sqlite and self.url.database in (None, "", ":memory:"):
+            raise NotInStore("内存数据库什么也不保存，请给出数据库文件 / an in-memory store keeps nothing: give a file")
+        file = self.url.database if sqlite else None
         if file and not create and not Path(file).exists():
             raise NotInStore(f"没有这个数据库：{file}（先用 lianhu validate 名册 --save 建立）/ no store at {file} "
                              f"(lianhu validate ROSTERS --save makes one)")
-        if file and (Path(file).is_dir() or not _sqlite_or_empty(Path(file))):
-            raise NotInStore(f"{file} 不是工作台数据库（是文件夹，或不是 SQLite 文件）/ {file} is not a workbench store "
-                             f"(a folder, or not an SQLite file)")
+        if file and ((Path(file).exists() and not Path(file).is_file()) or not _sqlite_or_empty(Path(file))):
+            raise NotInStore(f"{file} 不是工作台数据库（是文件夹或设备，或不是 SQLite 文件）/ {file} is not a workbench store "
+                             f"(a folder or device, or not an SQLite file)")
         if file:
             _create_privately(Path(file))
-        self.engine = sa.create_engine(self.url)
-        if self.url.get_backend_name() == "sqlite":
-            _sqlite_for_many_writers(self.engine)
-        self.who = who or getpass.getuser()
-        if self._needs_setup():
+        try:
+            self.engine = sa.create_engine(self.url)
+            if sqlite:
+                _sqlite_for_many_writers(self.engine)
+            self.who = who or getpass.getuser()
+            setup = self._needs_setup()
+        except (sa.exc.NoSuchModuleError, ModuleNotFoundError) as exc:
+            raise NotInStore(f"这种数据库用不了（缺少驱动 {getattr(exc, 'name', '') or self.url.drivername}）/ this kind of "
+                             f"store cannot be used here (no driver): {self.url.render_as_string()}") from None
+        except OperationalError as exc:
+            raise NotInStore(f"连不上数据库 / cannot reach the store {self.url.render_as_string()}: "
+                             f"{str(exc.orig).strip().splitlines()[0][:200]}") from None
+        if setup:
             with self.transaction() as conn:
                 create_or_migrate(conn)
 
@@ -302,6 +317,10 @@ class Store:
         """A manual adjustment of an assessment result (`check_adjustment`); audited."""
         check_adjustment(points, reason)
         with self.transaction() as conn:
+            before = conn.execute(sa.select(sa.func.coalesce(sa.func.sum(adjustments.c.points), 0.0)).where(
+                (adjustments.c.assessment_id == assessment_id) & (adjustments.c.subject_kind == subject_kind)
+                & (adjustments.c.subject_id == subject_id))).scalar_one()
+            check_adjustment(points, reason, float(before))  # under the write lock: two planners at once add up too
             conn.execute(adjustments.insert().values(assessment_id=assessment_id, subject_kind=subject_kind,
                                                      subject_id=subject_id, points=points, reason=reason, at=now(), who=self.who))
             self._audit(conn, "adjust", "assessment", f"{assessment_id}/{subject_kind}/{subject_id}", None,
@@ -402,13 +421,17 @@ class Store:
             return conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
 
 
-def check_adjustment(points: float, reason: str) -> None:
-    """An adjustment needs a reason and is a number of at most ±ADJUSTMENT_LIMIT points."""
+def check_adjustment(points: float, reason: str, before: float = 0.0) -> None:
+    """An adjustment needs a reason and is a number of points, at least 0.1 either way; with the subject's
+    adjustments `before`, its total stays within ±ADJUSTMENT_LIMIT."""
     if not str(reason or "").strip():
         raise AdjustmentError("人工调整须说明理由 / a manual adjustment needs a reason")
-    if isinstance(points, bool) or not isinstance(points, (int, float)) or not abs(points) <= ADJUSTMENT_LIMIT:
-        raise AdjustmentError(f"人工调整须为 −{ADJUSTMENT_LIMIT} 到 {ADJUSTMENT_LIMIT} 分之间的数，而不是 {points!r} / "
-                              f"an adjustment must be a number of points between −{ADJUSTMENT_LIMIT} and {ADJUSTMENT_LIMIT}")
+    if isinstance(points, bool) or not isinstance(points, (int, float)) or not 0.1 <= abs(points) <= ADJUSTMENT_LIMIT:
+        raise AdjustmentError(f"人工调整须为 0.1 到 {ADJUSTMENT_LIMIT} 分（加或减），而不是 {points!r} / an adjustment must be "
+                              f"between 0.1 and {ADJUSTMENT_LIMIT} points, up or down")
+    if abs(before + points) > ADJUSTMENT_LIMIT:
+        raise AdjustmentError(f"此前已调整 {before:+g} 分，再调 {points:+g} 分后合计超过 ±{ADJUSTMENT_LIMIT} 分 / with the "
+                              f"{before:+g} points adjusted before, the total would pass ±{ADJUSTMENT_LIMIT}")
 
 
 def fingerprints(records: pd.DataFrame) -> pd.Series:
@@ -425,6 +448,10 @@ def fingerprints(records: pd.DataFrame) -> pd.Series:
         content[name] = column.to_numpy()
     hashed = pd.util.hash_pandas_object(pd.DataFrame(content), index=False).to_numpy()
     return pd.Series(hashed.view(np.int64), index=records.index, name="fingerprint")
+
+
+def _masked(url: str) -> str:
+    return re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1***@", url)
 
 
 def _sqlite_or_empty(file: Path) -> bool:

@@ -23,6 +23,7 @@ import yaml
 from ..errors import UnreadableFile
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula (OWASP CSV injection)
 
 
 @dataclass
@@ -98,11 +99,16 @@ def _read_csv(path: Path) -> pd.DataFrame:
     sep = max((",", "\t", ";", "|"), key=lambda c: max((line.count(c) for line in head), default=0))
     csv.field_size_limit(2**31 - 1)  # a pasted essay in one cell is data, not a crash
     try:  # ragged rows (titles above the header) are allowed
-        rows = _trimmed(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+        rows = _trimmed([[_unguarded(v) for v in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=sep)])
     except csv.Error as exc:
         raise UnreadableFile(path, f"CSV格式错误：{exc}", f"malformed CSV: {exc}") from None
     cells = _grid(rows)
     return _normalise_text(cells), cells.iloc[:HEAD_ROWS].map(lambda v: str(v).strip())
+
+
+def _unguarded(cell: str) -> str:
+    """A cell as written before a CSV writer guarded it against formulas ("'=DW1" → "=DW1", see `csv_safe`)."""
+    return cell[1:] if cell.startswith("'") and cell[1:2] and cell[1:2] in FORMULA_STARTS else cell
 
 
 def _trimmed(rows) -> list[list]:

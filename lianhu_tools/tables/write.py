@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..errors import Problem, problems_frame
 from ..schema import TABLES, Table
+from .files import FORMULA_STARTS
 
 ROSTER_FILE_NAMES = {"villages": "村名册", "households": "农户名册", "units": "单位名册", "cadres": "干部名册"}
 
@@ -28,7 +29,6 @@ def atomic_write(path: str | Path) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula (OWASP CSV injection)
 EXCEL_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False}  # text stays text, never a formula or link
 
 
