@@ -577,7 +577,7 @@ def _compare(args) -> int:
     from .figures.pairing import policy_comparison
     from .pairing.compare import COMPARE_LABELS, compare_policies
     from .pairing.output import write_tables
-    from .store import DEFAULT_URL, Store
+    from .store import Store
 
     options = _options(args)
     policies = {"默认 / default": _policy(None)} if len(args.policy_files) == 1 else {}
@@ -586,7 +586,7 @@ def _compare(args) -> int:
         policies[name] = _policy(path)
     rosters = _load(args.rosters, None)[0]
     try:
-        current = Store(args.db or DEFAULT_URL, create=False).current("pairings")
+        current = Store(_store_url(args), create=False).current("pairings")
     except NotInStore:  # no store of its own yet: the churn column stays empty (a wrong --db is said)
         if args.db:
             raise
@@ -620,16 +620,26 @@ def _rotate(args) -> int:
 
 
 def _store(args, create: bool = True):
-    """The store of --db (default data/lianhu.sqlite); commands that only read never create one. A SQLite store
-    (and folders) made here is removed again if the command does not succeed (`_undo_new_stores`)."""
-    from .store import DEFAULT_URL, Store
+    """The store a command uses (`_store_url`), its place said on stderr; commands that only read never create
+    one. A SQLite store (and folders) made here is said as new, and removed again if the command does not succeed
+    (`_undo_new_stores`)."""
+    from .store import Store
 
-    url = str(args.db or DEFAULT_URL)
+    url = _store_url(args)
     file = Path(url) if "://" not in url else Path(url.split(":///", 1)[1]) if url.startswith("sqlite:///") else None
     new = [p for p in (file, *file.parents) if not p.exists()] if create and file and file.name else []
     store = Store(url, create=create)
     _NEW_STORES.extend(new)
+    print(f"数据库 / store: {store.url.render_as_string() if file is None else file.resolve()}"
+          + ("（新建 / new）" if new else ""), file=sys.stderr)
     return store
+
+
+def _store_url(args) -> str:
+    """Which store: --db, else the environment's LIANHU_DB, else data/lianhu.sqlite in the current folder."""
+    from .store import DEFAULT_URL
+
+    return str(args.db or os.environ.get("LIANHU_DB") or DEFAULT_URL)
 
 
 _NEW_STORES: list[Path] = []  # files and folders `_store` made in this run

@@ -105,12 +105,12 @@ def test_reasons_name_the_binding_rule_not_a_distance(city):
 def test_marginal_slots_equal_a_re_solve_with_those_slots(city):
     """One more slot for every cadre of a rank in a county (here: each such cadre gets a twin, as the
     poor quota of these ranks is 1) covers exactly the households the table says."""
-    from lianhu_tools.pairing.households import _cadres
+    from lianhu_tools.pairing.households import cadres_with_slots
 
     result = match_households(city, locality="distance", max_km=25)
     table = result.marginal[(result.marginal["pool"] == "poor") & (result.marginal["rank"] != "地厅级")]
     assert table["extra_covered"].gt(0).any() and (table["extra_covered"] <= table["cadres"]).all()
-    county = _cadres(city, load_policy())["county_code"]
+    county = cadres_with_slots(city, load_policy())["county_code"]
     before = (result.pairs["pool"] == "poor").sum()
     for row in table.sort_values("extra_covered", ascending=False).head(3).itertuples():
         chosen = city.cadres[(county == row.county_code) & (city.cadres["rank"] == row.rank)]

@@ -122,9 +122,9 @@ def test_accepting_one_county_leaves_the_rest_of_the_city(tmp_path):
     store.save_pairings(pd.DataFrame({"cadre_id": ["C1", "C4"], "household_id": ["H1", "H2"]}), 2025, "confirmed")
     current = store.current("pairings").set_index("household_id")
     assert current["cadre_id"].to_dict() == {"H1": "C1", "H2": "C4", "H3": "C3"}
-    assert current.loc["H3", "status"] == "locked" and current.loc["H1", "status"] == "confirmed"
+    assert current.loc["H3", "status"] == "locked" and current.loc["H1", "status"] == "locked"  # kept: never unlocked
     history = pd.read_sql(sa.select(tables.status_history), store.engine)
-    assert list(history["new_status"]) == ["locked"] * 3 + ["ended", "confirmed", "confirmed"]
+    assert list(history["new_status"]) == ["locked"] * 3 + ["ended", "confirmed"]
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
