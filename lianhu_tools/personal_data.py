@@ -13,8 +13,6 @@ from functools import cache
 from pathlib import Path
 from typing import Iterable
 
-import pandas as pd
-
 from .errors import PersonalDataLeak
 from .rosters import Rosters
 from .schema import HOUSEHOLD_PERSONAL_FIELDS, TABLES
@@ -94,12 +92,22 @@ def own_wording() -> frozenset[str]:
     return frozenset(runs)
 
 
+def _cell_text(value) -> str:
+    """A cell as text; a number that is whole as its digits (a phone typed as a number is still a phone)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 def _pieces(path: Path) -> set[str]:
     """A published file's pieces of text: the cells of a workbook; for a page, what lies between its tags and
     quotes (table cells, sentences, the figures' labels)."""
     if path.suffix == ".xlsx":
-        frames = pd.read_excel(path, sheet_name=None, dtype=str, header=None, engine="calamine").values()
-        return {str(v).strip() for frame in frames for v in frame.to_numpy().ravel() if pd.notna(v)} - {""}
+        from python_calamine import CalamineWorkbook
+
+        book = CalamineWorkbook.from_path(str(path))
+        return {_cell_text(v) for name in book.sheet_names for row in book.get_sheet_by_name(name).iter_rows()
+                for v in row} - {""}
     text = path.read_text(encoding="utf-8")
     text = html.unescape(re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text))
     return {piece.strip() for piece in re.split(r"[<>\"\n]", text) if piece.strip()}
