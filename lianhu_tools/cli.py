@@ -424,7 +424,7 @@ def _validate(args) -> int:
 
 def _accept(args) -> int:
     from .errors import PairingInputError
-    from .pairing.accept import check_accepted, with_pools
+    from .pairing.accept import check_accepted, with_periods, with_pools
     from .pairing.output import read_pairs
 
     files = {"pairs": args.pairs, "links": args.links, "teams": args.teams}
@@ -437,7 +437,9 @@ def _accept(args) -> int:
     read = {name: read_pairs(_existing([path])[0], columns[name]) if path else None for name, path in files.items()}
     if read["pairs"] is not None:
         read["pairs"] = with_pools(rosters, policy, read["pairs"])
-    stored = {"pairs": store.current("pairings"), "links": store.current("links")}
+    if read["teams"] is not None:
+        read["teams"] = with_periods(read["teams"])
+    stored = {"pairs": store.current("pairings"), "links": store.current("links"), "teams": store.teams()}
     problems = check_accepted(rosters, policy, args.term_start, **read, sources={k: str(v) for k, v in files.items() if v},
                               stored=stored, unlock_reason=args.unlock_reason or "")
     if problems:

@@ -40,6 +40,7 @@ PROBLEM_CODES = {
     "duplicate_column": ("同一字段出现两列", "two columns mean the same field"),
     "unknown_column": ("未识别的列（已忽略，警告）", "unrecognised column, ignored (warning)"),
     "required_value_missing": ("必填项为空", "a required value is blank"),
+    "stranded": ("现有结对或工作队会落在单位不再联系的村", "stored rows would be left in villages no longer linked"),
     "locked": ("会替代已锁定（三年不变）的结对", "would replace rows locked for the term"),
     "rank_unknown": ("职级不在职级对照表中", "a rank not in the policy's rank table"),
     "number_digits_lost": ("编号被存成数字，超过15位已被改动", "a number stored as a number lost digits beyond the 15th"),

@@ -197,3 +197,50 @@ def test_with_links_stored_a_household_must_be_in_its_units_villages(city, tmp_p
     path = careless(city, "pairs", household_outside_the_units_villages)
     assert main(["accept", "--pairs", path, "--term-start", "2025", "--db", str(db)]) == 1
     assert "not one the cadre's unit links" in capsys.readouterr().err
+
+
+def test_new_links_may_not_strand_stored_pairings_or_teams(city, tmp_path, capsys):
+    db = copy_of(city / "s.sqlite", tmp_path / "s.sqlite")
+    links, pairs, teams = (str(city / name) for name in ("联村.xlsx", "联户.xlsx", "轮换.xlsx"))
+    assert main(["accept", "--pairs", pairs, "--links", links, "--teams", teams, "--term-start", "2025", "--db", str(db)]) == 0
+    frame = read_pairs(links, ("unit_id", "village_code"))
+    path = tmp_path / "fewer.csv"
+    write_tables({"表": frame.iloc[[0]]}, path, lang="en")  # its unit now links the first village only
+    assert main(["accept", "--links", str(path), "--term-start", "2025", "--db", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("(stranded)") == 2 and "--pairs" in err and "--teams" in err
+
+
+def test_teams_need_links_and_one_spelling_of_a_period(city, tmp_path, capsys):
+    db = tmp_path / "s.sqlite"  # rosters only
+    assert main(["validate", str(city / "rosters"), "--save", "--db", str(db)]) == 0
+    assert main(["accept", "--teams", str(city / "轮换.xlsx"), "--term-start", "2025", "--db", str(db)]) == 1
+    assert "no unit–village links yet" in capsys.readouterr().err
+    assert main(["accept", "--links", str(city / "联村.xlsx"), "--term-start", "2025", "--db", str(db)]) == 0
+    teams = read_pairs(city / "轮换.xlsx", ("period", "unit_id", "village_code", "cadre_id"))
+    first = teams[teams["period"] == "2025H1"]
+    again = first.iloc[[0]].assign(period="2025h1 ")  # the same cadre, the same half year, spelled otherwise
+    path = tmp_path / "teams.csv"
+    write_tables({"表": pd.concat([first, again])}, path, lang="en")
+    assert main(["accept", "--teams", str(path), "--term-start", "2025", "--db", str(db)]) == 1
+    assert "duplicate_key" in capsys.readouterr().err
+
+
+def test_a_teams_file_for_one_unit_keeps_the_other_units_teams(city, tmp_path):
+    db = copy_of(city / "s.sqlite", tmp_path / "s.sqlite")
+    assert main(["accept", "--links", str(city / "联村.xlsx"), "--teams", str(city / "轮换.xlsx"), "--term-start", "2025",
+                 "--db", str(db)]) == 0
+    before = Store(db).teams()
+    teams = read_pairs(city / "轮换.xlsx", ("period", "unit_id", "village_code", "cadre_id"))
+    one_unit = teams[teams["unit_id"] == teams["unit_id"].iloc[0]]
+    path = tmp_path / "one.csv"
+    write_tables({"表": one_unit}, path, lang="en")
+    assert main(["accept", "--teams", str(path), "--term-start", "2025", "--db", str(db)]) == 0
+    assert len(Store(db).teams()) == len(before)
+
+
+def test_a_field_given_twice_is_said(city, tmp_path, capsys):
+    path = tmp_path / "twice.csv"
+    path.write_text("cadre_id,household_id,干部编号\nGB00000001,H1,GB00000002\n", encoding="utf-8")
+    assert main(["accept", "--pairs", str(path), "--term-start", "2025", "--db", str(city / "s.sqlite")]) == 1
+    assert "two columns mean the same field" in capsys.readouterr().err

@@ -87,7 +87,7 @@ def test_leaked_numbers_are_found_whatever_surrounds_them(store, tmp_path):
     for text in (f"<p>身份证{number.lower()}号</p>", f"<td>电话:{phone}</td>", f"<td>档案局-{number}</td>",
                  f"<td>{number[:6]} {number[6:14]} {number[14:]}</td>", f"<td>{wide}</td>", f"<td>+86{phone}</td>",
                  f"<td>86-{phone}</td>", f"<td>{phone[:3]}-{phone[3:7]}-{phone[7:]}</td>", f"<td>0{phone}</td>",
-                 f"<td>1{number}</td>"):
+                 f"<td>1{number}</td>", f"<td>站（{phone[:3]}—{phone[3:7]}—{phone[7:]}）</td>"):
         leaked = tmp_path / "leak.html"
         leaked.write_text(text, encoding="utf-8")
         with pytest.raises(PersonalDataLeak, match="personal data"):
@@ -112,6 +112,14 @@ def test_a_name_inside_a_text_published_by_design_is_no_leak(store, tmp_path):
     with pytest.raises(PersonalDataLeak, match="王峰种植专业合作社"):
         check_no_personal_data([page], rosters)
     check_no_personal_data([page], rosters, allowed=["王峰"])
+    for written in ("王 峰帮扶站", "王\u3000峰帮扶站", "王\u200b峰帮扶站", "王·峰帮扶站", "走访王峰户次数"):
+        page.write_text(f"<table><tr><td>{written}</td></tr></table>", encoding="utf-8")
+        with pytest.raises(PersonalDataLeak):
+            check_no_personal_data([page], rosters)
+    households["head_name"] = ["康建", "孫　寶", "赵六"]  # padded with a full-width space, in traditional characters
+    page.write_text("<table><tr><td>孙宝种植合作社</td></tr></table>", encoding="utf-8")
+    with pytest.raises(PersonalDataLeak):
+        check_no_personal_data([page], replace(rosters, households=households))
 
 
 def test_adjust_command_needs_a_reason_and_republishes(store, tmp_path, capsys):

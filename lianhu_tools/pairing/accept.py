@@ -30,17 +30,17 @@ def check_accepted(rosters: Rosters, policy: Policy, term_start: int, pairs: pd.
                    sources: dict[str, str] | None = None, stored: dict[str, pd.DataFrame] | None = None,
                    unlock_reason: str = "") -> list[Problem]:
     """Every problem of what is to be accepted (frames as `output.read_pairs` gives them: row k of the frame is
-    Excel row k + 2; pairs with their pools, see `with_pools`). `stored`: the store's current pairings and links
-    (`Store.current`), which the links given replace and the locked rows of which need `unlock_reason`.
-    An empty list means it may be stored."""
+    Excel row k + 2; pairs with their pools, see `with_pools`). `stored`: the store's current pairings, links
+    (`Store.current`) and teams, which what is given replaces (locked rows only with `unlock_reason`) or must still
+    agree with. An empty list means it may be stored."""
     sources, stored = sources or {}, stored or {}
     problems = []
     if not TERM_YEARS[0] <= term_start <= TERM_YEARS[1]:
         problems.append(Problem.about("out_of_range", f"联系期第一年须在 {TERM_YEARS[0]}–{TERM_YEARS[1]} 年之间",
                                       f"the term's first year must be between {TERM_YEARS[0]} and {TERM_YEARS[1]}",
                                       file="--term-start", value=term_start))
-    current_links = stored.get("links")
-    linked = links if links is not None else current_links if current_links is not None and len(current_links) else None
+    final = _links_after(stored.get("links"), links, term_start)
+    linked = final if len(final) else None
     checks = (("pairs", pairs, lambda f, file: _pairs(rosters, policy, f, file, linked)),
               ("links", links, lambda f, file: _links(rosters, policy, f, file)),
               ("teams", teams, lambda f, file: _teams(rosters, policy, f, file, term_start, linked)))
@@ -55,7 +55,58 @@ def check_accepted(rosters: Rosters, policy: Policy, term_start: int, pairs: pd.
         given = pairs if name == "pairs" else links
         if given is not None and stored.get(name) is not None:
             problems += _stored_rows(given, stored[name], keys, term_start, unlock_reason, sources.get(name, name))
+    if links is not None and resolve_locality(policy.locality, linked) == "unit_villages":
+        problems += _stranded(rosters, final, pairs, teams, stored, sources.get("links", "links"))
     return problems
+
+
+def _links_after(current: pd.DataFrame | None, given: pd.DataFrame | None, term_start: int) -> pd.DataFrame:
+    """The unit–village links once `given` is accepted: the stored ones it does not touch, and it (with terms)."""
+    frames = []
+    if current is not None and len(current):
+        touched = given is not None and len(given)
+        keep = ~(current["unit_id"].isin(given["unit_id"]) | current["village_code"].isin(given["village_code"])) \
+            if touched else pd.Series(True, index=current.index)
+        frames.append(current.loc[keep, ["unit_id", "village_code", "term_start"]])
+    if given is not None:
+        frames.append(given[["unit_id", "village_code"]].assign(term_start=term_start))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["unit_id", "village_code", "term_start"])
+
+
+def _stranded(rosters: Rosters, final: pd.DataFrame, pairs, teams, stored: dict, file: str) -> list[Problem]:
+    """Stored pairings and teams the new links would leave in villages their unit no longer links."""
+    allowed = set(zip(final["unit_id"].astype(str), final["village_code"].astype(str)))
+    problems = []
+    current = stored.get("pairs")
+    if current is not None and len(current):
+        if pairs is not None:  # the rows the new pairs replace are not stranded
+            current = current[~(current["cadre_id"].isin(pairs["cadre_id"]) | current["household_id"].isin(pairs["household_id"]))]
+        unit = current["unit_id"].fillna(current["cadre_id"].map(rosters.cadres.set_index("cadre_id")["unit_id"]))
+        village = current["household_id"].map(rosters.households.set_index("household_id")["village_code"])
+        left = current[[pair not in allowed for pair in zip(unit, village)]]
+        if len(left):
+            shown = "、".join(f"（{c}，{h}）" for c, h in zip(left["cadre_id"][:3], left["household_id"][:3]))
+            problems.append(Problem.about("stranded", f"{len(left):,} 条现有结对所在的村将不再由干部所在单位联系，如 {shown}；"
+                                                      "请同时给出新的联户方案（--pairs）",
+                                          f"{len(left):,} stored pairings would lie in villages their cadre's unit no longer "
+                                          f"links, e.g. {shown}; give the new pairings with them (--pairs)", file=file))
+    current = stored.get("teams")
+    if current is not None and len(current):
+        if teams is not None:
+            replaced = set(zip(teams["period"], teams["unit_id"]))
+            current = current[[pair not in replaced for pair in zip(current["period"], current["unit_id"])]]
+        left = current[[pair not in allowed for pair in zip(current["unit_id"], current["village_code"])]]
+        if len(left):
+            problems.append(Problem.about("stranded", f"{len(left):,} 个现有工作队名额所在的村将不再由其单位联系；"
+                                                      "请同时给出新的工作队轮换（--teams）",
+                                          f"{len(left):,} stored team places would lie in villages their unit no longer "
+                                          "links; give the new teams with them (--teams)", file=file))
+    return problems
+
+
+def with_periods(teams: pd.DataFrame) -> pd.DataFrame:
+    """The teams with their periods as the store keeps them: 2025h1 is 2025H1 (checked and stored as one)."""
+    return teams.assign(period=teams["period"].astype(str).str.strip().str.upper())
 
 
 def with_pools(rosters: Rosters, policy: Policy, pairs: pd.DataFrame) -> pd.DataFrame:
@@ -173,17 +224,24 @@ def _links(rosters: Rosters, policy: Policy, links: pd.DataFrame, file: str) -> 
 def _teams(rosters: Rosters, policy: Policy, teams: pd.DataFrame, file: str, term_start: int,
            links: pd.DataFrame | None) -> list[Problem]:
     problems = []
-    last = term_start + TERM_LENGTH - 1
-    for k, period in enumerate(teams["period"]):
+    term_of = {} if links is None else dict(zip(zip(links["unit_id"].astype(str), links["village_code"].astype(str)),
+                                                links["term_start"]))
+    if links is None:
+        problems.append(Problem.about("orphan_reference", "还没有联村结果：工作队须派往本单位联系的村，请先（或同时）采纳联村结果",
+                                      "no unit–village links yet: teams go to their unit's villages, accept the links first "
+                                      "(or with them)", file=file))
+    for k, (period, unit, village) in enumerate(zip(teams["period"], teams["unit_id"], teams["village_code"])):
         try:
             half = check_half(period)
         except PeriodError:
             problems.append(_problem(file, k, "period", period, "value_not_allowed", "期别须形如 2025H1 或 2025H2",
                                      "period must look like 2025H1 or 2025H2"))
             continue
-        if not term_start <= int(half[:4]) <= last:
-            problems.append(_problem(file, k, "period", period, "out_of_range", f"期别须在联系期 {term_start}–{last} 年内",
-                                     f"the period must lie in the term {term_start}–{last}"))
+        first = int(term_of.get((str(unit), str(village)), term_start))
+        if not first <= int(half[:4]) <= first + TERM_LENGTH - 1:
+            problems.append(_problem(file, k, "period", period, "out_of_range",
+                                     f"期别须在该村联系期 {first}–{first + TERM_LENGTH - 1} 年内",
+                                     f"the period must lie in the village's term {first}–{first + TERM_LENGTH - 1}"))
     known = _known(problems, file, teams, "unit_id", set(rosters.units["unit_id"]), "单位编号", "unit_id") & \
         _known(problems, file, teams, "village_code", set(rosters.villages["village_code"]), "村代码", "village_code")
     ok = _known(problems, file, teams, "cadre_id", set(rosters.cadres["cadre_id"]), "干部编号", "cadre_id")

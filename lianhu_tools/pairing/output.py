@@ -89,6 +89,10 @@ def read_pairs(path: str | Path, required: tuple[str, ...]) -> pd.DataFrame:
         raise PairingInputError.said(*[f"{path}: 文件是空的 / the file is empty"])
     back = {normalize_header(v): k for k, v in LABELS.items()} | {normalize_header(k): k for k in LABELS}
     frame = pd.DataFrame(grid.iloc[1:].to_numpy(), columns=[back.get(normalize_header(h), h) for h in grid.iloc[0]])
+    twice = sorted(set(frame.columns[frame.columns.duplicated()]))
+    if twice:  # e.g. 干部编号 and cadre_id side by side
+        raise PairingInputError.said(f"{path}: 同一字段有两列 / two columns mean the same field: "
+                                     f"{', '.join(LABELS.get(c, c) + ' (' + c + ')' for c in twice)}")
     missing = [c for c in required if c not in frame]
     if missing:
         raise PairingInputError.said(*[f"{path}: 缺少列 / missing columns: "

@@ -68,8 +68,9 @@ class Store:
         except sa.exc.ArgumentError:
             raise NotInStore(f"不是数据库地址 / not a store URL: {_masked(url)}") from None
         sqlite = self.url.get_backend_name() == "sqlite"
-        if sqlite and self.url.database in (None, "", ":memory:"):
-            raise NotInStore("内存数据库什么也不保存，请给出数据库文件 / an in-memory store keeps nothing: give a file")
+        if sqlite and (self.url.database in (None, "", ":memory:") or self.url.query or self.url.database.startswith("file:")):
+            raise NotInStore("SQLite 数据库请给出文件路径（不带参数，不用内存数据库）/ give a SQLite store as a plain file path "
+                             "(no parameters, no in-memory store)")
         file = self.url.database if sqlite else None
         if file and not create and not Path(file).exists():
             raise NotInStore(f"没有这个数据库：{file}（先用 lianhu validate 名册 --save 建立）/ no store at {file} "
@@ -280,8 +281,11 @@ class Store:
             self._save_teams(conn, schedule)
 
     def _save_teams(self, conn, schedule: pd.DataFrame) -> None:
+        """The teams of each (period, unit) in `schedule` replace that unit's for that period; the rest stay."""
         periods = sorted(set(schedule["period"]))
-        conn.execute(team_assignments.delete().where(team_assignments.c.period.in_(periods)))
+        for period, unit in schedule[["period", "unit_id"]].drop_duplicates().itertuples(index=False):
+            conn.execute(team_assignments.delete().where((team_assignments.c.period == period)
+                                                         & (team_assignments.c.unit_id == unit)))
         _insert_frame(conn, team_assignments, schedule[["period", "unit_id", "village_code", "cadre_id"]])
         self._audit(conn, "save", "team_assignments", None, None, json.dumps(periods))
 
