@@ -18,6 +18,7 @@ from pathlib import Path
 from .errors import InputError, NotInStore, PersonalDataLeak, Problem, RosterWarning, StoreBusy, StoreTooNew
 from .pairing.problem import ENGINES, SolverError
 from .policy import LimitError, check_max_km
+from .serve import KernelLimits
 from .tables import write_problem_workbook
 
 
@@ -343,6 +344,17 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=_whole(1024, 65535, "端口"), default=8866)
     p.add_argument("--ip", default="127.0.0.1", help="0.0.0.0 to serve the office network")
     p.add_argument("--policy-file", type=Path, help="政策文件（贫困线等）/ the policy the city uses")
+    p.add_argument("--max-viewers", type=_whole(1, 100, "同时打开的看板页面上限"), default=KernelLimits.max_kernels,
+                   help="同时打开的看板页面上限，超过时显示“访问人数已满” / pages open at once (one kernel each, ~0.5 GB "
+                        "on the demo city), 1–100; past them a busy page")
+    p.add_argument("--abandoned-timeout", type=_whole(10, 3600, "无人连接的页面回收秒数"),
+                   default=KernelLimits.abandoned_seconds,
+                   help="页面关闭或未打开完，多少秒后回收 / seconds before a kernel no page is connected to is culled, 10–3600")
+    p.add_argument("--idle-timeout", type=_whole(300, 86400, "打开但无人操作的页面回收秒数"),
+                   default=KernelLimits.connected_seconds,
+                   help="页面开着但无人操作，多少秒后回收 / seconds before an open page left unused loses its kernel, 300–86400")
+    p.add_argument("--cull-interval", type=_whole(5, 600, "检查间隔秒数"), default=KernelLimits.interval_seconds,
+                   help="多久检查一次 / seconds between checks for idle kernels, 5–600")
     p.set_defaults(run=_dashboard)
 
     p = sub.add_parser("demo", help="在演示城市上运行主流程 / run the main job on the demo city")
@@ -840,9 +852,13 @@ def _dashboard(args) -> int:
         Store(db, create=False)  # a wrong path is said here, not in the leader's browser
     if args.policy_file:
         load_policy(args.policy_file)  # every problem in it listed now
-    command, env = voila(db, args.port, args.ip, args.policy_file and str(args.policy_file))
+    limits = KernelLimits(args.max_viewers, args.abandoned_timeout, args.idle_timeout, args.cull_interval)
+    command, env = voila(db, args.port, args.ip, args.policy_file and str(args.policy_file), limits)
     print(f"领导看板 / dashboard: http://{'127.0.0.1' if args.ip == '0.0.0.0' else args.ip}:{args.port}/ "
-          f"（Ctrl-C 停止 / to stop）\n数据 / data: {env['LIANHU_DB'] or '演示城市（先运行 lianhu demo 或 make demo 可看全市演示数据）/ a small demo city'}",
+          f"（Ctrl-C 停止 / to stop）\n数据 / data: {env['LIANHU_DB'] or '演示城市（先运行 lianhu demo 或 make demo 可看全市演示数据）/ a small demo city'}\n"
+          f"同时至多 {limits.max_kernels} 个页面；关闭或未打开完的页面 {limits.abandoned_seconds} 秒后回收，开着无人操作的 "
+          f"{limits.connected_seconds} 秒后回收 / at most {limits.max_kernels} pages at once; a kernel no page is connected to "
+          f"is culled after {limits.abandoned_seconds} s idle, one an open page leaves unused after {limits.connected_seconds} s",
           flush=True)
     if os.name == "nt":  # Windows has no exec: wait for Voilà
         import subprocess

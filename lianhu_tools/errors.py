@@ -251,6 +251,10 @@ class AdjustmentError(ValueError):
     """A manual adjustment the store refuses (no reason, or points beyond the limit; Chinese and English)."""
 
 
+# What a dashboard visitor sees when something fails: the detail goes to the server's log, never to the page.
+DASHBOARD_ERROR_MESSAGE = "看板出错，请刷新页面；仍然出错请告诉管理员 / something went wrong; reload the page, or tell the administrator"
+
+
 class LianhuWarning(UserWarning):
     """Something worth a look that does not stop the work."""
 

@@ -1,16 +1,42 @@
 """The dashboard served to leaders: Voilà (code hidden, nothing loaded from the internet) on the notebook
-and template shipped in the package (`app/`), as `lianhu dashboard` runs it."""
+and template shipped in the package (`app/`), as `lianhu dashboard` runs it, with the kernels of `kernels.py`:
+a cap on live kernels (past it the busy page) and idle ones culled (`KernelLimits`)."""
 
 from __future__ import annotations
 
 import os
 import socket
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 APP = Path(__file__).resolve().parent / "app"  # also a Jupyter data folder: voila/templates/lianhu, no CDN links
+CONFIG = APP / "config"  # voila.py: Voilà's configuration beyond its command line
 NOTEBOOK = APP / "dashboard.ipynb"  # notebooks/05_dashboard.ipynb has the same code cells, for JupyterLab
 STORES = ("data/lianhu.sqlite", "build/demo/lianhu.sqlite")  # the city's own store first, then `make demo`'s
+
+
+@dataclass(frozen=True)
+class KernelLimits:
+    """How many dashboard kernels may be alive (one per page view; ~0.5 GB each on the demo city), and after
+    how many idle seconds one is culled: with no page connected (a load abandoned, a tab closed), or with a page
+    connected but unused. Checked every `interval_seconds`: an abandoned kernel goes within
+    `abandoned_seconds + interval_seconds` of its last use."""
+
+    max_kernels: int = 8  # 2 cores, 24 GB: eight city kernels (~4 GB) leave room; more would queue for the cores
+    abandoned_seconds: int = 60
+    connected_seconds: int = 3600  # a leader reading with the tab open keeps the page for an hour unused
+    interval_seconds: int = 30
+
+    def voila_options(self) -> list[str]:
+        """Voilà's command-line options for these limits."""
+        return [f"--Voila.config_file_paths={CONFIG}",
+                "--VoilaConfiguration.multi_kernel_manager_class=lianhu_tools.kernels.DashboardKernels",
+                "--Voila.kernel_websocket_connection_class=lianhu_tools.kernels.DashboardConnection",
+                f"--DashboardKernels.max_kernels={self.max_kernels}",
+                f"--DashboardKernels.cull_idle_timeout={self.abandoned_seconds}",
+                f"--DashboardKernels.cull_connected_timeout={self.connected_seconds}",
+                f"--DashboardKernels.cull_interval={self.interval_seconds}"]
 
 
 def default_store() -> str | None:
@@ -20,15 +46,18 @@ def default_store() -> str | None:
     return next((str(p.resolve()) for p in map(Path, STORES) if p.exists()), None)
 
 
-def voila(db: str | None, port: int, ip: str = "127.0.0.1", policy_file: str | None = None) -> tuple[list[str], dict[str, str]]:
-    """The Voilà command line and environment serving the dashboard on store `db` (a demo city when None)."""
+def voila(db: str | None, port: int, ip: str = "127.0.0.1", policy_file: str | None = None,
+          limits: KernelLimits | None = KernelLimits()) -> tuple[list[str], dict[str, str]]:
+    """The Voilà command line and environment serving the dashboard on store `db` (a demo city when None);
+    `limits` None: Voilà's own kernels (no cap, never culled), for comparison only."""
     if db and "://" not in db:
         db = str(Path(db).resolve())  # the kernel runs in the notebook's folder
     paths = [str(APP)] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
     env = os.environ | {"JUPYTER_PATH": os.pathsep.join(paths), "LIANHU_DB": db or "",
                         "LIANHU_POLICY": str(Path(policy_file).resolve()) if policy_file else ""}
     return [sys.executable, "-m", "voila", str(NOTEBOOK), "--template=lianhu", "--no-browser", f"--port={port}",
-            f"--Voila.ip={ip}"], env
+            f"--Voila.ip={ip}", "--VoilaConfiguration.allow_template_override=NO",  # not ?template= from a visitor
+            "--VoilaConfiguration.allow_theme_override=NO"] + (limits.voila_options() if limits else []), env
 
 
 def free_port() -> int:

@@ -170,3 +170,33 @@ def test_grades_as_the_city_names_them_and_charts_as_panels_of_one_plot(year):
     assert len(panels) == sum(len(f.data) for f in board.figures.values())
     assert [list(t.x) for t in panels[:2]] == [list(t.x) for t in board.figures["coverage"].data]
     assert all(t.legend is None for f in board.figures.values() for t in f.data)  # the separate figures stay as they were
+
+
+def test_a_redraw_that_fails_says_so_briefly_and_logs_the_detail_on_the_server(tmp_path, capfd):
+    import sqlite3
+
+    from lianhu_tools.demo.pipeline import start_demo_year
+    from lianhu_tools.errors import DASHBOARD_ERROR_MESSAGE
+    from lianhu_tools.widgets.dashboard import Dashboard
+
+    year = start_demo_year("tiny", tmp_path / "year", assess=("2025H1", "2025"))
+    board = Dashboard(year.store)
+    assert board.period.value == "2025" and board.figures
+    with sqlite3.connect(year.folder / "lianhu.sqlite") as db:  # the store changed under the open page
+        db.execute("DROP TABLE adjustments")
+    capfd.readouterr()
+    board.period.value = "2025H1"  # its assessment is read now, and cannot be
+    assert DASHBOARD_ERROR_MESSAGE in board.headline.value and "dashboard-error" in board.headline.value
+    assert board.figures == {} and board.combined is None and board.rankings.value == ""
+    logged = capfd.readouterr().err  # the process's own stderr: in a kernel, the server's log
+    assert "dashboard redraw failed" in logged and "Traceback" in logged and "adjustments" in logged
+    board.period.value = "2025"  # read before: drawn again
+    assert headline_numbers(board) and DASHBOARD_ERROR_MESSAGE not in board.headline.value
+
+
+def test_the_served_page_says_the_same_short_message():
+    from lianhu_tools.errors import DASHBOARD_ERROR_MESSAGE
+    from lianhu_tools.serve import APP
+
+    template = (APP / "voila" / "templates" / "lianhu" / "index.html.j2").read_text(encoding="utf-8")
+    assert DASHBOARD_ERROR_MESSAGE in template

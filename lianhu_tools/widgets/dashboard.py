@@ -1,10 +1,14 @@
 """The leadership dashboard widget: filters (period, county, township, village) over `figures.dashboard`,
 the charts drawn as one figure. The same widget runs in JupyterLab and, code hidden, under Voilà
-(`lianhu dashboard`); `write_html` saves it as one static page for those who only get files.
+(`lianhu dashboard`); `write_html` saves it as one static page for those who only get files. A redraw that
+fails (a store gone, a fault) shows visitors a short message; the detail goes to the server's log, not the page.
 """
 
 from __future__ import annotations
 
+import html
+import logging
+import sys
 import time
 from pathlib import Path
 
@@ -12,6 +16,7 @@ import ipywidgets as w
 import plotly.graph_objects as go
 from IPython.display import display
 
+from ..errors import DASHBOARD_ERROR_MESSAGE
 from ..figures.dashboard import DashboardData
 from ..figures.theme import combined
 from ..periods import period_label
@@ -47,15 +52,27 @@ class Dashboard:
         """A filter changed: offer the parts of the area chosen (none for the whole city), then redraw once."""
         if self._busy:
             return
-        self._busy = True
         try:
-            if change.owner is self.county:
-                self.township.options = self.data.parts_of(self.county.value, "township")
-            if change.owner in (self.county, self.township):
-                self.village.options = self.data.parts_of(self.township.value, "village")
-        finally:
-            self._busy = False
-        self.render()
+            self._busy = True
+            try:
+                if change.owner is self.county:
+                    self.township.options = self.data.parts_of(self.county.value, "township")
+                if change.owner in (self.county, self.township):
+                    self.village.options = self.data.parts_of(self.township.value, "village")
+            finally:
+                self._busy = False
+            self.render()
+        except Exception:  # in a kernel, ipywidgets would send the traceback to the page
+            _server_log().exception("dashboard redraw failed (period %r, area %r)", self.period.value, self.area())
+            self.show_error()
+
+    def show_error(self) -> None:
+        """The short message in place of the headline, charts and rankings."""
+        self.headline.value = f"<h3 class='dashboard-error' style='color:#b23a48'>{html.escape(DASHBOARD_ERROR_MESSAGE)}</h3>"
+        self.rankings.value = ""
+        self.figures, self.combined = {}, None
+        if _in_kernel():
+            self.chart.clear_output()
 
     def area(self) -> tuple[str, int]:
         """The selected area's code prefix and the code digits of its parts (county 6, township 9, village 12)."""
@@ -91,6 +108,17 @@ class Dashboard:
     def write_html(self, path: str | Path) -> Path:
         """The period chosen as one static page (see `report.write_dashboard_page`)."""
         return write_dashboard_page(self.data, self.period.value, path)
+
+
+def _server_log() -> logging.Logger:
+    """This module's log, on the process's own stderr: in a kernel, the log of the server that started it."""
+    log = logging.getLogger(__name__)
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.__stderr__)
+        handler.setFormatter(logging.Formatter("[lianhu dashboard] %(levelname)s | %(message)s"))
+        log.addHandler(handler)
+        log.propagate = False  # the root log's handlers may write to sys.stderr, which a kernel sends to the page
+    return log
 
 
 def _in_kernel() -> bool:

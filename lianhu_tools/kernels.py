@@ -1,0 +1,103 @@
+"""The kernels Voilà starts for dashboard visitors (`lianhu dashboard` names these classes on its command line).
+
+Each page view has a kernel of its own (about 0.5 GB on the demo city's store). `DashboardKernels` keeps at most
+`max_kernels` alive: a visitor past them gets the busy page (HTTP 503, `app/voila/templates/lianhu/503.html`)
+and no kernel. Kernels no page is connected to (a load abandoned, a tab closed) are culled once idle for
+`cull_idle_timeout`, those a page is still connected to once unused for `cull_connected_timeout`.
+`DashboardConnection` sends no traceback and no kernel stderr to a browser: an error says
+`DASHBOARD_ERROR_MESSAGE`, the detail stays in the server's log. Imported by the Voilà server only (it needs jupyter_server).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+from jupyter_core.utils import ensure_async
+from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from tornado.web import HTTPError
+from traitlets import Bool, Integer, Unicode
+
+from .errors import DASHBOARD_ERROR_MESSAGE
+from .serve import KernelLimits
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")  # IPython's colours, out of the log
+
+
+class DashboardKernels(AsyncMappingKernelManager):
+    """Jupyter server's kernel manager with a cap on live kernels and culling of idle ones, connected or not."""
+
+    max_kernels = Integer(KernelLimits.max_kernels, config=True, help="live kernels at most; past them HTTP 503")
+    cull_idle_timeout = Integer(KernelLimits.abandoned_seconds, config=True,
+                                help="seconds idle after which a kernel no page is connected to is culled")
+    cull_interval = Integer(KernelLimits.interval_seconds, config=True, help="seconds between checks for idle kernels")
+    cull_connected_timeout = Integer(KernelLimits.connected_seconds, config=True,
+                                     help="seconds unused after which a kernel is culled though a page is connected")
+    allow_tracebacks = Bool(False, config=True, help="send tracebacks to browsers (never, for visitors)")
+    traceback_replacement_message = Unicode(DASHBOARD_ERROR_MESSAGE, config=True, help="what a browser gets instead")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._starting = 0  # kernels being started: not yet in the map, counted against the cap
+
+    async def start_kernel(self, **kwargs) -> str:
+        if len(self._kernels) + self._starting >= self.max_kernels:
+            self.log.warning("Dashboard busy: %d kernels alive (at most %d); a visitor got the busy page",
+                             len(self._kernels) + self._starting, self.max_kernels)
+            raise HTTPError(503)
+        self._starting += 1
+        try:
+            return await super().start_kernel(**kwargs)
+        finally:
+            self._starting -= 1
+
+    async def cull_kernel_if_idle(self, kernel_id: str) -> None:
+        """Jupyter server's culling (dead kernels, and idle ones no page is connected to), then idle connected ones."""
+        await super().cull_kernel_if_idle(kernel_id)
+        kernel = self._kernels.get(kernel_id)
+        if kernel is None or self.cull_connected_timeout <= 0 or not hasattr(kernel, "last_activity"):
+            return
+        idle = datetime.now(timezone.utc) - kernel.last_activity
+        if kernel.execution_state != "busy" and idle > timedelta(seconds=self.cull_connected_timeout):
+            self.log.warning("Culling kernel %s: a page is connected but it was unused for %d seconds",
+                             kernel_id, idle.total_seconds())
+            await ensure_async(self.shutdown_kernel(kernel_id))
+
+
+class DashboardConnection(ZMQChannelsWebsocketConnection):
+    """The websocket between a page and its kernel, never carrying a traceback or the kernel's stderr."""
+
+    def handle_outgoing_message(self, stream, outgoing_msg: list) -> None:
+        if getattr(self.channels.get(stream) if isinstance(stream, str) else stream, "channel", None) == "iopub":
+            _, parts = self.session.feed_identities(outgoing_msg)
+            if self.session.unpack(parts[1])["msg_type"] == "stream":
+                content = self.session.unpack(parts[4])
+                if content.get("name") == "stderr":
+                    self.log.info("Kernel %s stderr (not sent to the browser):\n%s", self.kernel_id,
+                                  content.get("text", ""))
+                    return
+        super().handle_outgoing_message(stream, outgoing_msg)
+
+    def _on_error(self, channel, msg, msg_list) -> None:
+        """An error's traceback replaced by the message, logged here (Jupyter server looks for the message on the
+        wrong object)."""
+        if self.multi_kernel_manager.allow_tracebacks or channel != "iopub":
+            return
+        msg["header"] = self.get_part("header", msg["header"], msg_list)
+        if msg["header"]["msg_type"] != "error":
+            return
+        msg["content"] = self.get_part("content", msg["content"], msg_list)
+        shown = self.multi_kernel_manager.traceback_replacement_message
+        self.log.warning("Kernel %s error (the browser got only the short message):\n%s", self.kernel_id,
+                         ANSI.sub("", "\n".join(msg["content"].get("traceback") or [str(msg["content"].get("evalue"))])))
+        msg["content"].update(ename="Error", evalue=shown, traceback=[shown])
+        if self.subprotocol == "v1.kernel.websocket.jupyter.org":
+            msg_list[3] = self.session.pack(msg["content"])
+
+
+def set_xsrf_cookie(request_handler, notebook, cwd) -> None:
+    """Voilà's prelaunch hook: the page gets the _xsrf cookie that its `beforeunload` beacon sends back, so that
+    closing or reloading a tab shuts its kernel down at once (without it Voilà refuses the beacon with 403:
+    voila-dashboards/voila#1458, and only culling reclaims the kernel)."""
+    request_handler.xsrf_token  # tornado sets the cookie when the token is first read
