@@ -27,7 +27,7 @@ LAYERS = [
     ("report", "docs"),
     ("widgets",),
     ("demo",),
-    ("app", "serve"),
+    ("app", "serve", "kernels"),
     ("cli",),
 ]
 LAYER_OF = {name: k for k, names in enumerate(LAYERS) for name in names}
