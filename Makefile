@@ -26,6 +26,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/pairing.py --size city --seeds 3
 	$(BIN)/python bench/archives.py
 	$(BIN)/python bench/dashboard.py
+	$(BIN)/python bench/dashboard_kernels.py
 
 bench-province: $(STAMP)  # about 3 minutes
 	$(BIN)/python bench/pairing.py --size province --localities unit_villages

@@ -1,5 +1,5 @@
 """Drivers for the dashboard in a real browser (headless Chromium through Playwright), used by
-tests/test_browser.py and bench/dashboard.py; not shipped in the package."""
+tests/test_browser.py, tests/test_dashboard_kernels.py and the dashboard benches; not shipped in the package."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Iterator
 
-from lianhu_tools.serve import free_port, voila
+import psutil
+
+from lianhu_tools.serve import KernelLimits, free_port, voila
 
 
 @dataclass
@@ -24,20 +26,49 @@ class Served:
 
     url: str
     log_file: IO[bytes]
+    pid: int  # Voilà's process
 
     def log(self, last: int = 4000) -> str:
         self.log_file.seek(0)
         return self.log_file.read().decode(errors="replace")[-last:]
 
+    def kernels(self) -> list[psutil.Process]:
+        """The kernels alive: Voilà's child processes running ipykernel (Voilà's API does not list them)."""
+        alive = []
+        try:
+            children = psutil.Process(self.pid).children()
+        except psutil.NoSuchProcess:
+            return alive
+        for child in children:
+            try:
+                if child.is_running() and child.status() != psutil.STATUS_ZOMBIE and \
+                        any("ipykernel" in part for part in child.cmdline()):
+                    alive.append(child)
+            except psutil.NoSuchProcess:
+                pass
+        return alive
+
+    def kernel_bytes(self) -> list[int]:
+        """The resident memory (RSS) of each kernel alive."""
+        sizes = []
+        for kernel in self.kernels():
+            try:
+                sizes.append(kernel.memory_info().rss)
+            except psutil.NoSuchProcess:
+                pass
+        return sizes
+
 
 @contextmanager
-def serving(db: str | None, port: int | None = None, wait: float = 60) -> Iterator[Served]:
-    """Voilà serving the dashboard on store `db` (as `lianhu dashboard` does) until the block ends."""
+def serving(db: str | None, port: int | None = None, wait: float = 60,
+            limits: KernelLimits | None = KernelLimits()) -> Iterator[Served]:
+    """Voilà serving the dashboard on store `db` (as `lianhu dashboard` does, with `limits` on its kernels; None:
+    Voilà's own, no cap and no culling) until the block ends."""
     port = port or free_port()
-    command, env = voila(db, port)
+    command, env = voila(db, port, limits=limits)
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    served = Served(f"http://127.0.0.1:{port}/", log)
+    served = Served(f"http://127.0.0.1:{port}/", log, process.pid)
     try:
         deadline = time.monotonic() + wait
         while not _listening(port):
@@ -45,12 +76,18 @@ def serving(db: str | None, port: int | None = None, wait: float = 60) -> Iterat
                 raise RuntimeError(f"Voilà did not start:\n{served.log()}")
             time.sleep(0.2)
         yield served
-    finally:  # Voilà, which shuts down its kernels (each in a session of its own)
+    finally:  # Voilà, which shuts down its kernels (each in a session of its own); any it left, killed
+        kernels = served.kernels()
         os.killpg(process.pid, signal.SIGTERM)
         try:
-            process.wait(10)
+            process.wait(30)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+        for kernel in kernels:
+            try:
+                kernel.kill()
+            except psutil.NoSuchProcess:
+                pass
         log.close()
 
 
@@ -77,6 +114,16 @@ def browser() -> Iterator[object]:
             yield instance
         finally:
             instance.close()
+
+
+def abandoned_load(chrome, url: str) -> int:
+    """A visitor who leaves as soon as the server answers (no page drawn, no websocket); the HTTP status. A window
+    of its own, closed whole: closing the one tab of a page still loading can hang Playwright."""
+    visitor = chrome.new_context()
+    try:
+        return visitor.new_page().goto(url, wait_until="commit").status
+    finally:
+        visitor.close()
 
 
 def wait_for_dashboard(page, timeout: float = 180, served: Served | None = None) -> None:

@@ -120,7 +120,8 @@ def test_dashboard_command_serves_a_store_and_refuses_a_missing_one(tmp_path, ca
     port = free_port()
     log = (tmp_path / "dashboard.log").open("w")
     server = subprocess.Popen([sys.executable, "-m", "lianhu_tools.cli", "dashboard", "--db", str(year.folder / "lianhu.sqlite"),
-                               "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                               "--port", str(port), "--max-viewers", "3", "--abandoned-timeout", "45"],
+                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -141,6 +142,7 @@ def test_dashboard_command_serves_a_store_and_refuses_a_missing_one(tmp_path, ca
         log.close()
     output = (tmp_path / "dashboard.log").read_text()
     assert f"http://127.0.0.1:{port}/" in output and str(year.folder / "lianhu.sqlite") in output
+    assert "同时至多 3 个页面" in output and "Culling kernels with idle durations > 45 seconds at 30 second" in output
 
 
 def test_limits_and_engines_are_refused_before_any_work(tmp_path, capsys):
@@ -243,6 +245,11 @@ def test_a_fault_or_an_interrupt_is_said_briefly_and_a_fault_reported_privately(
     pytest.param(["rotate", "--rosters", "r", "--links", "l.xlsx", "--from", "2025H1", "--periods", "100000", "--out", "x.xlsx"], id="endless terms"),
     pytest.param(["rotate", "--rosters", "r", "--links", "l.xlsx", "--from", "2025H1", "--handover", "-1", "--out", "x.xlsx"], id="negative handover"),
     pytest.param(["dashboard", "--port", "99999"], id="no such port"),
+    pytest.param(["dashboard", "--max-viewers", "0"], id="no viewers"),
+    pytest.param(["dashboard", "--max-viewers", "1000"], id="viewers past any memory"),
+    pytest.param(["dashboard", "--abandoned-timeout", "1"], id="abandoned pages culled while loading"),
+    pytest.param(["dashboard", "--idle-timeout", "10"], id="open pages culled while read"),
+    pytest.param(["dashboard", "--cull-interval", "0"], id="no culling checks"),
 ])
 def test_impossible_options_are_usage_errors(args, capsys):
     with pytest.raises(SystemExit) as caught:

@@ -120,6 +120,7 @@ def test_installed_lianhu_dashboard_serves_the_packaged_notebook(installed, tmp_
     assert (package / "app" / "dashboard.ipynb").is_file()
     template = package / "app" / "voila" / "templates" / "lianhu"
     assert (template / "conf.json").is_file() and (template / "index.html.j2").is_file()
+    assert (template / "503.html").is_file() and (package / "app" / "config" / "voila.py").is_file()  # busy page, hook
     db = start_demo_year("tiny", tmp_path / "year").folder / "lianhu.sqlite"
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

@@ -1,0 +1,156 @@
+"""The dashboard's kernels under real Voilà, visited by headless Chromium (tests/browser.py): abandoned loads
+culled, a cap on live kernels with a busy page past it, a connected page kept until it is left unused, a closed
+tab's kernel shut down at once; and whatever fails, visitors (a hostile one too) get a short message, never a
+traceback or a path on the server. Kernels are counted as Voilà's child processes (Voilà's API lists none).
+Skipped where there is no Chromium, except in CI (LIANHU_REQUIRE_BROWSER=1)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from browser import abandoned_load, browser, chromium, serving, wait_for_dashboard
+from lianhu_tools.errors import DASHBOARD_ERROR_MESSAGE
+from lianhu_tools.serve import KernelLimits
+
+pytestmark = pytest.mark.skipif(chromium() is None and not os.environ.get("LIANHU_REQUIRE_BROWSER"),
+                                reason="no Chromium here (apt-get install chromium fonts-noto-cjk)")
+# Short so that the test is quick: two kernels, abandoned ones culled after 6 s idle, connected ones after 12 s.
+LIMITS = KernelLimits(max_kernels=2, abandoned_seconds=6, connected_seconds=12, interval_seconds=1)
+SERVER_SECRETS = ("Traceback", str(Path(__file__).resolve().parents[1]), sys.prefix, str(Path.home()), "/tmp/")
+
+
+@pytest.fixture(scope="module")
+def year(tmp_path_factory):
+    from lianhu_tools.demo.pipeline import start_demo_year
+
+    return start_demo_year("tiny", tmp_path_factory.mktemp("year"), assess=("2025H1", "2025"))
+
+
+@pytest.fixture(scope="module")
+def chrome():
+    """One browser window: its tabs share cookies, and a tab closed leaves the browser running (as a leader's)."""
+    with browser() as instance:
+        context = instance.new_context(locale="zh-CN")
+        yield context
+        context.close()
+
+
+def shows_nothing_of_the_server(text: str) -> list[str]:
+    return [secret for secret in SERVER_SECRETS if secret in text]
+
+
+def until(condition, seconds: float) -> float:
+    """Seconds until `condition()` holds (checked every 0.2 s); fails after `seconds`."""
+    started = time.monotonic()
+    while not condition():
+        assert time.monotonic() - started < seconds, f"not within {seconds:g} s"
+        time.sleep(0.2)
+    return time.monotonic() - started
+
+
+def test_abandoned_loads_are_culled_and_a_visitor_past_the_cap_gets_the_busy_page(year, chrome):
+    with serving(str(year.folder / "lianhu.sqlite"), limits=LIMITS) as served:
+        statuses = [abandoned_load(chrome.browser, served.url) for _ in range(5)]
+        assert statuses == [200, 200, 503, 503, 503] and len(served.kernels()) == 2
+
+        page = chrome.new_page()  # one more visitor
+        response = page.goto(served.url)
+        assert response.status == 503 and "看板访问人数已满" in page.inner_text("body")
+        assert "dashboard is busy" in page.inner_text("body") and shows_nothing_of_the_server(page.content()) == []
+        page.close()
+        assert "Dashboard busy" in served.log()
+
+        culled = until(lambda: not served.kernels(), 60)  # rendered, then idle for 6 s, checked every second
+        assert len(served.kernels()) == 0
+
+        page = chrome.new_page()  # a leader reading: the page stays while connected
+        page.goto(served.url, wait_until="commit")
+        wait_for_dashboard(page, served=served)
+        time.sleep(LIMITS.abandoned_seconds + 2 * LIMITS.interval_seconds)
+        assert len(served.kernels()) == 1
+        county = page.locator(".widget-dropdown").filter(has=page.locator("label", has_text="县区")).locator("select")
+        county.select_option(index=1)  # still answers
+        page.locator("h3", has_text=county.locator("option").nth(1).inner_text()).wait_for(timeout=30_000)
+        left = until(lambda: not served.kernels(), LIMITS.connected_seconds + 30)  # left unused: reclaimed
+        assert left > LIMITS.abandoned_seconds + LIMITS.interval_seconds
+        page.close()
+
+        page = chrome.new_page()  # a tab closed: its kernel shut down at once, not culled later
+        page.goto(served.url, wait_until="commit")
+        wait_for_dashboard(page, served=served)
+        assert len(served.kernels()) == 1
+        page.close(run_before_unload=True)
+        closed = until(lambda: not served.kernels(), LIMITS.abandoned_seconds - 2)
+    print(f"\nabandoned loads culled in {culled:.1f} s; an open page unused lost its kernel after {left:.1f} s; "
+          f"a closed tab's kernel was shut down in {closed:.1f} s")
+
+
+HOSTILE = """async (pause) => {
+    // a second websocket to this page's kernel, sending widget state no page would send
+    const config = JSON.parse(document.getElementById('jupyter-config-data').textContent);
+    const ws = new WebSocket(`ws://${location.host}/api/kernels/${config.kernelId}/channels?session_id=hostile`);
+    const received = [];
+    const send = (msg_type, content) => ws.send(JSON.stringify({
+        header: {msg_id: String(Math.random()), username: 'hostile', session: 'hostile', msg_type, version: '5.3', date: ''},
+        parent_header: {}, metadata: {}, content, channel: 'shell', buffers: []}));
+    const wait = (ms) => new Promise(done => setTimeout(done, ms));
+    await new Promise((done, fail) => { ws.onopen = done; ws.onerror = () => fail(new Error('no websocket'));
+                                        setTimeout(() => fail(new Error('no websocket in 30 s')), 30000); });
+    ws.onmessage = (event) => received.push(JSON.parse(event.data));
+    send('comm_info_request', {target_name: 'jupyter.widget'});
+    await wait(pause);
+    const comms = Object.keys(received.find(m => m.header.msg_type === 'comm_info_reply').content.comms);
+    comms.forEach(comm_id => send('comm_msg', {comm_id, data: {method: 'request_state'}}));
+    await wait(pause);
+    const dropdowns = received.filter(m => m.header.msg_type === 'comm_msg' && m.content.data.method === 'update'
+                                      && m.content.data.state._model_name === 'DropdownModel').map(m => m.content.comm_id);
+    dropdowns.forEach(comm_id => send('comm_msg', {comm_id, data: {method: 'update', state: {index: 999}, buffer_paths: []}}));
+    await wait(pause);
+    ws.close();
+    return {dropdowns: dropdowns.length, received: received.map(m => JSON.stringify(m))};
+}"""
+
+
+def test_visitors_get_a_short_message_and_never_a_traceback(year, chrome, tmp_path):
+    with sqlite3.connect(year.folder / "lianhu.sqlite") as source, sqlite3.connect(tmp_path / "lianhu.sqlite") as copy:
+        source.backup(copy)  # with what is still in the write-ahead log
+    (tmp_path / "broken.sqlite").write_text("not a store", encoding="utf-8")
+    with serving(str(tmp_path / "lianhu.sqlite")) as served:
+        page = chrome.new_page()
+        frames = []  # everything the page's own websocket receives
+        page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(
+            payload.decode(errors="replace") if isinstance(payload, bytes) else payload)))
+        page.goto(served.url, wait_until="commit")
+        wait_for_dashboard(page, served=served)
+
+        hostile = page.evaluate(HOSTILE, 2000)  # out-of-range indices: ipywidgets raises in the kernel
+        assert hostile["dropdowns"] == 4
+        errors = [m for m in hostile["received"] if '"msg_type": "error"' in m or '"msg_type":"error"' in m]
+        assert len(errors) == 4 and all(DASHBOARD_ERROR_MESSAGE in m for m in errors)
+        assert [s for m in hostile["received"] for s in shows_nothing_of_the_server(m)] == []
+
+        with sqlite3.connect(tmp_path / "lianhu.sqlite") as db:  # the store changes under the open page
+            db.execute("DROP TABLE adjustments")
+        period = page.locator(".widget-dropdown").filter(has=page.locator("label", has_text="期别")).locator("select")
+        period.select_option(label="2025年上半年")  # its assessment is read now, and cannot be
+        page.locator(".dashboard-error").wait_for(timeout=30_000)
+        assert DASHBOARD_ERROR_MESSAGE in page.inner_text("body")
+        assert shows_nothing_of_the_server(page.content()) == []
+        assert [s for f in frames for s in shows_nothing_of_the_server(f)] == []
+        assert "dashboard redraw failed" in served.log(100_000) and "adjustments" in served.log(100_000)  # kept there
+        page.close()
+
+    with serving(str(tmp_path / "broken.sqlite")) as served:  # the notebook's cell fails while the page is served
+        page = chrome.new_page()
+        page.goto(served.url + "?template=lab")  # Voilà's own template would say more: refused
+        page.locator(".lianhu-error").wait_for(timeout=60_000)
+        assert DASHBOARD_ERROR_MESSAGE in page.inner_text("body")
+        assert shows_nothing_of_the_server(page.content()) == [] and "There was an error" not in page.content()
+        assert "NotInStore" in served.log(100_000)
+        page.close()
