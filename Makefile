@@ -38,9 +38,7 @@ screenshots: $(STAMP)  # the README's screenshots, taken by the browser test on 
 	LIANHU_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/test_browser.py -q -p no:cacheprovider
 
 lab: $(STAMP)  # JupyterLab in Simplified Chinese, on the notebooks
-	mkdir -p $(VENV)/share/jupyter/lab/settings
-	echo '{"@jupyterlab/translation-extension:plugin": {"locale": "zh_CN"}}' > $(VENV)/share/jupyter/lab/settings/overrides.json
-	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
+	$(BIN)/lianhu lab notebooks
 
 template: $(STAMP)
 	$(BIN)/lianhu template --out build/名册模板.xlsx

@@ -295,3 +295,16 @@ def test_a_reader_that_stops_early_is_no_error(tmp_path):
     process.stdout.close()
     err = process.stderr.read().decode()
     assert process.wait() == 141 and "Traceback" not in err and "内部错误" not in err and not list(tmp_path.iterdir())
+
+
+def test_lab_sets_the_chinese_interface_and_starts_jupyterlab(monkeypatch, tmp_path):
+    from lianhu_tools import cli
+
+    started = []
+    monkeypatch.setattr(cli.sys, "prefix", str(tmp_path))
+    monkeypatch.setattr(cli.os, "execv", lambda path, command: started.append(command))
+    cli.main(["lab", str(tmp_path)])
+    settings = json.loads((tmp_path / "share/jupyter/lab/settings/overrides.json").read_text(encoding="utf-8"))
+    assert settings["@jupyterlab/translation-extension:plugin"]["locale"] == "zh_CN"
+    assert started[0][1:4] == ["-m", "jupyterlab", str(tmp_path)]
+    assert main(["lab", str(tmp_path / "nowhere")]) == 2

@@ -4,6 +4,7 @@ import re
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 from lianhu_tools.docs import readme_with_reference
@@ -11,15 +12,17 @@ from lianhu_tools.docs import readme_with_reference
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_environment_yml_installs_the_package_with_its_extras():
+@pytest.mark.parametrize("name, wanted", [("environment.yml", {"notebook"}), ("environment-dev.yml", {"all"})])
+def test_environment_files_install_the_package_with_its_extras(name, wanted):
+    """Planners get what running needs (no tests, benches or solvers to build); developers get everything."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    env = yaml.safe_load((ROOT / name).read_text(encoding="utf-8"))
     python = next(d for d in env["dependencies"] if isinstance(d, str) and d.startswith("python="))
     assert python == "python=3.11" and ">=3.11" in project["requires-python"]
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
-    assert len(pip) == 1, "dependencies belong in pyproject.toml, not environment.yml"
-    extras = re.fullmatch(r"-e \.\[(.+)\]", pip[0]).group(1).split(",")
-    assert set(extras) <= set(project["optional-dependencies"])
+    assert len(pip) == 1, f"dependencies belong in pyproject.toml, not {name}"
+    extras = set(re.fullmatch(r"-e \.\[(.+)\]", pip[0]).group(1).split(","))
+    assert extras == wanted and extras <= set(project["optional-dependencies"])
     declared = set(project["optional-dependencies"]["all"][0].split("[")[1].rstrip("]").split(","))
     assert declared == set(project["optional-dependencies"]) - {"all"}
 
