@@ -129,8 +129,12 @@ def frozen_totals(store, stored: dict) -> dict[str, float]:
 
 
 def _public(table: pd.DataFrame, system: dict, kind: str) -> pd.DataFrame:
-    names = {i["id"]: i["name"] for i in system[kind]["indicators"] + (system[kind].get("deductions") or [])}
-    return table.round(1).rename(columns=HEADERS | names)
+    """A ranking as published: indicator columns named as points (they hold points, not the measure), ties
+    marked 并列 beside their shared rank."""
+    names = {i["id"]: f"{i['name']}（得分）" for i in system[kind]["indicators"] + (system[kind].get("deductions") or [])}
+    table = table.round(1)
+    table.insert(table.columns.get_loc("rank_city") + 1, "tied", table["rank_city"].duplicated(keep=False).map({True: "并列", False: ""}))
+    return table.rename(columns=HEADERS | names | {"tied": "并列"})
 
 
 def _page(period: str, text: list[str], figures: pd.DataFrame, tables: dict[str, pd.DataFrame], grades: list[str]) -> str:
@@ -149,7 +153,7 @@ def _page(period: str, text: list[str], figures: pd.DataFrame, tables: dict[str,
 <style>body{{font-family:{PAGE_FONT};margin:2em;max-width:70em}}
 table.ranking{{border-collapse:collapse}} table.ranking td,table.ranking th{{padding:2px 8px;border-bottom:1px solid #ddd}}</style>
 </head><body><h1>联村联户考核结果 · {period_label(period)}（{assessment_label(period)}）</h1>{paragraphs}
-{figures.to_html(index=False, border=0, classes='ranking')}{''.join(charts)}{sections}</body></html>"""
+{figures.to_html(index=False, border=0, classes='ranking', float_format=lambda v: f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}")}{''.join(charts)}{sections}</body></html>"""
 
 
 def write_plotly_js(folder: Path) -> None:

@@ -73,6 +73,11 @@ def test_assess_and_report_commands(store, tmp_path, capsys):
     db = str(store.url.database)
     assert main(["assess", "--period", "2025", "--out", str(tmp_path / "pub"), "--db", db]) == 0
     assert (tmp_path / "pub" / "考核结果_2025.html").exists() and "已冻结" in capsys.readouterr().out
+    cadres = published_report(tmp_path / "pub")["干部排名"]
+    assert "每户走访次数（得分）" in cadres.columns and set(cadres["并列"].dropna()) <= {"并列"}
+    assert (cadres["并列"] == "并列").sum() == cadres["全市排名"].duplicated(keep=False).sum()
+    page = (tmp_path / "pub" / "考核结果_2025.html").read_text(encoding="utf-8")
+    assert "<td>50,000</td>" in page  # the funds as people write them, not 50000.0
     assert main(["report", "--period", "2025", "--out", str(tmp_path / "rep"), "--db", db]) == 0
     assert "共联系了2个村" in (tmp_path / "rep" / "工作报告.txt").read_text(encoding="utf-8")
     broken = tmp_path / "指标.yaml"
