@@ -15,7 +15,7 @@ import time
 import warnings
 from pathlib import Path
 
-from .errors import InputError, NotInStore, PersonalDataLeak, Problem, RosterWarning, StoreBusy, StoreTooNew
+from .errors import InputError, NotInStore, PersonalDataLeak, Problem, RosterWarning, StoreBusy, StoreTooNew, masked
 from .pairing.problem import ENGINES, SolverError
 from .policy import LimitError, check_max_km
 from .serve import KernelLimits
@@ -69,14 +69,13 @@ def _error_report(exc: Exception, argv: list[str]) -> str:
     """The traceback of an unexpected error, written to a file only its owner may read (LIANHU_ERROR_DIR, else
     ~/.local/state/lianhu/errors); passwords in store URLs are masked. Returns where (or why not)."""
     import platform
-    import re
     import traceback
 
     folder = Path(os.environ.get("LIANHU_ERROR_DIR") or Path.home() / ".local" / "state" / "lianhu" / "errors")
-    masked = [re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1***@", arg) for arg in argv]
+    shown = [masked(arg) for arg in argv]
     text = (f"lianhu {_version()} · Python {platform.python_version()} · {platform.platform()}\n"
-            f"{time.strftime('%Y-%m-%d %H:%M:%S %z')}\ncommand: {' '.join(masked)}\n\n"
-            + re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1***@", "".join(traceback.format_exception(exc))))
+            f"{time.strftime('%Y-%m-%d %H:%M:%S %z')}\ncommand: {' '.join(shown)}\n\n"
+            + masked("".join(traceback.format_exception(exc))))
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = folder / f"lianhu-error-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.txt"

@@ -10,6 +10,7 @@ error raised when personal data would be published.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -86,6 +87,12 @@ PROBLEM_CODES = {
 
 
 SHOWN_CHARS = 200  # of a value, in a problem
+PASSWORD_IN_URL = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
+
+
+def masked(text: str) -> str:
+    """The text with the password of any store URL in it hidden: postgresql://planner:***@host/city."""
+    return PASSWORD_IN_URL.sub(r"\1***@", text)
 
 
 @dataclass(frozen=True)

@@ -221,35 +221,36 @@ ACCEPT = "accept --term-start 2025 --db {db}"
 ADJUST = "adjust --assessment 1 --kind cadre --out {w}/pub --db {db}"
 
 
+TAKES_A_POLICY = {  # {x}: the bad policy file's option
+    "validate": "validate {w}/rosters --save --db {db} {x}", "summary": "summary {w}/rosters {x}",
+    "policy-show": "policy show {x}", "match-villages": f"match villages {ROSTERS} --out {{w}}/new.xlsx {{x}}",
+    "match-households": f"match households {ROSTERS} --out {{w}}/new.xlsx {{x}}",
+    "compare": f"compare {ROSTERS} --out {{w}}/cmp.xlsx {{x}}",
+    "rotate": f"rotate {ROSTERS} --links {{w}}/links.xlsx --from 2026H1 --out {{w}}/t.xlsx {{x}}",
+    "accept": f"{ACCEPT} {PAIRS} {{x}}", "assess": "assess --period 2025H1 --out {w}/pub2 --db {db} {x}",
+    "dashboard": "dashboard --db {db} {x}",
+}
+READS_A_TABLE = {  # {x}: the file that is no table
+    "validate": "validate {x} --save --db {db}", "accept-pairs": f"{ACCEPT} --pairs {{x}}",
+    "accept-links": f"{ACCEPT} --links {{x}}", "accept-teams": f"{ACCEPT} --teams {{x}}",
+    "match-households-links": f"match households {ROSTERS} --links {{x}} --out {{w}}/new.xlsx",
+    "match-households-pins": f"match households {ROSTERS} --pins {{x}} --out {{w}}/new.xlsx",
+    "rotate-links": f"rotate {ROSTERS} --links {{x}} --from 2026H1 --out {{w}}/t.xlsx",
+    "archive-import": "archive import {x} --db {db}", "plan-import": "plan import {x} --term-start 2025 --db {db}",
+    "match-villages-rosters": "match villages --rosters {x} --out {w}/new.xlsx",
+}
+
+
 def catalogue() -> list[Case]:
     cases = []
     for policy in BAD_POLICIES:  # every command that takes a policy
-        p = f"--policy-file {{w}}/bad/{policy}.yaml"
-        cases += [Case(f"validate/{policy}", f"validate {{w}}/rosters --save --db {{db}} {p}"),
-                  Case(f"summary/{policy}", f"summary {{w}}/rosters {p}"),
-                  Case(f"policy-show/{policy}", f"policy show {p}"),
-                  Case(f"match-villages/{policy}", f"match villages {ROSTERS} --out {{w}}/new.xlsx {p}"),
-                  Case(f"match-households/{policy}", f"match households {ROSTERS} --out {{w}}/new.xlsx {p}"),
-                  Case(f"compare/{policy}", f"compare {ROSTERS} --out {{w}}/cmp.xlsx {p}"),
-                  Case(f"rotate/{policy}", f"rotate {ROSTERS} --links {{w}}/links.xlsx --from 2026H1 --out {{w}}/t.xlsx {p}"),
-                  Case(f"accept/{policy}", f"{ACCEPT} {PAIRS} {p}"),
-                  Case(f"assess/{policy}", f"assess --period 2025H1 --out {{w}}/pub2 --db {{db}} {p}"),
-                  Case(f"dashboard/{policy}", f"dashboard --db {{db}} {p}")]
+        cases += [Case(f"{name}/{policy}", command.replace("{x}", f"--policy-file {{w}}/bad/{policy}.yaml"))
+                  for name, command in TAKES_A_POLICY.items()]
     for indicators in BAD_INDICATORS:
         cases.append(Case(f"assess/{indicators}", f"assess --period 2025 --out {{w}}/pub2 --db {{db}} "
                                                   f"--indicators {{w}}/bad/{indicators}.yaml"))
-    for name in BAD_TABLES:  # a file that is no table, wherever a table is read
-        f = f"{{w}}/bad/{name}"
-        cases += [Case(f"validate/{name}", f"validate {f} --save --db {{db}}"),
-                  Case(f"accept-pairs/{name}", f"{ACCEPT} --pairs {f}"),
-                  Case(f"accept-links/{name}", f"{ACCEPT} --links {f}"),
-                  Case(f"accept-teams/{name}", f"{ACCEPT} --teams {f}"),
-                  Case(f"match-households-links/{name}", f"match households {ROSTERS} --links {f} --out {{w}}/new.xlsx"),
-                  Case(f"match-households-pins/{name}", f"match households {ROSTERS} --pins {f} --out {{w}}/new.xlsx"),
-                  Case(f"rotate-links/{name}", f"rotate {ROSTERS} --links {f} --from 2026H1 --out {{w}}/t.xlsx"),
-                  Case(f"archive-import/{name}", f"archive import {f} --db {{db}}"),
-                  Case(f"plan-import/{name}", f"plan import {f} --term-start 2025 --db {{db}}"),
-                  Case(f"match-villages-rosters/{name}", f"match villages --rosters {f} --out {{w}}/new.xlsx")]
+    for table in BAD_TABLES:  # a file that is no table, wherever a table is read
+        cases += [Case(f"{name}/{table}", command.replace("{x}", f"{{w}}/bad/{table}")) for name, command in READS_A_TABLE.items()]
     for store in BAD_STORES:  # a store that is missing, a folder, not one, or newer than the program
         db = f"{{w}}/bad/{store}"
         cases += [Case(f"{command.split()[0]}-{command.split()[1] if ' ' in command else ''}/{store}",

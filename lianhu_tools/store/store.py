@@ -12,7 +12,6 @@ from __future__ import annotations
 import getpass
 import json
 import os
-import re
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
-from ..errors import AdjustmentError, AlreadyImported, NotInStore, StoreBusy, StoreTooNew
+from ..errors import AdjustmentError, AlreadyImported, NotInStore, StoreBusy, StoreTooNew, masked
 from ..periods import halves_of
 from ..rosters import Rosters
 from . import migrations
@@ -66,7 +65,7 @@ class Store:
         try:
             self.url = sa.engine.make_url(url)
         except sa.exc.ArgumentError:
-            raise NotInStore(f"不是数据库地址 / not a store URL: {_masked(url)}") from None
+            raise NotInStore(f"不是数据库地址 / not a store URL: {masked(url)}") from None
         sqlite = self.url.get_backend_name() == "sqlite"
         if sqlite and (self.url.database in (None, "", ":memory:") or self.url.query or self.url.database.startswith("file:")):
             raise NotInStore("SQLite 数据库请给出文件路径（不带参数，不用内存数据库）/ give a SQLite store as a plain file path "
@@ -452,10 +451,6 @@ def fingerprints(records: pd.DataFrame) -> pd.Series:
         content[name] = column.to_numpy()
     hashed = pd.util.hash_pandas_object(pd.DataFrame(content), index=False).to_numpy()
     return pd.Series(hashed.view(np.int64), index=records.index, name="fingerprint")
-
-
-def _masked(url: str) -> str:
-    return re.sub(r"(://[^:/@\s]+:)[^@\s]+@", r"\1***@", url)
 
 
 def _sqlite_or_empty(file: Path) -> bool:
