@@ -591,6 +591,7 @@ def _match_households(args) -> int:
 
 
 def _compare(args) -> int:
+    from .figures.pages import write_figure_page
     from .figures.pairing import policy_comparison
     from .pairing.compare import COMPARE_LABELS, compare_policies
     from .pairing.output import write_tables
@@ -614,7 +615,7 @@ def _compare(args) -> int:
     print(table.set_index(table.columns[0]).T.to_string())
     _wrote(args.out)
     if args.figure:
-        policy_comparison(comparison.table).write_html(args.figure, include_plotlyjs="directory")
+        write_figure_page(policy_comparison(comparison.table), args.figure)  # one file, plotly.js inside
         _wrote(args.figure)
     return 0
 

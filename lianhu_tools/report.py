@@ -19,6 +19,7 @@ from .archives import rollup
 from .assessment import SUBJECTS, ranked
 from .assessment.indicators import grade_order
 from .figures.dashboard import DashboardData
+from .figures.pages import write_page
 from .figures.theme import PAGE_FONT, bars, grade_colours
 from .periods import assessment_label, period_label, within
 from .personal_data import check_no_personal_data
@@ -165,11 +166,7 @@ def write_plotly_js(folder: Path) -> None:
 
 
 def write_dashboard_page(data: DashboardData, period: str | None, path: str | Path) -> Path:
-    """The dashboard of `period` as one static page that works offline, plotly.min.js beside it. Checked for
-    household personal data before it lands."""
-    path = Path(path)
-    with atomic_write(path) as tmp:
-        tmp.write_text(data.page(period), encoding="utf-8")
-        check_no_personal_data([tmp], data.rosters, data.policy.publication_allowed_names)
-    write_plotly_js(path.parent)
-    return path
+    """The dashboard of `period` as one static page that works alone (plotly.js inline, nothing fetched). Checked
+    for household personal data before it lands."""
+    return write_page(path, data.page(period),
+                      lambda page: check_no_personal_data([page], data.rosters, data.policy.publication_allowed_names))

@@ -23,6 +23,7 @@ from ..assessment import results, save_scored, score_period
 from ..assessment.indicators import grade_order
 from ..errors import NotADemoStore, RosterWarning
 from ..figures import pairing_map
+from ..figures.pages import write_figure_page
 from ..pairing.households import match_households
 from ..pairing.output import household_sheets, rotation_sheets, village_sheets, write_county_workbooks, write_tables
 from ..pairing.rotation import rotate_teams
@@ -114,7 +115,7 @@ def _pairings(rosters: Rosters, policy, out: Path, job: Steps) -> tuple:
     write_tables(rotation_sheets(rotation), out / "工作队轮换.xlsx")
     say(f"工作队轮换 / work teams 2025H1–2027H2: {len(rotation.schedule):,} 人次 → {out / '工作队轮换.xlsx'}")
     figure = pairing_map(rosters.villages, rosters.units, villages.links)
-    figure.write_html(out / "结对图.html", include_plotlyjs="directory")
+    write_figure_page(figure, out / "结对图.html")  # one file, plotly.js inside
     say(f"结对图（离线可用）/ offline map: {out / '结对图.html'}")
     job.step("各县区名单 / county workbooks")
     books = write_county_workbooks(rosters, villages.links, households.pairs, rotation.schedule, households.uncovered,

@@ -24,12 +24,16 @@ from ..plans import progress
 from ..policy import Policy, default_policy
 from ..rosters import Rosters
 from ..schema import TABLES, VILLAGE
-from .theme import PAGE_FONT, bars, grade_colours
+from . import pages
+from .theme import bars, grade_colours
 
 RECORD_COLUMNS = ["period", "village_code", "actor_kind", "actor_id", "kind", "quantity", "days"]
 RANKING_COLUMNS = {"rank_city": "全市排名", "rank_county": "县区内排名", "name": "名称", "unit_name": "单位",
                    "county_name": "县区", "total": "总分", "grade": "等次"}
-GRID_CSS = "display:grid;grid-template-columns:repeat(auto-fit,minmax(32em,1fr));gap:0.5em"
+# The charts' grid: as many columns of at least 32em as the window holds, counted from its width (auto-fill), not
+# from the charts drawn so far; a chart never widens its column. Tables scroll inside their box if they must.
+PAGE_CSS = ("div.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,32em),1fr));gap:0.5em}"
+            "div.charts>*{min-width:0} div.rankings>div{overflow-x:auto}")
 
 
 @dataclass
@@ -237,7 +241,7 @@ class DashboardData:
             parts.append(f"<div style='flex:1;min-width:24em'><h4>{SUBJECTS[kind]}排名前{top}（{html.escape(where)}）</h4>{body}</div>")
         style = ("<style>table.ranking{border-collapse:collapse;font-size:0.9em}"
                  "table.ranking td,table.ranking th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:left}</style>")
-        return style + f"<div style='display:flex;gap:2em;flex-wrap:wrap'>{''.join(parts)}</div>"
+        return style + f"<div class='rankings' style='display:flex;gap:2em;flex-wrap:wrap'>{''.join(parts)}</div>"
 
     def describe(self) -> str:
         """Where the numbers come from: the rosters, the periods with records, the assessments."""
@@ -247,25 +251,21 @@ class DashboardData:
         return f"数据来源 / data: 名册（{sizes}）；工作记录 {'、'.join(halves)}；考核 {assessed}"
 
     def page(self, period: str | None) -> str:
-        """The dashboard of `period` as one static page that works offline (plotly.min.js beside it): the city
-        and each county, chosen from a list."""
+        """The dashboard of `period` as one static page that works alone (plotly.js inline, nothing fetched): the
+        city and each county, chosen from a list; a county's charts are drawn when it is shown."""
         sections = []
         for name, code in self.counties:
             view = self.view(code, 9 if code else 6, period)
-            charts = "".join(f"<div>{f.to_html(full_html=False, include_plotlyjs=False)}</div>" for f in view.figures.values())
+            charts = "".join(pages.chart(f) for f in view.figures.values())
             hidden = "" if code == "" else " hidden"
             sections.append(f"<section id='area-{code or 'city'}'{hidden}>{view.headline}"
-                            f"<div style='{GRID_CSS}'>{charts}</div>{view.rankings}</section>")
+                            f"<div class='charts'>{charts}</div>{view.rankings}</section>")
         options = "".join(f"<option value='area-{code or 'city'}'>{html.escape(name)}</option>" for name, code in self.counties)
-        page = f"""<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>联村联户领导看板 · {period_label(period) if period else ''}</title>
-<script src="plotly.min.js"></script>
-<style>body{{font-family:{PAGE_FONT};margin:2em}}</style></head>
-<body><h1>联村联户领导看板 · Leadership dashboard</h1>
+        return pages.page(f"联村联户领导看板 · {period_label(period) if period else ''}", f"""
+<h1>联村联户领导看板 · Leadership dashboard</h1>
 <p>地区 / area: <select id="area" onchange="for (const s of document.querySelectorAll('section')) s.hidden = s.id !== this.value;
-window.dispatchEvent(new Event('resize'))">{options}</select></p>
-{''.join(sections)}</body></html>"""
-        return page
+lianhuDraw()">{options}</select></p>
+{''.join(sections)}""", PAGE_CSS)
 
 
 def _labels(villages: pd.DataFrame) -> dict[int, dict[str, str]]:

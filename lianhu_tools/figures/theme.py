@@ -27,8 +27,13 @@ def grade_colours(grades: list[str]) -> dict[str, str]:
 
 
 def chart_layout(title: str, **more) -> dict:
-    return dict(title=title, template=TEMPLATE, height=340, margin=dict(l=50, r=20, t=50, b=40),
-                uniformtext=dict(mode="hide", minsize=9), **more)  # no value written where it does not fit
+    """One chart's layout: the title below the strip where the toolbar (modebar) shows on hover, the legend in a
+    row under the title (a legend at the side would take a narrow grid cell's width), no value written on a bar
+    where it does not fit."""
+    return dict(title=dict(text=title, x=0, xref="paper", y=1, yref="container", yanchor="top", pad_t=30),
+                template=TEMPLATE, height=370, margin=dict(l=50, r=20, t=86, b=40),
+                legend=dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom"),
+                uniformtext=dict(mode="hide", minsize=9), **more)
 
 
 def bars(table: pd.DataFrame, x: str, y: str, title: str, series: str | None, colors: dict[str, str],
