@@ -1,13 +1,16 @@
 """The leadership dashboard in a real browser: Voilà serves the packaged notebook (lianhu_tools/app) on a
 demo city's year, headless Chromium (Debian's, driven by Playwright through tests/browser.py) opens it and
 changes the county; the headline and a chart must change to what the library computes, with nothing fetched
-from the internet. Screenshots of the dashboard, the static dashboard page and the pairing map go to
+from the internet. The static dashboard and the pairing map are each copied alone into an empty folder and
+opened from there (file://) with every other request refused, at 1366 and 1920 px: every chart drawn, each within
+its cell. Screenshots of the dashboard, the static dashboard page and the pairing map go to
 build/screenshots (or LIANHU_SCREENSHOTS; `make screenshots` refreshes the README's). Skipped where there is
 no Chromium, except in CI (LIANHU_REQUIRE_BROWSER=1, set by .ci/run, which installs it)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -85,26 +88,123 @@ def test_dashboard_served_by_voila_follows_the_county_filter(year, page, capsys)
               f"headline and charts {seconds:.2f} s")
 
 
-def test_static_dashboard_and_pairing_map_work_offline(year, page, tmp_path):
-    from lianhu_tools.widgets.dashboard import Dashboard
+CHARTS = """(scope) => [...document.querySelectorAll(scope + ' div.lianhu-chart')].map(div => {
+    const box = div.getBoundingClientRect(), grid = div.parentElement, svg = div.querySelector('.main-svg');
+    const tracks = getComputedStyle(grid).gridTemplateColumns.split(' ').map(parseFloat).filter(w => w > 0);
+    const rect = (e) => { if (!e) return null; const r = e.getBoundingClientRect();
+                          return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
+    return {drawn: !!svg, width: box.width, plot: svg ? svg.getBoundingClientRect().width : 0, box: rect(div),
+            cell: grid.classList.contains('charts') ? Math.max(...tracks) : grid.getBoundingClientRect().width,
+            grid: rect(grid), svg: rect(svg), legend: rect(div.querySelector('.legend')),
+            title: rect(div.querySelector('.gtitle')), toolbar: rect(div.querySelector('.modebar'))};
+})"""
+TABLES = """(scope) => [...document.querySelectorAll(scope + ' table.ranking')].map(t =>
+    [t.getBoundingClientRect().width, t.parentElement.getBoundingClientRect().width])"""
+
+
+def sent_alone(page_file: Path, folder: Path) -> Path:
+    """`page_file` copied into an empty folder, as it arrives by USB or e-mail: nothing beside it."""
+    folder.mkdir()
+    alone = Path(shutil.copy(page_file, folder))
+    assert [p.name for p in folder.iterdir()] == [page_file.name]
+    return alone
+
+
+@pytest.fixture
+def offline(chrome):
+    """A factory of pages at a given viewport that may load nothing but files (everything else is refused and
+    recorded in `.outside`), recording console errors in `.errors`."""
+    opened = []
+
+    def open_page(width: int, height: int):
+        page = chrome.new_page(viewport={"width": width, "height": height}, locale="zh-CN")
+        page.outside, page.errors = [], []
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
+                   else (page.outside.append(route.request.url), route.abort()))
+        page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        opened.append(page)
+        return page
+
+    yield open_page
+    for page in opened:
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def written(year, tmp_path_factory):
+    """The static dashboard and the pairing map as the program writes them, and the dashboard they show."""
     from lianhu_tools.figures import pairing_map
+    from lianhu_tools.figures.pages import write_figure_page
+    from lianhu_tools.widgets.dashboard import Dashboard
 
+    folder = tmp_path_factory.mktemp("written")
     board = Dashboard(year.store)
-    static = board.write_html(tmp_path / "领导看板.html")
-    page.goto(static.as_uri())
-    county_code, county = board.county.options[2][1], board.county.options[2][0]
-    page.select_option("#area", label=county)
-    section = page.locator(f"#area-{county_code}")
-    section.locator(".js-plotly-plot").first.wait_for()
-    assert section.is_visible() and not page.locator("#area-city").is_visible() and county in section.inner_text()
-    width = section.locator(".js-plotly-plot").first.evaluate("e => e.getBoundingClientRect().width")
-    assert width > 300  # drawn at full width although it was hidden when the page loaded
-    page.screenshot(path=SCREENSHOTS / "dashboard_static.png", full_page=True)
+    board.write_html(folder / "领导看板.html")
+    write_figure_page(pairing_map(year.rosters.villages, year.rosters.units, year.links), folder / "结对图.html")
+    return folder, board
 
-    pairing_map(year.rosters.villages, year.rosters.units, year.links).write_html(
-        tmp_path / "结对图.html", include_plotlyjs="directory")
-    page.goto((tmp_path / "结对图.html").as_uri())
-    page.locator(".js-plotly-plot").wait_for()
-    page.wait_for_timeout(500)
-    page.screenshot(path=SCREENSHOTS / "pairing_map.png")
-    assert page.outside == []
+
+def charts_drawn(page, scope: str, count: int) -> list[dict]:
+    """Once every chart in `scope` is drawn: each one's boxes, checked to fit (plot within its chart, chart within
+    its grid cell, legend within the plot, the toolbar clear of the title) and that there are `count` of them."""
+    from playwright.sync_api import TimeoutError as PageTimeout
+
+    try:  # a resize is redrawn a moment later; a page that never fits fails on the boxes below
+        page.wait_for_function(f"(scope) => ({CHARTS})(scope).every(c => c.drawn && c.plot <= c.width + 0.5)",
+                               arg=scope, timeout=20_000)
+    except PageTimeout:
+        pass
+    charts = page.evaluate(CHARTS, scope)
+    assert len(charts) == count and all(c["drawn"] for c in charts), charts
+    for c in charts:
+        assert c["plot"] <= c["width"] + 0.5 and c["width"] <= c["cell"] + 0.5, c  # no plot wider than its cell
+        assert c["grid"]["left"] - 0.5 <= c["box"]["left"] and c["box"]["right"] <= c["grid"]["right"] + 0.5
+        if c["legend"]:  # the whole legend shows, inside the plot
+            assert c["svg"]["left"] - 0.5 <= c["legend"]["left"] and c["legend"]["right"] <= c["svg"]["right"] + 0.5
+            assert c["svg"]["top"] - 0.5 <= c["legend"]["top"]
+        if c["title"] and c["toolbar"]:  # the toolbar, shown on hover, never covers the title
+            t, b = c["title"], c["toolbar"]
+            assert t["right"] <= b["left"] or b["right"] <= t["left"] or t["bottom"] <= b["top"] or b["bottom"] <= t["top"]
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")  # nothing wider than the window
+    return charts
+
+
+@pytest.mark.parametrize("width, height", [(1366, 768), (1920, 1080)])
+def test_static_dashboard_sent_alone_draws_every_chart_in_its_cell(written, offline, tmp_path, width, height):
+    folder, board = written
+    page = offline(width, height)
+    page.goto(sent_alone(folder / "领导看板.html", tmp_path / "usb").as_uri())
+    city = charts_drawn(page, "#area-city", len(board.figures))
+    assert len({round(c["width"]) for c in city}) == 1  # one width for every cell, the first chart's too
+    assert all(shown <= box + 0.5 for shown, box in page.evaluate(TABLES, "#area-city"))  # the rankings fit
+    if width == 1366:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / "dashboard_static.png", full_page=True)
+
+    county, code = board.data.counties[-1]  # drawn only now, hidden when the page loaded
+    assert page.locator(f"#area-{code} .main-svg").count() == 0
+    page.select_option("#area", label=county)
+    assert page.locator(f"#area-{code}").is_visible() and not page.locator("#area-city").is_visible()
+    assert page.locator(f"#area-{code} h3").inner_text().startswith(county)
+    charts = charts_drawn(page, f"#area-{code}", len(board.data.view(code, 9, board.period.value).figures))
+    assert [round(c["width"]) for c in charts] == [round(c["width"]) for c in city]
+    assert all(shown <= box + 0.5 for shown, box in page.evaluate(TABLES, f"#area-{code}"))
+
+    page.set_viewport_size({"width": 1000, "height": height})  # a narrower window: the charts follow it
+    charts_drawn(page, f"#area-{code}", len(charts))
+    assert page.outside == [] and page.errors == []
+
+
+@pytest.mark.parametrize("width, height", [(1366, 768), (1920, 1080)])
+def test_pairing_map_sent_alone_fills_the_window(written, offline, tmp_path, width, height):
+    folder, _ = written
+    page = offline(width, height)
+    page.goto(sent_alone(folder / "结对图.html", tmp_path / "usb").as_uri())
+    (chart,) = charts_drawn(page, "body", 1)
+    assert chart["svg"]["bottom"] <= height  # the map and its legend within the first screen
+    if width == 1366:
+        page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")  # WebGL drawn
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / "pairing_map.png")
+    assert page.outside == [] and page.errors == []

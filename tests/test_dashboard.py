@@ -6,6 +6,7 @@ import re
 import pytest
 
 from lianhu_tools.store import Store
+from standalone import assert_works_alone
 
 
 @pytest.fixture(scope="module")
@@ -128,10 +129,10 @@ def test_static_dashboard_has_every_county_and_no_personal_data(assessed_year, t
 
     year = assessed_year
     board = Dashboard(year.store)
-    page = board.write_html(tmp_path / "看板.html").read_text(encoding="utf-8")
+    page = assert_works_alone(board.write_html(tmp_path / "看板.html"))
     counties = year.rosters.villages.drop_duplicates("county_code")
-    assert page.count("<section") == 1 + len(counties) and (tmp_path / "plotly.min.js").exists()
-    assert all(f"area-{code}" in page for code in counties["county_code"]) and "cdn" not in page.lower()
+    assert page.count("<section") == 1 + len(counties) and page.count("class='lianhu-chart'") == 5 * (1 + len(counties))
+    assert all(f"area-{code}" in page for code in counties["county_code"])
     personal = year.rosters.households[["id_number", "phone"]].stack().dropna()
     assert len(personal) and not any(value in page for value in personal)
     assert board.county.value == ""  # the widget is left as it was
