@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import json
-import uuid
 from functools import cache
 from pathlib import Path
 from typing import Callable
@@ -31,7 +30,7 @@ DRAW_SCRIPT = """
 function lianhuDraw() {
   for (const div of document.querySelectorAll('div.lianhu-chart')) {
     if (div.dataset.drawn || !div.offsetParent) continue;
-    const figure = JSON.parse(document.getElementById(div.id + '-figure').textContent);
+    const figure = JSON.parse(div.nextElementSibling.textContent);
     div.dataset.drawn = 'yes';
     Plotly.newPlot(div, figure.data, figure.layout, JSON.parse(div.dataset.config));
     new ResizeObserver(() => { if (div.offsetParent) Plotly.Plots.resize(div); }).observe(div);
@@ -51,14 +50,13 @@ def plotly_js() -> str:
 
 
 def chart(figure: go.Figure, config: dict | None = None, height: str | None = None) -> str:
-    """A placeholder for `figure`, with the figure as JSON beside it, drawn by the page's script. `height`: a CSS
-    height when the figure sets none (it then fills it)."""
-    name = f"chart-{uuid.uuid4().hex[:12]}"
+    """A placeholder for `figure` and, right after it, the figure as JSON, drawn by the page's script (no ids: the
+    same figures give the same page). `height`: a CSS height when the figure sets none (it then fills it)."""
     height = f"{figure.layout.height}px" if figure.layout.height else height or "450px"
     data = pio.to_json(figure, validate=False).replace("</", "<\\/")  # nothing in it can end the script element
     settings = html.escape(json.dumps(config or CHART_CONFIG))
-    return (f"<div class='lianhu-chart' id='{name}' style='height:{height}' data-config='{settings}'></div>"
-            f"<script type='application/json' id='{name}-figure'>{data}</script>")
+    return (f"<div class='lianhu-chart' style='height:{height}' data-config='{settings}'></div>"
+            f"<script type='application/json'>{data}</script>")
 
 
 def page(title: str, body: str, css: str = "") -> str:
