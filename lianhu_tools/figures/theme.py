@@ -45,6 +45,8 @@ def bars(table: pd.DataFrame, x: str, y: str, title: str, series: str | None, co
     if table.empty:
         return go.Figure(layout=chart_layout(title, xaxis_visible=False, yaxis_visible=False, annotations=[dict(
             text="暂无数据 / no data", showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font_size=16)]))
+    if sum(len(str(label)) for label in table[x].unique()) > 36:  # 17 townships: slanted, clear of each other
+        layout.setdefault("xaxis_tickangle", -45)
     groups = table.groupby(series, sort=False) if series else [(y, table)]
     below = pd.Series(0.0, index=table[x].unique())  # the stack under each bar so far
     traces = []
