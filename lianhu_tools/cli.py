@@ -685,7 +685,9 @@ def _archive_import(args) -> int:
     except ArchiveError as exc:
         return _refused(exc, args)
     rows = store.count_rows(import_id) if import_id else 0
-    print((f"已导入 {rows:,} 条工作记录（第 {import_id} 次导入）/ imported {rows:,} records (import {import_id})" if import_id
+    number = store.import_number(import_id) if import_id else 0
+    print((f"已导入 {rows:,} 条工作记录（第 {number} 次导入工作记录）/ imported {rows:,} records (activity import {number})"
+           if import_id
            else "没有新记录 / no new records")
           + (f"；跳过库中已有的 {skipped:,} 条 / {skipped:,} already in the store were skipped" if args.skip_existing else "")
           + ("；名册已作为库中第一份快照存入 / the rosters were saved as the store's first snapshot" if first else ""))
@@ -743,7 +745,8 @@ def _plan_import(args) -> int:
         return _refused(exc, args)
     import_id = store.save_plans(plans, args.term_start, ", ".join(map(str, args.paths)), rosters if first else None)
     print(f"已保存 {plans[['subject_kind', 'subject_id']].drop_duplicates().shape[0]:,} 个对象的规划新版本，"
-          f"{len(plans):,} 条措施（第 {import_id} 次导入）/ saved as a new version (import {import_id})"
+          f"{len(plans):,} 条措施（第 {store.import_number(import_id)} 次导入规划）/ saved as a new version "
+          f"(plan import {store.import_number(import_id)})"
           + ("；名册已作为库中第一份快照存入 / the rosters were saved as the store's first snapshot" if first else ""))
     return 0
 
