@@ -358,6 +358,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("lab", help="JupyterLab（中文界面）/ JupyterLab in Simplified Chinese, on the notebooks")
     p.add_argument("folder", nargs="?", type=Path, default=Path("notebooks"), help="notebooks/ by default")
+    p.add_argument("--db", help="the notebooks' store (default: LIANHU_DB, else data/lianhu.sqlite if it exists; "
+                                "without one they run on a demo city)")
     p.set_defaults(run=_lab)
 
     p = sub.add_parser("demo", help="在演示城市上运行主流程 / run the main job on the demo city")
@@ -881,13 +883,19 @@ def _lab(args) -> int:
     settings.parent.mkdir(parents=True, exist_ok=True)
     settings.write_text(json.dumps(overrides, ensure_ascii=False, indent=1), encoding="utf-8")
     command = [sys.executable, "-m", "jupyterlab", str(_existing([args.folder])[0])]
+    db = args.db or os.environ.get("LIANHU_DB") or ("data/lianhu.sqlite" if Path("data/lianhu.sqlite").is_file() else "")
+    if db and "://" not in db:
+        db = str(_existing([Path(db)])[0].resolve())  # the notebooks' kernels run in their own folder
+    env = os.environ | {"LIANHU_DB": db}  # what open_workspace and open_dashboard read
+    print(f"笔记本使用数据库 / the notebooks use the store: {masked(db)}" if db else
+          "没有本市数据库（data/lianhu.sqlite），笔记本在演示城市上运行 / no store: the notebooks run on a demo city")
     if hasattr(os, "getuid") and os.getuid() == 0:
         command.append("--allow-root")
     if os.name == "nt":
         import subprocess
 
-        return subprocess.call(command)
-    os.execv(command[0], command)
+        return subprocess.call(command, env=env)
+    os.execve(command[0], command, env)
 
 
 def _demo(args) -> int:
