@@ -633,8 +633,9 @@ def _rotate(args) -> int:
     except PeriodError as exc:
         raise UsageError(str(exc)) from None
     write_tables(rotation_sheets(rotation), args.out, args.lang)
-    print(f"{rotation.schedule['period'].nunique()} 期，{len(rotation.schedule):,} 人次，"
-          f"{len(rotation.shortages):,} 个村派员不足 → {args.out}")
+    terms, places, short = rotation.schedule["period"].nunique(), len(rotation.schedule), len(rotation.shortages)
+    print(f"{terms} 期，{places:,} 人次，{short:,} 个村派员不足 / {terms} terms, {places:,} team places, "
+          f"{short:,} villages short of members → {args.out}")
     return 0
 
 
