@@ -358,6 +358,8 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("lab", help="JupyterLab（中文界面）/ JupyterLab in Simplified Chinese, on the notebooks")
     p.add_argument("folder", nargs="?", type=Path, default=Path("notebooks"), help="notebooks/ by default")
+    p.add_argument("--db", help="the notebooks' store (default: LIANHU_DB, else data/lianhu.sqlite if it exists; "
+                                "without one they run on a demo city)")
     p.set_defaults(run=_lab)
 
     p = sub.add_parser("demo", help="在演示城市上运行主流程 / run the main job on the demo city")
@@ -632,8 +634,9 @@ def _rotate(args) -> int:
     except PeriodError as exc:
         raise UsageError(str(exc)) from None
     write_tables(rotation_sheets(rotation), args.out, args.lang)
-    print(f"{rotation.schedule['period'].nunique()} 期，{len(rotation.schedule):,} 人次，"
-          f"{len(rotation.shortages):,} 个村派员不足 → {args.out}")
+    terms, places, short = rotation.schedule["period"].nunique(), len(rotation.schedule), len(rotation.shortages)
+    print(f"{terms} 期，{places:,} 人次，{short:,} 个村派员不足 / {terms} terms, {places:,} team places, "
+          f"{short:,} villages short of members → {args.out}")
     return 0
 
 
@@ -686,7 +689,9 @@ def _archive_import(args) -> int:
     except ArchiveError as exc:
         return _refused(exc, args)
     rows = store.count_rows(import_id) if import_id else 0
-    print((f"已导入 {rows:,} 条工作记录（第 {import_id} 次导入）/ imported {rows:,} records (import {import_id})" if import_id
+    number = store.import_number(import_id) if import_id else 0
+    print((f"已导入 {rows:,} 条工作记录（第 {number} 次导入工作记录）/ imported {rows:,} records (activity import {number})"
+           if import_id
            else "没有新记录 / no new records")
           + (f"；跳过库中已有的 {skipped:,} 条 / {skipped:,} already in the store were skipped" if args.skip_existing else "")
           + ("；名册已作为库中第一份快照存入 / the rosters were saved as the store's first snapshot" if first else ""))
@@ -744,7 +749,8 @@ def _plan_import(args) -> int:
         return _refused(exc, args)
     import_id = store.save_plans(plans, args.term_start, ", ".join(map(str, args.paths)), rosters if first else None)
     print(f"已保存 {plans[['subject_kind', 'subject_id']].drop_duplicates().shape[0]:,} 个对象的规划新版本，"
-          f"{len(plans):,} 条措施（第 {import_id} 次导入）/ saved as a new version (import {import_id})"
+          f"{len(plans):,} 条措施（第 {store.import_number(import_id)} 次导入规划）/ saved as a new version "
+          f"(plan import {store.import_number(import_id)})"
           + ("；名册已作为库中第一份快照存入 / the rosters were saved as the store's first snapshot" if first else ""))
     return 0
 
@@ -879,13 +885,19 @@ def _lab(args) -> int:
     settings.parent.mkdir(parents=True, exist_ok=True)
     settings.write_text(json.dumps(overrides, ensure_ascii=False, indent=1), encoding="utf-8")
     command = [sys.executable, "-m", "jupyterlab", str(_existing([args.folder])[0])]
+    db = args.db or os.environ.get("LIANHU_DB") or ("data/lianhu.sqlite" if Path("data/lianhu.sqlite").is_file() else "")
+    if db and "://" not in db:
+        db = str(_existing([Path(db)])[0].resolve())  # the notebooks' kernels run in their own folder
+    env = os.environ | {"LIANHU_DB": db}  # what open_workspace and open_dashboard read
+    print(f"笔记本使用数据库 / the notebooks use the store: {masked(db)}" if db else
+          "没有本市数据库（data/lianhu.sqlite），笔记本在演示城市上运行 / no store: the notebooks run on a demo city")
     if hasattr(os, "getuid") and os.getuid() == 0:
         command.append("--allow-root")
     if os.name == "nt":
         import subprocess
 
-        return subprocess.call(command)
-    os.execv(command[0], command)
+        return subprocess.call(command, env=env)
+    os.execve(command[0], command, env)
 
 
 def _demo(args) -> int:

@@ -5,7 +5,8 @@
 
 Each file (CSV in any office encoding, or an Excel workbook with one sheet per table) is read through
 `tables` — recognised by its headers, parsed field by field as declared in `schema` — and the four
-rosters are then checked across tables here (keys, references, codes, coordinates, counts).
+rosters are then checked across tables here (keys, references, codes, coordinates, counts) and against the
+real county outlines (`places`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import Problem, RosterError, RosterWarning
+from .places import check_places
 from .policy import Policy, default_policy, rank_key
 from .schema import TABLES
 from .tables import Part, Report, empty_frame, final_frame, locate, raw_text, read_tables
@@ -116,6 +118,7 @@ def _check_tables(frames: dict[str, pd.DataFrame], parts: list[Part], report: Re
     for child, (column, (parent_table, parent_key)) in ((c, fk) for c in frames for fk in TABLES[c].foreign_keys.items()):
         if parent_table in frames:
             _check_references(frames, parts, report, child, column, parent_table, parent_key)
+    check_places(frames, parts, report)
     _fill_locations(frames)
     _check_counts(frames, parts, report)
 

@@ -158,6 +158,6 @@ def choose(page, control: str, option: str, timeout: float = 120) -> float:
 
 
 def first_chart_x(page) -> list[str]:
-    """The x values of the first panel (coverage by part of the area)."""
+    """The x values of the first chart after the map (coverage by part of the area)."""
     return page.evaluate("document.querySelector('.js-plotly-plot').data"
-                         ".filter(t => (t.legend || 'legend') === 'legend').flatMap(t => [...t.x])")
+                         ".filter(t => t.legend === 'legend2').flatMap(t => [...t.x])")

@@ -87,13 +87,14 @@ def test_a_year_to_date_file_imports_its_new_records_only(tmp_path, capsys):
     running = tmp_path / "diary"
     write_diary(running, DIARY.iloc[:4])
     assert main(["archive", "import", str(running), "--rosters", str(rosters_dir), "--db", db]) == 0
+    assert "第 1 次导入工作记录" in capsys.readouterr().out  # numbered among diary imports, the rosters' apart
     write_diary(running, DIARY)  # one more record at the end
     assert main(["archive", "import", str(running), "--db", db]) == 1
     out = capsys.readouterr().out
     assert out.count("already_imported") == 1 and "4 条记录已导入过" in out and "--skip-existing" in out
     assert main(["archive", "import", str(running), "--db", db, "--skip-existing"]) == 0
     out = capsys.readouterr().out
-    assert "已导入 1 条" in out and "跳过库中已有的 4 条" in out
+    assert "已导入 1 条" in out and "跳过库中已有的 4 条" in out and "第 2 次导入工作记录" in out
     assert len(Store(db).activities()) == 5
     assert main(["archive", "import", str(running), "--db", db, "--skip-existing"]) == 0
     assert "没有新记录" in capsys.readouterr().out and len(Store(db).activities()) == 5

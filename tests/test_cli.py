@@ -298,14 +298,22 @@ def test_a_reader_that_stops_early_is_no_error(tmp_path):
     assert process.wait() == 141 and "Traceback" not in err and "内部错误" not in err and not list(tmp_path.iterdir())
 
 
-def test_lab_sets_the_chinese_interface_and_starts_jupyterlab(monkeypatch, tmp_path):
+def test_lab_sets_the_chinese_interface_and_starts_jupyterlab(monkeypatch, tmp_path, capsys):
     from lianhu_tools import cli
 
     started = []
     monkeypatch.setattr(cli.sys, "prefix", str(tmp_path))
-    monkeypatch.setattr(cli.os, "execv", lambda path, command: started.append(command))
+    monkeypatch.setattr(cli.os, "execve", lambda path, command, env: started.append((command, env)))
+    monkeypatch.delenv("LIANHU_DB", raising=False)
+    monkeypatch.chdir(tmp_path)
     cli.main(["lab", str(tmp_path)])
     settings = json.loads((tmp_path / "share/jupyter/lab/settings/overrides.json").read_text(encoding="utf-8"))
     assert settings["@jupyterlab/translation-extension:plugin"]["locale"] == "zh_CN"
-    assert started[0][1:4] == ["-m", "jupyterlab", str(tmp_path)]
+    assert started[0][0][1:4] == ["-m", "jupyterlab", str(tmp_path)] and started[0][1]["LIANHU_DB"] == ""  # a demo city
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "lianhu.sqlite").touch()
+    cli.main(["lab", str(tmp_path)])  # the city's store, found where the README puts it, given as a full path
+    assert started[1][1]["LIANHU_DB"] == str(tmp_path / "data" / "lianhu.sqlite")
+    cli.main(["lab", str(tmp_path), "--db", "postgresql+psycopg://planner:secret@127.0.0.1/city"])
+    assert started[2][1]["LIANHU_DB"].endswith("@127.0.0.1/city") and "secret" not in capsys.readouterr().out
     assert main(["lab", str(tmp_path / "nowhere")]) == 2

@@ -131,7 +131,7 @@ def test_static_dashboard_has_every_county_and_no_personal_data(assessed_year, t
     board = Dashboard(year.store)
     page = assert_works_alone(board.write_html(tmp_path / "看板.html"))
     counties = year.rosters.villages.drop_duplicates("county_code")
-    assert page.count("<section") == 1 + len(counties) and page.count("class='lianhu-chart'") == 5 * (1 + len(counties))
+    assert page.count("<section") == 1 + len(counties) and page.count("class='lianhu-chart'") == len(board.figures) * (1 + len(counties))
     assert all(f"area-{code}" in page for code in counties["county_code"])
     personal = year.rosters.households[["id_number", "phone"]].stack().dropna()
     assert len(personal) and not any(value in page for value in personal)
@@ -144,7 +144,7 @@ def test_villages_sharing_a_name_stay_apart_in_the_charts(year):
     from lianhu_tools.widgets.dashboard import Dashboard
 
     villages = year.rosters.villages.copy()
-    township = villages["township_code"].iloc[0]
+    township = villages["township_code"].value_counts().index[0]  # one with two villages or more
     twins = villages.index[villages["township_code"] == township][:2]
     villages.loc[twins, "village_name"] = "安岭村"  # two villages of one township, one name
     board = Dashboard(year.store, dataclasses.replace(year.rosters, villages=villages))
@@ -169,7 +169,8 @@ def test_grades_as_the_city_names_them_and_charts_as_panels_of_one_plot(year):
     assert all(t.marker.color == GRADE_COLORS[list(system["grades"]).index(t.name)] for t in grades)  # colour by grade
     panels = board.combined.data
     assert len(panels) == sum(len(f.data) for f in board.figures.values())
-    assert [list(t.x) for t in panels[:2]] == [list(t.x) for t in board.figures["coverage"].data]
+    after_map = len(board.figures["map"].data)
+    assert [list(t.x) for t in panels[after_map:after_map + 2]] == [list(t.x) for t in board.figures["coverage"].data]
     assert all(t.legend is None for f in board.figures.values() for t in f.data)  # the separate figures stay as they were
 
 
@@ -201,3 +202,42 @@ def test_the_served_page_says_the_same_short_message():
 
     template = (APP / "voila" / "templates" / "lianhu" / "index.html.j2").read_text(encoding="utf-8")
     assert DASHBOARD_ERROR_MESSAGE in template
+
+
+def test_the_map_fills_each_county_by_its_coverage_and_shows_a_countys_villages(assessed_year):
+    from lianhu_tools.classify import classify_households
+    from lianhu_tools.figures.dashboard import DashboardData
+    from lianhu_tools.figures.maps import COVERAGE_SCALE, _colour
+    from lianhu_tools.outlines import county_outline
+
+    data = DashboardData(assessed_year.store)
+    poor = classify_households(assessed_year.rosters.households).query("is_poor")
+    linked = poor["household_id"].isin(assessed_year.pairs["household_id"])
+    city = data.view("", 6, "2025").figures["map"]
+    filled = {t.name: t for t in city.data if t.fill == "toself"}
+    counties = assessed_year.rosters.villages.drop_duplicates("county_code")
+    assert sorted(filled) == sorted(counties["county_name"])
+    for code, name in zip(counties["county_code"], counties["county_name"]):
+        mine = poor["village_code"].str.startswith(code)
+        rate = 100 * linked[mine].sum() / mine.sum()
+        assert filled[name].fillcolor == _colour(rate) and f"{rate:.0f}%（{linked[mine].sum():,} / {mine.sum():,} 户）" in filled[name].text
+        ring = county_outline(code, name).rings()[0]
+        assert [round(v, 5) for v in ring[:3, 0]] == list(filled[name].x[:3])  # the real outline, not a box
+    assert city.layout.yaxis.scaleanchor == "x" and COVERAGE_SCALE[0][1] != COVERAGE_SCALE[-1][1]
+
+    code, name = counties["county_code"].iloc[0], counties["county_name"].iloc[0]
+    county = data.view(code, 9, "2025").figures["map"]
+    dots = next(t for t in county.data if t.mode == "markers" and t.x[0] is not None)
+    assert len(dots.x) == assessed_year.rosters.villages["village_code"].str.startswith(code).sum()
+    townships = next(t for t in county.data if t.mode == "text")
+    assert set(townships.text) == set(assessed_year.rosters.villages.query("county_code == @code")["township_name"])
+
+
+def test_the_map_panel_keeps_true_proportions_in_the_combined_plot(year):
+    from lianhu_tools.figures.dashboard import DashboardData
+    from lianhu_tools.figures.theme import combined
+
+    figure = combined(DashboardData(year.store).view("", 6, "2025").figures)
+    assert figure.layout.yaxis.scaleanchor == "x" and figure.layout.yaxis.scaleratio > 1.2
+    bar = next(t for t in figure.data if "marker" in t and t.marker.showscale)
+    assert bar.marker.colorbar.x == pytest.approx(figure.layout.xaxis.domain[1])

@@ -8,6 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lianhu_tools.demo import CitySize, generate_city
+from lianhu_tools.demo.geography import region_capacity
+from lianhu_tools.outlines import county_outline
 from lianhu_tools.tables import write_rosters, write_workbook
 from lianhu_tools.rosters import ALL_TABLES, load_rosters, validate_paths
 
@@ -68,3 +70,14 @@ def test_every_planted_problem_is_listed_at_its_place_and_nothing_else(tmp_path)
     with pytest.raises(RosterError) as caught:
         load_rosters(tmp_path)
     assert len(caught.value.problems) == 25
+
+
+@pytest.mark.parametrize("seed", [3, 2012, 90210])
+def test_demo_villages_lie_inside_their_real_county_outlines_across_the_province(seed):
+    counties = region_capacity("甘肃省")
+    city = generate_city(CitySize(counties=counties, townships=3 * counties, villages=12 * counties, units=counties,
+                                  cadres=counties, households=counties, region="甘肃省"), seed=seed)
+    for (code, name), villages in city.villages.groupby(["county_code", "county_name"]):
+        outline = county_outline(code, name)
+        assert outline is not None and (outline.km_outside(villages["lat"], villages["lon"]) == 0).all(), name
+    assert city.villages["county_code"].nunique() == counties

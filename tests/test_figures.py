@@ -30,3 +30,15 @@ def test_households_by_county_stacks_the_classes():
     counties = summary[(summary["villages"] > 0) & (summary["county_name"] != "全市")]
     assert sum(sum(t.y) for t in fig.data) == counties["households"].sum()
     assert isinstance(fig.data[0].x[0], str) and pd.notna(fig.data[0].y[0])
+
+
+def test_pairing_map_is_drawn_over_the_real_county_outlines_with_their_names():
+    from lianhu_tools.outlines import county_outline
+
+    rosters = rosters_of(SMALL, 2)
+    fig = pairing_map(rosters.villages, rosters.units, match_villages(rosters, max_km=30).links)
+    traces = {t.name: t for t in fig.data}
+    counties = rosters.villages.drop_duplicates("county_code")
+    rings = sum(len(county_outline(c, n).rings()) for c, n in zip(counties["county_code"], counties["county_name"]))
+    assert list(traces["县界 county outlines"].x).count(None) == rings
+    assert sorted(traces["县区 counties"].text) == sorted(counties["county_name"])

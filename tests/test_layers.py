@@ -18,7 +18,7 @@ LAYERS = [
     ("schema", "errors", "periods"),
     ("tables",),
     ("policy",),
-    ("rosters", "classify", "geo", "summary", "template", "personal_data"),
+    ("rosters", "classify", "geo", "outlines", "places", "summary", "template", "personal_data"),
     ("pairing",),
     ("store",),
     ("plans", "archives"),

@@ -7,8 +7,10 @@ import pandas as pd
 import pytest
 from conftest import ID_A, base_tables, write_csv_rosters
 
+from lianhu_tools import places
+from lianhu_tools.outlines import county_outline
 from lianhu_tools.tables import write_workbook
-from lianhu_tools.errors import PolicyError, RosterError
+from lianhu_tools.errors import PolicyError, RosterError, RosterWarning
 from lianhu_tools.rosters import ALL_TABLES, load_rosters, validate_paths
 
 
@@ -277,3 +279,59 @@ def test_one_township_code_with_two_names_is_a_problem(tmp_path):
     tables["村"].loc[1, "乡镇"] = "安华镇"
     problems = errors(write_csv_rosters(tmp_path, tables))
     assert [(p.code, p.row, p.column) for p in problems] == [("name_mismatch", 3, "乡镇")] and "太京镇" in problems[0].message_zh
+
+
+# ---------------------------------------------------------------- places against the real county outlines
+
+def _north_of_qinzhou(km: float) -> tuple[str, str]:
+    """A point `km` north of 秦州区's northernmost point: at most `km` outside it (and at least `km` from it)."""
+    north = max((tuple(p) for ring in county_outline("620502").rings(km=0.0) for p in ring), key=lambda p: p[1])
+    return f"{north[1] + km / 111.2:.6f}", f"{north[0]:.6f}"
+
+
+def test_a_village_placed_in_another_county_is_a_problem_naming_both(tmp_path):
+    tables = one_cell("村", 1, "纬度", "34.75")
+    tables["村"].loc[1, "经度"] = "106.14"  # 清水县's seat
+    problems = [p for p in errors(write_csv_rosters(tmp_path, tables)) if p.code == "village_outside_county"]
+    assert len(problems) == 1 and problems[0].row == 3 and "秦州区（620502）界外" in problems[0].message_zh
+    assert "落在清水县（620521）境内" in problems[0].message_zh and "km outside 秦州区 (620502)" in problems[0].message_en
+
+
+def test_a_village_just_over_the_border_is_within_the_tolerance_one_further_out_is_not(tmp_path):
+    for km, reported in ((1.0, False), (places.TOLERANCE_KM + 2, True)):
+        tables = base_tables()
+        tables["村"].loc[0, ["纬度", "经度"]] = _north_of_qinzhou(km)
+        found = [p.code for p in errors(write_csv_rosters(tmp_path / str(km), tables))]
+        assert ("village_outside_county" in found) is reported, km
+
+
+def test_a_county_without_an_outline_is_a_warning_and_its_villages_load(tmp_path):
+    tables = base_tables()
+    for table, columns in (("村", ["村代码", "乡镇代码", "县区代码"]), ("户", ["村代码"]), ("单位", ["县区代码"])):
+        for column in columns:
+            tables[table][column] = tables[table][column].str.replace("620502", "629902", n=1)
+    tables["村"]["县区"] = "某某县"
+    folder = write_csv_rosters(tmp_path, tables)
+    problems = validate_paths(folder)
+    assert [(p.code, p.severity) for p in problems] == [("county_outline_unknown", "warning")]
+    assert "629902" in problems[0].message_zh
+    with pytest.warns(RosterWarning):
+        load_rosters(folder)
+
+
+def test_far_units_and_households_are_warnings_with_the_distance(tmp_path):
+    tables = base_tables()
+    tables["单位"].loc[0, ["纬度", "经度"]] = ["34.75", "106.14"]  # 中共秦州区委 in 清水县
+    tables["单位"].loc[1, ["纬度", "经度"]] = ["36.06", "103.83"]  # a city unit in 兰州
+    tables["户"].loc[1, ["纬度", "经度"]] = ["34.78", "105.62"]  # 22 km north of its village
+    problems = {p.code: p for p in validate_paths(write_csv_rosters(tmp_path, tables))}
+    assert {code: p.severity for code, p in problems.items()} == {
+        "unit_outside_county": "warning", "unit_far_from_city": "warning", "household_far_from_village": "warning"}
+    assert "公里" in problems["unit_outside_county"].message_zh and problems["unit_far_from_city"].row == 3
+    assert "住址距所在村村委会 22.2 公里" in problems["household_far_from_village"].message_zh
+
+
+def test_outlines_of_renamed_counties_are_found_by_name():
+    assert county_outline("620824") is None  # 华亭县, a 华亭市 (620881) since 2018
+    assert county_outline("620824", "华亭县").code == "620881"
+    assert county_outline("620201", "市辖区").name == "嘉峪关市"  # a city without districts

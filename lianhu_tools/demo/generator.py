@@ -7,7 +7,8 @@
 
 Everything is drawn from one `numpy.random.default_rng(seed)`, split into one stream per roster, so
 the same size and seed always give identical frames. Counties, their codes and seats are real (see
-`geography`); townships, villages, people and coordinates are synthetic.
+`geography`) and its villages lie inside their real outlines (`outlines`); townships, villages, people and
+coordinates are synthetic.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from ..schema import TABLES
 from . import geography, text
 from .households import generate_households
 from .names import PLACE_FIRST, SURNAMES, TOWNSHIP_SECOND, VILLAGE_SECOND
-from .people import scatter
+from ..outlines import county_outline
+from .people import scatter_inside
 from .units import RANK_SHARES, generate_cadres, generate_units
 
 TOWNSHIP_CODE_FIRST = 100  # township part of a code: 100, 101, … (统计用区划代码 style)
@@ -143,7 +145,8 @@ def spread(rng: np.random.Generator, total: int, weights: np.ndarray) -> np.ndar
 
 def generate_townships(rng: np.random.Generator, counties: list[tuple[geography.Prefecture, geography.County]],
                        total: int) -> pd.DataFrame:
-    """Townships per county, named uniquely within their county and scattered around its seat."""
+    """Townships per county, named uniquely within their county and scattered around its seat, inside its real
+    outline."""
     weights = np.array([c.weight for _, c in counties]) * rng.uniform(0.7, 1.3, size=len(counties))
     per_county = spread(rng, total, weights)
     if per_county.max() > MAX_TOWNSHIPS_PER_COUNTY:
@@ -152,7 +155,8 @@ def generate_townships(rng: np.random.Generator, counties: list[tuple[geography.
     for (prefecture, county), n in zip(counties, per_county):
         if n == 0:
             continue
-        lat, lon = scatter(rng, np.full(n, county.lat), np.full(n, county.lon), TOWNSHIP_KM, min_km=1.0)
+        lat, lon = scatter_inside(rng, np.full(n, county.lat), np.full(n, county.lon), TOWNSHIP_KM, 1.0,
+                                  [county_outline(county.code, county.name)] * n)
         frames.append(pd.DataFrame({
             "county_code": county.code, "county_name": county.name,
             "township_code": [f"{county.code}{TOWNSHIP_CODE_FIRST + k}" for k in range(n)],
@@ -171,13 +175,16 @@ def township_names(rng: np.random.Generator, n: int) -> list[str]:
 
 def generate_villages(rng: np.random.Generator, townships: pd.DataFrame, total: int,
                       poor_share: float) -> pd.DataFrame:
-    """Villages spread over townships, coded township + 200…, within a few km of their township."""
+    """Villages spread over townships, coded township + 200…, within a few km of their township and inside their
+    county's real outline."""
     per_township = spread(rng, total, rng.gamma(4.0, 1.0, size=len(townships)))
     if per_township.max() > MAX_VILLAGES_PER_TOWNSHIP:
         raise ValueError(f"more than {MAX_VILLAGES_PER_TOWNSHIP} villages in one township")
     parent = townships.loc[np.repeat(townships.index, per_township)].reset_index(drop=True)
     number = VILLAGE_CODE_FIRST + _rank_in_runs(per_township)
-    lat, lon = scatter(rng, parent["lat"].to_numpy(), parent["lon"].to_numpy(), VILLAGE_KM, min_km=0.3)
+    outline = {code: county_outline(code, name) for code, name in zip(parent["county_code"], parent["county_name"])}
+    lat, lon = scatter_inside(rng, parent["lat"].to_numpy(), parent["lon"].to_numpy(), VILLAGE_KM, 0.3,
+                              [outline[code] for code in parent["county_code"]])
     poor = np.zeros(total, dtype=bool)
     poor[rng.permutation(total)[:round(poor_share * total)]] = True
     return pd.DataFrame({

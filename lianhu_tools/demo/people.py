@@ -108,3 +108,20 @@ def scatter(rng: np.random.Generator, lat: np.ndarray, lon: np.ndarray, max_km: 
     dlat = radius * np.cos(angle) / KM_PER_DEGREE
     dlon = radius * np.sin(angle) / (KM_PER_DEGREE * np.cos(np.radians(lat)))
     return np.round(lat + dlat, 6), np.round(lon + dlon, 6)
+
+
+def scatter_inside(rng: np.random.Generator, lat: np.ndarray, lon: np.ndarray, max_km: float, min_km: float,
+                   outlines: list) -> tuple[np.ndarray, np.ndarray]:
+    """`scatter`, each point drawn again until it lies inside its outline (`outlines[i]` for centre i, an
+    `outlines.Outline` or None); after 50 draws, a point still outside takes its centre's place."""
+    lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+    out_lat, out_lon = scatter(rng, lat, lon, max_km, min_km)
+    groups = [(o, np.array([p is o for p in outlines])) for o in {id(o): o for o in outlines if o is not None}.values()]
+    for _ in range(50):
+        outside = np.zeros(len(lat), dtype=bool)
+        for outline, rows in groups:
+            outside[rows] = outline.km_outside(out_lat[rows], out_lon[rows]) > 0
+        if not outside.any():
+            return out_lat, out_lon
+        out_lat[outside], out_lon[outside] = scatter(rng, lat[outside], lon[outside], max_km, min_km)
+    return np.where(outside, lat, out_lat), np.where(outside, lon, out_lon)

@@ -25,6 +25,7 @@ from ..policy import Policy, default_policy
 from ..rosters import Rosters
 from ..schema import TABLES, VILLAGE
 from . import pages
+from .maps import county_outlines, coverage_choropleth, village_coverage
 from .theme import bars, grade_colours
 
 RECORD_COLUMNS = ["period", "village_code", "actor_kind", "actor_id", "kind", "quantity", "days"]
@@ -62,6 +63,7 @@ class DashboardData:
                       **dict(zip(villages["township_code"], villages["township_name"])),
                       **dict(zip(villages["village_code"], villages["village_name"]))}
         self.labels = _labels(villages)
+        self.outlines = county_outlines(villages)
         self.households = _placed(classify_households(self.rosters.households, self.policy))
         self.villages = _placed(villages)
         located = self.households[["household_id", "village_code"]]
@@ -109,7 +111,8 @@ class DashboardData:
             f"工作记录 <b class='records'>{len(now):,}</b> 条 · 帮扶资金 <b>{totals.get('funds_yuan', 0):,.0f}</b> 元 · "
             f"办实事 <b>{totals.get('practical_things', 0):,.0f}</b> 件 · 培训群众 <b>{totals.get('people_trained', 0):,.0f}</b> 人次</p>")
         subjects = self._subjects(prefix, term)
-        figures = {"coverage": self._coverage(poor, poor_linked, villages, villages_linked, poor_villages, digits),
+        figures = {"map": self._map(prefix),
+                   "coverage": self._coverage(poor, poor_linked, villages, villages_linked, poor_villages, digits),
                    "outcomes": self._outcomes(now, before, period),
                    "plans": self._plans(prefix, digits, period),
                    "staffing": self._staffing(prefix, digits, period, term),
@@ -159,6 +162,29 @@ class DashboardData:
             units |= own
             cadres |= set(self.rosters.cadres.loc[self.rosters.cadres["unit_id"].isin(own), "cadre_id"])
         return cadres, units
+
+    def _map(self, prefix: str) -> go.Figure:
+        """The city's counties filled by their share of poor households linked; in a county, its villages coloured
+        the same way (a township or village: its township's villages, over the county)."""
+        area = prefix[:9]
+        poor = self.within(self.households, area).query("is_poor")
+        linked = poor["household_id"].isin(self.pairs["household_id"])
+        if not area:
+            counts = linked.groupby(poor["village_code"].str[:6]).agg(["sum", "size"])
+            counties = pd.DataFrame({"county_code": [code for _, code in self.counties[1:]],
+                                     "name": [self.labels[6].get(code, name) for name, code in self.counties[1:]]})
+            counties["linked"] = counties["county_code"].map(counts["sum"]).fillna(0).astype(int)
+            counties["poor"] = counties["county_code"].map(counts["size"]).fillna(0).astype(int)
+            return coverage_choropleth(counties, self.outlines, "贫困户联系率地图（当前结对，按县区）")
+        counts = linked.groupby(poor["village_code"]).agg(["sum", "size"])
+        villages = self.within(self.villages, area)
+        shown = pd.DataFrame({"lon": villages["lon"], "lat": villages["lat"], "name": villages["village_name"],
+                              "linked": villages["village_code"].map(counts["sum"]).fillna(0).astype(int),
+                              "poor": villages["village_code"].map(counts["size"]).fillna(0).astype(int)})
+        townships = villages.groupby("township_name", sort=False)[["lon", "lat"]].mean().reset_index(names="name")
+        where = self.names.get(area, area)
+        return village_coverage(shown, self.outlines.get(area[:6]), f"{where}各村贫困户联系率（当前结对）",
+                                townships if len(area) == 6 else None)
 
     def _coverage(self, poor, poor_linked, villages, villages_linked, poor_villages, digits: int) -> go.Figure:
         """Shares of poor households and of poor villages linked (current pairings), per part of the area."""

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..schema import HOUSEHOLD_CLASSES
+from .maps import county_outlines, outline_traces
 from .theme import CLASS_COLORS, FONT, PALETTE
 
 
@@ -24,13 +26,15 @@ def households_by_county(summary: pd.DataFrame) -> go.Figure:
 
 def pairing_map(villages: pd.DataFrame, units: pd.DataFrame, links: pd.DataFrame, pairs: pd.DataFrame | None = None,
                 households: pd.DataFrame | None = None) -> go.Figure:
-    """Villages, units and their links on plain longitude/latitude axes (no tile server, works offline).
+    """Villages, units and their links over the real county outlines, named, on plain longitude/latitude axes
+    at true proportions (no tile server, works offline).
 
     Linked villages are filled, unlinked target villages hollow; a line joins each unit to its villages;
     with `pairs` and `households`, thin lines join cadres' offices to their households' places."""
     village_at = villages.set_index("village_code")[["lon", "lat"]]
     unit_at = units.set_index("unit_id")[["lon", "lat"]]
-    fig = go.Figure()
+    outlines = county_outlines(villages)
+    fig = go.Figure(outline_traces(outlines, dict(zip(villages["county_code"], villages["county_name"]))))
     if pairs is not None and households is not None and len(pairs):
         home = households.set_index("household_id")[["lon", "lat"]]
         fig.add_trace(_segments(pairs["unit_id"].map(unit_at["lon"]), pairs["unit_id"].map(unit_at["lat"]),
@@ -52,7 +56,7 @@ def pairing_map(villages: pd.DataFrame, units: pd.DataFrame, links: pd.DataFrame
                                hoverinfo="text"))
     fig.update_layout(title="联村联户结对图 / pairing map", font_family=FONT, template="plotly_white",
                       xaxis_title="经度 longitude", yaxis_title="纬度 latitude", legend={"orientation": "h"})
-    fig.update_yaxes(scaleanchor="x", scaleratio=1.2)  # about right for 35°N
+    fig.update_yaxes(scaleanchor="x", scaleratio=1 / np.cos(np.radians(villages["lat"].mean() if len(villages) else 35)))
     return fig
 
 

@@ -78,6 +78,12 @@ def combined(figures: dict[str, go.Figure]) -> go.Figure:
         subplot = combined.get_subplot(row, col)
         x0, x1 = subplot.xaxis.domain
         y0, y1 = subplot.yaxis.domain
+        if axes["y"].scaleanchor:  # a map: true proportions, its colour bar beside its panel
+            combined.update_yaxes(scaleanchor=subplot.xaxis.plotly_name.replace("axis", ""),
+                                  scaleratio=axes["y"].scaleratio, row=row, col=col)
+            combined.update_traces(selector=lambda t: "marker" in t and t.marker.showscale,
+                                   marker_colorbar=dict(x=x1, xanchor="left", y=(y0 + y1) / 2, len=0.8 * (y1 - y0)),
+                                   row=row, col=col)
         for note in chart.layout.annotations:
             combined.add_annotation(note.to_plotly_json() | {"x": (x0 + x1) / 2, "y": (y0 + y1) / 2})
         combined.update_layout({legend: dict(x=x0, y=y1, xanchor="left", yanchor="bottom", orientation="h",

@@ -401,6 +401,13 @@ class Store:
         with self.engine.connect() as conn:
             return conn.execute(sa.select(imports.c.source).where(imports.c.digest == digest)).scalars().first()
 
+    def import_number(self, import_id: int) -> int:
+        """Which import of its kind this one is: the first diary import is 1, whatever came before it."""
+        with self.engine.connect() as conn:
+            kind = sa.select(imports.c.kind).where(imports.c.import_id == import_id).scalar_subquery()
+            return conn.execute(sa.select(sa.func.count()).where(imports.c.kind == kind,
+                                                                 imports.c.import_id <= import_id)).scalar_one()
+
     def count_rows(self, import_id: int) -> int:
         with self.engine.connect() as conn:
             return conn.execute(sa.select(imports.c.rows).where(imports.c.import_id == import_id)).scalar_one()
