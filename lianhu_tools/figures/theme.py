@@ -78,11 +78,13 @@ def combined(figures: dict[str, go.Figure]) -> go.Figure:
         subplot = combined.get_subplot(row, col)
         x0, x1 = subplot.xaxis.domain
         y0, y1 = subplot.yaxis.domain
-        if axes["y"].scaleanchor:  # a map: true proportions, its colour bar beside its panel
+        if axes["y"].scaleanchor:  # a map: true proportions, its colour bar under it
             combined.update_yaxes(scaleanchor=subplot.xaxis.plotly_name.replace("axis", ""),
                                   scaleratio=axes["y"].scaleratio, row=row, col=col)
             combined.update_traces(selector=lambda t: "marker" in t and t.marker.showscale,
-                                   marker_colorbar=dict(x=x1, xanchor="left", y=(y0 + y1) / 2, len=0.8 * (y1 - y0)),
+                                   marker_colorbar=dict(orientation="h", x=(x0 + x1) / 2, xanchor="center", y=y0,
+                                                        yanchor="top", len=0.6 * (x1 - x0), thickness=8,
+                                                        title_side="top"),
                                    row=row, col=col)
         for note in chart.layout.annotations:
             combined.add_annotation(note.to_plotly_json() | {"x": (x0 + x1) / 2, "y": (y0 + y1) / 2})
