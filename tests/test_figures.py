@@ -41,4 +41,4 @@ def test_pairing_map_is_drawn_over_the_real_county_outlines_with_their_names():
     counties = rosters.villages.drop_duplicates("county_code")
     rings = sum(len(county_outline(c, n).rings()) for c, n in zip(counties["county_code"], counties["county_name"]))
     assert list(traces["县界 county outlines"].x).count(None) == rings
-    assert sorted(traces["县区 counties"].text) == sorted(counties["county_name"])
+    assert sorted(a.text for a in fig.layout.annotations) == sorted(counties["county_name"])  # above the markers

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -335,3 +336,46 @@ def test_outlines_of_renamed_counties_are_found_by_name():
     assert county_outline("620824") is None  # 华亭县, a 华亭市 (620881) since 2018
     assert county_outline("620824", "华亭县").code == "620881"
     assert county_outline("620201", "市辖区").name == "嘉峪关市"  # a city without districts
+
+
+def test_a_county_code_not_in_the_divisions_is_checked_by_its_name_and_said(tmp_path):
+    tables = base_tables()
+    for table, columns in (("村", ["村代码", "乡镇代码", "县区代码"]), ("户", ["村代码"]), ("单位", ["县区代码"])):
+        for column in columns:
+            tables[table][column] = tables[table][column].str.replace("620502", "620599", n=1)  # 秦州区 mistyped
+    problems = validate_paths(write_csv_rosters(tmp_path / "a", tables))
+    assert [(p.code, p.severity) for p in problems] == [("county_code_not_current", "warning")]
+    assert "620599" in problems[0].message_zh and "秦州区（620502）" in problems[0].message_zh
+    tables["村"].loc[1, ["纬度", "经度"]] = ["34.75", "106.14"]  # and still checked against 秦州区's outline
+    assert "village_outside_county" in [p.code for p in validate_paths(write_csv_rosters(tmp_path / "b", tables))]
+
+
+def test_a_county_named_otherwise_than_its_code_is_a_warning(tmp_path):
+    tables = one_cell("村", 0, "县区", "甘谷县")
+    tables["村"].loc[1, "县区"] = "甘谷县"
+    problems = validate_paths(write_csv_rosters(tmp_path, tables))
+    assert [(p.code, p.row) for p in problems] == [("county_name_mismatch", 2)] and "“秦州区”" in problems[0].message_zh
+    spelled = one_cell("村", 0, "县区", "秦州")  # a short form of the same name is no mismatch
+    spelled["村"].loc[1, "县区"] = "秦州"
+    assert validate_paths(write_csv_rosters(tmp_path / "short", spelled)) == []
+
+
+def test_a_village_far_from_its_townships_others_is_a_warning_and_its_households_are_not_blamed(tmp_path):
+    from lianhu_tools.demo import generate_city
+    from lianhu_tools.geo import haversine_km
+    from lianhu_tools.tables import write_rosters
+
+    city = generate_city("small", seed=5)
+    villages, households = city.villages.copy(), city.households.copy()
+    township = villages["township_code"].value_counts().index[0]
+    moved = villages.index[villages["township_code"] == township][0]
+    county = villages.at[moved, "county_code"]
+    others = villages[(villages["county_code"] == county) & (villages["township_code"] != township)]
+    far = others.index[np.argmax(haversine_km(others["lat"], others["lon"], villages.at[moved, "lat"], villages.at[moved, "lon"]))]
+    villages.loc[moved, ["lat", "lon"]] = villages.loc[far, ["lat", "lon"]].to_numpy()  # still inside its county
+    code = villages.at[moved, "village_code"]
+    households.loc[households["village_code"] == code, ["lat", "lon"]] = city.villages.loc[moved, ["lat", "lon"]].to_numpy()
+    write_rosters(city.tables() | {"villages": villages, "households": households}, tmp_path, "csv")
+    problems = validate_paths(tmp_path)
+    assert [(p.code, p.severity) for p in problems] == [("village_far_from_township", "warning")]
+    assert "公里" in problems[0].message_zh and problems[0].row == moved + 2

@@ -1,4 +1,5 @@
-"""Real county-level divisions of Gansu (GB/T 2260 codes of the 2012–2016 era) with approximate seats.
+"""Real county-level divisions of Gansu (GB/T 2260 codes of the 2012–2016 era; 华亭 as a 市 since 2018, as the map
+data files it) with approximate seats.
 
 Names and codes are real; seat coordinates are rounded (about ±2 km), enough for a demo map.
 Villages, people and their coordinates generated around them are synthetic.
@@ -79,8 +80,8 @@ GANSU_PREFECTURES = (
     _p("6208", "平凉市", "平凉", "平凉市", (35.54, 106.67), (
         ("620802", "崆峒区", 35.54, 106.67), ("620821", "泾川县", 35.33, 107.37),
         ("620822", "灵台县", 35.07, 107.62), ("620823", "崇信县", 35.30, 107.04),
-        ("620824", "华亭县", 35.22, 106.65), ("620825", "庄浪县", 35.20, 106.04),
-        ("620826", "静宁县", 35.52, 105.73))),
+        ("620825", "庄浪县", 35.20, 106.04), ("620826", "静宁县", 35.52, 105.73),
+        ("620881", "华亭市", 35.22, 106.65))),
     _p("6209", "酒泉市", "酒泉", "酒泉市", (39.74, 98.51), (
         ("620902", "肃州区", 39.74, 98.51), ("620921", "金塔县", 39.98, 98.90),
         ("620922", "瓜州县", 40.52, 95.78), ("620923", "肃北蒙古族自治县", 39.51, 94.88, 0.3),

@@ -184,7 +184,7 @@ class DashboardData:
         townships = villages.groupby("township_name", sort=False)[["lon", "lat"]].mean().reset_index(names="name")
         where = self.names.get(area, area)
         return village_coverage(shown, self.outlines.get(area[:6]), f"{where}各村贫困户联系率（当前结对）",
-                                townships if len(area) == 6 else None)
+                                townships if len(area) == 6 else None, zoom=len(area) == 9)
 
     def _coverage(self, poor, poor_linked, villages, villages_linked, poor_villages, digits: int) -> go.Figure:
         """Shares of poor households and of poor villages linked (current pairings), per part of the area."""

@@ -23,23 +23,29 @@ def county_outlines(villages: pd.DataFrame) -> dict[str, Outline | None]:
     return {code: county_outline(code, name) for code, name in zip(counties["county_code"], counties["county_name"])}
 
 
-def outline_traces(outlines: dict[str, Outline | None], names: dict[str, str], labels: bool = True) -> list[go.Scatter]:
-    """The outlines as one line trace, and each county's name at a point inside it."""
-    known = {code: o for code, o in outlines.items() if o is not None}
-    x, y = _rings(known.values())
-    traces = [go.Scatter(x=x, y=y, mode="lines", line={"color": OUTLINE, "width": 1}, hoverinfo="skip",
-                         showlegend=False, name="县界 county outlines")]
-    if labels and known:
-        at = [o.label_point() for o in known.values()]
-        traces.append(go.Scatter(x=[p[0] for p in at], y=[p[1] for p in at], mode="text", hoverinfo="skip",
-                                 text=[names.get(code, o.name) for code, o in known.items()], showlegend=False,
-                                 textfont={"size": 12, "color": "#343a40"}, name="县区 counties"))
-    return traces
+def outline_traces(outlines: dict[str, Outline | None]) -> list[go.Scatter]:
+    """The outlines as one line trace."""
+    x, y = _rings(o for o in outlines.values() if o is not None)
+    return [go.Scatter(x=x, y=y, mode="lines", line={"color": OUTLINE, "width": 1}, hoverinfo="skip", showlegend=False,
+                       name="县界 county outlines")]
+
+
+def labels(points: list[tuple[float, float, str]], size: int | None = None) -> list[dict]:
+    """Names on the map as annotations, above every trace (WebGL markers included), on a light backing; fewer
+    and smaller as they crowd, none beyond 40 (the hover still names each place)."""
+    size = size or (12 if len(points) <= 12 else 9)
+    return [dict(x=lon, y=lat, text=text, showarrow=False, font={"size": size, "color": "#212529"},
+                 bgcolor="rgba(255,255,255,0.65)", borderpad=1) for lon, lat, text in points] if len(points) <= 40 else []
+
+
+def county_labels(outlines: dict[str, Outline | None], names: dict[str, str]) -> list[dict]:
+    """Each county's name at a point inside it."""
+    return labels([(*o.label_point(), names.get(code, o.name)) for code, o in outlines.items() if o is not None])
 
 
 def coverage_choropleth(counties: pd.DataFrame, outlines: dict[str, Outline | None], title: str) -> go.Figure:
     """Each county filled by its share of poor households linked: `counties` has county_code, name, linked, poor."""
-    traces, labels = [], []
+    traces, named = [], []
     for row in counties.itertuples(index=False):
         outline = outlines.get(row.county_code)
         if outline is None:
@@ -52,29 +58,34 @@ def coverage_choropleth(counties: pd.DataFrame, outlines: dict[str, Outline | No
                                  line={"color": "white", "width": 1.5}, text=words, hoverinfo="text", showlegend=False,
                                  name=row.name))
         lon, lat = outline.label_point()
-        labels.append((lon, lat, f"{row.name}<br>{rate:.0f}%" if rate is not None else row.name))
-    if labels:
-        traces.append(go.Scatter(x=[p[0] for p in labels], y=[p[1] for p in labels], text=[p[2] for p in labels],
-                                 mode="text", hoverinfo="skip", showlegend=False, textfont={"size": 11, "color": "#212529"}))
-    return _map(traces + [_scale()], title, [c for o in outlines.values() if o is not None for c in o.rings()])
+        named.append((lon, lat, f"{row.name}<br>{rate:.0f}%" if rate is not None else row.name))
+    figure = _map(traces + [_scale()], title, [c for o in outlines.values() if o is not None for c in o.rings()])
+    return figure.update_layout(annotations=labels(named, 11))
 
 
-def village_coverage(villages: pd.DataFrame, outline: Outline | None, title: str, townships: pd.DataFrame | None = None
-                     ) -> go.Figure:
+def village_coverage(villages: pd.DataFrame, outline: Outline | None, title: str, townships: pd.DataFrame | None = None,
+                     zoom: bool = False) -> go.Figure:
     """Villages as dots coloured by their share of poor households linked (grey: none poor), over their county's
-    outline, with township names where their villages lie: `villages` has lon, lat, name, linked, poor."""
-    traces = outline_traces({"": outline}, {}, labels=False) if outline is not None else []
+    outline, with township names where their villages lie (`townships`: name, lon, lat); `zoom`: the map framed
+    on the villages, each named. `villages` has lon, lat, name, linked, poor."""
+    traces = outline_traces({"": outline}) if outline is not None else []
     rate = (100 * villages["linked"] / villages["poor"]).where(villages["poor"] > 0)
     words = [f"{name}：贫困户 {poor:,} 户，已联系 {linked:,} 户" if poor else f"{name}：无贫困户"
              for name, poor, linked in zip(villages["name"], villages["poor"], villages["linked"])]
     traces.append(go.Scatter(x=villages["lon"], y=villages["lat"], mode="markers", text=words, hoverinfo="text",
-                             showlegend=False, marker={"size": 8, "color": [_colour(r) for r in rate],
+                             showlegend=False, marker={"size": 9, "color": [_colour(r) for r in rate],
                                                         "line": {"color": "white", "width": 0.5}}))
-    if townships is not None and len(townships):
-        traces.append(go.Scatter(x=townships["lon"], y=townships["lat"], text=townships["name"], mode="text",
-                                 hoverinfo="skip", showlegend=False, textfont={"size": 10, "color": "#495057"}))
     rings = outline.rings() if outline is not None else [villages[["lon", "lat"]].to_numpy()]
-    return _map(traces + [_scale()], title, rings)
+    figure = _map(traces + [_scale()], title, rings if len(rings) and len(rings[0]) else [np.array([[104.0, 35.0]])])
+    if townships is not None and len(townships):
+        figure.update_layout(annotations=labels(list(zip(townships["lon"], townships["lat"], townships["name"])), 10))
+    if zoom and len(villages):
+        pad = 0.03  # about 3 km around the villages
+        figure.update_xaxes(range=[villages["lon"].min() - pad, villages["lon"].max() + pad])
+        figure.update_yaxes(range=[villages["lat"].min() - pad, villages["lat"].max() + pad])
+        figure.update_layout(annotations=labels([(x, y + 0.006, n) for x, y, n in
+                                                 zip(villages["lon"], villages["lat"], villages["name"])], 9))
+    return figure
 
 
 def _map(traces: list, title: str, rings: list[np.ndarray]) -> go.Figure:

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..schema import HOUSEHOLD_CLASSES
-from .maps import county_outlines, outline_traces
+from .maps import county_labels, county_outlines, outline_traces
 from .theme import CLASS_COLORS, FONT, PALETTE
 
 
@@ -34,7 +34,7 @@ def pairing_map(villages: pd.DataFrame, units: pd.DataFrame, links: pd.DataFrame
     village_at = villages.set_index("village_code")[["lon", "lat"]]
     unit_at = units.set_index("unit_id")[["lon", "lat"]]
     outlines = county_outlines(villages)
-    fig = go.Figure(outline_traces(outlines, dict(zip(villages["county_code"], villages["county_name"]))))
+    fig = go.Figure(outline_traces(outlines))
     if pairs is not None and households is not None and len(pairs):
         home = households.set_index("household_id")[["lon", "lat"]]
         fig.add_trace(_segments(pairs["unit_id"].map(unit_at["lon"]), pairs["unit_id"].map(unit_at["lat"]),
@@ -54,6 +54,7 @@ def pairing_map(villages: pd.DataFrame, units: pd.DataFrame, links: pd.DataFrame
     fig.add_trace(go.Scattergl(x=units["lon"], y=units["lat"], mode="markers", name="单位 unit",
                                marker={"symbol": "square", "size": 7, "color": "#1f77b4"}, text=units["unit_name"],
                                hoverinfo="text"))
+    fig.update_layout(annotations=county_labels(outlines, dict(zip(villages["county_code"], villages["county_name"]))))
     fig.update_layout(title="联村联户结对图 / pairing map", font_family=FONT, template="plotly_white",
                       xaxis_title="经度 longitude", yaxis_title="纬度 latitude", legend={"orientation": "h"})
     fig.update_yaxes(scaleanchor="x", scaleratio=1 / np.cos(np.radians(villages["lat"].mean() if len(villages) else 35)))

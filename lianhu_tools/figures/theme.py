@@ -86,8 +86,11 @@ def combined(figures: dict[str, go.Figure]) -> go.Figure:
                                                         yanchor="top", len=0.6 * (x1 - x0), thickness=8,
                                                         title_side="top"),
                                    row=row, col=col)
-        for note in chart.layout.annotations:
-            combined.add_annotation(note.to_plotly_json() | {"x": (x0 + x1) / 2, "y": (y0 + y1) / 2})
+        for note in chart.layout.annotations:  # a note on the panel at its middle; a map's labels where they are
+            if note.xref == "paper":
+                combined.add_annotation(note.to_plotly_json() | {"x": (x0 + x1) / 2, "y": (y0 + y1) / 2})
+            else:
+                combined.add_annotation(note.to_plotly_json(), row=row, col=col)
         combined.update_layout({legend: dict(x=x0, y=y1, xanchor="left", yanchor="bottom", orientation="h",
                                              title_text=chart.layout.legend.title.text, font_size=11)})
     return combined.update_layout(template=TEMPLATE, height=800, barmode="group", margin=dict(l=50, r=20, t=90, b=40),
