@@ -87,7 +87,7 @@ def ranked(run: dict) -> dict[str, pd.DataFrame]:
         table["total"] = table.sum(axis=1).clip(0, FULL_MARKS).round(1)
         table[ids] = table[ids].round(POINTS_DECIMALS)
         measured = mine.assign(value=pd.to_numeric(mine["value"], errors="coerce")) \
-            .pivot_table(index="subject_id", columns="indicator", values="value", aggfunc="sum", dropna=False)
+            .groupby(["subject_id", "indicator"])["value"].sum(min_count=1).unstack()  # none stored: empty
         for i in ids:  # a run stored before measured values were kept: empty
             column = measured[i] if i in measured else pd.Series(dtype=float)
             table[MEASURED.format(i)] = column.reindex(table.index).round(MEASURED_DECIMALS)

@@ -189,7 +189,8 @@ def _records(plan: pd.DataFrame, counts: np.ndarray, year: int, rng: np.random.G
     """The plan's rows repeated by `counts`, each with its own date, task, quantity, days and note."""
     take = np.repeat(np.arange(len(plan)), counts)
     work = plan["work"].to_numpy()[take]
-    day = _dates(rng, plan["first_day"].to_numpy()[take], plan["end_day"].to_numpy()[take], year)
+    slot = np.arange(len(take)) - np.repeat(np.cumsum(counts) - counts, counts)  # the k-th record of its pairing
+    day = _dates(rng, plan["first_day"].to_numpy()[take], plan["end_day"].to_numpy()[take], year, slot, counts[take])
     n = len(take)
     task, note = np.empty(n, dtype=object), np.empty(n, dtype=object)
     quantity, days = np.empty(n), np.full(n, np.nan)
@@ -233,10 +234,14 @@ def _notes(rng: np.random.Generator, notes: tuple[str, ...], n: int) -> np.ndarr
     return picked
 
 
-def _dates(rng: np.random.Generator, first_day: np.ndarray, end_day: np.ndarray, year: int) -> np.ndarray:
-    """A day of the year in [first_day, end_day) for each record, busier in spring and autumn."""
+def _dates(rng: np.random.Generator, first_day: np.ndarray, end_day: np.ndarray, year: int,
+           slot: np.ndarray | None = None, of: np.ndarray | None = None) -> np.ndarray:
+    """A day of the year in [first_day, end_day) for each record, busier in spring and autumn; the `slot`-th of
+    `of` records of a pairing in the slot-th of `of` equal shares of that work time (a cadre visiting twice
+    comes once in each half year, not twice in March)."""
     cdf = np.concatenate([[0.0], np.cumsum(_day_weights(year))])
-    u = cdf[first_day] + rng.random(len(first_day)) * (cdf[end_day] - cdf[first_day])
+    share = rng.random(len(first_day)) if slot is None else (slot + rng.random(len(first_day))) / np.maximum(of, 1)
+    u = cdf[first_day] + share * (cdf[end_day] - cdf[first_day])
     return np.clip(np.searchsorted(cdf, u, side="right") - 1, first_day, end_day - 1)
 
 
