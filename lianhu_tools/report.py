@@ -63,8 +63,8 @@ def report_text(period: str, pairs: pd.DataFrame, links: pd.DataFrame, teams: pd
 def publish(store, assessment_id: int, rosters: Rosters, out_dir: str | Path) -> list[Path]:
     """Rankings and the report for the city website, from what the assessment froze and nothing else (records
     imported or pairings changed since do not change it): Excel, and one self-contained HTML page that works
-    offline and alone (`figures.published_page`). Checked
-    for household personal data before anything is published."""
+    offline and alone (`figures.published_page`). Checked for household personal data before anything is
+    published."""
     return publish_run(store, store.assessment(assessment_id), rosters, out_dir)
 
 
@@ -156,8 +156,9 @@ def _notes(system: dict, period: str, kinds: list[str]) -> list[str]:
              "不足按比例得分；扣分项的“（实际）”是次数。早先保存的考核没有实际值，该列为空。"
              " (实际) is the measured value, (得分) the points it earns: full points at the target, in proportion below it."]
     for kind in kinds:
-        parts = [f"{i['name']} {i['points']:g} 分（目标 {i['target'] * (share if i.get('yearly', True) else 1):,.4g}）"
-                 for i in system[kind]["indicators"]]
+        targets = [i["target"] * (share if i.get("yearly", True) else 1) for i in system[kind]["indicators"]]
+        parts = [f"{i['name']} {i['points']:g} 分（目标 {t:,.0f}）" if float(t).is_integer() else
+                 f"{i['name']} {i['points']:g} 分（目标 {t:,.2f}）" for i, t in zip(system[kind]["indicators"], targets)]
         parts += [f"{i['name']} 每次扣 {i['points_each']:g} 分" for i in system[kind].get("deductions") or []]
         notes.append(f"{SUBJECTS[kind]}考核指标 / indicators：" + "；".join(parts) + "。")
     return notes
