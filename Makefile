@@ -27,6 +27,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/archives.py
 	$(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/dashboard_kernels.py
+	$(BIN)/python bench/published_page.py
+	$(BIN)/python bench/demo_spread.py
 
 bench-province: $(STAMP)  # about 3 minutes
 	$(BIN)/python bench/pairing.py --size province --localities unit_villages

@@ -784,7 +784,9 @@ def _assess(args) -> int:
         _wrote(path)
     for kind, table in ranked(run).items():
         counts = table["grade"].value_counts()
-        print(f"{SUBJECTS[kind]}（{len(table):,}）：" + "，".join(f"{g} {counts[g]:,}" for g in grade_order(system) if g in counts))
+        print(f"{SUBJECTS[kind]}（{len(table):,}）：" + "，".join(f"{g} {counts[g]:,}" for g in grade_order(system) if g in counts)
+              + f"；第 1 名 {(table['rank_city'] == 1).sum():,} 名，名次并列 {table['tied_city'].sum():,} 名"
+              f" / rank 1: {(table['rank_city'] == 1).sum():,}, sharing a rank: {table['tied_city'].sum():,}")
     print(f"考核编号 / assessment {saved[0]}（已冻结 / frozen）")
     return 0
 

@@ -6,7 +6,6 @@ name (`check_no_personal_data` is run on every file written here).
 
 from __future__ import annotations
 
-import html
 import os
 import shutil
 import tempfile
@@ -18,10 +17,12 @@ import pandas as pd
 from .archives import rollup
 from .assessment import SUBJECTS, ranked
 from .assessment.indicators import grade_order
+from .assessment.rank import MEASURED, RULE_EN, RULE_ZH
 from .figures.dashboard import DashboardData
 from .figures.pages import write_page
-from .figures.theme import PAGE_FONT, bars, grade_colours
-from .periods import assessment_label, period_label, within
+from .figures.published_page import ranking_page
+from .figures.theme import county_order
+from .periods import is_half, period_label, within
 from .personal_data import check_no_personal_data
 from .rosters import Rosters
 from .schema import OUTCOMES
@@ -62,8 +63,9 @@ def report_text(period: str, pairs: pd.DataFrame, links: pd.DataFrame, teams: pd
 
 def publish(store, assessment_id: int, rosters: Rosters, out_dir: str | Path) -> list[Path]:
     """Rankings and the report for the city website, from what the assessment froze and nothing else (records
-    imported or pairings changed since do not change it): Excel, and an HTML page that works offline. Checked
-    for household personal data before anything is published."""
+    imported or pairings changed since do not change it): Excel, and one self-contained HTML page that works
+    offline and alone (`figures.published_page`). Checked for household personal data before anything is
+    published."""
     return publish_run(store, store.assessment(assessment_id), rosters, out_dir)
 
 
@@ -88,10 +90,12 @@ def publish_run(store, run: dict, rosters: Rosters, out_dir: str | Path, keep: C
             figures.to_excel(writer, sheet_name="工作统计", index=False)
             for kind, table in tables.items():
                 table.to_excel(writer, sheet_name=f"{SUBJECTS[kind]}排名", index=False)
-        page.write_text(_page(period, text, figures, tables, grade_order(system)), encoding="utf-8")
+        page.write_text(ranking_page(period, text, figures, tables, {kind: SUBJECTS[kind] for kind in tables},
+                                     grade_order(system), county_order(rosters.villages),
+                                     _notes(system, period, list(tables)), excel.name), encoding="utf-8")
         policy = frozen.get("inputs", {}).get("policy", {})  # the reviewed namesakes of the run's own policy
         check_no_personal_data([excel, page], rosters, policy.get("publication_allowed_names", []))
-        write_plotly_js(out)  # before the run is kept: what follows it is two renames
+        out.mkdir(exist_ok=True)  # before the run is kept: what follows it is two renames
         if keep:
             keep()
         for path in (excel, page):
@@ -130,39 +134,35 @@ def frozen_totals(store, stored: dict) -> dict[str, float]:
 
 
 def _public(table: pd.DataFrame, system: dict, kind: str) -> pd.DataFrame:
-    """A ranking as published: indicator columns named as points (they hold points, not the measure), ties
-    marked 并列 beside their shared rank."""
-    names = {i["id"]: f"{i['name']}（得分）" for i in system[kind]["indicators"] + (system[kind].get("deductions") or [])}
-    table = table.round(1)
-    table.insert(table.columns.get_loc("rank_city") + 1, "tied", table["rank_city"].duplicated(keep=False).map({True: "并列", False: ""}))
-    return table.rename(columns=HEADERS | names | {"tied": "并列"})
+    """A ranking as published: each indicator's measured value （实际） beside its points （得分）, ranks with 并列
+    beside them where shared (ranked as assessment.rank says)."""
+    items = system[kind]["indicators"] + (system[kind].get("deductions") or [])
+    columns = ["rank_city", "tied_city", "rank_county", "tied_county", "subject_id", "name",
+               *(["unit_name"] if kind != "unit" else []), "county_name"]
+    names = {}
+    for i in items:
+        columns += [MEASURED.format(i["id"]), i["id"]]
+        names |= {MEASURED.format(i["id"]): f"{i['name']}（实际）", i["id"]: f"{i['name']}（得分）"}
+    columns += ["adjustment", "total", "grade"]
+    marks = {"tied_city": "并列", "tied_county": "县区内并列"}
+    shown = table[columns].assign(**{c: table[c].map({True: "并列", False: ""}) for c in marks})
+    return shown.rename(columns=HEADERS | names | marks)
 
 
-def _page(period: str, text: list[str], figures: pd.DataFrame, tables: dict[str, pd.DataFrame], grades: list[str]) -> str:
-    charts = []
-    for kind, table in tables.items():
-        counts = table.groupby(["县区", "等次"]).size().reset_index(name="人数")
-        counts = counts.sort_values("等次", key=lambda g: g.map({grade: k for k, grade in enumerate(grades)}), kind="stable")
-        figure = bars(counts, "县区", "人数", f"{SUBJECTS[kind]}考核等次（按县区）", "等次", grade_colours(grades), stacked=True)
-        charts.append(figure.to_html(full_html=False, include_plotlyjs=False))
-    sections = "".join(f"<h2>{SUBJECTS[kind]}排名</h2>{table.to_html(index=False, border=0, classes='ranking')}"
-                       for kind, table in tables.items())
-    paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in text)
-    return f"""<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>联村联户考核结果 · {period_label(period)}</title>
-<script src="plotly.min.js"></script>
-<style>body{{font-family:{PAGE_FONT};margin:2em;max-width:70em}}
-table.ranking{{border-collapse:collapse}} table.ranking td,table.ranking th{{padding:2px 8px;border-bottom:1px solid #ddd}}</style>
-</head><body><h1>联村联户考核结果 · {period_label(period)}（{assessment_label(period)}）</h1>{paragraphs}
-{figures.to_html(index=False, border=0, classes='ranking', float_format=lambda v: f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}")}{''.join(charts)}{sections}</body></html>"""
-
-
-def write_plotly_js(folder: Path) -> None:
-    """plotly.min.js beside the pages that load it: they work with no internet."""
-    from plotly.offline import get_plotlyjs
-
-    with atomic_write(Path(folder) / "plotly.min.js") as tmp:
-        tmp.write_text(get_plotlyjs(), encoding="utf-8")
+def _notes(system: dict, period: str, kinds: list[str]) -> list[str]:
+    """What the page says about its rankings: the rule, what the columns hold, each indicator's points and target."""
+    share = 0.5 if is_half(period) else 1.0
+    notes = [RULE_ZH, RULE_EN,
+             "“（实际）”是实际完成的数值（如每户平均走访次数），“（得分）”是按指标体系折算的分数：达到目标值得满分，"
+             "不足按比例得分；扣分项的“（实际）”是次数。早先保存的考核没有实际值，该列为空。"
+             " (实际) is the measured value, (得分) the points it earns: full points at the target, in proportion below it."]
+    for kind in kinds:
+        targets = [i["target"] * (share if i.get("yearly", True) else 1) for i in system[kind]["indicators"]]
+        parts = [f"{i['name']} {i['points']:g} 分（目标 {t:,.0f}）" if float(t).is_integer() else
+                 f"{i['name']} {i['points']:g} 分（目标 {t:,.2f}）" for i, t in zip(system[kind]["indicators"], targets)]
+        parts += [f"{i['name']} 每次扣 {i['points_each']:g} 分" for i in system[kind].get("deductions") or []]
+        notes.append(f"{SUBJECTS[kind]}考核指标 / indicators：" + "；".join(parts) + "。")
+    return notes
 
 
 def write_dashboard_page(data: DashboardData, period: str | None, path: str | Path) -> Path:

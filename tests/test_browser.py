@@ -31,7 +31,7 @@ def year(tmp_path_factory):
 
     year = start_demo_year(os.environ.get("LIANHU_BROWSER_SIZE", "small"), tmp_path_factory.mktemp("year"))
     for period in ("2025H1", "2025"):
-        run_assessment(year.store, period, year.rosters)
+        year.assessments[period] = run_assessment(year.store, period, year.rosters)
     return year
 
 
@@ -208,3 +208,44 @@ def test_pairing_map_sent_alone_fills_the_window(written, offline, tmp_path, wid
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOTS / "pairing_map.png")
     assert page.outside == [] and page.errors == []
+
+
+def test_published_page_alone_offline_finds_a_cadre_and_opens_a_county(year, chrome, tmp_path):
+    """The published page copied alone into an empty folder, every request but the file itself blocked: the
+    rankings load, a search by a cadre's name finds his row, a county's section opens with its ranking."""
+    import shutil
+
+    from lianhu_tools.assessment import results
+    from lianhu_tools.report import publish
+
+    written = publish(year.store, year.assessments["2025"], year.rosters, tmp_path / "公开发布")
+    alone = tmp_path / "empty"
+    alone.mkdir()
+    page_file = shutil.copy(next(p for p in written if p.suffix == ".html"), alone)
+    cadres = results(year.store, year.assessments["2025"])["cadre"]
+    cadre = cadres.iloc[len(cadres) // 2]
+    county = next(c for c in year.rosters.villages["county_name"] if c in set(cadres["county_name"]))
+
+    page = chrome.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    blocked = []
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else
+               (blocked.append(route.request.url), route.abort()))
+    try:
+        page.goto(Path(page_file).as_uri())
+        page.wait_for_function("document.body.dataset.ready === 'yes'")
+        assert not page.locator("#loading").is_visible()
+        cadre_section = page.locator("section.kind[data-kind='cadre']")
+        cadre_section.locator(".search").fill(cadre["name"])
+        row = cadre_section.locator(".results tr", has_text=cadre["subject_id"])
+        row.wait_for()
+        assert cadre["name"] in row.inner_text() and cadre["unit_name"] in row.inner_text()
+        part = cadre_section.locator("details", has=page.locator("summary", has_text=county))
+        part.locator("summary").click()
+        rows = part.locator("table.ranking tbody tr")
+        rows.first.wait_for()
+        in_county = (cadres["county_name"] == county).sum()
+        assert rows.count() == min(in_county, 50) and county in rows.first.inner_text()
+        page.screenshot(path=SCREENSHOTS / "published.png", full_page=False)
+    finally:
+        page.close()
+    assert blocked == []  # nothing asked of the network

@@ -98,6 +98,22 @@ def test_rankings_in_a_county_include_city_cadres_working_there(assessed_year):
     assert all(name in board.rankings.value for name in shown)
 
 
+def test_the_top_ten_follow_the_published_ranking_and_mark_shared_ranks(assessed_year):
+    """The dashboard's top ten are the published ranking's first ten (assessment.rank), 并列 beside a shared rank."""
+    from lianhu_tools.assessment import results
+    from lianhu_tools.figures.dashboard import DashboardData
+
+    data = DashboardData(assessed_year.store)
+    html = data.view("", 6, "2025").rankings
+    cadres = html[:html.index("单位排名前10")]
+    rows = [cells for row in re.findall(r"<tr[^>]*>(.*?)</tr>", cadres, re.S) if (cells := re.findall(r"<td>([^<]*)</td>", row))]
+    published = results(assessed_year.store, data.assessments["2025"])["cadre"].head(10)
+    assert [row[0] for row in rows] == [str(r) for r in published["rank_city"]]
+    assert [row[1] for row in rows] == published["tied_city"].map({True: "并列", False: ""}).tolist()
+    assert [row[3] for row in rows] == published["name"].tolist()
+    assert (published["rank_city"] == 1).sum() < 10  # no mass tie at the top to hide the order in
+
+
 def test_dashboard_before_any_assessment_and_with_its_own_policy(year):
     from lianhu_tools.classify import classify_households
     from lianhu_tools.widgets.dashboard import Dashboard

@@ -49,7 +49,8 @@ def test_records_follow_the_pairings(records, city):
     visits = records[records["actor_kind"] == "干部"]
     assert (visits["target_kind"] == "户").all() and (visits["kind"] == "走访").all()
     assert (visits["actor_id"] == visits["target_id"].map(pairs.set_index("household_id")["cadre_id"])).all()
-    assert set(visits["target_id"]) == set(pairs["household_id"])
+    assert set(visits["target_id"]) <= set(pairs["household_id"])
+    assert 0.95 < visits["target_id"].nunique() / pairs["household_id"].nunique() < 1  # a few never visited
 
     units = records[records["actor_kind"] == "单位"]
     linked = set(zip(links["unit_id"], links["village_code"]))
@@ -66,14 +67,14 @@ def test_a_realistic_year(records):
     visits = records[records["kind"] == "走访"]
     assert visits["days"].notna().all() and records.loc[records["kind"] != "走访", "days"].isna().all()
     per_household = visits[visits["actor_kind"] == "干部"].groupby("target_id")["days"].agg(["size", "sum"])
-    assert per_household["size"].between(2, 7).all()
+    assert per_household["size"].between(1, 7).all()  # some cadres do less than planned (EFFORT)
     short = (per_household["size"] < 4) | (per_household["sum"] < 10)
     assert 0.05 < short.mean() < 0.4  # the assessment has something to find
     funds = records[records["kind"] == "资金"]
     assert funds["quantity"].between(5_000, 200_000).all() and (funds["task"] == "资金扶持").all()
     units = records[records["actor_kind"] == "单位"].groupby(["actor_id", "target_id", "kind"]).size().unstack()
-    assert (units["培训班"] == units["培训人次"]).all()  # one head count per class
-    assert units["走访"].between(3, 10).all() and (units["争取项目"].fillna(0) <= 2).all()
+    assert (units["培训班"].fillna(0) == units["培训人次"].fillna(0)).all()  # one head count per class
+    assert units["走访"].between(1, 10).all() and (units["争取项目"].fillna(0) <= 2).all()
 
 
 @pytest.mark.parametrize("rows", [0, 1, 997, 20_000])
@@ -140,3 +141,19 @@ def test_diary_date_format(records, city, tmp_path):
 def test_household_records_need_households(records, city, tmp_path):
     with pytest.raises(ValueError, match="households"):
         write_activity_workbooks(records, city[0].villages, tmp_path)
+
+
+@pytest.mark.parametrize("seed", [2012, 7])
+def test_a_demo_year_spreads_like_a_real_one(seed, tmp_path):
+    """The small demo's year-end: every grade given, some cadres below target, and rank 1 not shared by many
+    (the tie-break leaves few ties at the top). The tiny demo's five assessed cadres are too few to spread."""
+    from lianhu_tools.assessment import results
+    from lianhu_tools.demo.pipeline import start_demo_year
+
+    year = start_demo_year("small", tmp_path, seed=seed, assess=("2025",))
+    cadres = results(year.store, year.assessments["2025"])["cadre"]
+    grades = cadres["grade"].value_counts()
+    assert set(grades.index) == {"优秀", "良好", "一般", "较差"}, grades
+    assert 0.5 < grades["优秀"] / len(cadres) < 0.95 and grades["较差"] / len(cadres) < 0.15
+    assert (cadres["visits_measured"] < 4).mean() > 0.05  # some below the target of 4 visits per household
+    assert (cadres["rank_city"] == 1).mean() < 0.05

@@ -1,6 +1,6 @@
 """Running an assessment (考核) and reading its results: a run freezes what it was computed from in the store
 with its scores, so later edits never change a published result; manual adjustments need a reason and are
-audited (`Store.adjust`). Rankings: city-wide and within each county.
+audited (`Store.adjust`). Rankings: city-wide and within each county, tie-break and 并列 as `rank` says.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from ..policy import Policy, default_policy
 from ..rosters import Rosters
 from .indicators import FULL_MARKS, grade_of, load_indicators
 from .measures import ACTIVITY_COLUMNS, SUBJECTS, Inputs, score, subjects
+from .rank import MEASURED, MEASURED_DECIMALS, POINTS_DECIMALS, competition_ranks, shared, tie_break
 
 
 def run_assessment(store, period: str, rosters: Rosters | None = None, system: dict | None = None,
@@ -68,8 +69,10 @@ def results(store, assessment_id: int, rosters: Rosters | None = None, stored: d
 
 
 def ranked(run: dict) -> dict[str, pd.DataFrame]:
-    """Per kind of subject: indicator points, deductions, adjustments, total, grade and ranks (city, county),
-    from a run's scores and the names, units and counties frozen with them — what gets published."""
+    """Per kind of subject: indicator points (columns named by indicator id), their measured values
+    (`{id}_measured`; empty for runs stored without them), deductions, adjustments, total, grade, and ranks in
+    the city and the county with whether each is shared (`tied_city`, `tied_county`) — ranked as `rank` says,
+    from a run's scores and the names, units and counties frozen with them: what gets published."""
     described = pd.DataFrame(run["frozen"]["subjects"])
     system, scores, adjusted = run["indicators"], run["scores"], run["adjustments"]
     tables = {}
@@ -77,16 +80,25 @@ def ranked(run: dict) -> dict[str, pd.DataFrame]:
         mine = scores[scores["subject_kind"] == kind]
         if mine.empty:
             continue
-        table = mine.pivot_table(index="subject_id", columns="indicator", values="points", aggfunc="sum")
-        table = table[[i["id"] for i in system[kind]["indicators"] + (system[kind].get("deductions") or [])]]
+        ids = [i["id"] for i in system[kind]["indicators"] + (system[kind].get("deductions") or [])]
+        table = mine.pivot_table(index="subject_id", columns="indicator", values="points", aggfunc="sum")[ids]
         table["adjustment"] = adjusted[adjusted["subject_kind"] == kind].groupby("subject_id")["points"].sum() \
-            .reindex(table.index, fill_value=0.0)
+            .reindex(table.index, fill_value=0.0).astype(float)  # none yet: an empty frame's object column
         table["total"] = table.sum(axis=1).clip(0, FULL_MARKS).round(1)
+        table[ids] = table[ids].round(POINTS_DECIMALS)
+        measured = mine.assign(value=pd.to_numeric(mine["value"], errors="coerce")) \
+            .groupby(["subject_id", "indicator"])["value"].sum(min_count=1).unstack()  # none stored: empty
+        for i in ids:  # a run stored before measured values were kept: empty
+            column = measured[i] if i in measured else pd.Series(dtype=float)
+            table[MEASURED.format(i)] = column.reindex(table.index).round(MEASURED_DECIMALS)
         table["grade"] = [grade_of(system, total) for total in table["total"]]
         names = described[described["subject_kind"] == kind].drop(columns="subject_kind")
-        table = names.merge(table.reset_index(), on="subject_id", how="right")
-        table["rank_city"] = table["total"].rank(ascending=False, method="min").astype(int)
-        table["rank_county"] = table.groupby("county_name")["total"].rank(ascending=False, method="min").astype(int)
+        table = names.merge(table.reset_index(), on="subject_id", how="right").sort_values("subject_id")
+        order = tie_break(system, kind)
+        table["rank_city"] = competition_ranks(table, order)
+        table["tied_city"] = shared(table["rank_city"])
+        table["rank_county"] = competition_ranks(table, order, within="county_name")
+        table["tied_county"] = shared(table["rank_county"], table["county_name"])
         tables[kind] = table.sort_values(["rank_city", "subject_id"]).reset_index(drop=True)
     return tables
 

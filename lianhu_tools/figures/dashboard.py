@@ -250,7 +250,9 @@ class DashboardData:
                      xaxis_categoryarray=counties + sorted(set(counts["县区"]) - set(counties)))
 
     def _rankings(self, prefix: str, period: str, subjects: tuple[set, set] | None, top: int = 10) -> str:
-        """The first ten cadres and units of the city, or of those working in the area (published fields only)."""
+        """The first ten cadres and units of the city, or of those working in the area (published fields only),
+        in the order of the published rankings (assessment.rank: total, then the indicators); a shared rank is
+        marked 并列, and those tied with the tenth beyond the ten are counted below the table."""
         tables = self.results(period)
         if tables is None:
             return ""
@@ -261,9 +263,15 @@ class DashboardData:
             if subjects is not None:
                 table = table[table["subject_id"].isin(subjects[k])]
             columns = [c for c in RANKING_COLUMNS if c in table and not (kind == "unit" and c == "unit_name")]
-            shown = table[columns].head(top).rename(columns=RANKING_COLUMNS)
-            body = (shown.to_html(index=False, border=0, classes="ranking", float_format="{:.1f}".format)
+            shown = table[columns].head(top)
+            if "tied_city" in table:  # 并列 beside the shared rank
+                shown.insert(1, "tied", table["tied_city"].head(top).map({True: "并列", False: ""}))
+            body = (shown.rename(columns=RANKING_COLUMNS | {"tied": "并列"})
+                    .to_html(index=False, border=0, classes="ranking", float_format="{:.1f}".format)
                     if len(shown) else "<p>暂无考核对象</p>")
+            if len(table) > top and "rank_city" in table:
+                more = int((table["rank_city"].iloc[top:] == table["rank_city"].iloc[top - 1]).sum())
+                body += f"<p style='color:#888'>另有 {more:,} 名与第 {top} 位并列 / {more:,} more tied with the last shown</p>" if more else ""
             parts.append(f"<div style='flex:1;min-width:24em'><h4>{SUBJECTS[kind]}排名前{top}（{html.escape(where)}）</h4>{body}</div>")
         style = ("<style>table.ranking{border-collapse:collapse;font-size:0.9em}"
                  "table.ranking td,table.ranking th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:left}</style>")

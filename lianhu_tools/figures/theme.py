@@ -95,3 +95,9 @@ def combined(figures: dict[str, go.Figure]) -> go.Figure:
                                              title_text=chart.layout.legend.title.text, font_size=11)})
     return combined.update_layout(template=TEMPLATE, height=800, barmode="group", margin=dict(l=50, r=20, t=90, b=40),
                                   font_size=12, uniformtext=dict(mode="hide", minsize=9))
+
+
+def county_order(villages: pd.DataFrame) -> list[str]:
+    """The order counties are shown in: 市直 (the city's own units) first, then the counties as the village roster
+    lists them — the dashboard's grade chart and the published page."""
+    return ["市直", *villages.drop_duplicates("county_code")["county_name"]]
