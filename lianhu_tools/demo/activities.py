@@ -23,7 +23,7 @@ import pandas as pd
 
 from ..periods import check_half, year_of
 from ..schema import ACTIVITIES
-from ..tables import display_frame, excel_writer
+from ..tables import display_frame, excel_writer, write_frame
 from . import text
 
 SHEET_NAME = "工作记录"
@@ -276,8 +276,7 @@ def _write_diary(records: pd.DataFrame, title: str, path: Path) -> None:
         raise ValueError(f"{path.name}: {len(records)} 条记录超过Excel单表上限 / more records than an Excel sheet holds")
     shown = display_frame(records, ACTIVITIES)
     with excel_writer(path, date_format="yyyy-mm-dd", datetime_format="yyyy-mm-dd") as writer:
-        shown.to_excel(writer, sheet_name=SHEET_NAME, startrow=1, index=False)
-        book, sheet = writer.book, writer.sheets[SHEET_NAME]
+        book, sheet = writer.book, write_frame(writer, shown, SHEET_NAME, startrow=1)
         sheet.write_string(0, 0, title, book.add_format({"bold": True, "font_size": 14}))
         sheet.freeze_panes(2, 0)
         as_text = book.add_format({"num_format": "@"})
