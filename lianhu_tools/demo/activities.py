@@ -241,16 +241,17 @@ def _record_ids(year: int, n: int) -> np.ndarray:
 # ---------------------------------------------------------------- county work diaries
 
 def write_activity_workbooks(activities: pd.DataFrame, villages: pd.DataFrame, folder: str | Path,
-                             households: pd.DataFrame | None = None) -> list[Path]:
+                             households: pd.DataFrame | None = None, counties: slice = slice(None)) -> list[Path]:
     """One work diary per county, `{county_code}_工作记录.xlsx`: a title row, the Chinese headers, the records.
 
     villages: village_code, county_code, county_name; households (household_id, village_code) place
-    the records for households. Returns the paths written.
+    the records for households; `counties`: which of the counties (in code order) to write, e.g. slice(0, None, 2).
+    Returns the paths written.
     """
     county = _county_of_target(activities, villages, households)
     names = villages.drop_duplicates("county_code").set_index("county_code")["county_name"]
     paths = []
-    for code, part in activities.groupby(county.to_numpy(), sort=True):
+    for code, part in list(activities.groupby(county.to_numpy(), sort=True))[counties]:
         years = "—".join(map(str, sorted(set(part["date"].dt.year))))
         path = Path(folder) / f"{code}_{SHEET_NAME}.xlsx"
         _write_diary(part, f"{names[code]} {years}年联村联户工作记录", path)

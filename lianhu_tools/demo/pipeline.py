@@ -4,11 +4,15 @@ puts it in place only when whole, and never replaces a store a demo did not make
 
 from __future__ import annotations
 
+import ctypes
 import glob
 import json
+import multiprocessing
 import os
 import shutil
+import signal
 import sqlite3
+import sys
 import tempfile
 import threading
 import time
@@ -120,36 +124,81 @@ class Steps:
         self.bar.close()
 
 
-def _pairings(rosters: Rosters, policy, out: Path, job: Steps) -> tuple:
+class Background:
+    """Files the demo writes and does not read again, written by a second process while it goes on (`write`);
+    `finish` waits for them and raises what went wrong in them; `close(done=False)` stops the process at once.
+    In this process where there is one core only."""
+
+    def __init__(self):
+        self._pool, self._pending = None, []
+        if (os.cpu_count() or 1) > 1:
+            methods = multiprocessing.get_all_start_methods()  # fork where there is one: no imports again
+            context = multiprocessing.get_context("fork" if "fork" in methods else None)
+            self._pool = context.Pool(1, initializer=_background_start)
+
+    def write(self, function: Callable, *args):
+        """`function(*args)` in the background; what it returns is the answer's `get()`."""
+        if self._pool is None:
+            return _Done(function(*args))
+        self._pending.append(self._pool.apply_async(function, args))
+        return self._pending[-1]
+
+    def finish(self) -> None:
+        pending, self._pending = self._pending, []
+        for result in pending:
+            result.get()
+
+    def close(self, done: bool = True) -> None:
+        if self._pool is not None:
+            self._pool.close() if done else self._pool.terminate()
+            self._pool.join()
+
+
+@dataclass
+class _Done:
+    value: object
+
+    def get(self):
+        return self.value
+
+
+def _background_start() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the demo's to handle (one line, nothing left)
+    if sys.platform.startswith("linux"):  # and it ends with the demo, even a killed one
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _pairings(rosters: Rosters, policy, out: Path, job: Steps, background: Background) -> tuple:
     """Units → villages, cadres → households in the linked villages, six half-year work-team terms,
-    the pairing map and one workbook per county."""
+    the pairing map and one workbook per county (the workbooks written in the background)."""
     say = job.say
     job.step("单位联村 / units → villages")
     villages = match_villages(rosters, policy)
     job.part("单位联村 写出 / written")
-    write_tables(village_sheets(villages), out / "联村结果.xlsx")
+    background.write(write_tables, village_sheets(villages), out / "联村结果.xlsx")
     say(f"单位联村 / units → villages: {len(villages.links):,} 村已联系，{len(villages.unlinked):,} 村未联系，"
         f"{len(villages.short_units):,} 个单位未达下限（{villages.report.seconds:.1f} s，"
         f"{'已证明最优' if villages.report.proven_optimal else '未证明最优'}）→ {out / '联村结果.xlsx'}")
     job.step("干部联户 / cadres → households")
     households = match_households(rosters, policy, links=villages.links)
     job.part("干部联户 写出 / written")
-    write_tables(household_sheets(households), out / "联户结果.xlsx")
+    background.write(write_tables, household_sheets(households), out / "联户结果.xlsx")
     say(f"干部联户 / cadres → households: {len(households.pairs):,} 对，{len(households.uncovered):,} 户未覆盖 "
         f"→ {out / '联户结果.xlsx'}")
     job.step("工作队轮换 / work teams")
     rotation = rotate_teams(rosters, villages.links, "2025H1", 6, policy)
     job.part("工作队轮换 写出 / written")
-    write_tables(rotation_sheets(rotation), out / "工作队轮换.xlsx")
+    background.write(write_tables, rotation_sheets(rotation), out / "工作队轮换.xlsx")
     say(f"工作队轮换 / work teams 2025H1–2027H2: {len(rotation.schedule):,} 人次 → {out / '工作队轮换.xlsx'}")
     job.part("结对图 / pairing map")
     figure = pairing_map(rosters.villages, rosters.units, villages.links)
     figure.write_html(out / "结对图.html", include_plotlyjs="directory")
     say(f"结对图（离线可用）/ offline map: {out / '结对图.html'}")
     job.step("各县区名单 / county workbooks")
-    books = write_county_workbooks(rosters, villages.links, households.pairs, rotation.schedule, households.uncovered,
-                                   out / "各县区联村联户名单", households.marginal, villages.unlinked)
-    say(f"各县区联村联户名单（{len(books)} 个县区，可直接下发）/ one workbook per county: {out / '各县区联村联户名单'}")
+    background.write(write_county_workbooks, rosters, villages.links, households.pairs, rotation.schedule,
+                     households.uncovered, out / "各县区联村联户名单", households.marginal, villages.unlinked)
+    say(f"各县区联村联户名单（{rosters.villages['county_code'].nunique()} 个县区，可直接下发）/ one workbook per county: "
+        f"{out / '各县区联村联户名单'}")
     return villages.links, households.pairs, rotation.schedule
 
 
@@ -172,7 +221,8 @@ class DemoYear:
 
 def demo_year(rosters: Rosters, links: pd.DataFrame, pairs: pd.DataFrame, teams: pd.DataFrame, out: str | Path,
               seed: int = 2012, assess: tuple[str, ...] = (), policy: Policy | None = None,
-              publish_to: Path | None = None, part: Callable[[str], None] = lambda name: None) -> DemoYear:
+              publish_to: Path | None = None, part: Callable[[str], None] = lambda name: None,
+              background: Background | None = None) -> DemoYear:
     """Store the pairings (locked for 2025–2027) and teams, write and import a year of work diaries and
     the three-year plans — through the same checks as an office's files — and run the assessments of the
     periods in `assess` (with `publish_to`: each published there, and stored only once its files pass the
@@ -184,7 +234,8 @@ def demo_year(rosters: Rosters, links: pd.DataFrame, pairs: pd.DataFrame, teams:
     _remove_abandoned_builds(out)
     building = out / f"{BUILDING}{os.getpid()}.sqlite"
     try:
-        filled = _fill_demo_store(Store(building), rosters, links, pairs, teams, out, seed, assess, policy, publish_to, part)
+        filled = _fill_demo_store(Store(building), rosters, links, pairs, teams, out, seed, assess, policy, publish_to, part,
+                                  background)
     except BaseException:
         for part in out.glob(f"{building.name}*"):
             part.unlink(missing_ok=True)
@@ -209,16 +260,31 @@ class DemoArchives:
 
 
 def write_demo_archives(rosters: Rosters, links: pd.DataFrame, pairs: pd.DataFrame, teams: pd.DataFrame,
-                        out: str | Path, seed: int = 2012, part: Callable[[str], None] = lambda name: None) -> DemoArchives:
-    """A year (2025) of work diaries under out/工作记录 and the plans 2025–2027 in out/三年规划.xlsx."""
+                        out: str | Path, seed: int = 2012, part: Callable[[str], None] = lambda name: None,
+                        background: Background | None = None) -> DemoArchives:
+    """A year (2025) of work diaries under out/工作记录 and the plans 2025–2027 in out/三年规划.xlsx (with `background`:
+    written there, finished once it is)."""
     out = Path(out)
+    plan_file = out / "三年规划.xlsx"
     part("工作记录 生成 / diaries made")
     records = generate_activities(links, pairs, teams=teams, year=2025, seed=seed)
     part("工作记录 写出 / diaries written")
-    diaries = write_activity_workbooks(records, rosters.villages, out / "工作记录", rosters.households)
-    part("三年规划 写出 / plans written")
-    plan_file = write_plan_workbook(generate_plans(links, pairs, rosters.households, seed=seed), out / "三年规划.xlsx")
+    if background is None:
+        diaries = write_activity_workbooks(records, rosters.villages, out / "工作记录", rosters.households)
+        part("三年规划 写出 / plans written")
+        _write_demo_plans(links, pairs, rosters.households, seed, plan_file)
+    else:  # every other county's diary in the background, then the plans there
+        others = background.write(write_activity_workbooks, records, rosters.villages, out / "工作记录", rosters.households,
+                                  slice(1, None, 2))
+        background.write(_write_demo_plans, links, pairs, rosters.households, seed, plan_file)
+        diaries = write_activity_workbooks(records, rosters.villages, out / "工作记录", rosters.households, slice(0, None, 2))
+        part("工作记录 写出（等待后台）/ diaries written (waited for)")
+        diaries = sorted(diaries + others.get())
     return DemoArchives(diaries, len(records), plan_file)
+
+
+def _write_demo_plans(links: pd.DataFrame, pairs: pd.DataFrame, households: pd.DataFrame, seed: int, path: Path) -> None:
+    write_plan_workbook(generate_plans(links, pairs, households, seed=seed), path)
 
 
 def demo_pairings(rosters: Rosters) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -230,15 +296,18 @@ def demo_pairings(rosters: Rosters) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
 
 def _fill_demo_store(store: Store, rosters: Rosters, links, pairs, teams, out: Path, seed: int,
                      assess: tuple[str, ...], policy: Policy | None, publish_to: Path | None = None,
-                     part: Callable[[str], None] = lambda name: None) -> DemoArchives:
+                     part: Callable[[str], None] = lambda name: None, background: Background | None = None) -> DemoArchives:
     part("入库 / rosters, pairings, teams stored")
     store.note("origin", DEMO_ORIGIN)
     store.save_rosters(rosters)
     store.save_pairings(pairs, 2025, "locked", links=links)
     store.save_teams(teams)
-    archives = write_demo_archives(rosters, links, pairs, teams, out, seed, part)
+    archives = write_demo_archives(rosters, links, pairs, teams, out, seed, part, background)
     part("工作记录 导入 / diaries imported")
     import_activity_files(store, out / "工作记录", rosters)
+    if background is not None:
+        part("三年规划 写出（等待后台）/ plans written (waited for)")
+        background.finish()
     part("三年规划 导入 / plans imported")
     store.save_plans(load_plans(archives.plan_file, rosters, 2025), 2025, str(archives.plan_file))
     for period in assess:
@@ -315,14 +384,15 @@ def start_demo_year(size: str = "small", folder: str | Path | None = None, seed:
     return demo_year(rosters, *demo_pairings(rosters), folder, seed, assess)
 
 
-def _archives_and_assessment(rosters: Rosters, links, pairs, teams, policy, out: Path, job: Steps) -> None:
+def _archives_and_assessment(rosters: Rosters, links, pairs, teams, policy, out: Path, job: Steps,
+                             background: Background) -> None:
     """A year of work records and plans in the store, mid-year and year-end assessments, the published
     results and the dashboard as a static page."""
     say = job.say
     job.step("工作记录、规划与考核 / records, plans, assessments")
     started = time.perf_counter()
     year = demo_year(rosters, links, pairs, teams, out, assess=("2025H1", "2025"), policy=policy, publish_to=out / "公开发布",
-                     part=job.part)
+                     part=job.part, background=background)
     store = year.store
     say(f"一年的工作记录 / a year of work records: {year.records:,} 条，{len(year.diaries)} 个县区工作日志 "
         f"→ {out / '工作记录'}，写出并导入 {out / 'lianhu.sqlite'}，年中、年终考核（{time.perf_counter() - started:.1f} s）")
@@ -421,6 +491,7 @@ def run_demo(size: str = "city", seed: int = 2012, out: str | Path = "build/demo
     work = _sibling(out, "building")
     shown = lambda message: say(message.replace(str(work), str(out)))  # noqa: E731 — paths as they will be
     job = Steps(11, shown)
+    background = Background()
     try:
         work.mkdir(parents=True)
         (work / DEMO_FOLDER_MARK).write_text("lianhu demo\n", encoding="utf-8")
@@ -447,20 +518,24 @@ def run_demo(size: str = "city", seed: int = 2012, out: str | Path = "build/demo
             write_frame(writer, summary, "按县区汇总")
         job.say(f"按县区汇总 / summary by county (also in {summary_path}):\n{summary.to_string(index=False)}")
 
-        links, pairs, teams = _pairings(rosters, policy, work, job)
-        _archives_and_assessment(rosters, links, pairs, teams, policy, work, job)
+        links, pairs, teams = _pairings(rosters, policy, work, job, background)
+        _archives_and_assessment(rosters, links, pairs, teams, policy, work, job, background)
 
         job.step("模板与示例 / template, examples")
         template = write_template(work / "名册模板.xlsx")
         broken = work / "问题名册示例"
         write_broken_rosters(broken)
         problems = write_problem_workbook(validate_paths(broken), work / "问题清单示例.xlsx")
+        job.part("后台写出（等待）/ background writes (waited for)")
+        background.finish()
+        background.close()
         job.part("替换输出文件夹 / swapped in")
         _relocate_sources(work / "lianhu.sqlite", work, out)
         check_demo_folder(out)  # still a demo's (or none) after the minutes this took
         _swap_in(work, out)
     except BaseException:
         job.close(done=False)
+        background.close(done=False)
         shutil.rmtree(work, ignore_errors=True)
         raise
     job.close()
