@@ -5,6 +5,7 @@ puts it in place only when whole, and never replaces a store a demo did not make
 from __future__ import annotations
 
 import ctypes
+import fnmatch
 import glob
 import json
 import multiprocessing
@@ -419,6 +420,7 @@ EARLIER_DEMO_NAMES = {  # what a demo wrote before it marked its folders
     "lianhu.sqlite", "lianhu.sqlite-wal", "lianhu.sqlite-shm", "lianhu.sqlite-journal", "plotly.min.js", "rosters",
     "三年规划.xlsx", "公开发布", "各县区联村联户名单", "名册模板.xlsx", "名册汇总.xlsx", "工作记录", "工作队轮换.xlsx",
     "结对图.html", "联户结果.xlsx", "联村结果.xlsx", "问题名册示例", "问题清单示例.xlsx", "领导看板.html"}
+LEFT_BY_A_KILLED_DEMO = (f"{BUILDING}*.sqlite*", ".公开发布-publishing-*", ".*.tmp")  # its store, staging, files being written
 
 
 def check_demo_folder(out: Path) -> None:
@@ -428,7 +430,8 @@ def check_demo_folder(out: Path) -> None:
         return
     check_replaceable(out / "lianhu.sqlite")
     names = {p.name for p in out.iterdir()} if out.is_dir() else None
-    if names is None or not (DEMO_FOLDER_MARK in names or names <= EARLIER_DEMO_NAMES | {p.name for p in out.glob(f"{BUILDING}*")}):
+    left = {name for name in names or () if any(fnmatch.fnmatchcase(name, pattern) for pattern in LEFT_BY_A_KILLED_DEMO)}
+    if names is None or not (DEMO_FOLDER_MARK in names or names - left <= EARLIER_DEMO_NAMES):
         raise NotADemoStore(f"{out} 不是演示生成的文件夹，演示不会替换它；请换一个输出文件夹（--out）/ {out} is not a "
                             f"folder a demo wrote: the demo leaves it alone — choose another output folder (--out)")
 
@@ -455,7 +458,8 @@ def _remove_abandoned_folders(out: Path) -> None:
 def _relocate_sources(store: Path, built: Path, out: Path) -> None:
     """The store names the files it imported where they will be (out/…), not where they were built."""
     with closing(sqlite3.connect(store)) as connection, connection:
-        for before, after in ((str(built), str(out)), (json.dumps(str(built))[1:-1], json.dumps(str(out))[1:-1])):
+        for before, after in ((str(built), str(out)), (json.dumps(str(built), ensure_ascii=False)[1:-1],
+                                                            json.dumps(str(out), ensure_ascii=False)[1:-1])):
             connection.execute("UPDATE imports SET source = replace(source, ?, ?)", (before, after))
             connection.execute("UPDATE audit_log SET new_value = replace(new_value, ?, ?) WHERE action = 'import'",
                                (before, after))
