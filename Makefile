@@ -22,6 +22,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
 
 bench: $(STAMP)
+	$(BIN)/python bench/demo.py
 	$(BIN)/python bench/rosters.py
 	$(BIN)/python bench/pairing.py --size city --seeds 3
 	$(BIN)/python bench/archives.py

@@ -73,8 +73,8 @@ def progress(plans: pd.DataFrame, year: int, records: pd.DataFrame | None = None
     """Per subject for one year: measures planned and completed (%), funds and people trained planned
     against what the archives recorded for the subject's village (or household)."""
     year_plans = annual_plan(plans, year)
-    table = year_plans.groupby(["subject_kind", "subject_id"]).agg(
-        measures=("measure", "size"), completed=("status", lambda s: int((s == "已完成").sum())),
+    table = year_plans.assign(done=year_plans["status"] == "已完成").groupby(["subject_kind", "subject_id"]).agg(
+        measures=("measure", "size"), completed=("done", "sum"),
         funds_planned=("funds_yuan", "sum"), people_planned=("people_trained", "sum")).reset_index()
     table["completed_pct"] = (100 * table["completed"] / table["measures"]).round(1)
     if records is not None:

@@ -26,7 +26,7 @@ from .periods import is_half, period_label, within
 from .personal_data import check_no_personal_data
 from .rosters import Rosters
 from .schema import OUTCOMES
-from .tables import atomic_write, excel_writer
+from .tables import atomic_write, excel_writer, write_frame
 
 HEADERS = {"subject_id": "编号", "name": "名称", "unit_name": "单位", "county_name": "县区", "adjustment": "人工调整",
            "total": "总分", "grade": "等次", "rank_city": "全市排名", "rank_county": "县区内排名"}
@@ -86,10 +86,10 @@ def publish_run(store, run: dict, rosters: Rosters, out_dir: str | Path, keep: C
     try:
         excel, page = staging / f"考核结果_{period}.xlsx", staging / f"考核结果_{period}.html"
         with excel_writer(excel) as writer:
-            pd.DataFrame({"工作报告": text}).to_excel(writer, sheet_name="工作报告", index=False)
-            figures.to_excel(writer, sheet_name="工作统计", index=False)
+            write_frame(writer, pd.DataFrame({"工作报告": text}), "工作报告")
+            write_frame(writer, figures, "工作统计")
             for kind, table in tables.items():
-                table.to_excel(writer, sheet_name=f"{SUBJECTS[kind]}排名", index=False)
+                write_frame(writer, table, f"{SUBJECTS[kind]}排名")
         page.write_text(ranking_page(period, text, figures, tables, {kind: SUBJECTS[kind] for kind in tables},
                                      grade_order(system), county_order(rosters.villages),
                                      _notes(system, period, list(tables)), excel.name), encoding="utf-8")

@@ -1,5 +1,12 @@
 """`make demo`'s job, on the tiny city."""
 
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import closing
+
 import pandas as pd
 import pytest
 
@@ -85,3 +92,105 @@ def test_the_demo_store_lands_whole_with_its_assessments_and_clears_abandoned_bu
     assert set(year.assessments) == {"2025H1", "2025"}
     assert sorted(year.store.assessments()["period"]) == ["2025", "2025H1"]  # in the store that landed
     assert not any(path.exists() for path in abandoned) and not list(folder.glob(f"{BUILDING}*"))
+
+
+def _contents(folder):
+    """Every file under `folder` (less SQLite's side files) and its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.name.endswith(("-wal", "-shm"))}
+
+
+def _beside(out):
+    """What a demo building `out` leaves beside it: its folder being built, the one it replaces."""
+    return sorted(p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}-"))
+
+
+def test_a_demo_replaces_its_folder_whole_and_names_the_files_where_they_land(tmp_path):
+    from lianhu_tools.demo.pipeline import DEMO_FOLDER_MARK
+    from lianhu_tools.store import Store
+
+    out = tmp_path / "demo"
+    run_demo("tiny", out=out, say=lambda _: None)
+    (out / "公开发布" / "旧文件.html").write_text("an earlier run's page", encoding="utf-8")
+    lines = []
+    run_demo("tiny", seed=7, out=out, say=lines.append)
+    assert not (out / "公开发布" / "旧文件.html").exists() and (out / DEMO_FOLDER_MARK).exists()
+    assert _beside(out) == []
+    store = Store(out / "lianhu.sqlite")
+    assert store.noted("origin") == "demo"
+    with closing(sqlite3.connect(out / "lianhu.sqlite")) as connection:
+        sources = [s for (s,) in connection.execute("SELECT source FROM imports")]
+        logged = [v for (v,) in connection.execute("SELECT new_value FROM audit_log WHERE action = 'import'")]
+    assert len(sources) == 3 and all(s.startswith(str(out / "")) for s in sources)
+    assert all(".demo-building-" not in text for text in sources + logged + lines)  # nobody sees the folder it was built in
+    assert any(str(out / "联村结果.xlsx") in line for line in lines)
+
+
+def test_a_folder_a_demo_did_not_write_is_never_replaced(tmp_path):
+    from lianhu_tools.cli import main
+    from lianhu_tools.demo.pipeline import DEMO_FOLDER_MARK, NotADemoStore, check_demo_folder
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "我的报表.xlsx").write_bytes(b"a planner's own file")
+    with pytest.raises(NotADemoStore):
+        run_demo("tiny", out=mine, say=lambda _: None)
+    assert main(["demo", "--size", "tiny", "--out", str(mine)]) == 2
+    assert _contents(mine) == {"我的报表.xlsx": b"a planner's own file"} and _beside(mine) == []
+
+    earlier = tmp_path / "earlier"  # what a demo wrote before it marked its folders: still the demo's
+    run_demo("tiny", out=earlier, say=lambda _: None)
+    (earlier / DEMO_FOLDER_MARK).unlink()
+    check_demo_folder(earlier)
+    (earlier / "笔记.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(NotADemoStore):
+        check_demo_folder(earlier)
+    (tmp_path / "empty").mkdir()
+    check_demo_folder(tmp_path / "empty")
+
+
+def _demo_process(out):
+    return subprocess.Popen([sys.executable, "-m", "lianhu_tools.cli", "demo", "--size", "tiny", "--out", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_until_building(process, out, written="联村结果.xlsx"):
+    """Wait until the demo has built part of its new folder (its pairings written), then return that folder."""
+    while process.poll() is None:
+        built = [p for p in out.parent.glob(f".{out.name}-building-*") if (p / written).exists()]
+        if built:
+            return built[0]
+        time.sleep(0.02)
+    raise AssertionError(f"the demo ended before it wrote {written}: {process.stderr.read()}")
+
+
+@pytest.mark.parametrize("signal_sent", [signal.SIGINT, signal.SIGKILL], ids=["Ctrl-C", "killed"])
+def test_an_interrupted_demo_leaves_the_previous_folder_untouched(tmp_path, signal_sent):
+    out = tmp_path / "demo"
+    run_demo("tiny", out=out, say=lambda _: None)
+    before = _contents(out)
+    process = _demo_process(out)
+    building = _wait_until_building(process, out)
+    process.send_signal(signal_sent)
+    _, errors = process.communicate(timeout=120)
+    assert _contents(out) == before
+    if signal_sent == signal.SIGINT:
+        assert process.returncode == 130 and len(errors.strip().splitlines()) == 1 and "已中断" in errors
+        assert _beside(out) == []  # removed on the way out
+    else:
+        assert building.exists()  # a killed demo cannot clean up: the next one does
+        run_demo("tiny", seed=7, out=out, say=lambda _: None)
+        assert _beside(out) == [] and _contents(out) != before
+
+
+def test_a_demo_killed_between_its_two_renames_gets_the_previous_folder_back(tmp_path):
+    from lianhu_tools.demo.pipeline import _remove_abandoned_folders
+
+    out = tmp_path / "demo"
+    run_demo("tiny", out=out, say=lambda _: None)
+    before = _contents(out)
+    dead = 999_999_999  # no such process
+    out.rename(tmp_path / f".demo-old-{dead}")  # renamed aside …
+    (tmp_path / f".demo-building-{dead}").mkdir()  # … and the new one not yet in
+    _remove_abandoned_folders(out)
+    assert _contents(out) == before and _beside(out) == []

@@ -85,3 +85,43 @@ def test_a_50_mb_cell_is_a_problem_shown_by_its_start(tmp_path, capsys):
     problems = [p for p in json.loads(capsys.readouterr().out) if p["code"] == "cell_too_long"]
     assert [(p["row"], p["column"]) for p in problems] == [(3, "户主姓名")] and len(problems[0]["value"]) == 201
     assert f"{MAX_CELL_CHARS:,}" in problems[0]["message_zh"] and (tmp_path / "问题清单.xlsx").stat().st_size < 100_000
+
+
+def _cells(path):
+    """Every cell of every sheet: value, its type, number format, bold."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    return {sheet.title: [(c.coordinate, c.value, type(c.value).__name__, c.number_format, c.font.b)
+                          for row in sheet.iter_rows() for c in row if c.value is not None] for sheet in book}
+
+
+def test_write_frame_writes_what_pandas_to_excel_writes(tmp_path):
+    import datetime
+    from decimal import Decimal
+
+    import numpy as np
+
+    frame = pd.DataFrame({
+        "text": ["a", "", None, "=1+1", "x" * 40_000, np.nan],  # blank, missing, a formula kept text, too long
+        "mixed": [1, 2.5, True, "b", pd.NA, Decimal("3.5")],
+        "int": [1, 2, 3, 4, 5, 6],
+        "Int64": pd.array([1, None, 3, 4, 5, 6], dtype="Int64"),
+        "float": [1.5, np.nan, np.inf, -np.inf, 0.0, -2.25],
+        "bool": [True, False, True, False, True, False],
+        "boolean": pd.array([True, None, False, True, None, False], dtype="boolean"),
+        "date": pd.to_datetime(["2025-01-02", None, "2025-12-31", "2025-06-01", "2024-02-29", "2025-03-03"]),
+        "pydate": [datetime.date(2025, 1, 2), None, datetime.date(2025, 5, 6), None, None, None],
+        "days": pd.to_timedelta([1, 2, None, 4, 5, 6], unit="D"),
+        "category": pd.Categorical(["甲", "乙", None, "甲", "乙", "甲"]),
+        "string": pd.array(["一", None, "三", "", "五", "六"], dtype="string"),
+        7: ["number", "as", "a", "header", "", ""],
+    })
+    for kind, options in (("default", {}), ("dates", {"date_format": "yyyy-mm-dd", "datetime_format": "yyyy-mm-dd"})):
+        with write.excel_writer(tmp_path / f"pandas_{kind}.xlsx", **options) as writer:
+            frame.to_excel(writer, sheet_name="表", index=False)
+            frame.iloc[:0].to_excel(writer, sheet_name="空", index=False, startrow=2)
+        with write.excel_writer(tmp_path / f"fast_{kind}.xlsx", **options) as writer:
+            write.write_frame(writer, frame, "表")
+            write.write_frame(writer, frame.iloc[:0], "空", startrow=2)
+        assert _cells(tmp_path / f"fast_{kind}.xlsx") == _cells(tmp_path / f"pandas_{kind}.xlsx")

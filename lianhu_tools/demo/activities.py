@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..periods import check_half, year_of
 from ..schema import ACTIVITIES
-from ..tables import display_frame, excel_writer
+from ..tables import display_frame, excel_writer, write_frame
 from . import text
 
 SHEET_NAME = "工作记录"
@@ -264,16 +264,17 @@ def _record_ids(year: int, n: int) -> np.ndarray:
 # ---------------------------------------------------------------- county work diaries
 
 def write_activity_workbooks(activities: pd.DataFrame, villages: pd.DataFrame, folder: str | Path,
-                             households: pd.DataFrame | None = None) -> list[Path]:
+                             households: pd.DataFrame | None = None, counties: slice = slice(None)) -> list[Path]:
     """One work diary per county, `{county_code}_工作记录.xlsx`: a title row, the Chinese headers, the records.
 
     villages: village_code, county_code, county_name; households (household_id, village_code) place
-    the records for households. Returns the paths written.
+    the records for households; `counties`: which of the counties (in code order) to write, e.g. slice(0, None, 2).
+    Returns the paths written.
     """
     county = _county_of_target(activities, villages, households)
     names = villages.drop_duplicates("county_code").set_index("county_code")["county_name"]
     paths = []
-    for code, part in activities.groupby(county.to_numpy(), sort=True):
+    for code, part in list(activities.groupby(county.to_numpy(), sort=True))[counties]:
         years = "—".join(map(str, sorted(set(part["date"].dt.year))))
         path = Path(folder) / f"{code}_{SHEET_NAME}.xlsx"
         _write_diary(part, f"{names[code]} {years}年联村联户工作记录", path)
@@ -299,8 +300,7 @@ def _write_diary(records: pd.DataFrame, title: str, path: Path) -> None:
         raise ValueError(f"{path.name}: {len(records)} 条记录超过Excel单表上限 / more records than an Excel sheet holds")
     shown = display_frame(records, ACTIVITIES)
     with excel_writer(path, date_format="yyyy-mm-dd", datetime_format="yyyy-mm-dd") as writer:
-        shown.to_excel(writer, sheet_name=SHEET_NAME, startrow=1, index=False)
-        book, sheet = writer.book, writer.sheets[SHEET_NAME]
+        book, sheet = writer.book, write_frame(writer, shown, SHEET_NAME, startrow=1)
         sheet.write_string(0, 0, title, book.add_format({"bold": True, "font_size": 14}))
         sheet.freeze_panes(2, 0)
         as_text = book.add_format({"num_format": "@"})

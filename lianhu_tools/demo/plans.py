@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..schema import PLANS, TASKS
-from ..tables import display_frame, excel_writer
+from ..tables import display_frame, excel_writer, write_frame
 
 MEASURES = {
     "增加收入": ("种植花椒{n}亩", "发展苹果{n}亩", "养羊{n}只", "养牛{n}头", "劳务输出{n}人"),
@@ -57,5 +57,5 @@ def generate_plans(links: pd.DataFrame, pairs: pd.DataFrame, households: pd.Data
 def write_plan_workbook(plans: pd.DataFrame, path: str | Path) -> Path:
     """The plans as an office would send them: Chinese headers, codes as text."""
     with excel_writer(path) as writer:
-        display_frame(plans, PLANS).to_excel(writer, sheet_name="三年规划", index=False)
+        write_frame(writer, display_frame(plans, PLANS), "三年规划")
     return Path(path)

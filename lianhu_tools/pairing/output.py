@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..errors import PairingInputError
 from ..schema import ARCHIVE_TABLES, ROLLUP_LABELS, TABLES, normalize_header
-from ..tables import UnreadableFile, atomic_write, csv_safe, excel_writer, read_grids
+from ..tables import UnreadableFile, atomic_write, csv_safe, excel_writer, read_grids, write_frame
 from .explain import POOL_ZH
 
 EXTRA_LABELS = {
@@ -50,7 +50,7 @@ def write_tables(sheets: dict[str, pd.DataFrame], path: str | Path, lang: str = 
         with excel_writer(path) as writer:
             text = writer.book.add_format({"num_format": "@"})
             for name, frame in shown.items():
-                frame.to_excel(writer, sheet_name=name, index=False)
+                write_frame(writer, frame, name)
                 writer.sheets[name].freeze_panes(1, 0)
                 for k, column in enumerate(sheets[name].columns):  # codes typed again by a clerk stay text
                     if str(column).endswith(("_code", "_id")):

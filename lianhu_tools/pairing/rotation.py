@@ -38,11 +38,12 @@ def rotate_teams(rosters: Rosters, links: pd.DataFrame, first_period: str, count
     team_min = pd.DataFrame(policy.team_size).T["min"]
     units = rosters.units.set_index("unit_id")
     cadres = rosters.cadres[~rosters.cadres["is_retired"]].sort_values("cadre_id")
-    names = cadres.set_index("cadre_id")["name"]
+    names = dict(zip(cadres["cadre_id"], cadres["name"]))
+    staff_of = {unit: list(ids) for unit, ids in cadres.groupby("unit_id", sort=False)["cadre_id"]}  # by cadre_id
     rows, short = [], []
     for unit_id, unit_links in links.sort_values("village_code").groupby("unit_id", sort=True):
         size = int(team_min[units.loc[unit_id, "unit_kind"]])
-        staff = list(cadres.loc[cadres["unit_id"] == unit_id, "cadre_id"])
+        staff = staff_of.get(unit_id, [])
         served = dict.fromkeys(staff, 0)
         last: dict[str, list[str]] = {}  # village -> last team
         streak: dict[tuple[str, str], int] = {}  # (cadre, village) -> consecutive terms

@@ -162,8 +162,8 @@ def _read_excel(path: Path) -> list[Grid]:
         if not rows:
             continue
         raw = _grid(rows)
-        numeric = raw.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
-        text = raw.map(_cell_text)
+        numeric = pd.DataFrame({c: _are_numbers(raw[c].to_numpy()) for c in raw.columns}, columns=raw.columns)
+        text = pd.DataFrame({c: _texts(raw[c].to_numpy()) for c in raw.columns}, columns=raw.columns)
         grids.append(Grid(str(path), name, _normalise_text(text), numeric, text.iloc[:HEAD_ROWS], hidden=not visible))
     return grids
 
@@ -215,6 +215,17 @@ def _sparse_xlsx_sheets(path: Path) -> list[tuple[str, bool, list[list]]]:
     finally:
         book.close()
     return sheets
+
+
+def _are_numbers(values) -> list[bool]:
+    """Which cells Excel holds as numbers (booleans are not), the common classes first: a column at a time."""
+    return [True if v.__class__ is float or v.__class__ is int else False if v.__class__ is str
+            else isinstance(v, (int, float)) and not isinstance(v, bool) for v in values]
+
+
+def _texts(values) -> list[str]:
+    """`_cell_text` of each cell, text cells passed as they are."""
+    return [v if v.__class__ is str else _cell_text(v) for v in values]
 
 
 def _cell_text(value: object) -> str:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import Problem, problems_frame
@@ -38,6 +41,71 @@ def excel_writer(path: str | Path, **options) -> Iterator[pd.ExcelWriter]:
     with atomic_write(path) as tmp, pd.ExcelWriter(tmp, engine="xlsxwriter", engine_kwargs={"options": EXCEL_OPTIONS},
                                                    **options) as writer:
         yield writer
+
+
+def write_frame(writer: pd.ExcelWriter, frame: pd.DataFrame, sheet_name: str, startrow: int = 0):
+    """Write what `frame.to_excel(writer, sheet_name=sheet_name, startrow=startrow, index=False)` writes, cell for cell,
+    a column at a time: several times faster on the city's 100,000-row sheets (pandas styles every cell on its own).
+    Returns the worksheet."""
+    book = writer.book
+    sheet = book.get_worksheet_by_name(sheet_name) or book.add_worksheet(sheet_name)
+    formats = {"datetime": book.add_format({"num_format": writer.datetime_format}),
+               "date": book.add_format({"num_format": writer.date_format}), "days": book.add_format({"num_format": "0"})}
+    for col, name in enumerate(frame.columns):
+        _write_value(sheet, startrow, col, name, formats)
+    rows = range(startrow + 1, startrow + 1 + len(frame))
+    for col in range(frame.shape[1]):
+        column = frame.iloc[:, col]
+        values = column.to_numpy(dtype=object, na_value=None)
+        if column.dtype.kind in "OSU":
+            write = sheet.write_string  # text: the common case, written without asking each value its type
+            for row, value in zip(rows, values):
+                if value.__class__ is str:
+                    if value:
+                        write(row, col, value)
+                elif value is not None:
+                    _write_value(sheet, row, col, value, formats)
+        else:
+            for row, value in zip(rows, values):
+                if value is not None:
+                    _write_value(sheet, row, col, value, formats)
+    return sheet
+
+
+def _write_value(sheet, row: int, col: int, value, formats: dict) -> None:
+    """One cell as pandas' `to_excel` writes it: blanks for missing, "inf" for infinities, numpy scalars as Python's,
+    dates and times in the writer's formats, anything else as its text."""
+    if isinstance(value, (bool, np.bool_)):
+        sheet.write_boolean(row, col, bool(value))
+    elif isinstance(value, (int, np.integer)):
+        sheet.write_number(row, col, int(value))
+    elif isinstance(value, (float, np.floating)):
+        if np.isnan(value):
+            return
+        if np.isinf(value):
+            sheet.write_string(row, col, "inf" if value > 0 else "-inf")
+        else:
+            sheet.write_number(row, col, float(value))
+    elif isinstance(value, Decimal):
+        if not value.is_nan():
+            sheet.write_number(row, col, value)
+    elif isinstance(value, str):
+        if value:
+            sheet.write_string(row, col, value)
+    elif value is pd.NaT or value is pd.NA or value is None:
+        return
+    elif isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            raise ValueError("Excel does not support datetimes with timezones")
+        sheet.write_datetime(row, col, value, formats["datetime"])
+    elif isinstance(value, datetime.date):
+        sheet.write_datetime(row, col, value, formats["date"])
+    elif isinstance(value, datetime.timedelta):
+        sheet.write_number(row, col, value.total_seconds() / 86400, formats["days"])
+    else:
+        text = str(value)
+        if text:
+            sheet.write_string(row, col, text)
 
 
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -93,8 +161,7 @@ def write_workbook(frames: dict[str, pd.DataFrame], path: str | Path, header: st
 
 
 def _write_sheet(writer: pd.ExcelWriter, shown: pd.DataFrame, table: Table, sheet_name: str) -> None:
-    shown.to_excel(writer, sheet_name=sheet_name, index=False)
-    sheet = writer.sheets[sheet_name]
+    sheet = write_frame(writer, shown, sheet_name)
     text = writer.book.add_format({"num_format": "@"})
     sheet.freeze_panes(1, 0)
     for i, f in enumerate(table.fields):
@@ -126,8 +193,7 @@ def write_problem_workbook(problems: list[Problem], path: str | Path) -> Path:
     frame = problems_frame(problems)
     frame["文件"] = frame["文件"].map(_from_shared_folder(list(frame["文件"])))
     with excel_writer(path) as writer:
-        frame.to_excel(writer, sheet_name="问题清单", index=False)
-        sheet = writer.sheets["问题清单"]
+        sheet = write_frame(writer, frame, "问题清单")
         sheet.freeze_panes(1, 0)
         sheet.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)
         for i, width in enumerate((28, 12, 8, 16, 24, 26, 8, 48, 60)):
