@@ -237,9 +237,13 @@ def test_pins_that_break_a_rule_are_refused(city):
         match_households(city, locality="distance", max_km=500, pins=pin, forbids=pin)
 
 
-def test_a_shipped_rule_changes_the_proposal_and_the_summary_counts_it(city):
+def test_a_shipped_rule_changes_the_proposal_and_the_summary_counts_it():
     from lianhu_tools.pairing.rules import at_most_villages_per_cadre
     from lianhu_tools.pairing.summary import cadres_in_several_villages
+
+    # CBC proves this MIP optimal in under a second on this city; on some others of the same size (seeds 1, 3, 5
+    # since the demo's villages lie inside the real outlines) it does not within its time limit (issue 13's note)
+    city = rosters_of(SMALL, seed=2)
 
     more = load_policy(overrides={"quotas": {"县处级": {"poor": 3}, "乡科级": {"poor": 2}, "一般干部": {"poor": 2}}})
     before = match_households(city, more, locality="county", max_km=30)
