@@ -45,11 +45,9 @@ class Outline:
         return point.x, point.y
 
     def rings(self, km: float = 0.5) -> list[np.ndarray]:
-        """The outline's rings as (n, 2) arrays of lon/lat, simplified to about `km`, the largest parts only."""
-        simple = shapely.simplify(self.shape, km / KM_PER_DEGREE, preserve_topology=True)
-        parts = sorted(shapely.get_parts(simple), key=lambda p: -p.area)
-        kept = [p for p in parts if p.area >= parts[0].area * 0.01] if parts else []
-        return [np.asarray(p.exterior.coords) for p in kept]
+        """The outline's rings as (n, 2) arrays of lon/lat, simplified to about `km`, the largest parts only
+        (simplified once per outline and size: every redraw of a map asks again)."""
+        return _rings(self.code, km)
 
 
 def county_outline(code: str, name: str | None = None) -> Outline | None:
@@ -118,6 +116,15 @@ def _outline(found: tuple[str, str]) -> Outline:
     flat = shapely.transform(shape, lambda xy: np.column_stack(_flat(xy[:, 1], xy[:, 0], origin)))
     shapely.prepare(shape)
     return Outline(path.rsplit("/", 1)[-1].removesuffix(".geojson"), name, shape, flat, origin)
+
+
+@cache
+def _rings(code: str, km: float) -> list[np.ndarray]:
+    shape = _outline(_index()["by_code"][code]).shape
+    simple = shapely.simplify(shape, km / KM_PER_DEGREE, preserve_topology=True)
+    parts = sorted(shapely.get_parts(simple), key=lambda p: -p.area)
+    kept = [p for p in parts if p.area >= parts[0].area * 0.01] if parts else []
+    return [np.asarray(p.exterior.coords) for p in kept]
 
 
 def _flat(lat: np.ndarray, lon: np.ndarray, origin: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:

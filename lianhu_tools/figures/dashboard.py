@@ -26,7 +26,7 @@ from ..rosters import Rosters
 from ..schema import TABLES, VILLAGE
 from . import pages
 from .maps import county_outlines, coverage_choropleth, village_coverage
-from .theme import bars, grade_colours
+from .theme import bars, county_order, grade_colours
 
 RECORD_COLUMNS = ["period", "village_code", "actor_kind", "actor_id", "kind", "quantity", "days"]
 RANKING_COLUMNS = {"rank_city": "全市排名", "rank_county": "县区内排名", "name": "名称", "unit_name": "单位",
@@ -243,7 +243,7 @@ class DashboardData:
         counts = cadres.groupby(["county_name", "grade"]).size().reset_index(name="人数")
         counts = counts.rename(columns={"county_name": "县区", "grade": "等次"}) \
             .sort_values("等次", key=lambda g: g.map({grade: k for k, grade in enumerate(grades)}).fillna(len(grades)), kind="stable")
-        counties = ["市直"] + list(self.labels[6].values())
+        counties = county_order(self.rosters.villages)
         where = "全市" if subjects is None else "在本区域工作的"
         return bars(counts, "县区", "人数", f"{SUBJECTS['cadre']}考核等次（{where}，按所属县区）", "等次",
                      grade_colours(grades), stacked=True, xaxis_categoryorder="array",
