@@ -15,7 +15,8 @@ import time
 import warnings
 from pathlib import Path
 
-from .errors import InputError, NotInStore, PersonalDataLeak, Problem, RosterWarning, StoreBusy, StoreTooNew, masked
+from .errors import (InputError, NotAllowed, NotInStore, PersonalDataLeak, Problem, RosterWarning, StoreBusy, StoreConflict,
+                     StoreTooNew, masked)
 from .pairing.problem import ENGINES, SolverError
 from .policy import LimitError, check_max_km
 from .serve import KernelLimits
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, NotInStore, LimitError) as exc:
         print(f"lianhu: {exc}", file=sys.stderr)
         return 2
-    except (SolverError, PersonalDataLeak, StoreBusy, StoreTooNew) as exc:  # said in words
+    except (SolverError, PersonalDataLeak, StoreBusy, StoreTooNew, StoreConflict, NotAllowed) as exc:  # said in words
         print(f"lianhu: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # `lianhu … | head`: the reader has what it wanted

@@ -254,6 +254,14 @@ class StoreBusy(RuntimeError):
                          f"the store {where} is busy (another program is writing; waited {seconds:g} s) — try again")
 
 
+class StoreConflict(RuntimeError):
+    """A write the database refused as breaking one of its rules (one record once, one cadre per household…)."""
+
+
+class NotAllowed(PermissionError):
+    """A write outside the person's role or area (message in Chinese and English)."""
+
+
 class NotInStore(LookupError):
     """No store at that path, or nothing of the kind asked for in it yet (message in Chinese and English)."""
 

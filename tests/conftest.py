@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -87,3 +88,25 @@ def store(tmp_path):
              record("单位", "U1", "村", V1, "资金", "2025-05-02", quantity=50000)]
     store.add_activities(pd.DataFrame(rows), source="hand")
     return store, rosters
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server of the tests' own (tests/postgres.py); its password file is PGPASSFILE for every
+    program the tests start."""
+    from postgres import start_or_skip
+
+    server = start_or_skip()
+    before = os.environ.get("PGPASSFILE")
+    os.environ["PGPASSFILE"] = str(server.passfile)
+    yield server
+    os.environ.pop("PGPASSFILE") if before is None else os.environ.__setitem__("PGPASSFILE", before)
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path) -> str:
+    """Where a new store goes, on each engine: a SQLite file, and a new database on the tests' PostgreSQL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "lianhu.sqlite")
+    return request.getfixturevalue("postgres").new_database()

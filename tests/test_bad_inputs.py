@@ -67,7 +67,7 @@ def _bad_files(w: Path) -> None:
     with sqlite3.connect(w / "s.sqlite") as source, sqlite3.connect(bad / "too_new.sqlite") as target:
         source.backup(target)  # a copy, its write-ahead log included
     with sqlite3.connect(bad / "too_new.sqlite") as conn:
-        conn.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+        conn.execute("UPDATE alembic_version SET version_num = '0999'")  # a later program's migration
     _policies(bad)
     _indicators(bad)
     _pairings(w, bad)

@@ -1,137 +1,189 @@
-"""The store keeps everything or nothing: killed writers, two writers at once, busy, migrations."""
+"""The store keeps everything or nothing, on SQLite and on a real PostgreSQL server: killed writers, two writers
+at once (imports, accepts), the same records or files from two offices at once, busy, first opens at once."""
 
 import os
 import signal
 import subprocess
 import sys
-import textwrap
+from pathlib import Path
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from lianhu_tools.store import Store, StoreBusy, StoreTooNew, migrations, tables
+from lianhu_tools.store import Store, StoreBusy, StoreConflict, tables
 from lianhu_tools.store import store as store_module
 
-WRITER = textwrap.dedent("""
-    import sys, time
-    import pandas as pd
-    from lianhu_tools.store import store as s
-    path, first, n, mode = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-    ids = range(first, first + n)
-    records = pd.DataFrame({"record_id": [f"R{i:09d}" for i in ids], "date": pd.Timestamp("2025-03-18"),
-                            "actor_kind": "干部", "actor_id": "C1", "target_kind": "户", "target_id": [f"H{i}" for i in ids],
-                            "task": "宣传政策", "kind": "走访", "quantity": 1.0, "days": 1.0, "note": None,
-                            "period": "2025H1", "village_code": "620502101201"})
-    if mode in ("stall", "hold"):  # announce the first half written, then wait: to be killed, or for a line on stdin
-        insert = s._insert_frame
-        def halting(conn, table, frame):
-            insert(conn, table, frame.iloc[: len(frame) // 2])
-            print("half", flush=True)
-            time.sleep(600) if mode == "stall" else sys.stdin.readline()
-            insert(conn, table, frame.iloc[len(frame) // 2:])
-        s._insert_frame = halting
-    store = s.Store(path)
-    print("ready", flush=True)
-    store.add_activities(records, source=f"writer {first}")
-    print("done", flush=True)
-""")
+WORKER = Path(__file__).with_name("store_worker.py")
 
 
-def writer(path, first, n, mode="plain") -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(first), str(n), mode],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+def worker(url, job: str, *args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, str(WORKER), str(url), job, *map(str, args)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def wait_for(process: subprocess.Popen, line: str) -> None:
     for got in process.stdout:
         if got.strip() == line:
             return
-    raise AssertionError(f"writer ended before printing {line!r}")
+    raise AssertionError(f"worker ended before printing {line!r}: {process.stderr.read()[-2000:]}")
 
 
-def test_a_writer_killed_mid_import_leaves_the_store_untouched(tmp_path):
-    path = tmp_path / "lianhu.sqlite"
-    assert writer(path, 0, 1000).wait() == 0
-    killed = writer(path, 1000, 20000, "stall")
+def finish(process: subprocess.Popen) -> tuple[int, str]:
+    out, err = process.communicate(timeout=300)
+    assert "Traceback" not in err, err
+    return process.returncode, out
+
+
+def test_a_writer_killed_mid_import_leaves_the_store_untouched(store_url):
+    assert finish(worker(store_url, "import", 0, 1000))[0] == 0
+    killed = worker(store_url, "import", 1000, 20000, "--stall")
     wait_for(killed, "half")
     os.kill(killed.pid, signal.SIGKILL)
     killed.wait()
-    store = Store(path)
-    assert store.integrity_ok()
+    store = Store(store_url)
+    assert store.integrity_problems() == []
     assert store.count(tables.activities) == 1000  # the killed import left nothing behind
     assert store.count(tables.imports) == 1
-    assert writer(path, 1000, 20000).wait() == 0  # and the store takes the import again
-    assert Store(path).count(tables.activities) == 21000
+    assert finish(worker(store_url, "import", 1000, 20000))[0] == 0  # and the store takes the import again
+    assert Store(store_url).count(tables.activities) == 21000
 
 
-def test_two_processes_importing_at_once_lose_nothing(tmp_path):
-    path = tmp_path / "lianhu.sqlite"
-    Store(path)
-    writers = [writer(path, 0, 30000), writer(path, 30000, 30000)]
-    assert [w.wait() for w in writers] == [0, 0]
-    store = Store(path)
+def test_two_processes_importing_at_once_lose_nothing(store_url):
+    Store(store_url)
+    writers = [worker(store_url, "import", 0, 30000), worker(store_url, "import", 30000, 30000)]
+    assert [finish(w)[0] for w in writers] == [0, 0]
+    store = Store(store_url)
     assert store.count(tables.activities) == 60000 and store.count(tables.imports) == 2
     assert store.activities()["record_id"].is_unique
 
 
-def test_a_writer_that_cannot_get_in_is_told_to_try_again(tmp_path, monkeypatch):
-    path = tmp_path / "lianhu.sqlite"
-    Store(path)
-    holder = writer(path, 0, 1000, "hold")  # holds the write lock until told on its stdin
+def test_the_same_records_from_two_offices_at_once_are_stored_once(store_url):
+    """Identical records without record numbers, and the same files (one digest), each from two programs at once:
+    one import lands, the other is told why, in words."""
+    Store(store_url)
+    stored = 0
+    for start, same_files in ((0, ()), (5000, ("unnumbered", "digest-of-the-same-files"))):
+        first = worker(store_url, "import", start, 2000, "unnumbered", *same_files, "--hold")
+        wait_for(first, "half")  # the first holds the lock half-way; the second starts meanwhile
+        second = worker(store_url, "import", start, 2000, "unnumbered", *same_files)
+        wait_for(second, "ready")
+        first.stdin.write("go\n")
+        first.stdin.flush()
+        results = [finish(first), finish(second)]
+        assert results[0][0] == 0 and results[1][0] == 1, results
+        assert ("这些文件已经导入过" if same_files else "与库中已有记录完全相同") in results[1][1], results[1][1]
+        stored += 2000
+        store = Store(store_url)
+        assert store.count(tables.activities) == stored and store.integrity_problems() == []
+
+
+def test_two_planners_accepting_at_once_leave_one_cadre_per_household(store_url):
+    """Each accept replaces the same 383 households' cadres. The first holds half-way through its write while the
+    second starts: the second waits, then replaces the first's — never two open pairings for a household, never
+    none. Then two accept freely at once, twice."""
+    Store(store_url)
+    first = worker(store_url, "accept", "AC", 383, "--hold")
+    wait_for(first, "half")
+    second = worker(store_url, "accept", "BC", 383)
+    wait_for(second, "ready")
+    first.stdin.write("go\n")
+    first.stdin.flush()
+    assert [finish(first)[0], finish(second)[0]] == [0, 0]
+    current = Store(store_url).current("pairings")
+    assert len(current) == 383 and current["household_id"].is_unique and set(current["cadre_id"].str[:2]) == {"BC"}
+    for round_ in range(2):
+        racers = [worker(store_url, "accept", f"D{round_}C", 383), worker(store_url, "accept", f"E{round_}C", 383)]
+        assert [finish(r)[0] for r in racers] == [0, 0]
+        current = Store(store_url).current("pairings")
+        assert len(current) == 383 and current["household_id"].is_unique and current["cadre_id"].str[:1].nunique() == 1
+    assert Store(store_url).integrity_problems() == []
+
+
+def test_the_database_itself_refuses_a_second_open_pairing(store_url):
+    store = Store(store_url)
+    store.save_pairings(pd.DataFrame({"cadre_id": ["C1"], "household_id": ["H1"]}), 2025)
+    with pytest.raises(StoreConflict, match="冲突"), store.transaction() as conn:  # past the store's own logic
+        conn.execute(tables.pairings.insert().values(cadre_id="C2", household_id="H1", term_start=2025, status="confirmed"))
+    assert len(store.current("pairings")) == 1
+
+
+def test_a_writer_that_cannot_get_in_is_told_to_try_again(store_url, monkeypatch):
+    Store(store_url)
+    holder = worker(store_url, "import", 0, 1000, "--hold")  # holds the write lock until told on its stdin
     wait_for(holder, "half")
     monkeypatch.setattr(store_module, "BUSY_SECONDS", 1)
     with pytest.raises(StoreBusy, match="请稍后再试"):
-        Store(path).add_activities(pd.DataFrame({"record_id": ["X"], "date": [pd.Timestamp("2025-01-02")],
-                                                 "actor_kind": ["单位"], "actor_id": ["U1"], "target_kind": ["村"],
-                                                 "target_id": ["620502101201"], "task": ["办实事"], "kind": ["办实事"],
-                                                 "quantity": [1.0], "period": ["2025H1"],
-                                                 "village_code": ["620502101201"]}), source="test")
+        Store(store_url).add_activities(pd.DataFrame({"record_id": ["X"], "date": [pd.Timestamp("2025-01-02")],
+                                                      "actor_kind": ["单位"], "actor_id": ["U1"], "target_kind": ["村"],
+                                                      "target_id": ["620502101201"], "task": ["办实事"], "kind": ["办实事"],
+                                                      "quantity": [1.0], "period": ["2025H1"],
+                                                      "village_code": ["620502101201"]}), source="test")
     assert holder.poll() is None  # told to try again while the other still held the lock
-    holder.communicate("go\n")
-    assert holder.returncode == 0
-    assert Store(path).count(tables.activities) == 1000
+    holder.stdin.write("go\n")
+    holder.stdin.flush()
+    assert finish(holder)[0] == 0
+    assert Store(store_url).count(tables.activities) == 1000
 
 
-def test_an_older_store_is_migrated_and_a_newer_one_refused(tmp_path, monkeypatch):
-    path = tmp_path / "lianhu.sqlite"
-    assert Store(path).schema_version() == migrations.SCHEMA_VERSION
-    added = sa.Column("remark", sa.String)
-    monkeypatch.setattr(migrations, "SCHEMA_VERSION", migrations.SCHEMA_VERSION + 1)
-    monkeypatch.setitem(migrations.MIGRATIONS, migrations.SCHEMA_VERSION,
-                        lambda operations: operations.add_column("audit_log", added))
-    migrated = Store(path)
-    assert migrated.schema_version() == migrations.SCHEMA_VERSION
-    assert "remark" in [c["name"] for c in sa.inspect(migrated.engine).get_columns("audit_log")]
-    monkeypatch.setattr(migrations, "SCHEMA_VERSION", migrations.SCHEMA_VERSION - 1)
-    with pytest.raises(StoreTooNew, match="newer"):
-        Store(path)
+def test_programs_opening_an_empty_store_at_once_create_it_once(store_url):
+    openers = [worker(store_url, "import", 1000 * k, 10) for k in range(4)]
+    assert [finish(o)[0] for o in openers] == [0, 0, 0, 0]
+    store = Store(store_url)
+    assert store.count(tables.activities) == 40 and store.integrity_problems() == []
+
+
+def test_opening_an_empty_database_to_read_creates_nothing(store_url):
+    from lianhu_tools.store import NotInStore
+
+    with pytest.raises(NotInStore):
+        Store(store_url, create=False)
+    if "://" in store_url:
+        assert sa.inspect(sa.create_engine(store_url)).get_table_names() == []
+    else:
+        assert not Path(store_url).exists()
 
 
 def test_every_import_is_in_the_audit_log(tmp_path):
     store = Store(tmp_path / "s.sqlite", who="规划员甲")
-    assert writer(tmp_path / "s.sqlite", 0, 10).wait() == 0
+    assert finish(worker(tmp_path / "s.sqlite", "import", 0, 10))[0] == 0
     log = pd.read_sql(sa.select(tables.audit_log), store.engine)
     assert list(log["action"]) == ["import"] and '"rows": 10' in log["new_value"].iloc[0]
 
 
-def test_accepting_one_county_leaves_the_rest_of_the_city(tmp_path):
-    store = Store(tmp_path / "s.sqlite")
+def test_accepting_one_county_leaves_the_rest_of_the_city(store_url):
+    store = Store(store_url)
     city = pd.DataFrame({"cadre_id": ["C1", "C2", "C3"], "household_id": ["H1", "H2", "H3"]})
     store.save_pairings(city, 2025, "locked")
     store.save_pairings(pd.DataFrame({"cadre_id": ["C1", "C4"], "household_id": ["H1", "H2"]}), 2025, "confirmed")
     current = store.current("pairings").set_index("household_id")
     assert current["cadre_id"].to_dict() == {"H1": "C1", "H2": "C4", "H3": "C3"}
     assert current.loc["H3", "status"] == "locked" and current.loc["H1", "status"] == "locked"  # kept: never unlocked
-    history = pd.read_sql(sa.select(tables.status_history), store.engine)
+    history = pd.read_sql(sa.select(tables.status_history).order_by(tables.status_history.c.id), store.engine)
     assert list(history["new_status"]) == ["locked"] * 3 + ["ended", "confirmed"]
+
+
+def test_postgres_urls_are_taken_as_people_write_them(postgres):
+    url = postgres.new_database()
+    for written in (url.replace("postgresql+psycopg://", "postgres://"), url.replace("+psycopg", "")):
+        store = Store(written)
+        assert store.url.drivername == "postgresql+psycopg" and store.who == "lianhu_admin"
+
+
+def test_a_wrong_password_or_server_is_said_without_the_password(postgres):
+    from lianhu_tools.store import NotInStore
+
+    url = postgres.url("postgres", "nobody").replace("nobody@", "nobody:s3cret-pw@")
+    with pytest.raises(NotInStore) as refused:
+        Store(url)
+    assert "s3cret-pw" not in str(refused.value) and "连不上数据库" in str(refused.value)
 
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
 def test_a_new_store_is_private_to_its_owner(tmp_path):
     path = tmp_path / "office" / "data" / "lianhu.sqlite"
     store = Store(path)
-    assert writer(path, 0, 10).wait() == 0
+    assert finish(worker(path, "import", 0, 10))[0] == 0
     assert store.count(tables.activities) == 10  # an open connection: the -wal and -shm files exist
     modes = {p.name: p.stat().st_mode & 0o777 for p in path.parent.iterdir()}
     assert set(modes) == {"lianhu.sqlite", "lianhu.sqlite-wal", "lianhu.sqlite-shm"} and set(modes.values()) == {0o600}

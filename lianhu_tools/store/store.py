@@ -12,6 +12,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import re
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,10 +23,12 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
-from ..errors import AdjustmentError, AlreadyImported, NotInStore, StoreBusy, StoreTooNew, masked
+from ..errors import AdjustmentError, AlreadyImported, NotAllowed, NotInStore, StoreBusy, StoreConflict, masked
 from ..periods import halves_of
 from ..rosters import Rosters
-from . import migrations
+from ..roles import ROLES, WRITES, WRITING, label
+from ..schema import VILLAGE
+from . import migrations, postgres_roles
 from .migrations import create_or_migrate
 from .tables import (
     FINGERPRINTED,
@@ -43,10 +46,13 @@ from .tables import (
     roster_tables,
     status_history,
     team_assignments,
+    users,
 )
 
 DEFAULT_URL = "sqlite:///data/lianhu.sqlite"
 BUSY_SECONDS = 60  # a writer waits this long for another to finish before giving up
+POSTGRES_LOGIN = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}")  # a database role's name, never quoted
+WRITE_LOCK = 20120701  # the PostgreSQL advisory lock every writer of a store holds: one writer at a time
 ADJUSTMENT_LIMIT = 100  # points one manual adjustment may add or take (totals are out of 100)
 
 
@@ -58,14 +64,11 @@ class Store:
     """Open (creating or migrating) the store at `url`; `Store()` uses data/lianhu.sqlite."""
 
     def __init__(self, url: str | Path = DEFAULT_URL, who: str | None = None, create: bool = True):
-        """create=False: a SQLite file that does not exist is an error, not a new empty store."""
-        url = str(url)
-        if "://" not in url:  # a plain path means a SQLite file
-            url = f"sqlite:///{url}"
-        try:
-            self.url = sa.engine.make_url(url)
-        except sa.exc.ArgumentError:
-            raise NotInStore(f"不是数据库地址 / not a store URL: {masked(url)}") from None
+        """create=False: a store that does not exist (a missing SQLite file, an empty database) is an error, not a
+        new empty store. `who`: the person writing, on SQLite (else LIANHU_USER, else the system's user); on
+        PostgreSQL the person is always the database login."""
+        self.url = store_url(url)
+        self.postgres = self.url.get_backend_name() == "postgresql"
         sqlite = self.url.get_backend_name() == "sqlite"
         if sqlite and (self.url.database in (None, "", ":memory:") or self.url.query or self.url.database.startswith("file:")):
             raise NotInStore("SQLite 数据库请给出文件路径（不带参数，不用内存数据库）/ give a SQLite store as a plain file path "
@@ -74,53 +77,73 @@ class Store:
         if file and not create and not Path(file).exists():
             raise NotInStore(f"没有这个数据库：{file}（先用 lianhu validate 名册 --save 建立）/ no store at {file} "
                              f"(lianhu validate ROSTERS --save makes one)")
-        if file and ((Path(file).exists() and not Path(file).is_file()) or not _sqlite_or_empty(Path(file))):
+        if file and Path(file).exists() and not Path(file).is_file():
             raise NotInStore(f"{file} 不是工作台数据库（是文件夹或设备，或不是 SQLite 文件）/ {file} is not a workbench store "
                              f"(a folder or device, or not an SQLite file)")
         if file:
             _create_privately(Path(file))
+        self.where = file or self.url.render_as_string()  # the password hidden
         try:
-            self.engine = sa.create_engine(self.url)
+            self.engine = sa.create_engine(self.url, **({"connect_args": {"connect_timeout": 10,
+                                                                          "application_name": "lianhu"}}
+                                                        if self.postgres else {}))
             if sqlite:
                 _sqlite_for_many_writers(self.engine)
-            self.who = who or getpass.getuser()
-            setup = self._needs_setup()
+            with self.engine.connect() as conn:
+                self.who = conn.exec_driver_sql("SELECT session_user").scalar() if self.postgres else (
+                    who or os.environ.get("LIANHU_USER") or getpass.getuser())
+                self.owner = self.postgres and conn.exec_driver_sql(  # the database's owner: its administrator
+                    "SELECT pg_has_role(session_user, datdba, 'MEMBER') FROM pg_database "
+                    "WHERE datname = current_database()").scalar()
+                version = migrations.stored_version(conn)
         except (sa.exc.NoSuchModuleError, ModuleNotFoundError) as exc:
-            raise NotInStore(f"这种数据库用不了（缺少驱动 {getattr(exc, 'name', '') or self.url.drivername}）/ this kind of "
-                             f"store cannot be used here (no driver): {self.url.render_as_string()}") from None
+            raise NotInStore(f"这种数据库用不了（缺少驱动 {getattr(exc, 'name', '') or self.url.drivername}，PostgreSQL 请安装 "
+                             f"lianhu-tools[postgres]）/ this kind of store cannot be used here (no driver; for PostgreSQL "
+                             f"install lianhu-tools[postgres]): {self.where}") from None
         except OperationalError as exc:
-            raise NotInStore(f"连不上数据库 / cannot reach the store {self.url.render_as_string()}: "
-                             f"{str(exc.orig).strip().splitlines()[0][:200]}") from None
-        if setup:
-            with self.transaction() as conn:
+            raise NotInStore(f"连不上数据库 / cannot reach the store {self.where}: "
+                             f"{masked(str(exc.orig).strip().splitlines()[0][:200])}") from None
+        except sa.exc.DatabaseError:  # SQLite read the file's header itself: "file is not a database"
+            raise NotInStore(f"{file} 不是工作台数据库（不是 SQLite 文件）/ {file} is not a workbench store (not an SQLite "
+                             f"file)") from None
+        migrations.check_not_newer(version)
+        if version is None and not create:
+            raise NotInStore(f"{self.where} 里还没有工作台数据（先用 lianhu validate 名册 --save 建立）/ {self.where} holds no "
+                             f"workbench store yet (lianhu validate ROSTERS --save makes one)")
+        if version is None or version < migrations.SCHEMA_VERSION:
+            with self.transaction() as conn:  # under the write lock: created or upgraded once
                 create_or_migrate(conn)
 
-    def _needs_setup(self) -> bool:
-        """A read, without the write lock: is the store missing or older than this program?"""
-        with self.engine.connect() as conn:
-            if not sa.inspect(conn).has_table("meta"):
-                return True
-            version = int(conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar_one())
-        if version > migrations.SCHEMA_VERSION:
-            raise StoreTooNew(f"数据库版本 {version} 比本程序新（{migrations.SCHEMA_VERSION}），请升级程序 / "
-                               f"the store's schema {version} is newer than this program's {migrations.SCHEMA_VERSION}")
-        return version < migrations.SCHEMA_VERSION
-
     @contextmanager
-    def transaction(self):
-        """One writing transaction: all of it is written, or (on any error or crash) none of it.
-        A second writer waits for the first (reads never wait)."""
+    def transaction(self, writing: str | None = None, codes=()):
+        """One writing transaction: all of it is written, or (on any error or crash) none of it. A second writer
+        waits for the first (reads never wait): SQLite's BEGIN IMMEDIATE; on PostgreSQL, one advisory lock that
+        every writer takes. After BUSY_SECONDS the wait ends with StoreBusy. `writing`: what it writes (roles.WRITES),
+        refused (NotAllowed) outside the person's role, or outside their area for any of the division `codes`."""
         try:
             with self.engine.connect().execution_options(writing=True) as conn, conn.begin():
+                if self.postgres:
+                    conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(BUSY_SECONDS * 1000)}ms'")
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+                if writing:
+                    self._may(conn, writing, codes)
                 yield conn
         except OperationalError as exc:
-            if "locked" in str(exc.orig) or "busy" in str(exc.orig):
-                raise StoreBusy(self.url.database or str(self.url), BUSY_SECONDS) from exc
+            if _busy(exc):
+                raise StoreBusy(self.where, BUSY_SECONDS) from exc
+            raise
+        except sa.exc.IntegrityError as exc:
+            raise StoreConflict(f"与库中已有的数据冲突，未写入（{_constraint(exc)}）/ conflicts with what is in the store; "
+                                f"nothing was written ({_constraint(exc)})") from exc
+        except sa.exc.ProgrammingError as exc:
+            if getattr(exc.orig, "sqlstate", None) == "42501":  # insufficient privilege: the database refused
+                raise NotAllowed(f"数据库拒绝了用户 {self.who} 的写入（权限不足）/ the database refused {self.who}'s write "
+                                 f"(no privilege)") from exc
             raise
 
     def note(self, key: str, value: str) -> None:
         """Keep a fact about the store itself (e.g. origin = demo) in its meta table."""
-        with self.transaction() as conn:
+        with self.transaction("meta") as conn:
             conn.execute(meta.delete().where(meta.c.key == key))
             conn.execute(meta.insert().values(key=key, value=value))
 
@@ -130,7 +153,67 @@ class Store:
 
     def schema_version(self) -> int:
         with self.engine.connect() as conn:
-            return int(conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar_one())
+            return migrations.stored_version(conn)
+
+    # ------------------------------------------------------------ people
+
+    def _may(self, conn, writing: str, codes=()) -> None:
+        """Under the write lock: refuse (NotAllowed) a write outside the person's role, or outside their area for
+        any of the division `codes`. A store with no users is one office's: its planner does everything; so does
+        the owner of a PostgreSQL database."""
+        people = {row.name: row for row in conn.execute(sa.select(users))}
+        if not people or self.owner:
+            return
+        me = people.get(self.who)
+        zh, en = WRITING[writing]
+        if me is None or not me.active:
+            raise NotAllowed(f"{self.who} 不是这个数据库的用户（或已停用），不能{zh}；请市级规划员用 lianhu users add 添加 / "
+                             f"{self.who} is not a user of this store (or was deactivated) and may not {en}; a city planner "
+                             f"adds people with lianhu users add")
+        if writing not in WRITES[me.role]:
+            raise NotAllowed(f"{self.who}（{label(me.role)}）不能{zh} / {self.who} ({ROLES[me.role][1]}) may not {en}")
+        outside = sorted({str(code) for code in codes if not str(code).startswith(me.area)})
+        if outside:
+            shown = "、".join(outside[:5]) + ("…" if len(outside) > 5 else "")
+            raise NotAllowed(f"{self.who}（{label(me.role)}）只能{zh}本区域（{me.area}）的；{len(outside):,} 处不在其中：{shown} / "
+                             f"{self.who} may {en} of area {me.area} only; {len(outside):,} places are outside it: {shown}")
+
+    def users(self) -> pd.DataFrame:
+        """The people who may write: name, role, area, active, when and by whom added."""
+        with self.engine.connect() as conn:
+            return pd.read_sql(sa.select(users).order_by(users.c.added_at), conn)
+
+    def add_user(self, name: str, role: str, area: str = "", password: str | None = None) -> None:
+        """Add a person (or change their role and area), audited. The first must be a city planner. On PostgreSQL
+        the person is a database login: created with `password` if new, and given the role's privileges."""
+        if role not in ROLES:
+            raise NotAllowed(f"没有这个角色：{role}（可用：{'、'.join(f'{k} {v[0]}' for k, v in ROLES.items())}）/ no such role: "
+                             f"{role} (one of {', '.join(ROLES)})")
+        if not name or not str(name).strip() or (self.postgres and not POSTGRES_LOGIN.fullmatch(name)):
+            raise NotAllowed(f"用户名只能用字母、数字和下划线（以字母开头）/ a user name is letters, digits and _ (a letter first): "
+                             f"{name!r}")
+        area = str(area or "").strip()
+        if role == "county" and not area.isdigit():
+            raise NotAllowed("县区录入员须指定区域（县区代码，如 620502）/ a county office needs an area (its county's code, "
+                             "e.g. 620502)")
+        with self.transaction("users") as conn:
+            before = conn.execute(sa.select(users).where(users.c.name == name)).first()
+            if conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one() == 0 and role != "planner":
+                raise NotAllowed("第一个用户须为市级规划员（planner）/ the first user must be a city planner")
+            conn.execute(users.delete().where(users.c.name == name))
+            conn.execute(users.insert().values(name=name, role=role, area=area, active=True, added_at=now(),
+                                               added_by=self.who))
+            if self.postgres:
+                postgres_roles.grant(conn, name, role, password)
+            self._audit(conn, "user", "users", name, json.dumps(before._asdict(), default=str) if before else None,
+                        json.dumps({"role": role, "area": area}))
+
+    def deactivate_user(self, name: str) -> None:
+        with self.transaction("users") as conn:
+            conn.execute(users.update().where(users.c.name == name).values(active=False))
+            if self.postgres:
+                postgres_roles.revoke(conn, name)
+            self._audit(conn, "user", "users", name, None, json.dumps({"active": False}))
 
     # ------------------------------------------------------------ writing
 
@@ -147,10 +230,11 @@ class Store:
 
     def save_rosters(self, rosters, source: str = "") -> int:
         """A new snapshot of the four rosters; the earlier ones stay."""
-        with self.transaction() as conn:
+        with self.transaction("rosters") as conn:
             return self._save_rosters(conn, rosters, source)
 
     def _save_rosters(self, conn, rosters, source: str = "") -> int:
+        self._may(conn, "rosters")  # also when a first import brings them
         import_id = self._import(conn, "rosters", source or ", ".join(rosters.files), sum(map(len, rosters.tables().values())))
         for name, frame in rosters.tables().items():
             _insert_frame(conn, roster_tables[name], frame.assign(import_id=import_id))
@@ -162,7 +246,7 @@ class Store:
         Files, record numbers or records already in the store raise AlreadyImported, and nothing is added."""
         if "fingerprint" not in records:
             records = records.assign(fingerprint=fingerprints(records))
-        with self.transaction() as conn:
+        with self.transaction("activities", records["village_code"]) as conn:
             clash = self._already_there(conn, records, source, digest)
             if clash is not None:
                 raise clash
@@ -177,7 +261,7 @@ class Store:
         number (None when none was new) and how many were skipped."""
         if "fingerprint" not in records:
             records = records.assign(fingerprint=fingerprints(records))
-        with self.transaction() as conn:
+        with self.transaction("activities", records["village_code"]) as conn:
             there = set(conn.execute(sa.select(activities.c.record_id).where(activities.c.record_id.is_not(None))).scalars())
             same = set(conn.execute(sa.select(activities.c.fingerprint).where(activities.c.fingerprint.is_not(None))).scalars())
             new = records[~(records["record_id"].isin(there) | records["fingerprint"].isin(same)).to_numpy()]
@@ -216,7 +300,7 @@ class Store:
         starting `term_start`. Only what the proposal touches changes: an open pairing of one of its
         cadres or households that it does not repeat ends (replaced); the rest of the city stays.
         One transaction, with history."""
-        with self.transaction() as conn:
+        with self.transaction("pairings") as conn:
             for table, frame, keys in ((pairings, pairs, ("cadre_id", "household_id")),
                                        (links_table, links, ("unit_id", "village_code"))):
                 if frame is not None:
@@ -257,7 +341,7 @@ class Store:
     def save_plans(self, frame: pd.DataFrame, term_start: int, source: str, rosters=None) -> int:
         """A new version of the plans of every subject and year in `frame` (checked by `plans.load_plans`);
         with `rosters`, the snapshot they were checked against, saved first (a store that has none yet)."""
-        with self.transaction() as conn:
+        with self.transaction("plans", _plan_places(frame)) as conn:
             if rosters is not None:
                 self._save_rosters(conn, rosters)
             import_id = self._import(conn, "plans", source, len(frame))
@@ -276,7 +360,7 @@ class Store:
 
     def save_teams(self, schedule: pd.DataFrame) -> None:
         """Work-team assignments (period, unit_id, village_code, cadre_id); a period saved again is replaced."""
-        with self.transaction() as conn:
+        with self.transaction("teams") as conn:
             self._save_teams(conn, schedule)
 
     def _save_teams(self, conn, schedule: pd.DataFrame) -> None:
@@ -292,7 +376,7 @@ class Store:
                links: pd.DataFrame | None = None, teams: pd.DataFrame | None = None, reason: str = "") -> None:
         """Pairings, links and teams accepted together: one transaction, all or nothing. `reason`: why rows
         are replaced (kept in their history)."""
-        with self.transaction() as conn:
+        with self.transaction("pairings") as conn:
             for table, frame, keys in ((pairings, pairs, ("cadre_id", "household_id")),
                                        (links_table, links, ("unit_id", "village_code"))):
                 if frame is not None:
@@ -309,7 +393,7 @@ class Store:
         if status not in STATUSES or not reason:
             raise ValueError(f"status must be one of {STATUSES}, with a reason")
         table = {"pairings": pairings, "links": links_table}[entity]
-        with self.transaction() as conn:
+        with self.transaction("status") as conn:
             old = dict(conn.execute(sa.select(table.c.id, table.c.status).where(table.c.id.in_(ids))).all())
             conn.execute(table.update().where(table.c.id.in_(ids)).values(status=status, reason=reason))
             conn.execute(status_history.insert(), [{"entity": entity, "entity_id": i, "at": now(), "old_status": old[i],
@@ -319,7 +403,7 @@ class Store:
     def adjust(self, assessment_id: int, subject_kind: str, subject_id: str, points: float, reason: str) -> None:
         """A manual adjustment of an assessment result (`check_adjustment`); audited."""
         check_adjustment(points, reason)
-        with self.transaction() as conn:
+        with self.transaction("adjustments") as conn:
             before = conn.execute(sa.select(sa.func.coalesce(sa.func.sum(adjustments.c.points), 0.0)).where(
                 (adjustments.c.assessment_id == assessment_id) & (adjustments.c.subject_kind == subject_kind)
                 & (adjustments.c.subject_id == subject_id))).scalar_one()
@@ -330,7 +414,7 @@ class Store:
                         json.dumps({"points": points, "reason": reason}, ensure_ascii=False))
 
     def save_assessment(self, period: str, indicators: dict, frozen: dict, scores: pd.DataFrame) -> int:
-        with self.transaction() as conn:
+        with self.transaction("assessments") as conn:
             assessment_id = conn.execute(assessments.insert().values(
                 period=period, at=now(), who=self.who, indicators=json.dumps(indicators, ensure_ascii=False),
                 frozen=json.dumps(frozen, ensure_ascii=False))).inserted_primary_key[0]
@@ -425,10 +509,74 @@ class Store:
             return conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
 
     def integrity_ok(self) -> bool:
-        if self.url.get_backend_name() != "sqlite":
-            return True
+        return not self.integrity_problems()
+
+    def integrity_problems(self) -> list[str]:
+        """What is wrong with the store, in words (empty: nothing): the engine's own check of every page and index
+        (SQLite's integrity and foreign-key checks; on PostgreSQL amcheck where installed, else a full read of
+        every table), then the store's rules — one record once, one open pairing per household, every record's
+        import there, the schema at this program's version."""
         with self.engine.connect() as conn:
-            return conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+            found = postgres_roles.engine_problems(conn) if self.postgres else [
+                *[f"SQLite: {row[0]}" for row in conn.exec_driver_sql("PRAGMA integrity_check") if row[0] != "ok"],
+                *[f"SQLite: {row[0]} 第 {row[1]} 行外键无效 / row {row[1]} of {row[0]} refers to nothing"
+                  for row in conn.exec_driver_sql("PRAGMA foreign_key_check")]]
+            checks = {
+                "同一记录存了不止一次 / records stored more than once":
+                    sa.select(activities.c.fingerprint).where(activities.c.fingerprint.is_not(None))
+                    .group_by(activities.c.fingerprint).having(sa.func.count() > 1),
+                "记录编号重复 / record numbers stored more than once":
+                    sa.select(activities.c.record_id).where(activities.c.record_id.is_not(None))
+                    .group_by(activities.c.record_id).having(sa.func.count() > 1),
+                "一户有不止一名干部 / households with more than one open pairing":
+                    sa.select(pairings.c.household_id).where(pairings.c.status != "ended")
+                    .group_by(pairings.c.household_id).having(sa.func.count() > 1),
+                "记录所属的导入不存在 / records whose import is missing":
+                    sa.select(activities.c.id).where(~activities.c.import_id.in_(sa.select(imports.c.import_id))),
+            }
+            for words, query in checks.items():
+                count = conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
+                if count:
+                    found.append(f"{words}: {count:,}")
+            version = migrations.stored_version(conn)
+        if version != migrations.SCHEMA_VERSION:
+            found.append(f"数据库版本 {version}，应为 {migrations.SCHEMA_VERSION} / schema version {version}, "
+                         f"not {migrations.SCHEMA_VERSION}")
+        return found
+
+
+def store_url(url: str | Path) -> sa.engine.URL:
+    """A store's URL: a plain path is a SQLite file; postgres:// and postgresql:// use psycopg 3, which also
+    reads the password from ~/.pgpass (PGPASSFILE) or a service (?service=…) — not from the URL."""
+    text = str(url)
+    if "://" not in text:
+        text = f"sqlite:///{text}"
+    scheme, rest = text.split("://", 1)
+    if scheme in ("postgres", "postgresql"):
+        text = f"postgresql+psycopg://{rest}"
+    try:
+        return sa.engine.make_url(text)
+    except sa.exc.ArgumentError:
+        raise NotInStore(f"不是数据库地址 / not a store URL: {masked(text)}") from None
+
+
+def _plan_places(frame: pd.DataFrame) -> list[str]:
+    """Where plans are, for an area's check: a village plan's village; a unit's or household's plan is the
+    planner's (its subject is not a division code, so no county office's area holds it)."""
+    return [str(code) if kind == VILLAGE else f"{kind} {code}" for kind, code in zip(frame["subject_kind"], frame["subject_id"])]
+
+
+def _busy(exc: OperationalError) -> bool:
+    """SQLite's "database is locked", or PostgreSQL's lock timeout (55P03)."""
+    return (getattr(exc.orig, "sqlstate", None) == "55P03" or "locked" in str(exc.orig) or "busy" in str(exc.orig)
+            or "lock timeout" in str(exc.orig))
+
+
+def _constraint(exc: sa.exc.IntegrityError) -> str:
+    """Which rule of the database a write broke, by its name (PostgreSQL) or words (SQLite)."""
+    diagnostic = getattr(exc.orig, "diag", None)
+    name = getattr(diagnostic, "constraint_name", None)
+    return name or str(exc.orig).splitlines()[0][:120]
 
 
 def check_adjustment(points: float, reason: str, before: float = 0.0) -> None:
@@ -458,15 +606,6 @@ def fingerprints(records: pd.DataFrame) -> pd.Series:
         content[name] = column.to_numpy()
     hashed = pd.util.hash_pandas_object(pd.DataFrame(content), index=False).to_numpy()
     return pd.Series(hashed.view(np.int64), index=records.index, name="fingerprint")
-
-
-def _sqlite_or_empty(file: Path) -> bool:
-    """Absent, empty, or an SQLite file by its header."""
-    if not file.exists():
-        return True
-    with open(file, "rb") as handle:
-        head = handle.read(16)
-    return head in (b"", b"SQLite format 3\x00")
 
 
 def _create_privately(file: Path) -> None:

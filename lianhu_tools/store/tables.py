@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from ..roles import ROLES
 from ..schema import ACTIVITIES, PLANS, TABLES, Table
 
 SQL_TYPES = {"int": sa.Integer, "float": sa.Float, "lat": sa.Float, "lon": sa.Float, "bool": sa.Boolean,
@@ -49,7 +50,7 @@ activities = sa.Table(
     sa.Column("village_code", sa.String, nullable=False, index=True),  # where the work was: four-level roll-ups
     sa.Column("fingerprint", sa.BigInteger),  # of the record's content: the same record is not imported twice
     sa.UniqueConstraint("record_id"),
-    sa.Index("activities_fingerprint", "fingerprint"),
+    sa.Index("activities_fingerprint", "fingerprint", unique=True),
 )
 
 FINGERPRINTED = ["date", "actor_kind", "actor_id", "target_kind", "target_id", "task", "kind", "quantity", "days"]
@@ -76,6 +77,8 @@ pairings = sa.Table(
     sa.Column("term_start", sa.Integer, nullable=False),
     sa.Column("status", sa.Enum(*STATUSES, native_enum=False), nullable=False),
     sa.Column("reason", sa.String),
+    sa.Index("pairings_one_open_per_household", "household_id", unique=True,  # one household, one cadre
+             sqlite_where=sa.text("status != 'ended'"), postgresql_where=sa.text("status != 'ended'")),
 )
 
 status_history = sa.Table(
@@ -149,4 +152,14 @@ plans = sa.Table(
     sa.Column("term_start", sa.Integer, nullable=False),
     *_columns_of(PLANS),
     sa.Index("plans_subject", "subject_kind", "subject_id"),
+)
+
+users = sa.Table(
+    "users", metadata,  # who may write, and where (roles.py); a store with none is one office's, its planner's
+    sa.Column("name", sa.String, primary_key=True),  # the login: on PostgreSQL, the database role
+    sa.Column("role", sa.Enum(*ROLES, name="role", native_enum=False), nullable=False),
+    sa.Column("area", sa.String, nullable=False),  # a division-code prefix: "" the city, 620502 a county
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("added_at", sa.DateTime, nullable=False),
+    sa.Column("added_by", sa.String, nullable=False),
 )

@@ -1,0 +1,39 @@
+"""Who may do what: the four roles of the people who use the workbench, and what each may write.
+
+An area is a division-code prefix: "" the whole city, 620502 a county. A county office writes only its own
+county's work records; leaders and auditors read and never write."""
+
+from __future__ import annotations
+
+ROLES = {  # code: (中文, English)
+    "planner": ("市级规划员", "city planner"),
+    "county": ("县区录入员", "county office"),
+    "leader": ("领导", "leader"),
+    "auditor": ("审计", "auditor"),
+}
+
+WRITES = {  # what each role may write; a county office within its area only
+    "planner": {"rosters", "activities", "plans", "pairings", "teams", "assessments", "adjustments", "status", "users",
+                "meta"},
+    "county": {"activities", "plans"},
+    "leader": set(),
+    "auditor": set(),
+}
+
+WRITING = {  # what a write is, as its refusal says it
+    "rosters": ("保存名册", "save rosters"),
+    "activities": ("导入工作记录", "import work records"),
+    "plans": ("导入规划", "import plans"),
+    "pairings": ("采纳结对", "accept pairings"),
+    "teams": ("保存工作队", "save work teams"),
+    "assessments": ("保存考核", "save an assessment"),
+    "adjustments": ("人工调整考核", "adjust an assessment"),
+    "status": ("改变结对状态", "change a pairing's status"),
+    "users": ("管理用户", "manage users"),
+    "meta": ("记录数据库信息", "note a fact about the store"),
+}
+
+
+def label(role: str) -> str:
+    zh, en = ROLES[role]
+    return f"{zh} / {en}"

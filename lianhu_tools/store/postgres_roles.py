@@ -1,0 +1,98 @@
+"""On PostgreSQL the roles of `roles.py` rest on the database's own: a group per role (lianhu_planner …) with its
+privileges on the store's tables; row-level security keeping a county office's records and plans inside its area
+and making every import's and audit line's "who" the login itself; each person a login in their role's group.
+The store checks first and explains (`Store._may`); these make the database refuse what gets past it."""
+
+from __future__ import annotations
+
+from ..errors import NotAllowed
+from ..roles import ROLES
+from ..schema import HOUSEHOLD_PERSONAL_FIELDS, VILLAGE
+from .tables import metadata
+
+GROUPS = {role: f"lianhu_{role}" for role in ROLES}
+PERSONAL = {"roster_households": set(HOUSEHOLD_PERSONAL_FIELDS)}  # columns a leader's login cannot read
+AREA = "(SELECT area FROM users WHERE name = session_user AND active)"
+
+WHO = "who = session_user"
+POLICIES = {  # table: {policy: (command, roles, USING, WITH CHECK)}; every role of the store reads every row
+    "activities": {"planner_writes": ("ALL", ["planner"], "true", "true"),
+                   "county_own_area": ("INSERT", ["county"], None, f"village_code LIKE {AREA} || '%'")},
+    "plans": {"planner_writes": ("ALL", ["planner"], "true", "true"),
+              "county_own_area": ("INSERT", ["county"], None, f"subject_kind = '{VILLAGE}' AND subject_id LIKE {AREA} || '%'")},
+    "imports": {"who_is_the_login": ("INSERT", ["planner", "county"], None, WHO)},
+    "audit_log": {"who_is_the_login": ("INSERT", ["planner", "county"], None, WHO)},
+}
+
+
+def set_up(conn) -> None:
+    """The groups, their privileges and the row policies, on every table the store has now (run again after an
+    upgrade adds tables); needs the store's owner."""
+    for group in GROUPS.values():
+        conn.exec_driver_sql(f"DO $$ BEGIN CREATE ROLE {group} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+    names = [t for t in metadata.tables if conn.dialect.has_table(conn, t)] + ["alembic_version"]
+    every, group = ", ".join(names), GROUPS
+    conn.exec_driver_sql(f"REVOKE ALL ON {every} FROM {', '.join(group.values())}")
+    conn.exec_driver_sql(f"GRANT SELECT ON {every} TO {group['planner']}, {group['county']}, {group['auditor']}")
+    conn.exec_driver_sql(f"GRANT INSERT, UPDATE, DELETE ON {', '.join(n for n in names if n not in ('audit_log', 'alembic_version'))}"
+                         f" TO {group['planner']}")
+    conn.exec_driver_sql(f"GRANT INSERT ON audit_log TO {group['planner']}")
+    conn.exec_driver_sql(f"GRANT INSERT ON activities, imports, audit_log, plans TO {group['county']}")
+    for name in names:
+        if name in PERSONAL:
+            public = [c.name for c in metadata.tables[name].c if c.name not in PERSONAL[name]]
+            conn.exec_driver_sql(f"GRANT SELECT ({', '.join(public)}) ON {name} TO {group['leader']}")
+        elif name != "audit_log":
+            conn.exec_driver_sql(f"GRANT SELECT ON {name} TO {group['leader']}")
+    conn.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {group['planner']}, {group['county']}")
+    for table, policies in POLICIES.items():
+        conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+        for policy, (command, roles, using, check) in {"everyone_reads": ("SELECT", list(GROUPS), "true", None),
+                                                       **policies}.items():
+            conn.exec_driver_sql(f"DROP POLICY IF EXISTS {policy} ON {table}")
+            conn.exec_driver_sql(f"CREATE POLICY {policy} ON {table} FOR {command} TO {', '.join(GROUPS[r] for r in roles)}"
+                                 + (f" USING ({using})" if using else "") + (f" WITH CHECK ({check})" if check else ""))
+
+
+def grant(conn, name: str, role: str, password: str | None) -> None:
+    """The login `name` in the group of `role` (and no other of the store's groups), created if new."""
+    import psycopg.sql as sql  # the postgres extra
+
+    set_up(conn)
+    if conn.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).first() is None:
+        if not password:
+            raise NotAllowed(f"数据库里还没有登录名 {name}：请给出密码（lianhu users add 会询问）/ the database has no login "
+                             f"{name} yet: give a password (lianhu users add asks for one)")
+        raw = conn.connection.dbapi_connection
+        verifier = raw.pgconn.encrypt_password(password.encode(), name.encode(), b"scram-sha-256").decode()
+        conn.exec_driver_sql(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+            sql.Identifier(name), sql.Literal(verifier)).as_string(raw))  # only the verifier reaches the server
+    revoke(conn, name)
+    conn.exec_driver_sql(f"GRANT {GROUPS[role]} TO {name}")
+
+
+def revoke(conn, name: str) -> None:
+    for group in GROUPS.values():
+        conn.exec_driver_sql(f"REVOKE {group} FROM {name}")
+
+
+def engine_problems(conn) -> list[str]:
+    """PostgreSQL's own check of the store: amcheck on every index where that extension is installed, else a
+    full read of every table; each in a savepoint, so one failure does not hide the rest."""
+    amcheck = conn.exec_driver_sql("SELECT 1 FROM pg_extension WHERE extname = 'amcheck'").first() is not None
+    names = [t for t in metadata.tables if conn.dialect.has_table(conn, t)]
+    if amcheck:
+        targets = conn.exec_driver_sql(
+            "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid "
+            "JOIN pg_am a ON a.oid = c.relam WHERE a.amname = 'btree' AND t.relname = ANY(%s)", (names,)).scalars().all()
+        query = "SELECT bt_index_check('{}'::regclass, true)"
+    else:
+        targets, query = names, "SELECT count(*) FROM (SELECT * FROM {}) AS every_row"
+    found = []
+    for target in targets:
+        try:
+            with conn.begin_nested():
+                conn.exec_driver_sql(query.format(target)).all()
+        except Exception as exc:  # noqa: BLE001 — whatever the engine says is the finding
+            found.append(f"PostgreSQL: {target}: {str(getattr(exc, 'orig', exc)).splitlines()[0][:200]}")
+    return found
