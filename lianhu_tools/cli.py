@@ -15,6 +15,7 @@ import time
 import warnings
 from pathlib import Path
 
+from . import roles
 from .errors import (InputError, NotAllowed, NotInStore, PersonalDataLeak, Problem, RosterWarning, StoreBusy, StoreConflict,
                      StoreTooNew, masked)
 from .pairing.problem import ENGINES, SolverError
@@ -362,6 +363,30 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="the notebooks' store (default: LIANHU_DB, else data/lianhu.sqlite if it exists; "
                                 "without one they run on a demo city)")
     p.set_defaults(run=_lab)
+
+    p = sub.add_parser("users", help="用户、角色和区域 / the people who may write, their roles and areas")
+    users_sub = p.add_subparsers(dest="users_command", required=True)
+    u = users_sub.add_parser("add", help="添加用户或改变其角色、区域 / add a person, or change their role and area")
+    u.add_argument("name", help="登录名（PostgreSQL 上即数据库登录名）/ the login (on PostgreSQL, the database login)")
+    u.add_argument("--role", required=True, choices=list(roles.ROLES),
+                   help="; ".join(f"{code} {zh} {en}" for code, (zh, en) in roles.ROLES.items()))
+    u.add_argument("--area", default="", help="区域：县区代码（县区录入员必填），不填为全市 / the area: a county's code (a county "
+                                              "office's is required); none: the whole city")
+    u.add_argument("--password-stdin", action="store_true",
+                   help="PostgreSQL 新登录名的密码从标准输入读一行（默认询问）/ read a new PostgreSQL login's password from stdin")
+    u.add_argument("--db", default=None)
+    u.set_defaults(run=_users_add)
+    u = users_sub.add_parser("list", help="列出用户 / list the people")
+    u.add_argument("--db", default=None)
+    u.set_defaults(run=_users_list)
+    u = users_sub.add_parser("remove", help="停用用户（记录保留）/ deactivate a person (their records stay)")
+    u.add_argument("name")
+    u.add_argument("--db", default=None)
+    u.set_defaults(run=_users_remove)
+
+    p = sub.add_parser("check", help="检查数据库是否完好 / check the store's integrity")
+    p.add_argument("--db", default=None)
+    p.set_defaults(run=_check)
 
     p = sub.add_parser("demo", help="在演示城市上运行主流程 / run the main job on the demo city")
     p.add_argument("--size", default="city")
@@ -901,6 +926,55 @@ def _lab(args) -> int:
 
         return subprocess.call(command, env=env)
     os.execve(command[0], command, env)
+
+
+def _users_add(args) -> int:
+    store = _store(args)
+    password = None
+    if store.postgres and not store.users()["name"].eq(args.name).any():
+        password = sys.stdin.readline().rstrip("\n") if args.password_stdin else _ask_password(args.name)
+    store.add_user(args.name, args.role, args.area, password)
+    print(f"用户 {args.name}：{roles.label(args.role)}，区域 {args.area or '全市 / the whole city'} / user {args.name} saved")
+    return 0
+
+
+def _ask_password(name: str) -> str | None:
+    """A new PostgreSQL login's password, typed twice, never echoed; None when the login exists already."""
+    import getpass
+
+    first = getpass.getpass(f"{name} 的数据库密码 / database password for {name}: ")
+    if first != getpass.getpass("再输入一次 / again: "):
+        raise UsageError("两次输入的密码不同 / the two passwords differ")
+    return first
+
+
+def _users_list(args) -> int:
+    people = _store(args, create=False).users()
+    if people.empty:
+        print("还没有用户：本数据库由一个办公室使用，其规划员可做一切 / no users yet: one office's store, its planner does "
+              "everything")
+        return 0
+    people = people.assign(role=people["role"].map(roles.label), area=people["area"].replace("", "全市"),
+                           active=people["active"].map({True: "是", False: "否（已停用）"}))
+    print(people[["name", "role", "area", "active", "added_by"]].rename(columns={
+        "name": "用户 / user", "role": "角色 / role", "area": "区域 / area", "active": "在用 / active",
+        "added_by": "添加人 / added by"}).to_string(index=False))
+    return 0
+
+
+def _users_remove(args) -> int:
+    _store(args, create=False).deactivate_user(args.name)
+    print(f"已停用用户 {args.name}（其记录保留）/ {args.name} deactivated (their records stay)")
+    return 0
+
+
+def _check(args) -> int:
+    problems = _store(args, create=False).integrity_problems()
+    for problem in problems:
+        print(f"  {problem}")
+    print(f"数据库有 {len(problems)} 处问题 / {len(problems)} problems in the store" if problems else
+          "数据库完好 / the store is intact")
+    return 1 if problems else 0
 
 
 def _demo(args) -> int:

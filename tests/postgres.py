@@ -70,6 +70,11 @@ class Server:
         """A URL without a password: the driver finds it in PGPASSFILE."""
         return f"postgresql+psycopg://{user}@127.0.0.1:{self.port}/{database}"
 
+    def remember(self, user: str, password: str) -> None:
+        """Put a login's password in the password file, as an office's ~/.pgpass holds it."""
+        with open(self.passfile, "a") as handle:
+            handle.write(f"127.0.0.1:{self.port}:*:{user}:{password}\n")
+
     def new_database(self) -> str:
         import sqlalchemy as sa
 

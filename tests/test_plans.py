@@ -2,10 +2,7 @@
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 
-from lianhu_tools.store import migrations
-from lianhu_tools.store import tables as store_module
 from lianhu_tools.cli import main
 from lianhu_tools.errors import PlanError
 from lianhu_tools.plans import annual_plan, load_plans, progress
@@ -68,18 +65,6 @@ def test_plan_versions_in_the_store_and_the_command(tmp_path, rosters, capsys):
     assert main(["plan", "import", str(write(tmp_path, bad, "坏.csv")), "--term-start", "2025", "--rosters", rosters_dir,
                  "--db", db]) == 1
     assert len(Store(db).plans(history=True)) == 7
-
-
-def test_a_version_1_store_is_migrated_to_the_latest(tmp_path):
-    path = tmp_path / "old.sqlite"
-    store = Store(path)
-    with store.transaction() as conn:  # what a version-1 file holds
-        for table in ("plans", "adjustments", "assessment_scores", "assessments"):
-            conn.exec_driver_sql(f"DROP TABLE {table}")
-        conn.execute(store_module.meta.update().values(value="1"))
-    migrated = Store(path)
-    assert migrated.schema_version() == migrations.SCHEMA_VERSION
-    assert {"plans", "assessments", "adjustments"} <= set(sa.inspect(migrated.engine).get_table_names())
 
 
 def test_demo_data_writes_diaries_and_plans_that_import(tmp_path, capsys):

@@ -17,9 +17,9 @@ AREA = "(SELECT area FROM users WHERE name = session_user AND active)"
 WHO = "who = session_user"
 POLICIES = {  # table: {policy: (command, roles, USING, WITH CHECK)}; every role of the store reads every row
     "activities": {"planner_writes": ("ALL", ["planner"], "true", "true"),
-                   "county_own_area": ("INSERT", ["county"], None, f"village_code LIKE {AREA} || '%'")},
+                   "county_own_area": ("INSERT", ["county"], None, f"starts_with(village_code, {AREA})")},
     "plans": {"planner_writes": ("ALL", ["planner"], "true", "true"),
-              "county_own_area": ("INSERT", ["county"], None, f"subject_kind = '{VILLAGE}' AND subject_id LIKE {AREA} || '%'")},
+              "county_own_area": ("INSERT", ["county"], None, f"subject_kind = '{VILLAGE}' AND starts_with(subject_id, {AREA})")},
     "imports": {"who_is_the_login": ("INSERT", ["planner", "county"], None, WHO)},
     "audit_log": {"who_is_the_login": ("INSERT", ["planner", "county"], None, WHO)},
 }
