@@ -2,6 +2,11 @@
 
     .venv/bin/python bench/archives.py                      # 1,000,000 records, the `city` preset, Excel diaries
     .venv/bin/python bench/archives.py --rows 200000 --format csv
+    .venv/bin/python bench/archives.py --postgres           # the same files into SQLite and a PostgreSQL of its own
+    .venv/bin/python bench/archives.py --db postgresql+psycopg://planner@dbhost/empty   # (password in ~/.pgpass)
+
+Each store (a new SQLite file, then every --db, then with --postgres a throwaway server started as the tests
+start theirs) gets the same files; the figures are printed side by side.
 
 Targets (issue 4): import under 60 s; roll-ups (four levels, units, cadres) plus a year-end
 assessment of every cadre under 10 s. Writing the diaries is not timed (the offices do that).
@@ -22,10 +27,10 @@ def main() -> None:
     parser.add_argument("--size", default="city")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--format", default="xlsx", choices=("xlsx", "csv"))
+    parser.add_argument("--db", action="append", default=[], help="also an empty store at this URL")
+    parser.add_argument("--postgres", action="store_true", help="also a PostgreSQL server started for the bench")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
-    from lianhu_tools.archives import LEVELS, import_activity_files, rollup
-    from lianhu_tools.assessment import ACTIVITY_COLUMNS, results, run_assessment
     from lianhu_tools.demo.activities import generate_activities, write_activity_workbooks
     from lianhu_tools.pairing.households import match_households
     from lianhu_tools.pairing.villages import match_villages
@@ -48,25 +53,63 @@ def main() -> None:
             records.to_csv(diaries / "工作记录.csv", index=False, encoding="gb18030")  # English headers
         print(f"{len(records):,} records in {len(list(diaries.iterdir()))} {args.format} file(s)", flush=True)
 
-        store = Store(folder / "lianhu.sqlite")
-        store.save_rosters(rosters)
-        store.save_pairings(pairs, 2025, "locked", links=links)
-        started = time.perf_counter()
-        import_activity_files(store, diaries)
-        print(f"import (read, check, store)  {time.perf_counter() - started:6.1f} s   target < 60 s", flush=True)
+        server = _postgres() if args.postgres else None
+        stores = [str(folder / "lianhu.sqlite"), *args.db, *([server.new_database()] if server else [])]
+        figures = {}
+        try:
+            for url in stores:
+                store = Store(url)
+                print(f"\n{store.url.get_backend_name()}: {store.where}", flush=True)
+                figures[store.url.get_backend_name()] = _measure(store, rosters, links, pairs, diaries)
+        finally:
+            if server:
+                server.stop()
+        print("\n" + " " * 30 + "".join(f"{engine:>14}" for engine in figures))
+        for name, target in (("import (read, check, store)", "< 60 s"), ("read the year back", ""), ("roll-ups", ""),
+                             ("year-end assessment", ""), ("roll-ups + assessment", "< 10 s")):
+            print(f"{name:30}" + "".join(f"{f[name]:12.1f} s" for f in figures.values()) + f"   {target}")
+        print(f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
 
-        started = time.perf_counter()
-        year = store.activities("2025", ACTIVITY_COLUMNS)
-        loaded = time.perf_counter() - started
-        tables = {by: rollup(year, by) for by in (*LEVELS, "unit", "cadre")}
-        print(f"roll-ups                     {time.perf_counter() - started:6.1f} s   (reading the year back {loaded:.1f} s; "
-              + ", ".join(f"{by} {len(t):,}" for by, t in tables.items()) + ")", flush=True)
-        step = time.perf_counter()
-        assessed = results(store, run_assessment(store, "2025", rosters), rosters)
-        print(f"year-end assessment          {time.perf_counter() - step:6.1f} s   ("
-              + ", ".join(f"{len(t):,} {kind}s" for kind, t in assessed.items()) + ")")
-        print(f"roll-ups + assessment        {time.perf_counter() - started:6.1f} s   target < 10 s")
-        print(f"peak memory                  {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
+
+def _measure(store, rosters, links, pairs, diaries) -> dict[str, float]:
+    from lianhu_tools.archives import LEVELS, import_activity_files, rollup
+    from lianhu_tools.assessment import ACTIVITY_COLUMNS, results, run_assessment
+
+    store.save_rosters(rosters)
+    store.save_pairings(pairs, 2025, "locked", links=links)
+    seconds = {}
+    started = time.perf_counter()
+    import_activity_files(store, diaries)
+    seconds["import (read, check, store)"] = time.perf_counter() - started
+    started = time.perf_counter()
+    year = store.activities("2025", ACTIVITY_COLUMNS)
+    seconds["read the year back"] = time.perf_counter() - started
+    tables = {by: rollup(year, by) for by in (*LEVELS, "unit", "cadre")}
+    seconds["roll-ups"] = time.perf_counter() - started
+    step = time.perf_counter()
+    assessed = results(store, run_assessment(store, "2025", rosters), rosters)
+    seconds["year-end assessment"] = time.perf_counter() - step
+    seconds["roll-ups + assessment"] = time.perf_counter() - started
+    for name, value in seconds.items():
+        print(f"  {name:28} {value:6.1f} s", flush=True)
+    print("  " + ", ".join(f"{by} {len(t):,}" for by, t in tables.items()) + "; "
+          + ", ".join(f"{len(t):,} {kind}s" for kind, t in assessed.items()), flush=True)
+    return seconds
+
+
+def _postgres():
+    """A throwaway PostgreSQL server, as the tests start theirs (tests/postgres.py); its password in PGPASSFILE."""
+    import os
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from postgres import Server, binaries
+
+    if binaries() is None:
+        raise SystemExit("PostgreSQL is not installed (Debian: apt-get install postgresql)")
+    server = Server(binaries())
+    os.environ["PGPASSFILE"] = str(server.passfile)
+    return server
 
 
 if __name__ == "__main__":

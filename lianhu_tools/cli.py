@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import roles
 from .errors import (InputError, NotAllowed, NotInStore, PersonalDataLeak, Problem, RosterWarning, StoreBusy, StoreConflict,
-                     StoreTooNew, masked)
+                     StoreTooNew, UsageError, masked)
 from .pairing.problem import ENGINES, SolverError
 from .policy import LimitError, check_max_km
 from .serve import KernelLimits
@@ -61,10 +61,6 @@ def main(argv: list[str] | None = None) -> int:
         if code:
             _undo_new_stores()
         _NEW_STORES.clear()
-
-
-class UsageError(Exception):
-    pass
 
 
 def _error_report(exc: Exception, argv: list[str]) -> str:
@@ -882,10 +878,10 @@ def _period(period: str) -> str:
 
 def _dashboard(args) -> int:
     from .policy import load_policy
-    from .serve import default_store, voila
+    from .serve import default_store, voila, without_password
     from .store import Store
 
-    db = args.db or default_store()
+    db = without_password(args.db or default_store())
     if db:
         Store(db, create=False)  # a wrong path is said here, not in the leader's browser
     if args.policy_file:
@@ -913,7 +909,9 @@ def _lab(args) -> int:
     settings.parent.mkdir(parents=True, exist_ok=True)
     settings.write_text(json.dumps(overrides, ensure_ascii=False, indent=1), encoding="utf-8")
     command = [sys.executable, "-m", "jupyterlab", str(_existing([args.folder])[0])]
-    db = args.db or os.environ.get("LIANHU_DB") or ("data/lianhu.sqlite" if Path("data/lianhu.sqlite").is_file() else "")
+    from .serve import without_password
+
+    db = without_password(args.db or os.environ.get("LIANHU_DB") or ("data/lianhu.sqlite" if Path("data/lianhu.sqlite").is_file() else ""))
     if db and "://" not in db:
         db = str(_existing([Path(db)])[0].resolve())  # the notebooks' kernels run in their own folder
     env = os.environ | {"LIANHU_DB": db}  # what open_workspace and open_dashboard read

@@ -254,6 +254,10 @@ class StoreBusy(RuntimeError):
                          f"the store {where} is busy (another program is writing; waited {seconds:g} s) — try again")
 
 
+class UsageError(Exception):
+    """A command asked for something it cannot do as given (message in Chinese and English)."""
+
+
 class StoreConflict(RuntimeError):
     """A write the database refused as breaking one of its rules (one record once, one cadre per household…)."""
 

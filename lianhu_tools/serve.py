@@ -60,6 +60,24 @@ def voila(db: str | None, port: int, ip: str = "127.0.0.1", policy_file: str | N
             "--VoilaConfiguration.allow_theme_override=NO"] + (limits.voila_options() if limits else []), env
 
 
+def without_password(db: str | None) -> str | None:
+    """`db` as a server may pass it to its kernels: a URL with a password in it is refused, since a kernel's
+    environment and command line can be read by others; the driver reads it from ~/.pgpass (or PGPASSFILE, or a
+    service file) instead."""
+    if db and "://" in db:
+        from .errors import UsageError
+        from .store import store_url
+
+        url = store_url(db)
+        if url.password:
+            line = f"{url.host or 'localhost'}:{url.port or 5432}:{url.database or '*'}:{url.username}:密码"
+            raise UsageError("数据库地址里不要写密码：服务程序会把地址交给每个内核，别人能看到。请把密码写入 ~/.pgpass（权限 600），"
+                             f"一行：{line}，地址中去掉密码 / keep the password out of the store's URL (a server hands it to "
+                             f"every kernel, where others can read it): put it in ~/.pgpass (mode 600) as the line "
+                             f"{line.replace('密码', 'PASSWORD')} and give the URL without it")
+    return db
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -57,11 +57,13 @@ def test_copies_left_by_two_writers_at_once_are_repaired_and_counted(store_url):
                              "'2025-01-01 00:00:00', 'p'), ('activities', 'b', 1, '2025-01-01 00:00:00', 'p')")
         conn.exec_driver_sql("INSERT INTO activities (import_id, period, village_code, fingerprint) VALUES "
                              "(1, '2025H1', '620502101201', 7), (1, '2025H1', '620502101201', 8), "
-                             "(2, '2025H1', '620502101201', 7)")
+                             "(1, '2025H1', '620502101201', 8), (2, '2025H1', '620502101201', 7)")
         conn.exec_driver_sql("INSERT INTO pairings (cadre_id, household_id, term_start, status) VALUES "
                              "('C1', 'H1', 2025, 'confirmed'), ('C2', 'H1', 2025, 'confirmed'), ('C3', 'H2', 2025, 'locked')")
     store = Store(store_url)
-    assert sorted(store.activities()["fingerprint"]) == [7, 8]
+    kept = store.activities().sort_values("id")
+    assert kept["id"].tolist() == [1, 2, 3]  # one import's two identical records are two visits: both kept
+    assert kept["fingerprint"].tolist()[:2] == [7, 8] and kept["fingerprint"].is_unique
     assert store.current("pairings").sort_values("id")["cadre_id"].tolist() == ["C1", "C3"]
     log = pd.read_sql(sa.select(tables.audit_log).where(tables.audit_log.c.action == "repair"), store.engine)
     assert '"identical_records_removed": 1' in log["new_value"].iloc[0] and '"pairings_ended": 1' in log["new_value"].iloc[0]

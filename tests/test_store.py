@@ -188,3 +188,43 @@ def test_a_new_store_is_private_to_its_owner(tmp_path):
     modes = {p.name: p.stat().st_mode & 0o777 for p in path.parent.iterdir()}
     assert set(modes) == {"lianhu.sqlite", "lianhu.sqlite-wal", "lianhu.sqlite-shm"} and set(modes.values()) == {0o600}
     assert {(p.stat().st_mode & 0o777) for p in (path.parent, path.parent.parent)} == {0o700}
+
+
+def test_amcheck_checks_every_index_where_it_is_installed(postgres):
+    url = postgres.new_database()
+    store = Store(url)
+    store.save_pairings(pd.DataFrame({"cadre_id": ["C1"], "household_id": ["H1"]}), 2025)
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE EXTENSION amcheck")
+    assert store.integrity_problems() == []
+    with store.engine.begin() as conn:  # an index the engine cannot read is found and said
+        conn.exec_driver_sql("REVOKE ALL ON FUNCTION bt_index_check(regclass, boolean) FROM PUBLIC")
+        conn.exec_driver_sql("CREATE ROLE reader LOGIN PASSWORD 'reader-pw'")
+        conn.exec_driver_sql("GRANT SELECT ON ALL TABLES IN SCHEMA public TO reader")
+    postgres.remember("reader", "reader-pw")
+    with sa.create_engine(url.replace("lianhu_admin@", "reader@")).connect() as conn:
+        assert "PostgreSQL: " in " ".join(store_module.postgres_roles.engine_problems(conn))
+
+
+def test_servers_refuse_a_password_in_the_store_url(capsys):
+    from lianhu_tools.cli import main
+
+    for command in ("dashboard", "lab"):
+        assert main([command, "--db", "postgresql://planner:pw-XYZ-secret@db.example/city"]) == 2
+        said = capsys.readouterr()
+        assert "pw-XYZ-secret" not in said.out + said.err and ".pgpass" in said.err
+
+
+def test_identical_records_in_one_file_are_two_visits_and_a_growing_file_brings_only_its_new_ones(store_url):
+    from store_worker import records
+
+    from lianhu_tools.errors import AlreadyImported
+
+    store = Store(store_url)
+    twice = pd.concat([records(0, 1, numbered=False)] * 2, ignore_index=True)  # the same visit written twice
+    store.add_activities(twice, source="January")
+    with pytest.raises(AlreadyImported):
+        store.add_activities(twice, source="January again")
+    thrice = pd.concat([twice, records(0, 1, numbered=False)], ignore_index=True)
+    assert store.add_new_activities(thrice, source="January to March")[1] == 2  # two there, one new
+    assert store.count(tables.activities) == 3 and store.integrity_problems() == []

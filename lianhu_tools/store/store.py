@@ -593,7 +593,9 @@ def check_adjustment(points: float, reason: str, before: float = 0.0) -> None:
 
 
 def fingerprints(records: pd.DataFrame) -> pd.Series:
-    """One 64-bit number per record's content (signed, as databases store integers)."""
+    """One 64-bit number per record's content (signed, as databases store integers), the second and later of
+    identical records in one file told apart by their count (`repeated`): the same file imported twice clashes
+    whole, and a year's growing file brings only the records it added, repeats included."""
     content = {}
     for name in FINGERPRINTED:
         column = records[name] if name in records else pd.Series(None, index=records.index, dtype=object)
@@ -604,8 +606,15 @@ def fingerprints(records: pd.DataFrame) -> pd.Series:
         else:
             column = column.astype(object).where(column.notna(), "").astype(str)
         content[name] = column.to_numpy()
-    hashed = pd.util.hash_pandas_object(pd.DataFrame(content), index=False).to_numpy()
-    return pd.Series(hashed.view(np.int64), index=records.index, name="fingerprint")
+    hashed = pd.util.hash_pandas_object(pd.DataFrame(content), index=False).to_numpy().view(np.int64)
+    repeat = pd.Series(hashed).groupby(hashed).cumcount().to_numpy()
+    return pd.Series(repeated(hashed, repeat), index=records.index, name="fingerprint")
+
+
+def repeated(fingerprint: np.ndarray, repeat: np.ndarray) -> np.ndarray:
+    """The fingerprint of the `repeat`-th copy of a record in one file (0: the first, its plain fingerprint)."""
+    again = pd.util.hash_pandas_object(pd.DataFrame({"f": fingerprint, "k": repeat}), index=False).to_numpy().view(np.int64)
+    return np.where(repeat == 0, fingerprint, again)
 
 
 def _create_privately(file: Path) -> None:

@@ -1,9 +1,11 @@
 """Version 5: the database itself refuses what two writers at once could once store: identical records
-twice, and a household with two open pairings. Copies made before are removed (records) or ended
-(pairings), each counted in the audit log. And the people who may write, with their role and area."""
+twice, and a household with two open pairings. Identical records within one import are told apart by their
+count (as `fingerprints` does now); copies in a later import, which only two writers at once could store, are
+removed, and second open pairings ended, each counted in the audit log. And the people who may write."""
 
 from datetime import datetime, timezone
 
+import pandas as pd
 import sqlalchemy as sa
 from alembic import op
 
@@ -14,11 +16,20 @@ REASON = "两名规划员同时采纳留下的重复结对 / a copy left by two 
 
 
 def upgrade() -> None:
+    from lianhu_tools.store.store import repeated  # how repeats in one file are fingerprinted
+
     conn = op.get_bind()
     at = datetime.now(timezone.utc).replace(tzinfo=None)
-    copies = conn.execute(sa.text(
-        "SELECT id FROM activities a WHERE fingerprint IS NOT NULL AND EXISTS (SELECT 1 FROM activities b "
-        "WHERE b.fingerprint = a.fingerprint AND b.id < a.id)")).scalars().all()
+    same = pd.read_sql(sa.text(
+        "SELECT id, import_id, fingerprint FROM activities a WHERE fingerprint IN (SELECT fingerprint FROM activities "
+        "WHERE fingerprint IS NOT NULL GROUP BY fingerprint HAVING count(*) > 1) ORDER BY id"), conn)
+    first_import = same.groupby("fingerprint")["import_id"].transform("min")
+    copies = same.loc[same["import_id"] != first_import, "id"].tolist()
+    kept = same[same["import_id"] == first_import]
+    renumbered = kept.assign(fingerprint=repeated(kept["fingerprint"].to_numpy(),
+                                                  kept.groupby("fingerprint").cumcount().to_numpy()))
+    for row in renumbered[renumbered["fingerprint"] != kept["fingerprint"]].itertuples():
+        conn.execute(sa.text("UPDATE activities SET fingerprint = :f WHERE id = :id"), {"f": int(row.fingerprint), "id": row.id})
     for k in range(0, len(copies), 5000):
         conn.execute(sa.text("DELETE FROM activities WHERE id IN :ids").bindparams(
             sa.bindparam("ids", expanding=True)), {"ids": copies[k:k + 5000]})
