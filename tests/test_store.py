@@ -228,3 +228,34 @@ def test_identical_records_in_one_file_are_two_visits_and_a_growing_file_brings_
     thrice = pd.concat([twice, records(0, 1, numbered=False)], ignore_index=True)
     assert store.add_new_activities(thrice, source="January to March")[1] == 2  # two there, one new
     assert store.count(tables.activities) == 3 and store.integrity_problems() == []
+
+
+def test_an_assessment_while_an_import_holds_the_store_waits_and_keeps_what_it_read(store_url, tmp_path):
+    """assess ‖ import: the assessment reads the year, then waits for the importer to finish before it is saved;
+    what it froze is what it read, and the import is whole."""
+    import threading
+
+    from conftest import V1, record, write_csv_rosters
+    from lianhu_tools.assessment import run_assessment
+    from lianhu_tools.rosters import load_rosters
+
+    rosters = load_rosters(write_csv_rosters(tmp_path / "rosters"))
+    store = Store(store_url)
+    store.save_rosters(rosters)
+    store.save_pairings(pd.DataFrame({"cadre_id": ["C1"], "household_id": ["H1"], "unit_id": ["U1"]}), 2025, "locked",
+                        links=pd.DataFrame({"unit_id": ["U1"], "village_code": [V1]}))
+    store.add_activities(pd.DataFrame([record("干部", "C1", "户", "H1", "走访", f"2025-0{m}-10", days=2) for m in (1, 3, 5)]),
+                         source="hand")
+    holder = worker(store_url, "import", 0, 2000, "--hold")
+    wait_for(holder, "half")
+    assessed = {}
+    assessing = threading.Thread(target=lambda: assessed.update(id=run_assessment(Store(store_url), "2025", rosters)))
+    assessing.start()
+    assessing.join(timeout=5)
+    assert assessing.is_alive()  # computed, and waiting for the write lock
+    holder.stdin.write("go\n")
+    holder.stdin.flush()
+    assert finish(holder)[0] == 0
+    assessing.join(timeout=120)
+    frozen = store.assessment(assessed["id"])["frozen"]
+    assert frozen["inputs"]["records"] == 3 and store.count(tables.activities) == 2003
