@@ -630,7 +630,8 @@ def _create_privately(file: Path) -> None:
 
 
 def _insert_frame(conn, table: sa.Table, frame: pd.DataFrame) -> None:
-    """Bulk insert (executemany) of the frame's columns that the table has; NaN/NaT become NULL."""
+    """Bulk insert (COPY on PostgreSQL, else executemany) of the frame's columns that the table has; NaN/NaT
+    become NULL."""
     columns = [c.name for c in table.c if c.name in frame.columns]
     frame = frame[columns].astype(object).where(frame[columns].notna(), None)
     for name in columns:
@@ -638,7 +639,15 @@ def _insert_frame(conn, table: sa.Table, frame: pd.DataFrame) -> None:
             frame[name] = [None if v is None else pd.Timestamp(v).date() for v in frame[name]]
     rows = list(frame.itertuples(index=False, name=None))
     marker = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(conn.dialect.paramstyle)
-    if rows and marker:  # straight to the driver's executemany: SQLAlchemy's per-row work costs 10 s a million
+    if rows and conn.dialect.name == "postgresql":  # COPY, several times executemany's speed, into a table of this
+        listed, incoming = ", ".join(columns), f"incoming_{table.name}"  # transaction (row policies refuse COPY)
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {incoming}")
+        conn.exec_driver_sql(f"CREATE TEMP TABLE {incoming} ON COMMIT DROP AS SELECT {listed} FROM {table.name} WITH NO DATA")
+        with conn.connection.dbapi_connection.cursor() as cursor, cursor.copy(f"COPY {incoming} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        conn.exec_driver_sql(f"INSERT INTO {table.name} ({listed}) SELECT {listed} FROM {incoming}")
+    elif rows and marker:  # straight to the driver's executemany: SQLAlchemy's per-row work costs 10 s a million
         conn.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})",
                              rows)
     elif rows:
