@@ -14,7 +14,8 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 from ...errors import StoreTooNew
-from ..tables import meta, metadata
+from .. import postgres_roles
+from ..tables import meta, metadata, users
 
 FOLDER = Path(__file__).resolve().parent
 
@@ -62,3 +63,5 @@ def create_or_migrate(conn) -> None:
             command.stamp(settings, f"{version:04d}")
         command.upgrade(settings, HEAD)
         conn.execute(meta.update().where(meta.c.key == "schema_version").values(value=str(SCHEMA_VERSION)))
+        if conn.dialect.name == "postgresql" and conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one():
+            postgres_roles.set_up(conn)  # the roles' privileges on the tables the upgrade added
