@@ -15,9 +15,10 @@ import time
 import warnings
 from pathlib import Path
 
-from .errors import InputError, NotInStore, PersonalDataLeak, Problem, RosterWarning, StoreBusy, StoreTooNew, masked
+from .errors import HubError, InputError, NotInStore, PersonalDataLeak, Problem, RosterWarning, StoreBusy, StoreTooNew, masked
 from .pairing.problem import ENGINES, SolverError
 from .policy import LimitError, check_max_km
+from .roles import ROLES, role_label
 from .serve import KernelLimits
 from .tables import write_problem_workbook
 
@@ -38,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except (UsageError, NotInStore, LimitError) as exc:
         print(f"lianhu: {exc}", file=sys.stderr)
+        return 2
+    except HubError as exc:  # the hub cannot start as told, an account cannot be changed: every reason
+        print("\n".join(f"lianhu: {reason}" for reason in exc.reasons), file=sys.stderr)
         return 2
     except (SolverError, PersonalDataLeak, StoreBusy, StoreTooNew) as exc:  # said in words
         print(f"lianhu: {exc}", file=sys.stderr)
@@ -361,6 +365,38 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="the notebooks' store (default: LIANHU_DB, else data/lianhu.sqlite if it exists; "
                                 "without one they run on a demo city)")
     p.set_defaults(run=_lab)
+
+    p = sub.add_parser("hub", help="把工作台提供给全市网络（JupyterHub，须登录）/ serve the workbench to the city's network, "
+                                   "with logins")
+    p.add_argument("--db", default=None, help="本市数据库，各人的服务器都用它（默认 LIANHU_DB、data/lianhu.sqlite）；地址中不能有密码 / "
+                                               "the city's store for every server; no password in the URL")
+    p.add_argument("--ip", default="127.0.0.1", help="0.0.0.0 to serve the office network")
+    p.add_argument("--port", type=_whole(1024, 65535, "端口"), default=8000)
+    p.add_argument("--data", type=Path, default=Path("data/hub"),
+                   help="账号数据库和各人的工作文件夹（只有本账号可读，0700）/ accounts and working folders (private, 0700)")
+    p.add_argument("--notebooks", type=Path, default=Path("notebooks"), help="规划员等在 JupyterLab 中打开的文件夹 / "
+                                                                              "what planners open in JupyterLab")
+    p.add_argument("--policy-file", type=Path, help="政策文件（各服务器的 LIANHU_POLICY）/ the city's policy file")
+    p.add_argument("--pgpassfile", type=Path, default=os.environ.get("PGPASSFILE") or None,
+                   help="PostgreSQL 密码文件（权限 0600；默认 PGPASSFILE）/ PostgreSQL's password file (mode 0600)")
+    p.add_argument("--idle-timeout", type=_whole(300, 86400, "空闲服务器停止秒数"), default=3600,
+                   help="无人使用多少秒后停止其服务器 / seconds unused before a server is stopped, 300–86400")
+    p.add_argument("--admin", default="admin", help="管理员账号名（批准注册、管理账号和组）/ the admin account's name")
+    p.add_argument("--signup", action="store_true",
+                   help="开放注册页（每个注册须管理员批准）/ open the sign-up form (each sign-up authorised by the admin)")
+    p.set_defaults(run=_hub)
+    hub_sub = p.add_subparsers(metavar="ACTION")
+    a = hub_sub.add_parser("add-user", help="新建账号或改角色、密码 / add an account, or change its role or password")
+    a.add_argument("name", help="用户名：小写字母、数字、. _ - / lower-case letters, digits, . _ -")
+    a.add_argument("--role", choices=tuple(ROLES), help="角色 / role: " + "，".join(f"{code} {zh}" for code, (zh, _) in ROLES.items()))
+    a.add_argument("--admin", dest="make_admin", action="store_true", help="设为管理员 / make the account an admin")
+    a.add_argument("--password-stdin", action="store_true",
+                   help="从标准输入读密码（一行），否则提示输入 / read the password from standard input (one line)")
+    a.add_argument("--data", type=Path, default=argparse.SUPPRESS, help="同 lianhu hub --data / as for lianhu hub")
+    a.set_defaults(run=_hub_add_user)
+    a = hub_sub.add_parser("users", help="列出账号和角色 / list the accounts and their roles")
+    a.add_argument("--data", type=Path, default=argparse.SUPPRESS, help="同 lianhu hub --data / as for lianhu hub")
+    a.set_defaults(run=_hub_users)
 
     p = sub.add_parser("demo", help="在演示城市上运行主流程 / run the main job on the demo city")
     p.add_argument("--size", default="city")
@@ -881,11 +917,9 @@ def _dashboard(args) -> int:
 
 def _lab(args) -> int:
     """JupyterLab on the notebooks, its interface in Simplified Chinese (the language pack is in the notebook extra)."""
-    settings = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
-    overrides = json.loads(settings.read_text(encoding="utf-8")) if settings.exists() else {}
-    overrides.setdefault("@jupyterlab/translation-extension:plugin", {})["locale"] = "zh_CN"
-    settings.parent.mkdir(parents=True, exist_ok=True)
-    settings.write_text(json.dumps(overrides, ensure_ascii=False, indent=1), encoding="utf-8")
+    from .serve import chinese_jupyterlab
+
+    chinese_jupyterlab()
     command = [sys.executable, "-m", "jupyterlab", str(_existing([args.folder])[0])]
     db = args.db or os.environ.get("LIANHU_DB") or ("data/lianhu.sqlite" if Path("data/lianhu.sqlite").is_file() else "")
     if db and "://" not in db:
@@ -900,6 +934,85 @@ def _lab(args) -> int:
 
         return subprocess.call(command, env=env)
     os.execve(command[0], command, env)
+
+
+def _hub(args) -> int:
+    """JupyterHub from the configuration in the package, with these settings (checked first)."""
+    from dataclasses import replace
+
+    from .hub.proxy import ensure_proxy
+    from .hub.settings import SETTINGS_VARIABLE, HubSettings
+    from .hub.spawn import CONFIG
+    from .serve import chinese_jupyterlab, default_store
+
+    settings = HubSettings.checked(args.db or default_store(), args.data, args.notebooks, args.policy_file,
+                                   args.pgpassfile, args.admin, ip=args.ip, port=args.port,
+                                   idle_timeout=args.idle_timeout, signup=args.signup)
+    settings = replace(settings, proxy=str(ensure_proxy(say=lambda text: print(text, flush=True))))
+    settings.make_data_folder()
+    chinese_jupyterlab()
+    command = [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG / "jupyterhub_config.py")]
+    env = {k: v for k, v in os.environ.items() if k not in ("LIANHU_DB", "PGPASSFILE")} | \
+        {SETTINGS_VARIABLE: settings.to_environment()}
+    people = _hub_accounts(settings.data)
+    print(f"工作台 / workbench: http://{'127.0.0.1' if args.ip == '0.0.0.0' else args.ip}:{args.port}/ （Ctrl-C 停止 / to stop）\n"
+          f"数据 / data: {masked(settings.store)}；账号和工作文件夹 / accounts and folders: {settings.data}\n"
+          f"领导只看到看板，其他角色打开 JupyterLab（{settings.notebooks}）；无人使用 {args.idle_timeout} 秒后停止其服务器 / "
+          f"leaders get the dashboard only, other roles JupyterLab; a server unused for {args.idle_timeout} s is stopped"
+          + ("" if people else f"\n还没有账号：先运行 lianhu hub add-user {args.admin} --admin，再为每人 add-user NAME --role 角色 / "
+                              f"no accounts yet: lianhu hub add-user {args.admin} --admin, then add-user NAME --role ROLE"),
+          flush=True)
+    if os.name == "nt":
+        raise UsageError("JupyterHub 不能在 Windows 上运行 / JupyterHub does not run on Windows")
+    os.execve(command[0], command, env)
+
+
+def _hub_accounts(data: Path) -> list:
+    from .hub.accounts import accounts
+
+    return accounts(data)
+
+
+def _hub_add_user(args) -> int:
+    from .hub.accounts import accounts, add_user
+
+    exists = any(account.name == args.name for account in accounts(args.data))
+    password = _new_password(args, exists)
+    account = add_user(args.data, args.name, args.role, password, args.make_admin)
+    role = role_label(account.role) if account.role else "无角色（不能启动服务器）/ no role (cannot start a server)"
+    print(f"{'已更新' if exists else '已新建'}账号 / {'changed' if exists else 'added'} account {account.name}: {role}"
+          + ("，管理员 / admin" if account.admin else "") + ("" if password is None else "；密码已设定 / password set"))
+    return 0
+
+
+def _new_password(args, exists: bool) -> str | None:
+    """The password from standard input (--password-stdin) or typed twice (never shown); None keeps an existing
+    account's."""
+    import getpass
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("密码 / password" + ("（回车不改 / Enter keeps it）" if exists else "") + ": ")
+        if password and getpass.getpass("再输一次 / again: ") != password:
+            raise UsageError("两次输入的密码不同 / the two passwords differ")
+    else:
+        password = ""
+    if not password and not exists:
+        raise UsageError("新账号须设密码：在终端里运行，或加 --password-stdin / a new account needs a password: run it in "
+                         "a terminal, or give --password-stdin")
+    return password or None
+
+
+def _hub_users(args) -> int:
+    people = _hub_accounts(args.data)
+    if not people:
+        print(f"{args.data} 中还没有账号 / no accounts in {args.data}")
+    for account in people:
+        print(f"{account.name}\t{role_label(account.role) if account.role else '无角色 / no role'}"
+              + ("\t管理员 / admin" if account.admin else "")
+              + ("" if account.authorised else "\t待批准 / awaiting authorisation"))
+    return 0
 
 
 def _demo(args) -> int:

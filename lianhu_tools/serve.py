@@ -4,6 +4,7 @@ a cap on live kernels (past it the busy page) and idle ones culled (`KernelLimit
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sys
@@ -58,6 +59,17 @@ def voila(db: str | None, port: int, ip: str = "127.0.0.1", policy_file: str | N
     return [sys.executable, "-m", "voila", str(NOTEBOOK), "--template=lianhu", "--no-browser", f"--port={port}",
             f"--Voila.ip={ip}", "--VoilaConfiguration.allow_template_override=NO",  # not ?template= from a visitor
             "--VoilaConfiguration.allow_theme_override=NO"] + (limits.voila_options() if limits else []), env
+
+
+def chinese_jupyterlab() -> Path:
+    """JupyterLab's interface in Simplified Chinese for this environment (`lianhu lab`, the hub's servers): the
+    locale set in its settings overrides (the language pack is in the notebook extra)."""
+    settings = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    overrides = json.loads(settings.read_text(encoding="utf-8")) if settings.exists() else {}
+    overrides.setdefault("@jupyterlab/translation-extension:plugin", {})["locale"] = "zh_CN"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text(json.dumps(overrides, ensure_ascii=False, indent=1), encoding="utf-8")
+    return settings
 
 
 def free_port() -> int:
