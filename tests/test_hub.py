@@ -10,7 +10,6 @@ need a browser and always run)."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ import psutil
 import pytest
 import requests
 
-from browser import browser, chromium, wait_for_dashboard
+from browser import browser, chromium, stop, wait_for_dashboard
 from lianhu_tools.serve import free_port
 
 needs_browser = pytest.mark.skipif(chromium() is None and not os.environ.get("LIANHU_REQUIRE_BROWSER"),
@@ -89,18 +88,8 @@ def hub(tmp_path_factory):
                 pass
             time.sleep(0.5)
         yield served
-    finally:
-        servers = list(served.servers().values())
-        os.killpg(process.pid, signal.SIGTERM)  # the hub stops its servers, the proxy and the culler
-        try:
-            process.wait(60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        for server in servers:
-            try:
-                server.kill()
-            except psutil.NoSuchProcess:
-                pass
+    finally:  # the hub stops its servers, the proxy and the culler; servers it left, killed
+        stop(process, list(served.servers().values()), seconds=60)
 
 
 @pytest.fixture(scope="module")
@@ -257,7 +246,6 @@ def test_add_user_checks_names_passwords_and_roles_and_changes_a_role(tmp_path):
     assert listed.stdout.split("\n")[0].split("\t")[:2] == ["zhang", "审计 / auditor"]
 
     from lianhu_tools.hub.accounts import accounts
-    from nativeauthenticator.orm import UserInfo  # noqa: F401
 
     assert [(a.name, a.role, a.authorised, a.has_password) for a in accounts(data)] == [("zhang", "auditor", True, True)]
     assert oct((data / "jupyterhub.sqlite").stat().st_mode & 0o777) == "0o600"
