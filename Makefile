@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-province lab dashboard screenshots template clean
+.PHONY: demo test bench bench-province lab dashboard hub hub-proxy screenshots template clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -36,6 +36,12 @@ bench-province: $(STAMP)  # about 3 minutes
 
 dashboard: $(STAMP)  # the leadership dashboard, code hidden (Voilà); on data/lianhu.sqlite, else make demo's store
 	$(BIN)/lianhu dashboard $(if $(DB),--db $(DB)) $(if $(POLICY),--policy-file $(POLICY))
+
+hub: $(STAMP)  # JupyterHub with logins for the office network: leaders the dashboard, planners JupyterLab (README)
+	$(BIN)/lianhu hub $(if $(DB),--db $(DB)) $(if $(POLICY),--policy-file $(POLICY)) $(if $(IP),--ip $(IP)) $(if $(PORT),--port $(PORT))
+
+hub-proxy: $(STAMP)  # JupyterHub's proxy (npm configurable-http-proxy, pinned) into build/hub-proxy; `lianhu hub` does it too
+	$(BIN)/python -c 'from lianhu_tools.hub.proxy import ensure_proxy; print(ensure_proxy())'
 
 screenshots: $(STAMP)  # the README's screenshots, taken by the browser test on the small demo city
 	LIANHU_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/test_browser.py -q -p no:cacheprovider

@@ -15,11 +15,11 @@ import time
 import warnings
 from pathlib import Path
 
-from . import roles
-from .errors import (InputError, NotAllowed, NotInStore, PersonalDataLeak, Problem, RosterWarning, StoreBusy, StoreConflict,
-                     StoreTooNew, UsageError, masked)
+from .errors import (HubError, InputError, NotAllowed, NotInStore, PersonalDataLeak, Problem, RosterWarning, StoreBusy,
+                     StoreConflict, StoreTooNew, UsageError, masked)
 from .pairing.problem import ENGINES, SolverError
 from .policy import LimitError, check_max_km
+from .roles import ROLES, role_label
 from .serve import KernelLimits
 from .tables import write_problem_workbook
 
@@ -40,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except (UsageError, NotInStore, LimitError) as exc:
         print(f"lianhu: {exc}", file=sys.stderr)
+        return 2
+    except HubError as exc:  # the hub cannot start as told, an account cannot be changed: every reason
+        print("\n".join(f"lianhu: {reason}" for reason in exc.reasons), file=sys.stderr)
         return 2
     except (SolverError, PersonalDataLeak, StoreBusy, StoreTooNew, StoreConflict, NotAllowed) as exc:  # said in words
         print(f"lianhu: {exc}", file=sys.stderr)
@@ -364,8 +367,8 @@ def _parser() -> argparse.ArgumentParser:
     users_sub = p.add_subparsers(dest="users_command", required=True)
     u = users_sub.add_parser("add", help="添加用户或改变其角色、区域 / add a person, or change their role and area")
     u.add_argument("name", help="登录名（PostgreSQL 上即数据库登录名）/ the login (on PostgreSQL, the database login)")
-    u.add_argument("--role", required=True, choices=list(roles.ROLES),
-                   help="; ".join(f"{code} {zh} {en}" for code, (zh, en) in roles.ROLES.items()))
+    u.add_argument("--role", required=True, choices=list(ROLES),
+                   help="; ".join(f"{code} {zh} {en}" for code, (zh, en) in ROLES.items()))
     u.add_argument("--area", default="", help="区域：县区代码（县区录入员必填），不填为全市 / the area: a county's code (a county "
                                               "office's is required); none: the whole city")
     u.add_argument("--password-stdin", action="store_true",
@@ -383,6 +386,38 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="检查数据库是否完好 / check the store's integrity")
     p.add_argument("--db", default=None)
     p.set_defaults(run=_check)
+
+    p = sub.add_parser("hub", help="把工作台提供给全市网络（JupyterHub，须登录）/ serve the workbench to the city's network, "
+                                   "with logins")
+    p.add_argument("--db", default=None, help="本市数据库，各人的服务器都用它（默认 LIANHU_DB、data/lianhu.sqlite）；地址中不能有密码 / "
+                                               "the city's store for every server; no password in the URL")
+    p.add_argument("--ip", default="127.0.0.1", help="0.0.0.0 to serve the office network")
+    p.add_argument("--port", type=_whole(1024, 65535, "端口"), default=8000)
+    p.add_argument("--data", type=Path, default=Path("data/hub"),
+                   help="账号数据库和各人的工作文件夹（只有本账号可读，0700）/ accounts and working folders (private, 0700)")
+    p.add_argument("--notebooks", type=Path, default=Path("notebooks"), help="规划员等在 JupyterLab 中打开的文件夹 / "
+                                                                              "what planners open in JupyterLab")
+    p.add_argument("--policy-file", type=Path, help="政策文件（各服务器的 LIANHU_POLICY）/ the city's policy file")
+    p.add_argument("--pgpassfile", type=Path, default=os.environ.get("PGPASSFILE") or None,
+                   help="PostgreSQL 密码文件（权限 0600；默认 PGPASSFILE）/ PostgreSQL's password file (mode 0600)")
+    p.add_argument("--idle-timeout", type=_whole(300, 86400, "空闲服务器停止秒数"), default=3600,
+                   help="无人使用多少秒后停止其服务器 / seconds unused before a server is stopped, 300–86400")
+    p.add_argument("--admin", default="admin", help="管理员账号名（批准注册、管理账号和组）/ the admin account's name")
+    p.add_argument("--signup", action="store_true",
+                   help="开放注册页（每个注册须管理员批准）/ open the sign-up form (each sign-up authorised by the admin)")
+    p.set_defaults(run=_hub)
+    hub_sub = p.add_subparsers(metavar="ACTION")
+    a = hub_sub.add_parser("add-user", help="新建账号或改角色、密码 / add an account, or change its role or password")
+    a.add_argument("name", help="用户名：小写字母、数字、. _ - / lower-case letters, digits, . _ -")
+    a.add_argument("--role", choices=tuple(ROLES), help="角色 / role: " + "，".join(f"{code} {zh}" for code, (zh, _) in ROLES.items()))
+    a.add_argument("--admin", dest="make_admin", action="store_true", help="设为管理员 / make the account an admin")
+    a.add_argument("--password-stdin", action="store_true",
+                   help="从标准输入读密码（一行），否则提示输入 / read the password from standard input (one line)")
+    a.add_argument("--data", type=Path, default=argparse.SUPPRESS, help="同 lianhu hub --data / as for lianhu hub")
+    a.set_defaults(run=_hub_add_user)
+    a = hub_sub.add_parser("users", help="列出账号和角色 / list the accounts and their roles")
+    a.add_argument("--data", type=Path, default=argparse.SUPPRESS, help="同 lianhu hub --data / as for lianhu hub")
+    a.set_defaults(run=_hub_users)
 
     p = sub.add_parser("demo", help="在演示城市上运行主流程 / run the main job on the demo city")
     p.add_argument("--size", default="city")
@@ -903,11 +938,9 @@ def _dashboard(args) -> int:
 
 def _lab(args) -> int:
     """JupyterLab on the notebooks, its interface in Simplified Chinese (the language pack is in the notebook extra)."""
-    settings = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
-    overrides = json.loads(settings.read_text(encoding="utf-8")) if settings.exists() else {}
-    overrides.setdefault("@jupyterlab/translation-extension:plugin", {})["locale"] = "zh_CN"
-    settings.parent.mkdir(parents=True, exist_ok=True)
-    settings.write_text(json.dumps(overrides, ensure_ascii=False, indent=1), encoding="utf-8")
+    from .serve import chinese_jupyterlab
+
+    chinese_jupyterlab()
     command = [sys.executable, "-m", "jupyterlab", str(_existing([args.folder])[0])]
     from .serve import without_password
 
@@ -932,7 +965,7 @@ def _users_add(args) -> int:
     if store.postgres and not store.users()["name"].eq(args.name).any():
         password = sys.stdin.readline().rstrip("\n") if args.password_stdin else _ask_password(args.name)
     store.add_user(args.name, args.role, args.area, password)
-    print(f"用户 {args.name}：{roles.label(args.role)}，区域 {args.area or '全市 / the whole city'} / user {args.name} saved")
+    print(f"用户 {args.name}：{role_label(args.role)}，区域 {args.area or '全市 / the whole city'} / user {args.name} saved")
     return 0
 
 
@@ -952,7 +985,7 @@ def _users_list(args) -> int:
         print("还没有用户：本数据库由一个办公室使用，其规划员可做一切 / no users yet: one office's store, its planner does "
               "everything")
         return 0
-    people = people.assign(role=people["role"].map(roles.label), area=people["area"].replace("", "全市"),
+    people = people.assign(role=people["role"].map(role_label), area=people["area"].replace("", "全市"),
                            active=people["active"].map({True: "是", False: "否（已停用）"}))
     print(people[["name", "role", "area", "active", "added_by"]].rename(columns={
         "name": "用户 / user", "role": "角色 / role", "area": "区域 / area", "active": "在用 / active",
@@ -973,6 +1006,86 @@ def _check(args) -> int:
     print(f"数据库有 {len(problems)} 处问题 / {len(problems)} problems in the store" if problems else
           "数据库完好 / the store is intact")
     return 1 if problems else 0
+
+
+
+def _hub(args) -> int:
+    """JupyterHub from the configuration in the package, with these settings (checked first)."""
+    from dataclasses import replace
+
+    from .hub.proxy import ensure_proxy
+    from .hub.settings import SETTINGS_VARIABLE, HubSettings
+    from .hub.spawn import CONFIG
+    from .serve import chinese_jupyterlab, default_store
+
+    settings = HubSettings.checked(args.db or default_store(), args.data, args.notebooks, args.policy_file,
+                                   args.pgpassfile, args.admin, ip=args.ip, port=args.port,
+                                   idle_timeout=args.idle_timeout, signup=args.signup)
+    settings = replace(settings, proxy=str(ensure_proxy(say=lambda text: print(text, flush=True))))
+    settings.make_data_folder()
+    chinese_jupyterlab()
+    command = [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG / "jupyterhub_config.py")]
+    env = {k: v for k, v in os.environ.items() if k not in ("LIANHU_DB", "PGPASSFILE")} | \
+        {SETTINGS_VARIABLE: settings.to_environment()}
+    people = _hub_accounts(settings.data)
+    print(f"工作台 / workbench: http://{'127.0.0.1' if args.ip == '0.0.0.0' else args.ip}:{args.port}/ （Ctrl-C 停止 / to stop）\n"
+          f"数据 / data: {masked(settings.store)}；账号和工作文件夹 / accounts and folders: {settings.data}\n"
+          f"领导只看到看板，其他角色打开 JupyterLab（{settings.notebooks}）；无人使用 {args.idle_timeout} 秒后停止其服务器 / "
+          f"leaders get the dashboard only, other roles JupyterLab; a server unused for {args.idle_timeout} s is stopped"
+          + ("" if people else f"\n还没有账号：先运行 lianhu hub add-user {args.admin} --admin，再为每人 add-user NAME --role 角色 / "
+                              f"no accounts yet: lianhu hub add-user {args.admin} --admin, then add-user NAME --role ROLE"),
+          flush=True)
+    if os.name == "nt":
+        raise UsageError("JupyterHub 不能在 Windows 上运行 / JupyterHub does not run on Windows")
+    os.execve(command[0], command, env)
+
+
+def _hub_accounts(data: Path) -> list:
+    from .hub.accounts import accounts
+
+    return accounts(data)
+
+
+def _hub_add_user(args) -> int:
+    from .hub.accounts import accounts, add_user
+
+    exists = any(account.name == args.name for account in accounts(args.data))
+    password = _new_password(args, exists)
+    account = add_user(args.data, args.name, args.role, password, args.make_admin)
+    role = role_label(account.role) if account.role else "无角色（不能启动服务器）/ no role (cannot start a server)"
+    print(f"{'已更新' if exists else '已新建'}账号 / {'changed' if exists else 'added'} account {account.name}: {role}"
+          + ("，管理员 / admin" if account.admin else "") + ("" if password is None else "；密码已设定 / password set"))
+    return 0
+
+
+def _new_password(args, exists: bool) -> str | None:
+    """The password from standard input (--password-stdin) or typed twice (never shown); None keeps an existing
+    account's."""
+    import getpass
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass("密码 / password" + ("（回车不改 / Enter keeps it）" if exists else "") + ": ")
+        if password and getpass.getpass("再输一次 / again: ") != password:
+            raise UsageError("两次输入的密码不同 / the two passwords differ")
+    else:
+        password = ""
+    if not password and not exists:
+        raise UsageError("新账号须设密码：在终端里运行，或加 --password-stdin / a new account needs a password: run it in "
+                         "a terminal, or give --password-stdin")
+    return password or None
+
+
+def _hub_users(args) -> int:
+    people = _hub_accounts(args.data)
+    if not people:
+        print(f"{args.data} 中还没有账号 / no accounts in {args.data}")
+    for account in people:
+        print(f"{account.name}\t{role_label(account.role) if account.role else '无角色 / no role'}"
+              + ("\t管理员 / admin" if account.admin else "")
+              + ("" if account.authorised else "\t待批准 / awaiting authorisation"))
+    return 0
 
 
 def _demo(args) -> int:

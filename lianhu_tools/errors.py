@@ -274,6 +274,15 @@ class StoreTooNew(RuntimeError):
     """The store was written by a newer version of this program."""
 
 
+class HubError(Exception):
+    """The hub cannot start as configured, or an account cannot be changed: every reason, in Chinese and English
+    (never a password)."""
+
+    def __init__(self, reasons: list[str]):
+        self.reasons = list(reasons)
+        super().__init__("\n".join(self.reasons))
+
+
 class AdjustmentError(ValueError):
     """A manual adjustment the store refuses (no reason, or points beyond the limit; Chinese and English)."""
 

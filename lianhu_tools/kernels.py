@@ -4,6 +4,7 @@ Each page view has a kernel of its own (about 0.5 GB on the demo city's store). 
 `max_kernels` alive: a visitor past them gets the busy page (HTTP 503, `app/voila/templates/lianhu/503.html`)
 and no kernel. Kernels no page is connected to (a load abandoned, a tab closed) are culled once idle for
 `cull_idle_timeout`, those a page is still connected to once unused for `cull_connected_timeout`.
+Pages may send their kernel only the widgets' messages (`PAGE_MESSAGES`): code sent from a browser is dropped.
 `DashboardConnection` sends no traceback and no kernel stderr to a browser: an error says
 `DASHBOARD_ERROR_MESSAGE`, the detail stays in the server's log. Imported by the Voilà server only (it needs jupyter_server).
 """
@@ -17,12 +18,14 @@ from jupyter_core.utils import ensure_async
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado.web import HTTPError
-from traitlets import Bool, Integer, Unicode
+from traitlets import Bool, Integer, List, Unicode
 
 from .errors import DASHBOARD_ERROR_MESSAGE
 from .serve import KernelLimits
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # IPython's colours, out of the log
+# What a dashboard page may send its kernel: the widgets' messages. No execute_request: a visitor runs no code.
+PAGE_MESSAGES = ("kernel_info_request", "comm_info_request", "comm_open", "comm_msg", "comm_close")
 
 
 class DashboardKernels(AsyncMappingKernelManager):
@@ -36,6 +39,8 @@ class DashboardKernels(AsyncMappingKernelManager):
                                      help="seconds unused after which a kernel is culled though a page is connected")
     allow_tracebacks = Bool(False, config=True, help="send tracebacks to browsers (never, for visitors)")
     traceback_replacement_message = Unicode(DASHBOARD_ERROR_MESSAGE, config=True, help="what a browser gets instead")
+    allowed_message_types = List(list(PAGE_MESSAGES), config=True,
+                                 help="the only messages a page may send its kernel (others are dropped and logged)")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

@@ -1,7 +1,8 @@
 """Who may do what: the four roles of the people who use the workbench, and what each may write.
 
 An area is a division-code prefix: "" the whole city, 620502 a county. A county office writes only its own
-county's work records; leaders and auditors read and never write."""
+county's work records; leaders and auditors read and never write. The store keeps each person's role and area
+(its users table); in the hub (`lianhu hub`) a person's role is also their JupyterHub group of that name."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ WRITING = {  # what a write is, as its refusal says it
 }
 
 
-def label(role: str) -> str:
-    zh, en = ROLES[role]
+def role_label(code: str) -> str:
+    """“领导 / leader”."""
+    zh, en = ROLES[code]
     return f"{zh} / {en}"

@@ -4,6 +4,7 @@ a cap on live kernels (past it the busy page) and idle ones culled (`KernelLimit
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import sys
@@ -61,21 +62,48 @@ def voila(db: str | None, port: int, ip: str = "127.0.0.1", policy_file: str | N
 
 
 def without_password(db: str | None) -> str | None:
-    """`db` as a server may pass it to its kernels: a URL with a password in it is refused, since a kernel's
-    environment and command line can be read by others; the driver reads it from ~/.pgpass (or PGPASSFILE, or a
-    service file) instead."""
-    if db and "://" in db:
+    """`db` as a server may pass it to its kernels; one with a password in it is refused (UsageError)."""
+    problem = password_in_url(db or "")
+    if problem:
         from .errors import UsageError
-        from .store import store_url
 
-        url = store_url(db)
-        if url.password:
-            line = f"{url.host or 'localhost'}:{url.port or 5432}:{url.database or '*'}:{url.username}:密码"
-            raise UsageError("数据库地址里不要写密码：服务程序会把地址交给每个内核，别人能看到。请把密码写入 ~/.pgpass（权限 600），"
-                             f"一行：{line}，地址中去掉密码 / keep the password out of the store's URL (a server hands it to "
-                             f"every kernel, where others can read it): put it in ~/.pgpass (mode 600) as the line "
-                             f"{line.replace('密码', 'PASSWORD')} and give the URL without it")
+        raise UsageError(problem)
     return db
+
+
+def password_in_url(url: str) -> str | None:
+    """Why a store URL that carries a password (user:password@ or ?password=) cannot be handed to a server, its
+    password not shown; None when it carries none. The driver reads the password from a password file instead."""
+    if "://" not in url:
+        return None
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from .errors import masked
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return f"数据库地址写法不对 / not a store URL: {masked(url)}"
+    if parsed.password is None and not any(key.lower() == "password" for key in parsed.query):
+        return None
+    shown = parsed.set(query={k: v for k, v in parsed.query.items() if k.lower() != "password"}).render_as_string()
+    return (f"数据库地址中含有密码（密码不能出现在环境变量、命令行和日志里）：把密码写进密码文件（~/.pgpass，权限 0600，一行"
+            f" 主机:端口:数据库:用户:密码；或用 PGPASSFILE、lianhu hub --pgpassfile 指定），地址中去掉密码 / the store URL "
+            f"contains a password, which must not be in an environment, a command line or a log: put it in a password "
+            f"file (~/.pgpass, mode 0600, a line host:port:database:user:password; or name one with PGPASSFILE or "
+            f"lianhu hub --pgpassfile) and leave it out of the URL: {shown}")
+
+
+def chinese_jupyterlab() -> Path:
+    """JupyterLab's interface in Simplified Chinese for this environment (`lianhu lab`, the hub's servers): the
+    locale set in its settings overrides (the language pack is in the notebook extra)."""
+    settings = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    overrides = json.loads(settings.read_text(encoding="utf-8")) if settings.exists() else {}
+    overrides.setdefault("@jupyterlab/translation-extension:plugin", {})["locale"] = "zh_CN"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text(json.dumps(overrides, ensure_ascii=False, indent=1), encoding="utf-8")
+    return settings
 
 
 def free_port() -> int:

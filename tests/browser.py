@@ -77,18 +77,23 @@ def serving(db: str | None, port: int | None = None, wait: float = 60,
             time.sleep(0.2)
         yield served
     finally:  # Voilà, which shuts down its kernels (each in a session of its own); any it left, killed
-        kernels = served.kernels()
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        for kernel in kernels:
-            try:
-                kernel.kill()
-            except psutil.NoSuchProcess:
-                pass
+        stop(process, served.kernels())
         log.close()
+
+
+def stop(process: subprocess.Popen, leftovers: list[psutil.Process], seconds: float = 30) -> None:
+    """A server started in a session of its own: SIGTERM to that session, SIGKILL after `seconds`; then whatever of
+    `leftovers` (the processes it started in sessions of their own) is still there, killed."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+    for leftover in leftovers:
+        try:
+            leftover.kill()
+        except psutil.NoSuchProcess:
+            pass
 
 
 def _listening(port: int) -> bool:

@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "lianhu_tools"
 
 # Data flows down this list: each layer may use those above it in the list, never those below.
 LAYERS = [
-    ("schema", "errors", "periods"),
+    ("schema", "errors", "periods", "roles"),
     ("tables",),
     ("policy",),
     ("rosters", "classify", "geo", "outlines", "places", "summary", "template", "personal_data"),
@@ -27,7 +27,7 @@ LAYERS = [
     ("report", "docs"),
     ("widgets",),
     ("demo",),
-    ("app", "serve", "kernels"),
+    ("app", "serve", "kernels", "hub"),
     ("cli",),
 ]
 LAYER_OF = {name: k for k, names in enumerate(LAYERS) for name in names}

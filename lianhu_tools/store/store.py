@@ -26,7 +26,7 @@ from sqlalchemy.exc import OperationalError
 from ..errors import AdjustmentError, AlreadyImported, NotAllowed, NotInStore, StoreBusy, StoreConflict, masked
 from ..periods import halves_of
 from ..rosters import Rosters
-from ..roles import ROLES, WRITES, WRITING, label
+from ..roles import ROLES, WRITES, WRITING, role_label
 from ..schema import VILLAGE
 from . import migrations, postgres_roles
 from .migrations import create_or_migrate
@@ -171,11 +171,11 @@ class Store:
                              f"{self.who} is not a user of this store (or was deactivated) and may not {en}; a city planner "
                              f"adds people with lianhu users add")
         if writing not in WRITES[me.role]:
-            raise NotAllowed(f"{self.who}（{label(me.role)}）不能{zh} / {self.who} ({ROLES[me.role][1]}) may not {en}")
+            raise NotAllowed(f"{self.who}（{role_label(me.role)}）不能{zh} / {self.who} ({ROLES[me.role][1]}) may not {en}")
         outside = sorted({str(code) for code in codes if not str(code).startswith(me.area)})
         if outside:
             shown = "、".join(outside[:5]) + ("…" if len(outside) > 5 else "")
-            raise NotAllowed(f"{self.who}（{label(me.role)}）只能{zh}本区域（{me.area}）的；{len(outside):,} 处不在其中：{shown} / "
+            raise NotAllowed(f"{self.who}（{role_label(me.role)}）只能{zh}本区域（{me.area}）的；{len(outside):,} 处不在其中：{shown} / "
                              f"{self.who} may {en} of area {me.area} only; {len(outside):,} places are outside it: {shown}")
 
     def users(self) -> pd.DataFrame:
