@@ -68,5 +68,6 @@ def test_on_postgresql_the_same_steps_publish_the_same_results(tmp_path, postgre
     published = sorted(p.relative_to(tmp_path / "sqlite") for p in (tmp_path / "sqlite" / "公开发布").rglob("*.xlsx"))
     assert published
     for path in published:
-        for sheet, frame in pd.read_excel(tmp_path / "sqlite" / path, sheet_name=None).items():
-            pd.testing.assert_frame_equal(pd.read_excel(tmp_path / "postgres" / path, sheet_name=sheet), frame)
+        for sheet, frame in pd.read_excel(tmp_path / "sqlite" / path, sheet_name=None, engine="openpyxl").items():
+            pd.testing.assert_frame_equal(pd.read_excel(tmp_path / "postgres" / path, sheet_name=sheet, engine="openpyxl"),
+                                          frame)
