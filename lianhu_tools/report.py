@@ -169,4 +169,4 @@ def write_dashboard_page(data: DashboardData, period: str | None, path: str | Pa
     """The dashboard of `period` as one static page that works alone (plotly.js inline, nothing fetched). Checked
     for household personal data before it lands."""
     return write_page(path, data.page(period),
-                      lambda page: check_no_personal_data([page], data.rosters, data.policy.publication_allowed_names))
+                      lambda page: check_no_personal_data([page], data.full_rosters(), data.policy.publication_allowed_names))

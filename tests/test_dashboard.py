@@ -264,3 +264,18 @@ def test_the_map_panel_keeps_true_proportions_in_the_combined_plot(year):
     bar = next(t for t in figure.data if "marker" in t and t.marker.showscale)
     x0, x1 = figure.layout.xaxis.domain
     assert bar.marker.colorbar.orientation == "h" and x0 < bar.marker.colorbar.x < x1  # under its panel, clear of the next
+
+
+def test_a_store_dashboard_draws_without_personal_data_and_still_checks_its_page_against_it(assessed_year, tmp_path,
+                                                                                             monkeypatch):
+    from lianhu_tools.errors import PersonalDataLeak
+    from lianhu_tools.figures.dashboard import DashboardData
+    from lianhu_tools.report import write_dashboard_page
+
+    data = DashboardData(assessed_year.store)
+    assert not {"id_number", "phone", "head_name"} & set(data.rosters.households.columns)  # what a leader may read
+    number = assessed_year.rosters.households["id_number"].dropna().iloc[0]
+    monkeypatch.setattr(data, "page", lambda period: f"<html><body><p>{number}</p></body></html>")
+    with pytest.raises(PersonalDataLeak):
+        write_dashboard_page(data, None, tmp_path / "看板.html")
+    assert not (tmp_path / "看板.html").exists()

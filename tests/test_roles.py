@@ -101,3 +101,16 @@ def test_users_are_added_from_the_command_line_without_the_password_shown(postgr
     postgres.remember("zhang", password)
     assert Store(url.replace("lianhu_admin@", "zhang@")).who == "zhang"  # the login works with that password
     assert main(["check", "--db", url]) == 0 and "完好" in capsys.readouterr().out
+
+
+def test_a_leaders_own_login_opens_the_dashboard_on_postgres(postgres, tmp_path):
+    """The dashboard reads no household's ID number, phone or head's name, which a leader's login may not read."""
+    from conftest import write_csv_rosters
+    from lianhu_tools.figures.dashboard import DashboardData
+    from lianhu_tools.rosters import load_rosters
+
+    url = postgres.new_database()
+    office = people(url, postgres)
+    office["zhang"].save_rosters(load_rosters(write_csv_rosters(tmp_path / "rosters")))
+    board = DashboardData(office["wang"])
+    assert len(board.households) and not {"id_number", "phone", "head_name"} & set(board.households.columns)

@@ -52,7 +52,8 @@ class DashboardData:
     def __init__(self, store, rosters: Rosters | None = None, assessments: dict[str, int] | None = None,
                  policy: Policy | None = None):
         self.store = store
-        self.rosters = rosters if rosters is not None else store.rosters()
+        self._from_store = rosters is None
+        self.rosters = rosters if rosters is not None else store.rosters(personal=False)  # none needed to draw
         self.policy = policy or default_policy()
         if assessments is None:  # the latest run of each period
             runs = store.assessments()
@@ -81,6 +82,10 @@ class DashboardData:
         self._progress: dict[int, pd.DataFrame] = {}  # year → every village plan's progress
         self._results: dict[int, dict] = {}
         self._grade_order: dict[str, list[str]] = {}
+
+    def full_rosters(self) -> Rosters:
+        """The rosters with households' personal data: what a page is checked against before it is published."""
+        return self.store.rosters() if self._from_store else self.rosters
 
     def parts_of(self, parent: str, level: str) -> list[tuple[str, str]]:
         """The townships of a county or the villages of a township, as (label, code), after "全部"."""

@@ -27,7 +27,7 @@ from ..errors import AdjustmentError, AlreadyImported, NotAllowed, NotInStore, S
 from ..periods import halves_of
 from ..rosters import Rosters
 from ..roles import ROLES, WRITES, WRITING, role_label
-from ..schema import VILLAGE
+from ..schema import HOUSEHOLD_PERSONAL_FIELDS, VILLAGE
 from . import migrations, postgres_roles
 from .migrations import create_or_migrate
 from .tables import (
@@ -445,8 +445,9 @@ class Store:
             return pd.read_sql(sa.select(assessments.c.assessment_id, assessments.c.period, assessments.c.at,
                                          assessments.c.who).order_by(assessments.c.assessment_id), conn)
 
-    def rosters(self, import_id: int | None = None):
-        """The roster snapshot of an import (default: the latest), as validated `Rosters`."""
+    def rosters(self, import_id: int | None = None, personal: bool = True):
+        """The roster snapshot of an import (default: the latest), as validated `Rosters`; without `personal`,
+        no household's ID number, phone or head's name (what a leader's login may read on PostgreSQL)."""
         with self.engine.connect() as conn:
             if import_id is None:
                 import_id = conn.execute(sa.select(sa.func.max(imports.c.import_id))
@@ -454,7 +455,8 @@ class Store:
             if import_id is None:
                 raise NotInStore("库中还没有名册：先运行 lianhu validate 名册文件夹 --save / "
                               "no rosters in the store yet: run lianhu validate ROSTERS --save")
-            frames = {name: pd.read_sql(sa.select(*[c for c in table.c if c.name != "import_id"])
+            hidden = {"import_id"} | (set() if personal else set(HOUSEHOLD_PERSONAL_FIELDS))
+            frames = {name: pd.read_sql(sa.select(*[c for c in table.c if c.name not in hidden])
                                         .where(table.c.import_id == import_id), conn)
                       for name, table in roster_tables.items()}
         return Rosters(**frames)
