@@ -570,8 +570,7 @@ def _plan_places(frame: pd.DataFrame) -> list[str]:
 
 def _busy(exc: OperationalError) -> bool:
     """SQLite's "database is locked", or PostgreSQL's lock timeout (55P03)."""
-    return (getattr(exc.orig, "sqlstate", None) == "55P03" or "locked" in str(exc.orig) or "busy" in str(exc.orig)
-            or "lock timeout" in str(exc.orig))
+    return getattr(exc.orig, "sqlstate", None) == "55P03" or "locked" in str(exc.orig) or "busy" in str(exc.orig)
 
 
 def _constraint(exc: sa.exc.IntegrityError) -> str:
