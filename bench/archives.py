@@ -72,7 +72,8 @@ def main() -> None:
 
 
 def _measure(store, rosters, links, pairs, diaries) -> dict[str, float]:
-    from lianhu_tools.archives import LEVELS, import_activity_files, rollup
+    from lianhu_tools.archives import import_activity_files
+    from lianhu_tools.rollup import LEVELS, rollup
     from lianhu_tools.assessment import ACTIVITY_COLUMNS, results, run_assessment
 
     store.save_rosters(rosters)

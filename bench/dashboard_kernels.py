@@ -35,7 +35,7 @@ def main() -> None:
     from lianhu_tools.serve import KernelLimits
 
     db = args.db or _demo_year(args.size)
-    limits = KernelLimits()
+    limits = KernelLimits(ready=0)  # a kernel per visitor, none kept ready: bench/dashboard_viewers.py has those
     print(f"store {db}; {args.loads} abandoned loads; lianhu dashboard's limits: at most {limits.max_kernels} kernels, "
           f"culled {limits.abandoned_seconds} s idle with no page ({limits.connected_seconds} s with one), "
           f"checked every {limits.interval_seconds} s")

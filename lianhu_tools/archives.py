@@ -17,11 +17,10 @@ import pandas as pd
 from .errors import AlreadyImported, ArchiveError, Problem
 from .periods import period_of
 from .rosters import Rosters
-from .schema import ACTIVITIES, ARCHIVE_TABLES, FRACTIONAL_KINDS, HOUSEHOLD, KIND_MAXIMA, OUTCOMES, UNIT, VISIT
+from .schema import ACTIVITIES, ARCHIVE_TABLES, FRACTIONAL_KINDS, HOUSEHOLD, KIND_MAXIMA, UNIT
 from .store import fingerprints
 from .tables import Report, check_duplicates, discover_files, final_frame, locate, read_tables
 
-LEVELS = {"city": 4, "county": 6, "township": 9, "village": 12}  # digits of the village code
 SKIP_HINT = ("年内累计的文件（每次在同一个文件后面追加）请加 --skip-existing：只导入新记录",
              "for a year-to-date file (new records added to the same file) use --skip-existing: only new records are imported")
 SHOWN_ROWS = 3  # records already in the store listed one by one; beyond this, one line says how many
@@ -138,36 +137,3 @@ def _check_references(records: pd.DataFrame, rosters: Rosters, parts, report: Re
                    "target_id is not on the village roster (village) or household roster (household)")
 
 
-def rollup(records: pd.DataFrame, by: str = "county", rosters: Rosters | None = None) -> pd.DataFrame:
-    """Outcome statistics by level (city, county, township, village) or by actor (unit, cadre —
-    cadres include work-team members): visits, days in the villages, the sum of each kind of outcome."""
-    if by in LEVELS:
-        villages = records["village_code"].astype("category")  # slice each distinct code once
-        prefixes = villages.cat.categories.str[:LEVELS[by]].to_numpy(dtype=object)
-        key = pd.Series(prefixes[villages.cat.codes.to_numpy()], index=records.index, name=f"{by}_code")
-    elif by in ("unit", "cadre"):
-        records = records[(records["actor_kind"] == UNIT) == (by == "unit")]
-        key = records["actor_id"].rename(f"{by}_id")
-    else:
-        raise ValueError(f"by must be one of {[*LEVELS, 'unit', 'cadre']}")
-    table = _totals(records, key)
-    if rosters is not None and by == "county":
-        names = rosters.villages.drop_duplicates("county_code").set_index("county_code")["county_name"]
-        table.insert(1, "county_name", table["county_code"].map(names))
-    return table
-
-
-def _totals(records: pd.DataFrame, key: pd.Series) -> pd.DataFrame:
-    """One grouping by (key, kind): visits counted, days and quantities summed."""
-    frame = pd.DataFrame({"key": key.to_numpy(), "kind": records["kind"].to_numpy(),
-                          "quantity": records["quantity"].to_numpy(dtype=float), "days": records["days"].to_numpy(dtype=float)})
-    grouped = frame.groupby(["key", "kind"], sort=False).agg(n=("kind", "size"), quantity=("quantity", "sum"), days=("days", "sum"))
-    quantity = grouped["quantity"].unstack(fill_value=0)
-    table = pd.DataFrame({"visits": grouped["n"].unstack(fill_value=0).get(VISIT, 0),
-                          "days": grouped["days"].groupby(level="key").sum()}, index=quantity.index)
-    for kind, (column, _) in OUTCOMES.items():
-        if kind != VISIT:
-            table[column] = quantity[kind] if kind in quantity else 0.0
-    table = table.sort_index().rename_axis(key.name).reset_index()
-    table["visits"] = table["visits"].astype(int)
-    return table

@@ -345,8 +345,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--ip", default="127.0.0.1", help="0.0.0.0 to serve the office network")
     p.add_argument("--policy-file", type=Path, help="政策文件（贫困线等）/ the policy the city uses")
     p.add_argument("--max-viewers", type=_whole(1, 100, "同时打开的看板页面上限"), default=KernelLimits.max_kernels,
-                   help="同时打开的看板页面上限，超过时显示“访问人数已满” / pages open at once (one kernel each, ~0.5 GB "
-                        "on the demo city), 1–100; past them a busy page")
+                   help="同时打开的看板页面上限（含备好的页面），超过时显示“访问人数已满” / pages open at once, those kept "
+                        "ready included (one kernel each, ~200 MiB on the demo city), 1–100; past them a busy page")
+    p.add_argument("--ready", type=_whole(0, 100, "备好的页面数"), default=None,
+                   help=f"预先画好、随到随看的页面数（数据变化后重画）/ pages kept drawn for the next visitors (drawn "
+                        f"again when the store changes), 0–100, at most --max-viewers (default {KernelLimits.ready}); "
+                        f"30 for a meeting of 30 leaders")
     p.add_argument("--abandoned-timeout", type=_whole(10, 3600, "无人连接的页面回收秒数"),
                    default=KernelLimits.abandoned_seconds,
                    help="页面关闭或未打开完，多少秒后回收 / seconds before a kernel no page is connected to is culled, 10–3600")
@@ -772,7 +776,7 @@ def _checked_rosters(args, store, error):
 
 
 def _archive_rollup(args) -> int:
-    from .archives import rollup
+    from .rollup import rollup
     from .pairing.output import LABELS, write_tables
 
     store = _store(args, create=False)
@@ -921,13 +925,17 @@ def _dashboard(args) -> int:
         Store(db, create=False)  # a wrong path is said here, not in the leader's browser
     if args.policy_file:
         load_policy(args.policy_file)  # every problem in it listed now
-    limits = KernelLimits(args.max_viewers, args.abandoned_timeout, args.idle_timeout, args.cull_interval)
+    ready = min(KernelLimits.ready, args.max_viewers) if args.ready is None else args.ready
+    limits = KernelLimits(args.max_viewers, args.abandoned_timeout, args.idle_timeout, args.cull_interval, ready)
+    if limits.ready > limits.max_kernels:
+        raise UsageError(f"--ready {limits.ready} 超过 --max-viewers {limits.max_kernels} / --ready is more than --max-viewers")
     command, env = voila(db, args.port, args.ip, args.policy_file and str(args.policy_file), limits)
     print(f"领导看板 / dashboard: http://{'127.0.0.1' if args.ip == '0.0.0.0' else args.ip}:{args.port}/ "
           f"（Ctrl-C 停止 / to stop）\n数据 / data: {env['LIANHU_DB'] or '演示城市（先运行 lianhu demo 或 make demo 可看全市演示数据）/ a small demo city'}\n"
           f"同时至多 {limits.max_kernels} 个页面；关闭或未打开完的页面 {limits.abandoned_seconds} 秒后回收，开着无人操作的 "
-          f"{limits.connected_seconds} 秒后回收 / at most {limits.max_kernels} pages at once; a kernel no page is connected to "
-          f"is culled after {limits.abandoned_seconds} s idle, one an open page leaves unused after {limits.connected_seconds} s",
+          f"{limits.connected_seconds} 秒后回收；{limits.ready} 个页面预先画好 / at most {limits.max_kernels} pages at once; a "
+          f"kernel no page is connected to is culled after {limits.abandoned_seconds} s idle, one an open page leaves unused "
+          f"after {limits.connected_seconds} s; {limits.ready} pages kept drawn",
           flush=True)
     if os.name == "nt":  # Windows has no exec: wait for Voilà
         import subprocess

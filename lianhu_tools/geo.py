@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.spatial import cKDTree
 
 EARTH_RADIUS_KM = 6371.0088  # mean earth radius (IUGG)
 
@@ -27,6 +26,8 @@ def _chord(km: float) -> float:
 
 def pairs_within(lat_a, lon_a, lat_b, lon_b, max_km: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every (i, j) with point i of A and point j of B at most `max_km` apart, and their distance."""
+    from scipy.spatial import cKDTree  # scipy on first use only: a dashboard kernel never searches
+
     tree_a, tree_b = cKDTree(_unit_vectors(lat_a, lon_a)), cKDTree(_unit_vectors(lat_b, lon_b))
     # a little slack on the chord; the exact great-circle test follows
     found = tree_a.sparse_distance_matrix(tree_b, _chord(max_km) * (1 + 1e-9) + 1e-12, output_type="coo_matrix")
@@ -41,5 +42,7 @@ def nearest(lat_from, lon_from, lat_to, lon_to) -> tuple[np.ndarray, np.ndarray]
     if len(np.atleast_1d(lat_to)) == 0:
         n = len(np.atleast_1d(lat_from))
         return np.full(n, -1), np.full(n, np.inf)
+    from scipy.spatial import cKDTree
+
     _, j = cKDTree(_unit_vectors(lat_to, lon_to)).query(_unit_vectors(lat_from, lon_from))
     return j, haversine_km(lat_from, lon_from, np.asarray(lat_to)[j], np.asarray(lon_to)[j])

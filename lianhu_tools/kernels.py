@@ -1,8 +1,9 @@
 """The kernels Voilà starts for dashboard visitors (`lianhu dashboard` names these classes on its command line).
 
-Each page view has a kernel of its own (about 0.5 GB on the demo city's store). `DashboardKernels` keeps at most
-`max_kernels` alive: a visitor past them gets the busy page (HTTP 503, `app/voila/templates/lianhu/503.html`)
-and no kernel. Kernels no page is connected to (a load abandoned, a tab closed) are culled once idle for
+Each page view has a kernel of its own (about 200 MiB on the demo city's store: it reads the database's counts,
+`store.aggregates`). `DashboardKernels` keeps at most `max_kernels` alive: a visitor past them gets the busy
+page (HTTP 503, `app/voila/templates/lianhu/503.html`) and no kernel. With Voilà's preheated pool (`lianhu
+dashboard --ready N`) N kernels wait with the page drawn; when the store has changed they are drawn again. Kernels no page is connected to (a load abandoned, a tab closed) are culled once idle for
 `cull_idle_timeout`, those a page is still connected to once unused for `cull_connected_timeout`.
 Pages may send their kernel only the widgets' messages (`PAGE_MESSAGES`): code sent from a browser is dropped.
 `DashboardConnection` sends no traceback and no kernel stderr to a browser: an error says
@@ -11,12 +12,15 @@ Pages may send their kernel only the widgets' messages (`PAGE_MESSAGES`): code s
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
 from datetime import datetime, timedelta, timezone
 
 from jupyter_core.utils import ensure_async
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from tornado.ioloop import PeriodicCallback
 from tornado.web import HTTPError
 from traitlets import Bool, Integer, List, Unicode
 
@@ -45,6 +49,33 @@ class DashboardKernels(AsyncMappingKernelManager):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._starting = 0  # kernels being started: not yet in the map, counted against the cap
+        self._written = None  # the store's `aggregates.written_last` when the ready pages were drawn
+        if hasattr(self, "get_rendered_notebook"):  # Voilà's pool (its class derives from this one)
+            self.get_rendered_notebook = self._taken_now(self.get_rendered_notebook)
+        self._redraw = PeriodicCallback(self.redraw_ready_pages, 1000 * self.cull_interval)
+        self._redraw.start()
+
+    async def redraw_ready_pages(self) -> None:
+        """Voilà's pool (when it has one): kernels whose start failed (past the cap) are dropped; when the store
+        has changed since the ready pages were drawn, their kernels are replaced; then the pool is filled."""
+        pools = getattr(self, "_pools", None)
+        if not pools:
+            return
+        try:
+            written = await asyncio.get_running_loop().run_in_executor(None, _written_last)
+        except Exception:  # the store unreachable for now: the pages stay, the next check tries again
+            self.log.warning("Dashboard: could not read the store to check the ready pages", exc_info=True)
+            return
+        changed, self._written = self._written is not None and written != self._written, written
+        for name, pool in pools.items():
+            for task in [t for t in pool if t.done()]:
+                if task.cancelled() or task.exception() is not None:
+                    pool.remove(task)
+                elif changed:
+                    pool.remove(task)
+                    self.log.info("Dashboard: the store changed; ready page of kernel %s drawn again", task.result()["kernel_id"])
+                    await ensure_async(self.shutdown_kernel(task.result()["kernel_id"]))
+            self.fill_if_needed(delay=0, notebook_name=name)
 
     async def start_kernel(self, **kwargs) -> str:
         if len(self._kernels) + self._starting >= self.max_kernels:
@@ -57,6 +88,17 @@ class DashboardKernels(AsyncMappingKernelManager):
         finally:
             self._starting -= 1
 
+    def _taken_now(self, take):
+        """Voilà's `get_rendered_notebook`, after which the kernel a visitor took from the pool counts as used now:
+        it was idle while it waited (culling skips it there), and its page has yet to connect."""
+        async def taken(*args, **kwargs):
+            rendered = await take(*args, **kwargs)
+            kernel = self._kernels.get(rendered[2])
+            if kernel is not None:
+                kernel.last_activity = datetime.now(timezone.utc)
+            return rendered
+        return taken
+
     async def cull_kernel_if_idle(self, kernel_id: str) -> None:
         """Jupyter server's culling (dead kernels, and idle ones no page is connected to), then idle connected ones."""
         await super().cull_kernel_if_idle(kernel_id)
@@ -68,6 +110,21 @@ class DashboardKernels(AsyncMappingKernelManager):
             self.log.warning("Culling kernel %s: a page is connected but it was unused for %d seconds",
                              kernel_id, idle.total_seconds())
             await ensure_async(self.shutdown_kernel(kernel_id))
+
+
+def _written_last():
+    """What the store the pages are drawn from (LIANHU_DB) holds now; None for the demo city."""
+    from .store import Store, aggregates
+
+    db = os.environ.get("LIANHU_DB")
+    if not db:
+        return None
+    if _stores.get(db) is None:
+        _stores[db] = Store(db, create=False)
+    return aggregates.written_last(_stores[db])
+
+
+_stores: dict = {}  # opened once by the server
 
 
 class DashboardConnection(ZMQChannelsWebsocketConnection):

@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 
 import pandas as pd
 
-from .archives import rollup
+from .rollup import rollup
 from .assessment import SUBJECTS, ranked
 from .assessment.indicators import grade_order
 from .assessment.rank import MEASURED, RULE_EN, RULE_ZH

@@ -19,15 +19,18 @@ STORES = ("data/lianhu.sqlite", "build/demo/lianhu.sqlite")  # the city's own st
 
 @dataclass(frozen=True)
 class KernelLimits:
-    """How many dashboard kernels may be alive (one per page view; ~0.5 GB each on the demo city), and after
+    """How many dashboard kernels may be alive (one per page view; ~200 MiB each on the demo city), and after
     how many idle seconds one is culled: with no page connected (a load abandoned, a tab closed), or with a page
     connected but unused. Checked every `interval_seconds`: an abandoned kernel goes within
-    `abandoned_seconds + interval_seconds` of its last use."""
+    `abandoned_seconds + interval_seconds` of its last use. `ready`: kernels kept with the page already drawn
+    (Voilà's preheated pool), so that a visitor's page comes at once; they count against `max_kernels`, and are
+    drawn again when the store has changed (checked every `interval_seconds`)."""
 
-    max_kernels: int = 8  # 2 cores, 24 GB: eight city kernels (~4 GB) leave room; more would queue for the cores
+    max_kernels: int = 40  # 2 cores, 24 GB: forty city kernels take ~8 GB
     abandoned_seconds: int = 60
     connected_seconds: int = 3600  # a leader reading with the tab open keeps the page for an hour unused
     interval_seconds: int = 30
+    ready: int = 4  # a meeting of 30 leaders opening the page at once wants --ready 30
 
     def voila_options(self) -> list[str]:
         """Voilà's command-line options for these limits."""
@@ -37,7 +40,8 @@ class KernelLimits:
                 f"--DashboardKernels.max_kernels={self.max_kernels}",
                 f"--DashboardKernels.cull_idle_timeout={self.abandoned_seconds}",
                 f"--DashboardKernels.cull_connected_timeout={self.connected_seconds}",
-                f"--DashboardKernels.cull_interval={self.interval_seconds}"]
+                f"--DashboardKernels.cull_interval={self.interval_seconds}"] + (
+            ["--preheat_kernel=True", f"--pool_size={self.ready}"] if self.ready else [])
 
 
 def default_store() -> str | None:

@@ -61,9 +61,9 @@ class Served:
 
 @contextmanager
 def serving(db: str | None, port: int | None = None, wait: float = 60,
-            limits: KernelLimits | None = KernelLimits()) -> Iterator[Served]:
-    """Voilà serving the dashboard on store `db` (as `lianhu dashboard` does, with `limits` on its kernels; None:
-    Voilà's own, no cap and no culling) until the block ends."""
+            limits: KernelLimits | None = KernelLimits(ready=0)) -> Iterator[Served]:
+    """Voilà serving the dashboard on store `db` (as `lianhu dashboard` does, with `limits` on its kernels — by
+    default none kept ready; None: Voilà's own, no cap and no culling) until the block ends."""
     port = port or free_port()
     command, env = voila(db, port, limits=limits)
     log = tempfile.TemporaryFile()

@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from lianhu_tools.archives import load_activities, rollup
+from lianhu_tools.archives import load_activities
+from lianhu_tools.rollup import rollup
 from lianhu_tools.rosters import load_rosters
 from lianhu_tools.errors import ArchiveError
 from lianhu_tools.store import Store

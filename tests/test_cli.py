@@ -144,6 +144,9 @@ def test_dashboard_command_serves_a_store_and_refuses_a_missing_one(tmp_path, ca
     output = (tmp_path / "dashboard.log").read_text()
     assert f"http://127.0.0.1:{port}/" in output and str(year.folder / "lianhu.sqlite") in output
     assert "同时至多 3 个页面" in output and "Culling kernels with idle durations > 45 seconds at 30 second" in output
+    assert "3 个页面预先画好" in output  # as many as the pages allowed, when fewer than the default
+    assert main(["dashboard", "--db", str(year.folder / "lianhu.sqlite"), "--max-viewers", "2", "--ready", "3"]) == 2
+    assert "--ready" in capsys.readouterr().err
 
 
 def test_limits_and_engines_are_refused_before_any_work(tmp_path, capsys):

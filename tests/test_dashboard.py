@@ -3,6 +3,7 @@ numbers, charts, rankings and the static page."""
 
 import re
 
+import pandas as pd
 import pytest
 
 from lianhu_tools.store import Store
@@ -201,13 +202,13 @@ def test_a_redraw_that_fails_says_so_briefly_and_logs_the_detail_on_the_server(t
     board = Dashboard(year.store)
     assert board.period.value == "2025" and board.figures
     with sqlite3.connect(year.folder / "lianhu.sqlite") as db:  # the store changed under the open page
-        db.execute("DROP TABLE adjustments")
+        db.execute("DROP TABLE assessment_results")
     capfd.readouterr()
-    board.period.value = "2025H1"  # its assessment is read now, and cannot be
+    board.period.value = "2025H1"  # its assessment's results are read now, and cannot be
     assert DASHBOARD_ERROR_MESSAGE in board.headline.value and "dashboard-error" in board.headline.value
     assert board.figures == {} and board.combined is None and board.rankings.value == ""
     logged = capfd.readouterr().err  # the process's own stderr: in a kernel, the server's log
-    assert "dashboard redraw failed" in logged and "Traceback" in logged and "adjustments" in logged
+    assert "dashboard redraw failed" in logged and "Traceback" in logged and "assessment_results" in logged
     board.period.value = "2025"  # read before: drawn again
     assert headline_numbers(board) and DASHBOARD_ERROR_MESSAGE not in board.headline.value
 
@@ -279,3 +280,51 @@ def test_a_store_dashboard_draws_without_personal_data_and_still_checks_its_page
     with pytest.raises(PersonalDataLeak):
         write_dashboard_page(data, None, tmp_path / "看板.html")
     assert not (tmp_path / "看板.html").exists()
+
+
+def test_the_dashboard_holds_the_databases_counts_and_reads_them_again_after_a_write(assessed_year, store_url):
+    """On both engines: no household and no record is read one by one — the database counts them per village —
+    and a page left open shows records imported since at its next change."""
+    from lianhu_tools.widgets.dashboard import Dashboard
+    from store_copy import copy_store
+
+    store = copy_store(assessed_year.store, store_url)
+    board = Dashboard(store)
+    assert headline_numbers(board) == expected_numbers(assessed_year, "", "2025")
+    assert board.data.rosters.households.empty and list(board.data.rosters.cadres) == ["cadre_id", "unit_id"]
+    villages = len(assessed_year.rosters.villages)
+    assert len(board.data.records("2025")) <= 2 * villages * 12 < len(store.activities("2025")) / 2
+
+    more = store.activities("2025H2").drop(columns=["id", "import_id", "fingerprint"]).head(40)
+    more = more.assign(record_id="NEW-" + more["record_id"].astype(str), days=more["days"] + 0.5)
+    store.add_activities(more, "补录.xlsx")
+    county = board.data.counties[1][1]
+    board.county.value = county  # the next change reads the store again
+    board.county.value = ""
+    shown = int(headline_numbers(board)["records"].replace(",", ""))
+    assert shown == len(store.activities("2025")) == len(assessed_year.store.activities("2025")) + 40
+
+
+def test_results_kept_with_an_assessment_are_its_ranking_and_follow_its_adjustments(assessed_year, store_url):
+    from lianhu_tools.assessment import results
+    from lianhu_tools.store.tables import RESULT_COLUMNS
+    from store_copy import copy_store
+
+    store = copy_store(assessed_year.store, store_url)
+    run = int(store.assessments()["assessment_id"].iloc[-1])
+
+    def same(kept, ranked):
+        for kind, table in ranked.items():
+            pd.testing.assert_frame_equal(kept[kind], table.reindex(columns=RESULT_COLUMNS), check_dtype=False)
+
+    same(store.assessment_results(run), results(store, run))
+    last = results(store, run)["cadre"].iloc[-1]
+    store.adjust(run, "cadre", last["subject_id"], 30, "表彰 / commended")
+    kept = store.assessment_results(run)
+    same(kept, results(store, run))
+    moved = kept["cadre"].set_index("subject_id").loc[last["subject_id"]]
+    assert moved["total"] == min(100, last["total"] + 30) and moved["rank_city"] < last["rank_city"]
+    assert store.integrity_problems() == []
+    with store.engine.begin() as conn:  # results lost (by hand): the store's check says so
+        conn.exec_driver_sql(f"DELETE FROM assessment_results WHERE assessment_id = {run}")
+    assert any("assessments without their results kept: 1" in p for p in store.integrity_problems())

@@ -21,7 +21,7 @@ from lianhu_tools.serve import KernelLimits
 pytestmark = pytest.mark.skipif(chromium() is None and not os.environ.get("LIANHU_REQUIRE_BROWSER"),
                                 reason="no Chromium here (apt-get install chromium fonts-noto-cjk)")
 # Short so that the test is quick: two kernels, abandoned ones culled after 6 s idle, connected ones after 12 s.
-LIMITS = KernelLimits(max_kernels=2, abandoned_seconds=6, connected_seconds=12, interval_seconds=1)
+LIMITS = KernelLimits(max_kernels=2, abandoned_seconds=6, connected_seconds=12, interval_seconds=1, ready=0)
 SERVER_SECRETS = ("Traceback", str(Path(__file__).resolve().parents[1]), sys.prefix, str(Path.home()), "/tmp/")
 
 
@@ -154,3 +154,32 @@ def test_visitors_get_a_short_message_and_never_a_traceback(year, chrome, tmp_pa
         assert shows_nothing_of_the_server(page.content()) == [] and "There was an error" not in page.content()
         assert "NotInStore" in served.log(100_000)
         page.close()
+
+
+def test_pages_kept_ready_come_at_once_and_are_drawn_again_when_the_store_changes(tmp_path, chrome):
+    """`lianhu dashboard --ready 1`: a kernel waits with the page drawn; records imported meanwhile replace it."""
+    from lianhu_tools.demo.pipeline import start_demo_year
+
+    year = start_demo_year("tiny", tmp_path / "year")
+    limits = KernelLimits(max_kernels=3, abandoned_seconds=6, connected_seconds=60, interval_seconds=1, ready=1)
+
+    def shown_records(served) -> int:
+        page = chrome.new_page()
+        page.goto(served.url)
+        wait_for_dashboard(page, served=served)
+        records = int(page.locator(".records").inner_text().replace(",", ""))
+        page.close(run_before_unload=True)
+        return records
+
+    with serving(str(year.folder / "lianhu.sqlite"), limits=limits) as served:
+        until(lambda: "Kernel pool of" in served.log(), 120)  # the ready page drawn
+        assert shown_records(served) == len(year.store.activities("2025H2"))  # the latest half: no assessment yet
+        assert served.log().count("Using pre-heated kernel") == 1
+        until(lambda: served.log().count("Kernel pool of") == 2, 120)  # another made ready for the next visitor
+
+        more = year.store.activities("2025H2").drop(columns=["id", "import_id", "fingerprint"]).head(25)
+        year.store.add_activities(more.assign(record_id="NEW-" + more["record_id"].astype(str), days=more["days"] + 0.5),
+                                  "补录.xlsx")
+        until(lambda: "the store changed" in served.log() and served.log().count("Kernel pool of") == 3, 120)
+        assert shown_records(served) == len(year.store.activities("2025H2"))  # the latest half: no assessment yet
+        assert served.log().count("Using pre-heated kernel") == 2, served.log(20000)

@@ -18,11 +18,11 @@ LAYERS = [
     ("schema", "errors", "periods", "roles"),
     ("tables",),
     ("policy",),
-    ("rosters", "classify", "geo", "outlines", "places", "summary", "template", "personal_data"),
+    ("rosters", "classify", "geo", "outlines", "places", "summary", "template", "personal_data", "rollup"),
     ("pairing",),
+    ("assessment",),  # ranks a run: the store keeps its results with it
     ("store",),
     ("plans", "archives"),
-    ("assessment",),
     ("figures",),
     ("report", "docs"),
     ("widgets",),

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..archives import rollup
 from ..errors import NothingToAssess
 from ..periods import check_period
 from ..policy import Policy, default_policy
+from ..rollup import rollup
 from ..rosters import Rosters
 from .indicators import FULL_MARKS, grade_of, load_indicators
 from .measures import ACTIVITY_COLUMNS, SUBJECTS, Inputs, score, subjects

@@ -1,5 +1,6 @@
 """What the leadership dashboard shows, as data and figures — no widgets: `DashboardData` reads one store
-(rosters, pairings, links, teams, plans, records, assessments) and `view` gives, for one area (city →
+(villages, units and cadres; links, teams, village plans and assessments; households, pairings and records
+only as the database counts them per village: `store.aggregates`) and `view` gives, for one area (city →
 county → township → village) and period, the headline numbers, five charts — coverage, outcomes against
 the previous period, plan progress, work-team staffing, assessment grades — and the rankings of the cadres
 and units working there. `page` is the same as one static HTML page (the city and each county).
@@ -11,24 +12,21 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..archives import OUTCOMES, rollup
-from ..assessment import SUBJECTS, results
+from ..assessment import SUBJECTS
 from ..assessment.indicators import grade_order
-from ..classify import classify_households
 from ..periods import chronological, is_half, period_label, previous_period, team_term, within, year_of
 from ..plans import progress
 from ..policy import Policy, default_policy
 from ..rosters import Rosters
-from ..schema import TABLES, VILLAGE
+from ..schema import OUTCOMES, TABLES, VISIT
+from ..store import aggregates
 from . import pages
 from .maps import county_outlines, coverage_choropleth, village_coverage
 from .theme import bars, county_order, grade_colours
 
-RECORD_COLUMNS = ["period", "village_code", "actor_kind", "actor_id", "kind", "quantity", "days"]
 RANKING_COLUMNS = {"rank_city": "全市排名", "rank_county": "县区内排名", "name": "名称", "unit_name": "单位",
                    "county_name": "县区", "total": "总分", "grade": "等次"}
 # The charts' grid: as many columns of at least 32em as the window holds, counted from its width (auto-fill), not
@@ -47,13 +45,15 @@ class View:
 
 
 class DashboardData:
-    """One store as the dashboard reads it; each year's records and each assessment's results read once."""
+    """One store as the dashboard reads it; each year's record totals and each assessment's results read once."""
 
     def __init__(self, store, rosters: Rosters | None = None, assessments: dict[str, int] | None = None,
                  policy: Policy | None = None):
         self.store = store
         self._from_store = rosters is None
-        self.rosters = rosters if rosters is not None else store.rosters(personal=False)  # none needed to draw
+        # households are counted in the database (`aggregates`), not read; of the cadres only their units are needed
+        self.rosters = rosters if rosters is not None else store.rosters(
+            personal=False, only={"households": [], "cadres": ["cadre_id", "unit_id"]})
         self.policy = policy or default_policy()
         if assessments is None:  # the latest run of each period
             runs = store.assessments()
@@ -65,20 +65,22 @@ class DashboardData:
                       **dict(zip(villages["village_code"], villages["village_name"]))}
         self.labels = _labels(villages)
         self.outlines = county_outlines(villages)
-        self.households = _placed(classify_households(self.rosters.households, self.policy))
-        self.villages = _placed(villages)
-        located = self.households[["household_id", "village_code"]]
-        self.pairs = _placed(store.current("pairings").merge(located, on="household_id", how="left"))
-        self.links, self.teams = _placed(store.current("links")), _placed(store.teams())
-        plans = store.plans()
-        self.village_plans = plans[plans["subject_kind"] == VILLAGE] if len(plans) else plans
+        self.written = aggregates.written_last(store)  # what the store held when read (`stale`)
+        self.links, self.teams = store.current("links"), store.teams()
+        counts = aggregates.household_counts(store, self.policy).set_index("village_code")
+        self.villages = villages.assign(
+            **{c: villages["village_code"].map(counts[c]).fillna(0).astype(int) for c in counts},
+            linked=villages["village_code"].isin(self.links["village_code"]),
+            is_poor_village=villages["is_poor_village"].fillna(False).astype(bool))
+        self.pairs = aggregates.paired_places(store)  # (village, cadre, unit) of the current pairings
+        self.village_plans = aggregates.village_plans(store)
         recorded = store.periods()
         self.periods = sorted(set(recorded) | {str(year_of(p)) for p in recorded} | set(self.assessments), reverse=True)
         assessed = sorted(self.assessments, key=chronological)
         self.default_period = assessed[-1] if assessed else self.periods[0] if self.periods else None
         counties = villages.drop_duplicates("county_code")
         self.counties = [("全市", "")] + list(zip(counties["county_name"], counties["county_code"]))
-        self._records: dict[str, pd.DataFrame] = {}  # year → its records, read once
+        self._records: dict[str, pd.DataFrame] = {}  # year → its records' totals per village and kind, read once
         self._progress: dict[int, pd.DataFrame] = {}  # year → every village plan's progress
         self._results: dict[int, dict] = {}
         self._grade_order: dict[str, list[str]] = {}
@@ -99,25 +101,22 @@ class DashboardData:
             return View("<h3>尚无工作记录和考核 / no work records or assessments yet</h3>"
                         "<p>导入工作记录（lianhu archive import）后，这里显示各项进度。</p>")
         now, before = (self.within(self.records(p), prefix) for p in (period, previous_period(period)))
-        poor = self.within(self.households, prefix).query("is_poor").sort_values("village_code")
         villages = self.within(self.villages, prefix).sort_values("village_code")
         term = self.within(self.teams, prefix).query("period == @team_term(@period)")
         totals = _totals(now)
-        poor_linked = poor["household_id"].isin(self.pairs["household_id"])
-        villages_linked = villages["village_code"].isin(self.links["village_code"])
-        poor_villages = villages["is_poor_village"].fillna(False).astype(bool)
         headline = (
             f"<h3>{html.escape(self.names.get(prefix, '全市'))} · {period_label(period)}</h3>"
-            f"<p style='font-size:1.25em;line-height:1.8'>贫困户已联系 <b class='covered'>{poor_linked.sum():,}</b>"
-            f" / {len(poor):,} 户 · 贫困村已联系 <b class='villages'>{(villages_linked & poor_villages).sum():,}</b>"
-            f" / {poor_villages.sum():,} 个（联系村共 {villages_linked.sum():,} 个）"
+            f"<p style='font-size:1.25em;line-height:1.8'>贫困户已联系 <b class='covered'>{villages['poor_linked'].sum():,}</b>"
+            f" / {villages['poor'].sum():,} 户 · 贫困村已联系 "
+            f"<b class='villages'>{(villages['linked'] & villages['is_poor_village']).sum():,}</b>"
+            f" / {villages['is_poor_village'].sum():,} 个（联系村共 {villages['linked'].sum():,} 个）"
             f"<span style='color:#888;font-size:0.8em'>（当前结对）</span><br>"
             f"工作队员 <b class='members'>{term['cadre_id'].nunique():,}</b> 名（{period_label(team_term(period))}）· "
-            f"工作记录 <b class='records'>{len(now):,}</b> 条 · 帮扶资金 <b>{totals.get('funds_yuan', 0):,.0f}</b> 元 · "
+            f"工作记录 <b class='records'>{now['records'].sum():,}</b> 条 · 帮扶资金 <b>{totals.get('funds_yuan', 0):,.0f}</b> 元 · "
             f"办实事 <b>{totals.get('practical_things', 0):,.0f}</b> 件 · 培训群众 <b>{totals.get('people_trained', 0):,.0f}</b> 人次</p>")
         subjects = self._subjects(prefix, term)
         figures = {"map": self._map(prefix),
-                   "coverage": self._coverage(poor, poor_linked, villages, villages_linked, poor_villages, digits),
+                   "coverage": self._coverage(villages, digits),
                    "outcomes": self._outcomes(now, before, period),
                    "plans": self._plans(prefix, digits, period),
                    "staffing": self._staffing(prefix, digits, period, term),
@@ -125,10 +124,10 @@ class DashboardData:
         return View(headline, figures, self._rankings(prefix, period, subjects))
 
     def records(self, period: str) -> pd.DataFrame:
-        """The period's activity records (a year's are read from the store once)."""
+        """The period's records as totals per half-year, village and kind (a year's are read from the store once)."""
         year = str(year_of(period))
         if year not in self._records:
-            self._records[year] = _placed(self.store.activities(year, RECORD_COLUMNS))
+            self._records[year] = aggregates.activity_totals(self.store, year)
         records = self._records[year]
         return records[within(records["period"], period)]
 
@@ -136,18 +135,14 @@ class DashboardData:
         """The period's assessment results (read once), and its grades best first in `_grade_order`."""
         assessment = self.assessments.get(period)
         if assessment is not None and assessment not in self._results:
-            stored = self.store.assessment(assessment)
-            self._grade_order[period] = grade_order(stored["indicators"])
-            self._results[assessment] = results(self.store, assessment, stored=stored)
+            self._grade_order[period] = grade_order(aggregates.indicator_system(self.store, assessment))
+            self._results[assessment] = self.store.assessment_results(assessment)
         return self._results.get(assessment)
 
     @staticmethod
     def within(frame: pd.DataFrame, prefix: str) -> pd.DataFrame:
-        """The rows of an area (a code prefix), through the categories of `_placed` frames: fast on a city's records."""
-        if not prefix:
-            return frame
-        inside = np.flatnonzero(frame["place"].cat.categories.str.startswith(prefix))
-        return frame[np.isin(frame["place"].cat.codes.to_numpy(), inside)]
+        """The rows of an area: those whose village code starts with its code."""
+        return frame[frame["village_code"].str.startswith(prefix)] if prefix else frame
 
     def _parts(self, codes: pd.Series, digits: int) -> pd.Series:
         """The labels of the parts (county, township or village) these codes lie in."""
@@ -172,32 +167,31 @@ class DashboardData:
         """The city's counties filled by their share of poor households linked; in a county, its villages coloured
         the same way (a township or village: its township's villages, over the county)."""
         area = prefix[:9]
-        poor = self.within(self.households, area).query("is_poor")
-        linked = poor["household_id"].isin(self.pairs["household_id"])
         if not area:
-            counts = linked.groupby(poor["village_code"].str[:6]).agg(["sum", "size"])
+            counts = self.villages.groupby(self.villages["village_code"].str[:6])[["poor_linked", "poor"]].sum()
             counties = pd.DataFrame({"county_code": [code for _, code in self.counties[1:]],
                                      "name": [self.labels[6].get(code, name) for name, code in self.counties[1:]]})
-            counties["linked"] = counties["county_code"].map(counts["sum"]).fillna(0).astype(int)
-            counties["poor"] = counties["county_code"].map(counts["size"]).fillna(0).astype(int)
+            counties["linked"] = counties["county_code"].map(counts["poor_linked"]).fillna(0).astype(int)
+            counties["poor"] = counties["county_code"].map(counts["poor"]).fillna(0).astype(int)
             return coverage_choropleth(counties, self.outlines, "贫困户联系率地图（当前结对，按县区）")
-        counts = linked.groupby(poor["village_code"]).agg(["sum", "size"])
         villages = self.within(self.villages, area)
         shown = pd.DataFrame({"lon": villages["lon"], "lat": villages["lat"], "name": villages["village_name"],
-                              "linked": villages["village_code"].map(counts["sum"]).fillna(0).astype(int),
-                              "poor": villages["village_code"].map(counts["size"]).fillna(0).astype(int)})
+                              "linked": villages["poor_linked"], "poor": villages["poor"]})
         townships = villages.groupby("township_name", sort=False)[["lon", "lat"]].mean().reset_index(names="name")
         where = self.names.get(area, area)
         return village_coverage(shown, self.outlines.get(area[:6]), f"{where}各村贫困户联系率（当前结对）",
                                 townships if len(area) == 6 else None, zoom=len(area) == 9)
 
-    def _coverage(self, poor, poor_linked, villages, villages_linked, poor_villages, digits: int) -> go.Figure:
+    def _coverage(self, villages: pd.DataFrame, digits: int) -> go.Figure:
         """Shares of poor households and of poor villages linked (current pairings), per part of the area."""
+        poor, poor_villages = villages[villages["poor"] > 0], villages[villages["is_poor_village"]]
         rates = pd.concat([
-            pd.DataFrame({"地区": self._parts(poor["village_code"], digits), "指标": "贫困户联系率", "linked": poor_linked}),
-            pd.DataFrame({"地区": self._parts(villages.loc[poor_villages, "village_code"], digits), "指标": "贫困村联系率",
-                          "linked": villages_linked[poor_villages]})])
-        rates = rates.groupby(["地区", "指标"], sort=False)["linked"].mean().mul(100).round(1).reset_index(name="比例 %")
+            pd.DataFrame({"地区": self._parts(poor["village_code"], digits), "指标": "贫困户联系率",
+                          "linked": poor["poor_linked"], "of": poor["poor"]}),
+            pd.DataFrame({"地区": self._parts(poor_villages["village_code"], digits), "指标": "贫困村联系率",
+                          "linked": poor_villages["linked"].astype(int), "of": 1})])
+        rates = rates.groupby(["地区", "指标"], sort=False)[["linked", "of"]].sum()
+        rates = (rates["linked"] / rates["of"]).mul(100).round(1).reset_index(name="比例 %")
         return bars(rates, "地区", "比例 %", "覆盖情况（当前结对）：贫困户与贫困村的联系率", "指标",
                      {"贫困户联系率": "#2a9d8f", "贫困村联系率": "#e9c46a"}, "%{y:.0f}%", yaxis_range=[0, 110])
 
@@ -284,7 +278,8 @@ class DashboardData:
 
     def describe(self) -> str:
         """Where the numbers come from: the rosters, the periods with records, the assessments."""
-        sizes = "，".join(f"{TABLES[name].zh} {len(table):,}" for name, table in self.rosters.tables().items())
+        counted = {"households": self.villages["households"].sum()} if self._from_store else {}
+        sizes = "，".join(f"{TABLES[name].zh} {counted.get(name, len(table)):,}" for name, table in self.rosters.tables().items())
         halves = [period_label(p) for p in sorted(self.periods) if is_half(p)] or ["无"]
         assessed = "、".join(period_label(p) for p in sorted(self.assessments, key=chronological)) or "尚无"
         return f"数据来源 / data: 名册（{sizes}）；工作记录 {'、'.join(halves)}；考核 {assessed}"
@@ -320,9 +315,9 @@ def _labels(villages: pd.DataFrame) -> dict[int, dict[str, str]]:
 
 
 def _totals(records: pd.DataFrame) -> pd.Series:
-    return rollup(records, "city").sum(numeric_only=True) if len(records) else pd.Series(dtype=float)
-
-
-def _placed(frame: pd.DataFrame) -> pd.DataFrame:
-    """`frame` with its village codes also as categories, for `DashboardData.within`."""
-    return frame.assign(place=frame["village_code"].astype("category"))
+    """Visits counted, days and each outcome's quantity summed, named as `rollup.rollup` names them."""
+    if not len(records):
+        return pd.Series(dtype=float)
+    kinds = records.groupby("kind")[["records", "quantity"]].sum()
+    return pd.Series({"visits": kinds["records"].get(VISIT, 0), "days": records["days"].sum(),
+                      **{column: kinds["quantity"].get(kind, 0.0) for kind, (column, _) in OUTCOMES.items() if kind != VISIT}})

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
+from ..assessment.run import ranked
 from ..errors import AdjustmentError, AlreadyImported, NotAllowed, NotInStore, StoreBusy, StoreConflict, masked
 from ..periods import halves_of
 from ..rosters import Rosters
@@ -34,7 +35,9 @@ from .tables import (
     FINGERPRINTED,
     STATUSES,
     activities,
+    RESULT_COLUMNS,
     adjustments,
+    assessment_results,
     assessment_scores,
     assessments,
     audit_log,
@@ -348,11 +351,12 @@ class Store:
             _insert_frame(conn, plans, frame.assign(import_id=import_id, term_start=term_start))
         return import_id
 
-    def plans(self, history: bool = False) -> pd.DataFrame:
+    def plans(self, history: bool = False, subject_kind: str | None = None) -> pd.DataFrame:
         """The current plans: for each subject and year, its latest version (a file with one year of a
-        subject's plan revises that year only); every version with `history`."""
+        subject's plan revises that year only); every version with `history`; of one kind of subject only."""
+        query = sa.select(plans) if subject_kind is None else sa.select(plans).where(plans.c.subject_kind == subject_kind)
         with self.engine.connect() as conn:
-            frame = pd.read_sql(sa.select(plans), conn)
+            frame = pd.read_sql(query, conn)
         if history or frame.empty:
             return frame
         latest = frame.groupby(["subject_kind", "subject_id", "year"])["import_id"].transform("max")
@@ -412,6 +416,7 @@ class Store:
                                                      subject_id=subject_id, points=points, reason=reason, at=now(), who=self.who))
             self._audit(conn, "adjust", "assessment", f"{assessment_id}/{subject_kind}/{subject_id}", None,
                         json.dumps({"points": points, "reason": reason}, ensure_ascii=False))
+            write_results(conn, assessment_id, _assessment(conn, assessment_id))  # ranks move with the adjustment
 
     def save_assessment(self, period: str, indicators: dict, frozen: dict, scores: pd.DataFrame) -> int:
         with self.transaction("assessments") as conn:
@@ -419,6 +424,8 @@ class Store:
                 period=period, at=now(), who=self.who, indicators=json.dumps(indicators, ensure_ascii=False),
                 frozen=json.dumps(frozen, ensure_ascii=False))).inserted_primary_key[0]
             _insert_frame(conn, assessment_scores, scores.assign(assessment_id=assessment_id))
+            write_results(conn, assessment_id, {"indicators": indicators, "frozen": frozen, "scores": scores,
+                                                "adjustments": pd.DataFrame(columns=["subject_kind", "subject_id", "points"])})
             self._audit(conn, "assess", "assessment", str(assessment_id), None, period)
         return assessment_id
 
@@ -433,11 +440,15 @@ class Store:
     def assessment(self, assessment_id: int) -> dict:
         """A stored assessment: its period, indicators, frozen inputs, scores and adjustments."""
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(assessments).where(assessments.c.assessment_id == assessment_id)).one()
-            scores = pd.read_sql(sa.select(assessment_scores).where(assessment_scores.c.assessment_id == assessment_id), conn)
-            adjusted = pd.read_sql(sa.select(adjustments).where(adjustments.c.assessment_id == assessment_id), conn)
-        return {"period": row.period, "at": row.at, "indicators": json.loads(row.indicators),
-                "frozen": json.loads(row.frozen), "scores": scores, "adjustments": adjusted}
+            return _assessment(conn, assessment_id)
+
+    def assessment_results(self, assessment_id: int) -> dict[str, pd.DataFrame]:
+        """What `assessment.ranked` gave for a run, as kept with it: per kind of subject, its name, unit, county,
+        total, grade and ranks (no indicator points), best first."""
+        with self.engine.connect() as conn:
+            frame = pd.read_sql(sa.select(assessment_results).where(assessment_results.c.assessment_id == assessment_id)
+                                .order_by(assessment_results.c.rank_city, assessment_results.c.subject_id), conn)
+        return {kind: rows[RESULT_COLUMNS].reset_index(drop=True) for kind, rows in frame.groupby("subject_kind", sort=False)}
 
     def assessments(self) -> pd.DataFrame:
         """Every assessment run: number, period, when and by whom (oldest first)."""
@@ -445,9 +456,10 @@ class Store:
             return pd.read_sql(sa.select(assessments.c.assessment_id, assessments.c.period, assessments.c.at,
                                          assessments.c.who).order_by(assessments.c.assessment_id), conn)
 
-    def rosters(self, import_id: int | None = None, personal: bool = True):
+    def rosters(self, import_id: int | None = None, personal: bool = True, only: dict[str, list[str]] | None = None):
         """The roster snapshot of an import (default: the latest), as validated `Rosters`; without `personal`,
-        no household's ID number, phone or head's name (what a leader's login may read on PostgreSQL)."""
+        no household's ID number, phone or head's name (what a leader's login may read on PostgreSQL); with `only`,
+        just the columns it names of the rosters it names (none: no rows either), all of the others."""
         with self.engine.connect() as conn:
             if import_id is None:
                 import_id = conn.execute(sa.select(sa.func.max(imports.c.import_id))
@@ -456,8 +468,10 @@ class Store:
                 raise NotInStore("库中还没有名册：先运行 lianhu validate 名册文件夹 --save / "
                               "no rosters in the store yet: run lianhu validate ROSTERS --save")
             hidden = {"import_id"} | (set() if personal else set(HOUSEHOLD_PERSONAL_FIELDS))
-            frames = {name: pd.read_sql(sa.select(*[c for c in table.c if c.name not in hidden])
-                                        .where(table.c.import_id == import_id), conn)
+            only = only or {}
+            frames = {name: pd.read_sql(sa.select(*[c for c in table.c if c.name not in hidden
+                                                    and c.name in (only.get(name) or table.c.keys())])
+                                        .where(table.c.import_id == (import_id if only.get(name, True) else None)), conn)
                       for name, table in roster_tables.items()}
         return Rosters(**frames)
 
@@ -517,7 +531,7 @@ class Store:
         """What is wrong with the store, in words (empty: nothing): the engine's own check of every page and index
         (SQLite's integrity and foreign-key checks; on PostgreSQL amcheck where installed, else a full read of
         every table), then the store's rules — one record once, one open pairing per household, every record's
-        import there, the schema at this program's version."""
+        import there, every assessment's results kept, the schema at this program's version."""
         with self.engine.connect() as conn:
             found = postgres_roles.engine_problems(conn) if self.postgres else [
                 *[f"SQLite: {row[0]}" for row in conn.exec_driver_sql("PRAGMA integrity_check") if row[0] != "ok"],
@@ -535,6 +549,9 @@ class Store:
                     .group_by(pairings.c.household_id).having(sa.func.count() > 1),
                 "记录所属的导入不存在 / records whose import is missing":
                     sa.select(activities.c.id).where(~activities.c.import_id.in_(sa.select(imports.c.import_id))),
+                "考核没有保存结果和排名 / assessments without their results kept":
+                    sa.select(assessments.c.assessment_id).where(~assessments.c.assessment_id.in_(
+                        sa.select(assessment_results.c.assessment_id))),
             }
             for words, query in checks.items():
                 count = conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
@@ -545,6 +562,22 @@ class Store:
             found.append(f"数据库版本 {version}，应为 {migrations.SCHEMA_VERSION} / schema version {version}, "
                          f"not {migrations.SCHEMA_VERSION}")
         return found
+
+
+def _assessment(conn, assessment_id: int) -> dict:
+    row = conn.execute(sa.select(assessments).where(assessments.c.assessment_id == assessment_id)).one()
+    scores = pd.read_sql(sa.select(assessment_scores).where(assessment_scores.c.assessment_id == assessment_id), conn)
+    adjusted = pd.read_sql(sa.select(adjustments).where(adjustments.c.assessment_id == assessment_id), conn)
+    return {"period": row.period, "at": row.at, "indicators": json.loads(row.indicators),
+            "frozen": json.loads(row.frozen), "scores": scores, "adjustments": adjusted}
+
+
+def write_results(conn, assessment_id: int, run: dict) -> None:
+    """Keep what `assessment.ranked` makes of a run (replacing what was kept): what the dashboard reads."""
+    conn.execute(assessment_results.delete().where(assessment_results.c.assessment_id == assessment_id))
+    for kind, table in ranked(run).items():
+        _insert_frame(conn, assessment_results, table.reindex(columns=RESULT_COLUMNS).assign(
+            assessment_id=assessment_id, subject_kind=kind))
 
 
 def store_url(url: str | Path) -> sa.engine.URL:

@@ -133,6 +133,23 @@ assessment_scores = sa.Table(
     sa.Column("points", sa.Float, nullable=False),
 )
 
+assessment_results = sa.Table(
+    "assessment_results", metadata,  # what `assessment.ranked` makes of a run's scores and adjustments, kept with them
+    sa.Column("assessment_id", sa.ForeignKey("assessments.assessment_id"), nullable=False, index=True),
+    sa.Column("subject_kind", sa.String, nullable=False),
+    sa.Column("subject_id", sa.String, nullable=False),
+    sa.Column("name", sa.String),
+    sa.Column("unit_name", sa.String),
+    sa.Column("county_name", sa.String),
+    sa.Column("total", sa.Float, nullable=False),
+    sa.Column("grade", sa.String, nullable=False),
+    sa.Column("rank_city", sa.Integer, nullable=False),
+    sa.Column("tied_city", sa.Boolean, nullable=False),
+    sa.Column("rank_county", sa.Integer),
+    sa.Column("tied_county", sa.Boolean),
+)
+RESULT_COLUMNS = [c.name for c in assessment_results.c if c.name not in ("assessment_id", "subject_kind")]
+
 adjustments = sa.Table(
     "adjustments", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),

@@ -19,6 +19,7 @@ from IPython.display import display
 from ..errors import DASHBOARD_ERROR_MESSAGE
 from ..figures.dashboard import DashboardData
 from ..figures.theme import combined
+from ..store import aggregates
 from ..periods import period_label
 from ..policy import Policy
 from ..report import write_dashboard_page
@@ -30,7 +31,8 @@ class Dashboard:
 
     def __init__(self, store, rosters: Rosters | None = None, assessments: dict[str, int] | None = None,
                  policy: Policy | None = None):
-        self.data = DashboardData(store, rosters, assessments, policy)
+        self._read = lambda: DashboardData(store, rosters, assessments, policy)
+        self.data = self._read()
         self.rosters = self.data.rosters
         self.period = w.Dropdown(options=[(period_label(p), p) for p in self.data.periods],
                                  value=self.data.default_period, description="期别")
@@ -55,6 +57,7 @@ class Dashboard:
         try:
             self._busy = True
             try:
+                self._read_again_if_changed()
                 if change.owner is self.county:
                     self.township.options = self.data.parts_of(self.county.value, "township")
                 if change.owner in (self.county, self.township):
@@ -65,6 +68,19 @@ class Dashboard:
         except Exception:  # in a kernel, ipywidgets would send the traceback to the page
             _server_log().exception("dashboard redraw failed (period %r, area %r)", self.period.value, self.area())
             self.show_error()
+
+    def _read_again_if_changed(self) -> None:
+        """The store read again if it was written since (records imported, an assessment run, pairings accepted):
+        a page kept open, or drawn before a visitor came, shows what the store holds now."""
+        if aggregates.written_last(self.data.store) == self.data.written:
+            return
+        self.data = self._read()
+        self.rosters = self.data.rosters
+        periods = [(period_label(p), p) for p in self.data.periods]
+        if periods != list(self.period.options):
+            chosen = self.period.value
+            self.period.options = periods
+            self.period.value = chosen if chosen in self.data.periods else self.data.default_period
 
     def show_error(self) -> None:
         """The short message in place of the headline, charts and rankings."""

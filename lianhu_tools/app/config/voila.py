@@ -1,7 +1,11 @@
 """Voilà's configuration file for `lianhu dashboard` (serve.py points --Voila.config_file_paths here): what its
-command line cannot say, a function."""
+command line cannot say, a function. Voilà refuses a prelaunch hook with pages kept ready (--preheat_kernel):
+there a closed tab's kernel is culled once idle instead of at once."""
+
+import sys
 
 from lianhu_tools.kernels import set_xsrf_cookie
 
 c = get_config()  # noqa: F821 (traitlets provides it to a configuration file)
-c.VoilaConfiguration.prelaunch_hook = set_xsrf_cookie
+if "--preheat_kernel=True" not in sys.argv:
+    c.VoilaConfiguration.prelaunch_hook = set_xsrf_cookie

@@ -9,9 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 
 from ...errors import StoreTooNew
 from .. import postgres_roles
@@ -20,15 +17,18 @@ from ..tables import meta, metadata, users
 FOLDER = Path(__file__).resolve().parent
 
 
-def config(conn=None) -> Config:
-    """Alembic's configuration for these scripts, on an open connection (env.py uses it as it is)."""
+def config(conn=None):
+    """Alembic's configuration for these scripts, on an open connection (env.py uses it as it is). Alembic is
+    imported only here: a dashboard viewer's kernel, which never migrates, does without it."""
+    from alembic.config import Config
+
     settings = Config()
     settings.set_main_option("script_location", str(FOLDER))
     settings.attributes["connection"] = conn
     return settings
 
 
-HEAD = ScriptDirectory.from_config(config()).get_current_head()
+HEAD = max(path.name[:4] for path in (FOLDER / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))  # alembic's head too
 SCHEMA_VERSION = int(HEAD)  # the version of a store this program creates
 
 
@@ -51,6 +51,8 @@ def check_not_newer(version: int | None) -> None:
 
 def create_or_migrate(conn) -> None:
     """Create the store, or bring it to SCHEMA_VERSION; nothing when it is there already."""
+    from alembic import command
+
     version = stored_version(conn)
     check_not_newer(version)
     settings = config(conn)

@@ -1,0 +1,148 @@
+"""Many leaders opening the dashboard at once: each one's first paint (headline shown) and charts drawn, each
+viewer's kernel memory, and the redraw when a leader picks a county — served as `lianhu dashboard --ready N`
+serves it (N pages kept drawn) and, for reference in the same run, with no page kept ready (a kernel started
+for each visitor, as Voilà does by default). On each store of --db: a SQLite file or a PostgreSQL URL.
+
+    .venv/bin/python bench/dashboard_viewers.py --size city                 # a fresh city demo year, SQLite
+    .venv/bin/python bench/dashboard_viewers.py --db build/demo/lianhu.sqlite postgresql+psycopg://me@/lianhu
+    .venv/bin/python bench/dashboard_viewers.py --size city --postgres      # the same year on SQLite and on a
+                                                                            # PostgreSQL server of its own
+
+Viewers are pages of one headless Chromium, each in a window of its own, opened one after the other as fast
+as the server answers; a page's times count from its own navigation. Memory is each kernel's resident set
+(RSS) once every page is drawn. A redraw is timed from picking the county until its headline and charts are
+drawn (`tests/browser.py: choose`), one viewer after another while the others stay connected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # browser.py, postgres.py, store_copy.py
+
+MIB = 2**20
+WATCH = """(() => {  // when the headline, then the charts' bars, first appear: ms since this page's navigation
+  const seen = () => {
+    if (!window.__painted && document.querySelector('.covered')) window.__painted = performance.now();
+    if (!window.__drawn && document.querySelector('.js-plotly-plot .bars .point')) window.__drawn = performance.now();
+  };
+  new MutationObserver(seen).observe(document, {childList: true, subtree: true});
+})();"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", nargs="*", default=[], help="stores to serve (else a fresh demo year of --size)")
+    parser.add_argument("--size", default="city")
+    parser.add_argument("--postgres", action="store_true", help="also the same store copied to a PostgreSQL server")
+    parser.add_argument("--viewers", type=int, default=30)
+    parser.add_argument("--redraws", type=int, default=10, help="viewers who each pick a county, one after another")
+    parser.add_argument("--no-reference", action="store_true", help="skip the run with no page kept ready")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+
+    stores = list(args.db) or [_demo_year(args.size)]
+    server = None
+    if args.postgres:
+        from postgres import start_or_skip
+        from store_copy import copy_store
+
+        from lianhu_tools.store import Store
+
+        server = start_or_skip()
+        os.environ["PGPASSFILE"] = str(server.passfile)  # the kernels' password file
+        started = time.perf_counter()
+        copy_store(Store(stores[0], create=False), url := server.new_database())
+        print(f"copied {stores[0]} to PostgreSQL in {time.perf_counter() - started:.0f} s")
+        stores.append(url)
+    rows = []
+    try:
+        for db in stores:
+            rows.append(_run(db, args.viewers, args.viewers, args.redraws))
+            if not args.no_reference:
+                rows.append(_run(db, args.viewers, 0, args.redraws))
+    finally:
+        if server:
+            server.stop()
+    print(f"\n| store | pages kept ready | {args.viewers} viewers at once: first paint, median / slowest | charts drawn, "
+          f"median / slowest | kernel RSS per viewer, median / largest | county redraw, median / slowest |\n"
+          f"|---|---|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+def _run(db: str, viewers: int, ready: int, redraws: int) -> list[str]:
+    from browser import browser, choose, serving
+
+    from lianhu_tools.serve import KernelLimits
+
+    engine = "PostgreSQL" if db.startswith("postgres") else "SQLite"
+    limits = KernelLimits(max_kernels=2 * viewers + 2, abandoned_seconds=600, connected_seconds=3600,
+                          interval_seconds=30, ready=ready)
+    print(f"\n{engine} ({_short(db)}), {ready} pages kept ready, {viewers} viewers:", flush=True)
+    with serving(db, limits=limits, wait=120) as served, browser() as chrome:
+        if ready:
+            started = time.perf_counter()
+            _until(lambda: "Kernel pool of" in served.log(), 1800)
+            print(f"  {ready} pages made ready in {time.perf_counter() - started:.0f} s", flush=True)
+        pages = []
+        for _ in range(viewers):
+            context = chrome.new_context(locale="zh-CN")
+            context.add_init_script(WATCH)
+            page = context.new_page()
+            page.goto(served.url, wait_until="commit", timeout=600_000)
+            pages.append(page)
+        deadline = time.monotonic() + 900
+        painted, drawn = [], []
+        for page in pages:
+            page.wait_for_function("window.__drawn", timeout=max(1, deadline - time.monotonic()) * 1000)
+            painted.append(page.evaluate("window.__painted") / 1000)
+            drawn.append(page.evaluate("window.__drawn") / 1000)
+        time.sleep(5)
+        sizes = sorted(served.kernel_bytes())[-viewers:]  # the viewers' kernels (ready ones started later are smaller)
+        counties = pages[0].locator(".widget-dropdown").filter(has=pages[0].locator("label", has_text="县区")) \
+            .locator("option").all_inner_texts()[1:]
+        redrawn = [choose(page, "县区", counties[k % len(counties)]) for k, page in enumerate(pages[:redraws])]
+        print(f"  first paint {_spread(painted, 's')}; charts {_spread(drawn, 's')}; kernels "
+              f"{_spread([s / MIB for s in sizes], ' MiB', 0)} (all {len(served.kernel_bytes())}: "
+              f"{sum(served.kernel_bytes()) / MIB:,.0f} MiB); county redraw {_spread(redrawn, 's', 2)}", flush=True)
+    return [f"{engine}", str(ready), _spread(painted, " s"), _spread(drawn, " s"),
+            _spread([s / MIB for s in sizes], " MiB", 0), _spread(redrawn, " s", 2)]
+
+
+def _spread(values: list[float], unit: str, digits: int = 1) -> str:
+    return f"{statistics.median(values):,.{digits}f} / {max(values):,.{digits}f}{unit}"
+
+
+def _until(condition, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not within {seconds:g} s")
+        time.sleep(1)
+
+
+def _short(db: str) -> str:
+    from lianhu_tools.errors import masked
+
+    return masked(db)
+
+
+def _demo_year(size: str) -> str:
+    from lianhu_tools.demo.pipeline import start_demo_year
+
+    started = time.perf_counter()
+    year = start_demo_year(size, tempfile.mkdtemp(prefix="lianhu_bench_"), assess=("2025H1", "2025"))
+    print(f"built a {size} demo year with its assessments in {time.perf_counter() - started:.0f} s")
+    return str(year.folder / "lianhu.sqlite")
+
+
+if __name__ == "__main__":
+    main()
