@@ -72,8 +72,8 @@ def main() -> None:
         if server:
             server.stop()
     print(f"\n| store | pages kept ready | {args.viewers} viewers at once: first paint, median / slowest | charts drawn, "
-          f"median / slowest | kernel RSS per viewer, median / largest | county redraw, median / slowest |\n"
-          f"|---|---|---|---|---|---|")
+          f"median / slowest | CPU: server / browsers | kernel per viewer: RSS (its own), median / largest "
+          f"| county redraw, median / slowest |\n|---|---|---|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
 
@@ -90,9 +90,9 @@ def _run(db: str, viewers: int, ready: int, redraws: int) -> list[str]:
     with serving(db, limits=limits, wait=120) as served, browser() as chrome:
         if ready:
             started = time.perf_counter()
-            _until(lambda: "Kernel pool of" in served.log(), 1800)
+            _until(lambda: len(served.kernels()) >= ready and _settled(served), 1800)
             print(f"  {ready} pages made ready in {time.perf_counter() - started:.0f} s", flush=True)
-        pages = []
+        pages, cpu = [], _cpu_split(served)
         for _ in range(viewers):
             context = chrome.new_context(locale="zh-CN")
             context.add_init_script(WATCH)
@@ -105,16 +105,75 @@ def _run(db: str, viewers: int, ready: int, redraws: int) -> list[str]:
             page.wait_for_function("window.__drawn", timeout=max(1, deadline - time.monotonic()) * 1000)
             painted.append(page.evaluate("window.__painted") / 1000)
             drawn.append(page.evaluate("window.__drawn") / 1000)
-        time.sleep(5)
-        sizes = sorted(served.kernel_bytes())[-viewers:]  # the viewers' kernels (ready ones started later are smaller)
+        server_cpu, browser_cpu = (after - before for after, before in zip(_cpu_split(served), cpu))
+        _until(lambda: _settled(served), 1800)  # the pool refilled: the redraws do not share the cores with it
+        sizes = sorted(_unique_bytes(served))[-viewers:]  # the viewers' kernels (ready ones started later are smaller)
+        rss = sorted(served.kernel_bytes())[-viewers:]
         counties = pages[0].locator(".widget-dropdown").filter(has=pages[0].locator("label", has_text="县区")) \
             .locator("option").all_inner_texts()[1:]
         redrawn = [choose(page, "县区", counties[k % len(counties)]) for k, page in enumerate(pages[:redraws])]
-        print(f"  first paint {_spread(painted, 's')}; charts {_spread(drawn, 's')}; kernels "
-              f"{_spread([s / MIB for s in sizes], ' MiB', 0)} (all {len(served.kernel_bytes())}: "
-              f"{sum(served.kernel_bytes()) / MIB:,.0f} MiB); county redraw {_spread(redrawn, 's', 2)}", flush=True)
-    return [f"{engine}", str(ready), _spread(painted, " s"), _spread(drawn, " s"),
-            _spread([s / MIB for s in sizes], " MiB", 0), _spread(redrawn, " s", 2)]
+        print(f"  CPU while the pages were drawn: the server and its kernels {server_cpu:.0f} s, the browsers {browser_cpu:.0f} s"
+              f" (all on this machine's {os.cpu_count()} cores)")
+        print(f"  first paint {_spread(painted, 's')}; charts {_spread(drawn, 's')}; kernels: RSS "
+              f"{_spread([s / MIB for s in rss], ' MiB', 0)}, unique {_spread([s / MIB for s in sizes], ' MiB', 0)} "
+              f"(all {len(served.kernel_bytes())} kernels: {sum(served.kernel_bytes()) / MIB:,.0f} MiB RSS); "
+              f"county redraw {_spread(redrawn, 's', 2)}", flush=True)
+    return [f"{engine}", str(ready), _spread(painted, " s"), _spread(drawn, " s"), f"{server_cpu:.0f} s / {browser_cpu:.0f} s",
+            f"{_spread([s / MIB for s in rss], ' MiB', 0)} ({_spread([s / MIB for s in sizes], ' MiB', 0)} its own)",
+            _spread(redrawn, " s", 2)]
+
+
+def _cpu_split(served) -> tuple[float, float]:
+    """CPU seconds used so far by the server with its kernels, and by the browsers (Chromium's processes)."""
+    import psutil
+
+    server = browser = 0.0
+    for process in psutil.process_iter(["name", "cpu_times"]):
+        times = process.info["cpu_times"]
+        if times is None:
+            continue
+        if "chrom" in (process.info["name"] or ""):
+            browser += times.user + times.system
+    try:
+        voila = psutil.Process(served.pid)
+        for process in [voila, *voila.children(recursive=True)]:
+            times = process.cpu_times()
+            server += times.user + times.system + times.children_user + times.children_system
+    except psutil.NoSuchProcess:
+        pass
+    return server, browser
+
+
+def _settled(served) -> bool:
+    """The kernels together used under a tenth of a core for 4 s: their notebooks have run."""
+    before = _cpu_seconds(served)
+    time.sleep(4)
+    return _cpu_seconds(served) - before < 0.4
+
+
+def _cpu_seconds(served) -> float:
+    import psutil
+
+    total = 0.0
+    for kernel in served.kernels():
+        try:
+            total += sum(kernel.cpu_times()[:2])
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def _unique_bytes(served) -> list[int]:
+    """Each kernel's unique set size: the memory it alone holds (the libraries' shared pages not counted)."""
+    import psutil
+
+    sizes = []
+    for kernel in served.kernels():
+        try:
+            sizes.append(kernel.memory_full_info().uss)
+        except psutil.NoSuchProcess:
+            pass
+    return sizes
 
 
 def _spread(values: list[float], unit: str, digits: int = 1) -> str:

@@ -172,14 +172,31 @@ def test_pages_kept_ready_come_at_once_and_are_drawn_again_when_the_store_change
         return records
 
     with serving(str(year.folder / "lianhu.sqlite"), limits=limits) as served:
-        until(lambda: "Kernel pool of" in served.log(), 120)  # the ready page drawn
+        until(lambda: "Kernel pool of" in served.log(10**7), 120)  # the ready page drawn
         assert shown_records(served) == len(year.store.activities("2025H2"))  # the latest half: no assessment yet
-        assert served.log().count("Using pre-heated kernel") == 1
-        until(lambda: served.log().count("Kernel pool of") == 2, 120)  # another made ready for the next visitor
+        assert served.log(10**7).count("Using pre-heated kernel") == 1
+        until(lambda: served.log(10**7).count("Kernel pool of") == 2, 120)  # another made ready for the next visitor
 
         more = year.store.activities("2025H2").drop(columns=["id", "import_id", "fingerprint"]).head(25)
         year.store.add_activities(more.assign(record_id="NEW-" + more["record_id"].astype(str), days=more["days"] + 0.5),
                                   "补录.xlsx")
-        until(lambda: "the store changed" in served.log() and served.log().count("Kernel pool of") == 3, 120)
+        until(lambda: "the store changed" in served.log(10**7) and served.log(10**7).count("Kernel pool of") == 3, 120)
         assert shown_records(served) == len(year.store.activities("2025H2"))  # the latest half: no assessment yet
-        assert served.log().count("Using pre-heated kernel") == 2, served.log(20000)
+        assert served.log(10**7).count("Using pre-heated kernel") == 2, served.log(20000)
+
+
+def test_a_page_never_drawn_is_loaded_again_once(year, chrome):
+    """Voilà now and then never draws a page (voila-dashboards/voila#1395): the template loads it again after 60 s,
+    once. Here its kernel's websocket is held up, so that the widgets never come (and the kernel is not culled)."""
+    limits = KernelLimits(max_kernels=3, abandoned_seconds=600, connected_seconds=600, interval_seconds=30, ready=0)
+    with serving(str(year.folder / "lianhu.sqlite"), limits=limits) as served:
+        page = chrome.new_page()
+        loads = []
+        page.on("framenavigated", lambda frame: loads.append(time.monotonic()) if frame == page.main_frame else None)
+        page.route_web_socket("**/channels**", lambda socket: None)  # never connected to the kernel
+        page.goto(served.url, wait_until="commit")
+        until(lambda: page.wait_for_timeout(100) or len(loads) == 2, 150)  # Playwright's events come during its calls
+        assert loads[1] - loads[0] > 55
+        page.wait_for_timeout(80_000)
+        assert len(loads) == 2  # once only
+        page.close()

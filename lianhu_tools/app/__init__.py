@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..demo.pipeline import demo_dashboard, start_demo_year
 from ..rosters import Rosters
 from ..policy import load_policy
 from ..store import Store
@@ -22,6 +21,8 @@ def open_dashboard(db: str | None = None, size: str = "small") -> Dashboard:
     policy file of LIANHU_POLICY if set; on a demo city of `size` when there is no store."""
     db = db or os.environ.get("LIANHU_DB")
     if not db:
+        from ..demo.pipeline import demo_dashboard  # the demo (its pairing solvers among it) only when there is no store
+
         return demo_dashboard(size)
     policy = load_policy(os.environ["LIANHU_POLICY"]) if os.environ.get("LIANHU_POLICY") else None
     return Dashboard(Store(db, create=False), policy=policy)
@@ -47,5 +48,7 @@ def open_workspace(db: str | None = None, size: str = "small", assess: tuple[str
     if db:
         store = Store(db, create=False)
         return Workspace(store, store.rosters(), store.current("links"), store.current("pairings"), store.teams(), False)
+    from ..demo.pipeline import start_demo_year
+
     year = start_demo_year(size, assess=assess)
     return Workspace(year.store, year.rosters, year.links, year.pairs, year.teams, True, year.folder)

@@ -52,8 +52,10 @@ class DashboardData:
         self.store = store
         self._from_store = rosters is None
         # households are counted in the database (`aggregates`), not read; of the cadres only their units are needed
-        self.rosters = rosters if rosters is not None else store.rosters(
-            personal=False, only={"households": [], "cadres": ["cadre_id", "unit_id"]})
+        if rosters is None:
+            rosters = store.rosters(personal=False, only={"households": [], "cadres": ["cadre_id", "unit_id"]})
+            rosters.cadres = rosters.cadres.astype({"unit_id": "category"})
+        self.rosters = rosters
         self.policy = policy or default_policy()
         if assessments is None:  # the latest run of each period
             runs = store.assessments()
@@ -73,7 +75,6 @@ class DashboardData:
             linked=villages["village_code"].isin(self.links["village_code"]),
             is_poor_village=villages["is_poor_village"].fillna(False).astype(bool))
         self.pairs = aggregates.paired_places(store)  # (village, cadre, unit) of the current pairings
-        self.village_plans = aggregates.village_plans(store)
         recorded = store.periods()
         self.periods = sorted(set(recorded) | {str(year_of(p)) for p in recorded} | set(self.assessments), reverse=True)
         assessed = sorted(self.assessments, key=chronological)
@@ -81,7 +82,10 @@ class DashboardData:
         counties = villages.drop_duplicates("county_code")
         self.counties = [("全市", "")] + list(zip(counties["county_name"], counties["county_code"]))
         self._records: dict[str, pd.DataFrame] = {}  # year → its records' totals per village and kind, read once
-        self._progress: dict[int, pd.DataFrame] = {}  # year → every village plan's progress
+        plans = aggregates.village_plans(store)  # kept only as each year's progress: the plans themselves are many
+        self._progress = {year: (progress(plans, year) if len(plans) else
+                                 pd.DataFrame(columns=["subject_id", "measures", "completed"]))[["subject_id", "measures", "completed"]]
+                          for year in {year_of(p) for p in self.periods}}  # year → every village plan's progress
         self._results: dict[int, dict] = {}
         self._grade_order: dict[str, list[str]] = {}
 
@@ -136,7 +140,9 @@ class DashboardData:
         assessment = self.assessments.get(period)
         if assessment is not None and assessment not in self._results:
             self._grade_order[period] = grade_order(aggregates.indicator_system(self.store, assessment))
-            self._results[assessment] = self.store.assessment_results(assessment)
+            self._results[assessment] = {  # what it shows; names of units, counties and grades repeat: categories
+                kind: table.astype({c: "category" for c in ("unit_name", "county_name", "grade")})
+                for kind, table in self.store.assessment_results(assessment, ("cadre", "unit")).items()}
         return self._results.get(assessment)
 
     @staticmethod
@@ -209,9 +215,6 @@ class DashboardData:
 
     def _plans(self, prefix: str, digits: int, period: str) -> go.Figure:
         year = year_of(period)
-        if year not in self._progress:
-            self._progress[year] = (progress(self.village_plans, year) if len(self.village_plans) else
-                                    pd.DataFrame(columns=["subject_id", "measures", "completed"]))
         done = self._progress[year]
         done = done[done["subject_id"].str.startswith(prefix)].sort_values("subject_id")
         done = done.assign(地区=self._parts(done["subject_id"], digits)).groupby("地区", sort=False)[["measures", "completed"]].sum()
@@ -239,7 +242,7 @@ class DashboardData:
         if subjects is not None:
             cadres = cadres[cadres["subject_id"].isin(subjects[0])]
         grades = self._grade_order[period]  # best first, as the indicator system names them
-        counts = cadres.groupby(["county_name", "grade"]).size().reset_index(name="人数")
+        counts = cadres[["county_name", "grade"]].astype(object).groupby(["county_name", "grade"]).size().reset_index(name="人数")
         counts = counts.rename(columns={"county_name": "县区", "grade": "等次"}) \
             .sort_values("等次", key=lambda g: g.map({grade: k for k, grade in enumerate(grades)}).fillna(len(grades)), kind="stable")
         counties = county_order(self.rosters.villages)

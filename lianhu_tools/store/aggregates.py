@@ -33,7 +33,7 @@ def activity_totals(store, period: str) -> pd.DataFrame:
              .group_by(activities.c.period, activities.c.village_code, activities.c.kind))
     with store.engine.connect() as conn:
         frame = pd.read_sql(query, conn)
-    return frame.astype({"records": int, "quantity": float, "days": float})
+    return frame.astype({"period": "category", "kind": "category", "records": int, "quantity": float, "days": float})
 
 
 def household_counts(store, policy: Policy) -> pd.DataFrame:
@@ -59,7 +59,7 @@ def paired_places(store) -> pd.DataFrame:
              .select_from(pairings.join(households, households.c.household_id == pairings.c.household_id))
              .where(pairings.c.status != "ended", households.c.import_id == _latest_rosters()))
     with store.engine.connect() as conn:
-        return pd.read_sql(query, conn)
+        return pd.read_sql(query, conn).astype({"village_code": "category", "unit_id": "category"})
 
 
 def village_plans(store) -> pd.DataFrame:

@@ -442,12 +442,14 @@ class Store:
         with self.engine.connect() as conn:
             return _assessment(conn, assessment_id)
 
-    def assessment_results(self, assessment_id: int) -> dict[str, pd.DataFrame]:
-        """What `assessment.ranked` gave for a run, as kept with it: per kind of subject, its name, unit, county,
-        total, grade and ranks (no indicator points), best first."""
+    def assessment_results(self, assessment_id: int, kinds: tuple[str, ...] | None = None) -> dict[str, pd.DataFrame]:
+        """What `assessment.ranked` gave for a run, as kept with it: per kind of subject (all, or those of `kinds`),
+        its name, unit, county, total, grade and ranks (no indicator points), best first."""
+        query = sa.select(assessment_results).where(assessment_results.c.assessment_id == assessment_id)
+        if kinds is not None:
+            query = query.where(assessment_results.c.subject_kind.in_(kinds))
         with self.engine.connect() as conn:
-            frame = pd.read_sql(sa.select(assessment_results).where(assessment_results.c.assessment_id == assessment_id)
-                                .order_by(assessment_results.c.rank_city, assessment_results.c.subject_id), conn)
+            frame = pd.read_sql(query.order_by(assessment_results.c.rank_city, assessment_results.c.subject_id), conn)
         return {kind: rows[RESULT_COLUMNS].reset_index(drop=True) for kind, rows in frame.groupby("subject_kind", sort=False)}
 
     def assessments(self) -> pd.DataFrame:
