@@ -113,6 +113,25 @@ def kernels(parent: int) -> dict[int, tuple[list[str], Path]]:
     return found
 
 
+def settled(parent: int, seconds: float = 180) -> None:
+    """Until the processes `parent` started used no CPU for 3 s (psutil), or `seconds` have passed."""
+    import psutil
+
+    def used() -> float:
+        total = 0.0
+        for child in psutil.Process(parent).children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                total += sum(child.cpu_times()[:2])
+        return total
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        before = used()
+        time.sleep(3)
+        if used() - before < 0.1:
+            return
+
+
 def test_installed_lianhu_dashboard_serves_the_packaged_notebook(installed, tmp_path):
     from lianhu_tools.demo.pipeline import start_demo_year
 
@@ -144,6 +163,7 @@ def test_installed_lianhu_dashboard_serves_the_packaged_notebook(installed, tmp_
                         f"the dashboard did not start:\n{log_path.read_text()[-3000:]}"
                     time.sleep(0.5)
             running = kernels(server.pid) if Path("/proc").is_dir() else None
+            settled(server.pid)  # the pages kept ready drawn, as on a server that runs: none stopped mid-cell
         finally:  # Voilà (the command execs it), which shuts down its kernel (in a session of its own)
             os.killpg(server.pid, signal.SIGTERM)
             try:
