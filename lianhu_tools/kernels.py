@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import time
 from datetime import datetime, timedelta, timezone
 
 from jupyter_core.utils import ensure_async
@@ -29,6 +30,8 @@ from .serve import KernelLimits
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # IPython's colours, out of the log
 # What a dashboard page may send its kernel: the widgets' messages. No execute_request: a visitor runs no code.
+TAKEN_SECONDS = 60  # a ready kernel a visitor took is not culled sooner
+HUNG_SECONDS = 120  # a ready page not drawn this long after its kernel started is started again
 PAGE_MESSAGES = ("kernel_info_request", "comm_info_request", "comm_open", "comm_msg", "comm_close")
 
 
@@ -49,15 +52,19 @@ class DashboardKernels(AsyncMappingKernelManager):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._starting = 0  # kernels being started: not yet in the map, counted against the cap
-        self._written = None  # the store's `aggregates.written_last` when the ready pages were drawn
+        self._written = None  # the store's `aggregates.written_last` at the last check
+        self._drawn_with: dict[str, object] = {}  # ready kernel → what the store had been written with before it drew
+        self._taken: dict[str, datetime] = {}  # kernel a visitor took from the pool → when
+        self._seen: dict[str, float] = {}  # ready kernel → when first seen started (monotonic)
         if hasattr(self, "get_rendered_notebook"):  # Voilà's pool (its class derives from this one)
             self.get_rendered_notebook = self._taken_now(self.get_rendered_notebook)
         self._redraw = PeriodicCallback(self.redraw_ready_pages, 1000 * self.cull_interval)
         self._redraw.start()
 
     async def redraw_ready_pages(self) -> None:
-        """Voilà's pool (when it has one): kernels whose start failed (past the cap) are dropped; when the store
-        has changed since the ready pages were drawn, their kernels are replaced; then the pool is filled."""
+        """Voilà's pool (when it has one): a ready page drawn before the store's last write is replaced, once it is
+        drawn and the store has been quiet since the previous check (an import in several writes redraws once);
+        kernels whose start failed are dropped; then the pool is filled."""
         pools = getattr(self, "_pools", None)
         if not pools:
             return
@@ -66,19 +73,35 @@ class DashboardKernels(AsyncMappingKernelManager):
         except Exception:  # the store unreachable for now: the pages stay, the next check tries again
             self.log.warning("Dashboard: could not read the store to check the ready pages", exc_info=True)
             return
-        changed, self._written = self._written is not None and written != self._written, written
+        before, self._written = self._written, written
+        waiting = set()
         for name, pool in pools.items():
             for task in [t for t in pool if t.done()]:
                 if task.cancelled() or task.exception() is not None:
                     pool.remove(task)
-                elif changed:
-                    pool.remove(task)
-                    self.log.info("Dashboard: the store changed; ready page of kernel %s drawn again", task.result()["kernel_id"])
-                    await ensure_async(self.shutdown_kernel(task.result()["kernel_id"]))
+                    continue
+                kernel_id, drawing = task.result()["kernel_id"], task.result()["task"]
+                drawn_with = self._drawn_with.setdefault(kernel_id, written if before is None else before)
+                since = self._seen.setdefault(kernel_id, time.monotonic())
+                if drawing.done() and written == before and drawn_with != written:
+                    self.log.info("Dashboard: the store changed; ready page of kernel %s drawn again", kernel_id)
+                elif not drawing.done() and time.monotonic() - since > HUNG_SECONDS:  # voila-dashboards/voila#1395
+                    self.log.warning("Dashboard: ready page of kernel %s not drawn in %d s; started again", kernel_id,
+                                     HUNG_SECONDS)
+                else:
+                    waiting.add(kernel_id)
+                    continue
+                pool.remove(task)
+                await ensure_async(self.shutdown_kernel(kernel_id))
             self.fill_if_needed(delay=0, notebook_name=name)
+        self._drawn_with = {k: v for k, v in self._drawn_with.items() if k in waiting}
+        self._seen = {k: v for k, v in self._seen.items() if k in waiting}
 
     async def start_kernel(self, **kwargs) -> str:
-        if len(self._kernels) + self._starting >= self.max_kernels:
+        if kwargs.get("env", {}).get("VOILA_PREHEAT") == "True":  # a page made ready: it waits for room, never refused
+            while len(self._kernels) + self._starting >= self.max_kernels:
+                await asyncio.sleep(1)
+        elif len(self._kernels) + self._starting >= self.max_kernels:
             self.log.warning("Dashboard busy: %d kernels alive (at most %d); a visitor got the busy page",
                              len(self._kernels) + self._starting, self.max_kernels)
             raise HTTPError(503)
@@ -92,15 +115,28 @@ class DashboardKernels(AsyncMappingKernelManager):
         """Voilà's `get_rendered_notebook`, after which the kernel a visitor took from the pool counts as used now:
         it was idle while it waited (culling skips it there), and its page has yet to connect."""
         async def taken(*args, **kwargs):
+            pool = self._pools.get(kwargs.get("notebook_name"), [])
+            if pool and not pool[0].done() and len(self._kernels) + self._starting >= self.max_kernels:
+                self.log.warning("Dashboard busy: %d kernels alive (at most %d); a visitor got the busy page",
+                                 len(self._kernels) + self._starting, self.max_kernels)
+                raise HTTPError(503)  # the next ready page waits for room: a visitor would wait with it
             rendered = await take(*args, **kwargs)
-            kernel = self._kernels.get(rendered[2])
-            if kernel is not None:
-                kernel.last_activity = datetime.now(timezone.utc)
+            self._taken[rendered[2]] = datetime.now(timezone.utc)
             return rendered
         return taken
 
     async def cull_kernel_if_idle(self, kernel_id: str) -> None:
-        """Jupyter server's culling (dead kernels, and idle ones no page is connected to), then idle connected ones."""
+        """Jupyter server's culling (dead kernels, and idle ones no page is connected to), then idle connected ones.
+        A kernel a visitor took from the pool is spared for `TAKEN_SECONDS` (at least the idle timeout): it waited
+        idle, and its page connects only once the rest of it is sent."""
+        taken = self._taken.get(kernel_id)
+        if taken is not None:
+            if datetime.now(timezone.utc) - taken < timedelta(seconds=max(TAKEN_SECONDS, self.cull_idle_timeout)):
+                return
+            del self._taken[kernel_id]
+            kernel = self._kernels.get(kernel_id)
+            if kernel is not None:
+                kernel.last_activity = max(kernel.last_activity, taken)
         await super().cull_kernel_if_idle(kernel_id)
         kernel = self._kernels.get(kernel_id)
         if kernel is None or self.cull_connected_timeout <= 0 or not hasattr(kernel, "last_activity"):

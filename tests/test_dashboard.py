@@ -328,3 +328,18 @@ def test_results_kept_with_an_assessment_are_its_ranking_and_follow_its_adjustme
     with store.engine.begin() as conn:  # results lost (by hand): the store's check says so
         conn.exec_driver_sql(f"DELETE FROM assessment_results WHERE assessment_id = {run}")
     assert any("assessments without their results kept: 1" in p for p in store.integrity_problems())
+
+
+def test_every_write_is_told_to_the_dashboard_a_team_saved_again_too(assessed_year, store_url):
+    """SQLite gives a deleted row's number to the next row: a team saved again may keep every row number, and the
+    dashboard must still see it (meta's `written`, which every write changes)."""
+    from lianhu_tools.store import aggregates
+    from store_copy import copy_store
+
+    store = copy_store(assessed_year.store, store_url)
+    teams = store.teams()
+    term = teams[teams["period"] == teams["period"].max()]
+    again = term[term["unit_id"] == term["unit_id"].iloc[-1]].drop(columns="id")
+    before = aggregates.written_last(store)
+    store.save_teams(again.assign(cadre_id=again["cadre_id"].iloc[0]))
+    assert aggregates.written_last(store) != before

@@ -165,7 +165,7 @@ def test_pages_kept_ready_come_at_once_and_are_drawn_again_when_the_store_change
 
     def shown_records(served) -> int:
         page = chrome.new_page()
-        page.goto(served.url)
+        page.goto(served.url, wait_until="commit", timeout=180_000)  # the ready page may still be drawn
         wait_for_dashboard(page, served=served)
         records = int(page.locator(".records").inner_text().replace(",", ""))
         page.close(run_before_unload=True)
@@ -180,9 +180,12 @@ def test_pages_kept_ready_come_at_once_and_are_drawn_again_when_the_store_change
         more = year.store.activities("2025H2").drop(columns=["id", "import_id", "fingerprint"]).head(25)
         year.store.add_activities(more.assign(record_id="NEW-" + more["record_id"].astype(str), days=more["days"] + 0.5),
                                   "补录.xlsx")
-        until(lambda: "the store changed" in served.log(10**7) and served.log(10**7).count("Kernel pool of") == 3, 120)
+        try:
+            until(lambda: "the store changed" in served.log(10**7) and served.log(10**7).count("Kernel pool of") >= 3, 300)
+        except AssertionError as exc:
+            raise AssertionError(served.log(10**7)[-6000:]) from exc
         assert shown_records(served) == len(year.store.activities("2025H2"))  # the latest half: no assessment yet
-        assert served.log(10**7).count("Using pre-heated kernel") == 2, served.log(20000)
+        assert served.log(10**7).count("Using pre-heated kernel") >= 2, served.log(20000)
 
 
 def test_a_page_never_drawn_is_loaded_again_once(year, chrome):
@@ -200,3 +203,21 @@ def test_a_page_never_drawn_is_loaded_again_once(year, chrome):
         page.wait_for_timeout(80_000)
         assert len(loads) == 2  # once only
         page.close()
+
+
+def test_ready_pages_wait_for_room_under_the_cap_and_a_visitor_past_it_gets_the_busy_page(year, chrome):
+    limits = KernelLimits(max_kernels=2, abandoned_seconds=600, connected_seconds=600, interval_seconds=1, ready=1)
+    with serving(str(year.folder / "lianhu.sqlite"), limits=limits) as served:
+        until(lambda: "Kernel pool of" in served.log(10**7), 120)
+        pages = [chrome.new_page() for _ in range(3)]
+        for page in pages[:2]:
+            page.goto(served.url, wait_until="commit", timeout=180_000)
+            wait_for_dashboard(page, served=served)
+            until(lambda: served.log(10**7).count("Kernel pool of") >= 2, 120)
+        assert pages[2].goto(served.url).status == 503  # two kernels, both taken: the next ready page waits
+        time.sleep(3)
+        log = served.log(10**7)
+        assert len(served.kernels()) == 2 and log.count("Using pre-heated kernel") == 2
+        assert "HTTP 503" not in log and "Traceback" not in log and log.count("a visitor got the busy page") == 1
+        for page in pages:
+            page.close()

@@ -15,12 +15,9 @@ import sqlalchemy as sa
 from ..periods import halves_of
 from ..policy import Policy
 from ..schema import VILLAGE
-from .tables import (activities, adjustments, assessments, imports, links_table, pairings, roster_tables, status_history,
-                     team_assignments)
+from .tables import activities, assessments, imports, meta, pairings, roster_tables
 
 households = roster_tables["households"]
-WRITTEN = [imports.c.import_id, assessments.c.assessment_id, adjustments.c.id, status_history.c.id, pairings.c.id,
-           links_table.c.id, team_assignments.c.id]
 
 
 def activity_totals(store, period: str) -> pd.DataFrame:
@@ -74,11 +71,10 @@ def indicator_system(store, assessment_id: int) -> dict:
                                        .where(assessments.c.assessment_id == assessment_id)).scalar_one())
 
 
-def written_last(store) -> tuple:
-    """The highest row number of every table a write the dashboard shows adds to (status changes included):
-    equal tuples, nothing new to draw."""
+def written_last(store) -> str | None:
+    """Meta's `written`, which every write changes (`Store.transaction`): equal values, nothing new to draw."""
     with store.engine.connect() as conn:
-        return tuple(conn.execute(sa.select(*[sa.select(sa.func.max(key)).scalar_subquery() for key in WRITTEN])).one())
+        return conn.execute(sa.select(meta.c.value).where(meta.c.key == "written")).scalar()
 
 
 def _latest_rosters():

@@ -21,6 +21,8 @@ POLICIES = {  # table: {policy: (command, roles, USING, WITH CHECK)}; every role
     "plans": {"planner_writes": ("ALL", ["planner"], "true", "true"),
               "county_own_area": ("INSERT", ["county"], None, f"subject_kind = '{VILLAGE}' AND starts_with(subject_id, {AREA})")},
     "imports": {"who_is_the_login": ("INSERT", ["planner", "county"], None, WHO)},
+    "meta": {"planner_writes": ("ALL", ["planner"], "true", "true"),  # a county office's write changes `written` only
+             "county_marks_written": ("UPDATE", ["county"], "key = 'written'", "key = 'written'")},
     "audit_log": {"who_is_the_login": ("INSERT", ["planner", "county"], None, WHO)},
 }
 
@@ -38,6 +40,7 @@ def set_up(conn) -> None:
                          f" TO {group['planner']}")
     conn.exec_driver_sql(f"GRANT INSERT ON audit_log TO {group['planner']}")
     conn.exec_driver_sql(f"GRANT INSERT ON activities, imports, audit_log, plans TO {group['county']}")
+    conn.exec_driver_sql(f"GRANT UPDATE (value) ON meta TO {group['county']}")
     for name in names:
         if name in PERSONAL:
             public = [c.name for c in metadata.tables[name].c if c.name not in PERSONAL[name]]

@@ -13,6 +13,7 @@ import getpass
 import json
 import os
 import re
+import uuid
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -56,6 +57,7 @@ DEFAULT_URL = "sqlite:///data/lianhu.sqlite"
 BUSY_SECONDS = 60  # a writer waits this long for another to finish before giving up
 POSTGRES_LOGIN = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}")  # a database role's name, never quoted
 WRITE_LOCK = 20120701  # the PostgreSQL advisory lock every writer of a store holds: one writer at a time
+WRITTEN = "written"  # the meta key every write changes
 ADJUSTMENT_LIMIT = 100  # points one manual adjustment may add or take (totals are out of 100)
 
 
@@ -114,8 +116,13 @@ class Store:
             raise NotInStore(f"{self.where} 里还没有工作台数据（先用 lianhu validate 名册 --save 建立）/ {self.where} holds no "
                              f"workbench store yet (lianhu validate ROSTERS --save makes one)")
         if version is None or version < migrations.SCHEMA_VERSION:
-            with self.transaction() as conn:  # under the write lock: created or upgraded once
-                create_or_migrate(conn)
+            try:
+                with self.transaction() as conn:  # under the write lock: created or upgraded once
+                    create_or_migrate(conn)
+            except NotAllowed:
+                raise NotAllowed(f"数据库是第 {version} 版，需要升级到第 {migrations.SCHEMA_VERSION} 版：请数据库的所有者先打开一次"
+                                 f"（lianhu check --db ...）/ the store is at schema {version} and must be upgraded to "
+                                 f"{migrations.SCHEMA_VERSION} by the database's owner first (lianhu check --db ...)") from None
 
     @contextmanager
     def transaction(self, writing: str | None = None, codes=()):
@@ -131,6 +138,10 @@ class Store:
                 if writing:
                     self._may(conn, writing, codes)
                 yield conn
+                if writing:  # what a reader (the dashboard) compares to tell the store was written since
+                    mark = uuid.uuid4().hex
+                    if not conn.execute(meta.update().where(meta.c.key == WRITTEN).values(value=mark)).rowcount:
+                        conn.execute(meta.insert().values(key=WRITTEN, value=mark))
         except OperationalError as exc:
             if _busy(exc):
                 raise StoreBusy(self.where, BUSY_SECONDS) from exc

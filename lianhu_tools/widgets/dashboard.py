@@ -81,6 +81,12 @@ class Dashboard:
             chosen = self.period.value
             self.period.options = periods
             self.period.value = chosen if chosen in self.data.periods else self.data.default_period
+        if self.data.counties != list(self.county.options):  # rosters saved again: counties may come or go
+            chosen = self.county.value
+            self.county.options = self.data.counties
+            self.county.value = chosen if chosen in dict(self.data.counties).values() else ""
+            self.township.options = self.data.parts_of(self.county.value, "township")
+            self.village.options = self.data.parts_of(self.township.value, "village")
 
     def show_error(self) -> None:
         """The short message in place of the headline, charts and rankings."""

@@ -59,6 +59,7 @@ def create_or_migrate(conn) -> None:
     if version is None:
         metadata.create_all(conn)
         conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+        conn.execute(meta.insert().values(key="written", value="created"))  # Store.transaction changes it
         command.stamp(settings, HEAD)
     elif version < SCHEMA_VERSION:
         if not sa.inspect(conn).has_table("alembic_version"):

@@ -1,6 +1,7 @@
 """Version 6: each assessment's results (`assessment.ranked`: names, totals, grades, ranks) kept with its scores,
 what the dashboard reads instead of ranking every run again in every viewer's kernel; the runs already
-stored are ranked once here."""
+stored are ranked once here. And meta's `written`, which every write changes: how a dashboard tells the store
+was written since it read it."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -30,5 +31,6 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_assessment_results_assessment_id"), "assessment_results", ["assessment_id"], unique=False)
     conn = op.get_bind()
+    conn.execute(sa.text("INSERT INTO meta (key, value) VALUES ('written', 'upgraded')"))  # every write changes it
     for (assessment_id,) in conn.execute(sa.text("SELECT assessment_id FROM assessments ORDER BY assessment_id")).all():
         write_results(conn, assessment_id, _assessment(conn, assessment_id))
