@@ -136,14 +136,14 @@ def test_visitors_get_a_short_message_and_never_a_traceback(year, chrome, tmp_pa
         assert [s for m in hostile["received"] for s in shows_nothing_of_the_server(m)] == []
 
         with sqlite3.connect(tmp_path / "lianhu.sqlite") as db:  # the store changes under the open page
-            db.execute("DROP TABLE adjustments")
+            db.execute("DROP TABLE assessment_results")
         period = page.locator(".widget-dropdown").filter(has=page.locator("label", has_text="期别")).locator("select")
-        period.select_option(label="2025年上半年")  # its assessment is read now, and cannot be
+        period.select_option(label="2025年上半年")  # its assessment's results are read now, and cannot be
         page.locator(".dashboard-error").wait_for(timeout=30_000)
         assert DASHBOARD_ERROR_MESSAGE in page.inner_text("body")
         assert shows_nothing_of_the_server(page.content()) == []
         assert [s for f in frames for s in shows_nothing_of_the_server(f)] == []
-        assert "dashboard redraw failed" in served.log(100_000) and "adjustments" in served.log(100_000)  # kept there
+        assert "dashboard redraw failed" in served.log(100_000) and "assessment_results" in served.log(100_000)  # kept there
         page.close()
 
     with serving(str(tmp_path / "broken.sqlite")) as served:  # the notebook's cell fails while the page is served
