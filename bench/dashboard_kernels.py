@@ -34,7 +34,7 @@ def main() -> None:
     warnings.simplefilter("ignore")
     from lianhu_tools.serve import KernelLimits
 
-    db = args.db or _demo_year(args.size)
+    db = args.db or demo_year_store(args.size)
     limits = KernelLimits(ready=0)  # a kernel per visitor, none kept ready: bench/dashboard_viewers.py has those
     print(f"store {db}; {args.loads} abandoned loads; lianhu dashboard's limits: at most {limits.max_kernels} kernels, "
           f"culled {limits.abandoned_seconds} s idle with no page ({limits.connected_seconds} s with one), "
@@ -80,7 +80,8 @@ def _run(db: str, limits, loads: int, wait: float, name: str) -> list[str]:
         for _ in range(loads):
             status = abandoned_load(chrome, served.url)
             answered[status] = answered.get(status, 0) + 1
-        after = _settled(served)
+        served.settled()  # the kernels' notebooks have run
+        after = served.kernel_bytes()
         print(f"  after {sum(answered.values())} abandoned loads (answered {_statuses(answered)}): {_memory(after)}")
         alive = []
         for _ in range(int(wait // 15)):
@@ -93,29 +94,6 @@ def _run(db: str, limits, loads: int, wait: float, name: str) -> list[str]:
             _statuses(answered), _memory(after), _memory(later)]
 
 
-def _settled(served, seconds: float = 600) -> list[int]:
-    """The kernels' memory once their notebooks have run: together they use under a tenth of a core for 4 s."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        before = _cpu_seconds(served)
-        time.sleep(4)
-        if _cpu_seconds(served) - before < 0.4:
-            break
-    return served.kernel_bytes()
-
-
-def _cpu_seconds(served) -> float:
-    import psutil
-
-    total = 0.0
-    for kernel in served.kernels():
-        try:
-            total += sum(kernel.cpu_times()[:2])
-        except psutil.NoSuchProcess:
-            pass
-    return total
-
-
 def _statuses(answered: dict[int, int]) -> str:
     return ", ".join(f"{count} × {status}" for status, count in sorted(answered.items()))
 
@@ -124,7 +102,8 @@ def _memory(sizes: list[int]) -> str:
     return f"{len(sizes)} kernels, {sum(sizes) / MIB:,.0f} MiB"
 
 
-def _demo_year(size: str) -> str:
+def demo_year_store(size: str) -> str:
+    """A fresh demo year of `size` with its mid-year and year-end assessments: its store's path."""
     from lianhu_tools.demo.pipeline import start_demo_year
 
     started = time.perf_counter()

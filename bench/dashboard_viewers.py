@@ -20,12 +20,13 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # browser.py, postgres.py, store_copy.py
+
+from dashboard_kernels import demo_year_store  # noqa: E402 (this folder is the script's: on the path)
 
 MIB = 2**20
 WATCH = """(() => {  // when the headline, then the charts' bars, first appear: ms since this page's navigation
@@ -48,7 +49,7 @@ def main() -> None:
     args = parser.parse_args()
     warnings.simplefilter("ignore")
 
-    stores = list(args.db) or [_demo_year(args.size)]
+    stores = list(args.db) or [demo_year_store(args.size)]
     server = None
     if args.postgres:
         from postgres import start_or_skip
@@ -81,16 +82,17 @@ def main() -> None:
 def _run(db: str, viewers: int, ready: int, redraws: int) -> list[str]:
     from browser import browser, choose, serving
 
+    from lianhu_tools.errors import masked
     from lianhu_tools.serve import KernelLimits
 
     engine = "PostgreSQL" if db.startswith("postgres") else "SQLite"
     limits = KernelLimits(max_kernels=2 * viewers + 2, abandoned_seconds=600, connected_seconds=3600,
                           interval_seconds=30, ready=ready)
-    print(f"\n{engine} ({_short(db)}), {ready} pages kept ready, {viewers} viewers:", flush=True)
+    print(f"\n{engine} ({masked(db)}), {ready} pages kept ready, {viewers} viewers:", flush=True)
     with serving(db, limits=limits, wait=120) as served, browser() as chrome:
         if ready:
             started = time.perf_counter()
-            _until(lambda: len(served.kernels()) >= ready and _settled(served), 1800)
+            _until(lambda: len(served.kernels()) >= ready and served.settled(4), 1800)
             print(f"  {ready} pages made ready in {time.perf_counter() - started:.0f} s", flush=True)
         pages, cpu = [], _cpu_split(served)
         for _ in range(viewers):
@@ -106,8 +108,8 @@ def _run(db: str, viewers: int, ready: int, redraws: int) -> list[str]:
             painted.append(page.evaluate("window.__painted") / 1000)
             drawn.append(page.evaluate("window.__drawn") / 1000)
         server_cpu, browser_cpu = (after - before for after, before in zip(_cpu_split(served), cpu))
-        _until(lambda: _settled(served), 1800)  # the pool refilled: the redraws do not share the cores with it
-        sizes = sorted(_unique_bytes(served))[-viewers:]  # the viewers' kernels (ready ones started later are smaller)
+        served.settled(1800)  # the pool refilled: the redraws do not share the cores with it
+        sizes = sorted(served.kernel_unique_bytes())[-viewers:]  # the viewers' kernels (ready ones started later are smaller)
         rss = sorted(served.kernel_bytes())[-viewers:]
         counties = pages[0].locator(".widget-dropdown").filter(has=pages[0].locator("label", has_text="县区")) \
             .locator("option").all_inner_texts()[1:]
@@ -144,38 +146,6 @@ def _cpu_split(served) -> tuple[float, float]:
     return server, browser
 
 
-def _settled(served) -> bool:
-    """The kernels together used under a tenth of a core for 4 s: their notebooks have run."""
-    before = _cpu_seconds(served)
-    time.sleep(4)
-    return _cpu_seconds(served) - before < 0.4
-
-
-def _cpu_seconds(served) -> float:
-    import psutil
-
-    total = 0.0
-    for kernel in served.kernels():
-        try:
-            total += sum(kernel.cpu_times()[:2])
-        except psutil.NoSuchProcess:
-            pass
-    return total
-
-
-def _unique_bytes(served) -> list[int]:
-    """Each kernel's unique set size: the memory it alone holds (the libraries' shared pages not counted)."""
-    import psutil
-
-    sizes = []
-    for kernel in served.kernels():
-        try:
-            sizes.append(kernel.memory_full_info().uss)
-        except psutil.NoSuchProcess:
-            pass
-    return sizes
-
-
 def _spread(values: list[float], unit: str, digits: int = 1) -> str:
     return f"{statistics.median(values):,.{digits}f} / {max(values):,.{digits}f}{unit}"
 
@@ -186,21 +156,6 @@ def _until(condition, seconds: float) -> None:
         if time.monotonic() > deadline:
             raise TimeoutError(f"not within {seconds:g} s")
         time.sleep(1)
-
-
-def _short(db: str) -> str:
-    from lianhu_tools.errors import masked
-
-    return masked(db)
-
-
-def _demo_year(size: str) -> str:
-    from lianhu_tools.demo.pipeline import start_demo_year
-
-    started = time.perf_counter()
-    year = start_demo_year(size, tempfile.mkdtemp(prefix="lianhu_bench_"), assess=("2025H1", "2025"))
-    print(f"built a {size} demo year with its assessments in {time.perf_counter() - started:.0f} s")
-    return str(year.folder / "lianhu.sqlite")
 
 
 if __name__ == "__main__":

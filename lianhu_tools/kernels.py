@@ -24,6 +24,7 @@ from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelMana
 from tornado.ioloop import PeriodicCallback
 from tornado.web import HTTPError
 from traitlets import Bool, Integer, List, Unicode
+from voila.utils import ENV_VARIABLE
 
 from .errors import DASHBOARD_ERROR_MESSAGE
 from .serve import KernelLimits
@@ -98,7 +99,7 @@ class DashboardKernels(AsyncMappingKernelManager):
         self._seen = {k: v for k, v in self._seen.items() if k in waiting}
 
     async def start_kernel(self, **kwargs) -> str:
-        if kwargs.get("env", {}).get("VOILA_PREHEAT") == "True":  # a page made ready: it waits for room, never refused
+        if kwargs.get("env", {}).get(ENV_VARIABLE.VOILA_PREHEAT) == "True":  # a page made ready: waits for room, never refused
             while len(self._kernels) + self._starting >= self.max_kernels:
                 await asyncio.sleep(1)
         elif len(self._kernels) + self._starting >= self.max_kernels:

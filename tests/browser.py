@@ -48,15 +48,37 @@ class Served:
                 pass
         return alive
 
-    def kernel_bytes(self) -> list[int]:
-        """The resident memory (RSS) of each kernel alive."""
-        sizes = []
+    def _each_kernel(self, measure) -> list:
+        found = []
         for kernel in self.kernels():
             try:
-                sizes.append(kernel.memory_info().rss)
+                found.append(measure(kernel))
             except psutil.NoSuchProcess:
                 pass
-        return sizes
+        return found
+
+    def kernel_bytes(self) -> list[int]:
+        """The resident memory (RSS) of each kernel alive."""
+        return self._each_kernel(lambda kernel: kernel.memory_info().rss)
+
+    def kernel_unique_bytes(self) -> list[int]:
+        """Each kernel's unique set size: the memory it alone holds (the libraries' shared pages not counted)."""
+        return self._each_kernel(lambda kernel: kernel.memory_full_info().uss)
+
+    def kernel_cpu_seconds(self) -> float:
+        """The CPU time the kernels alive have used."""
+        return sum(self._each_kernel(lambda kernel: sum(kernel.cpu_times()[:2])))
+
+    def settled(self, seconds: float = 600) -> bool:
+        """Until the kernels together use under a tenth of a core for 4 s (their notebooks have run), at most
+        `seconds`; whether they did."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            before = self.kernel_cpu_seconds()
+            time.sleep(4)
+            if self.kernel_cpu_seconds() - before < 0.4:
+                return True
+        return False
 
 
 @contextmanager

@@ -21,7 +21,7 @@ from ..periods import chronological, is_half, period_label, previous_period, tea
 from ..plans import progress
 from ..policy import Policy, default_policy
 from ..rosters import Rosters
-from ..schema import OUTCOMES, TABLES, VISIT
+from ..schema import OUTCOMES, TABLES, VILLAGE, VISIT
 from ..store import aggregates
 from . import pages
 from .maps import county_outlines, coverage_choropleth, village_coverage
@@ -82,7 +82,7 @@ class DashboardData:
         counties = villages.drop_duplicates("county_code")
         self.counties = [("全市", "")] + list(zip(counties["county_name"], counties["county_code"]))
         self._records: dict[str, pd.DataFrame] = {}  # year → its records' totals per village and kind, read once
-        plans = aggregates.village_plans(store)  # kept only as each year's progress: the plans themselves are many
+        plans = store.plans(subject_kind=VILLAGE)  # kept only as each year's progress: the plans themselves are many
         self._progress = {year: (progress(plans, year) if len(plans) else
                                  pd.DataFrame(columns=["subject_id", "measures", "completed"]))[["subject_id", "measures", "completed"]]
                           for year in {year_of(p) for p in self.periods}}  # year → every village plan's progress

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 
 from ..periods import halves_of
 from ..policy import Policy
-from ..schema import VILLAGE
 from .tables import activities, assessments, imports, meta, pairings, roster_tables
 
 households = roster_tables["households"]
@@ -57,11 +56,6 @@ def paired_places(store) -> pd.DataFrame:
              .where(pairings.c.status != "ended", households.c.import_id == _latest_rosters()))
     with store.engine.connect() as conn:
         return pd.read_sql(query, conn).astype({"village_code": "category", "unit_id": "category"})
-
-
-def village_plans(store) -> pd.DataFrame:
-    """The villages' current plans (`Store.plans`, without the households' plans)."""
-    return store.plans(subject_kind=VILLAGE)
 
 
 def indicator_system(store, assessment_id: int) -> dict:
