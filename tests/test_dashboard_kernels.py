@@ -189,15 +189,11 @@ def test_pages_kept_ready_come_at_once_and_are_drawn_again_when_the_store_change
 
 
 def test_a_page_never_drawn_is_loaded_again_once(year, chrome):
-    """Voilà now and then never draws a page (voila-dashboards/voila#1395): the template loads it again after 60 s (the last 30 unchanged),
-    once. Here its kernel's websocket is held up, so that the widgets never come (and the kernel is not culled)."""
-    limits = KernelLimits(max_kernels=3, abandoned_seconds=600, connected_seconds=600, interval_seconds=30, ready=0)
-    with serving(str(year.folder / "lianhu.sqlite"), limits=limits) as served:
-        page = chrome.new_page()
-        loads = []
-        page.on("framenavigated", lambda frame: loads.append(time.monotonic()) if frame == page.main_frame else None)
-        page.route_web_socket("**/channels**", lambda socket: None)  # never connected to the kernel
-        page.goto(served.url, wait_until="commit")
+    """Voilà now and then never draws a page (voila-dashboards/voila#1395): the template loads it again once, after
+    60 s, the last 30 unchanged. Here its kernel's websocket is held up, so that the widgets never come (and the
+    kernel is not culled)."""
+    with serving(str(year.folder / "lianhu.sqlite"), limits=HELD_UP) as served:
+        page, loads = _page_held_up(chrome, served)
         until(lambda: page.wait_for_timeout(100) or len(loads) == 2, 150)  # Playwright's events come during its calls
         assert loads[1] - loads[0] > 55
         page.wait_for_timeout(80_000)
@@ -208,17 +204,28 @@ def test_a_page_never_drawn_is_loaded_again_once(year, chrome):
 def test_a_page_still_being_drawn_is_not_loaded_again(year, chrome):
     """A busy browser drawing slowly (30 leaders' pages on one machine) is left to finish: a reload would take
     another kernel. Here the kernel never answers, but the page keeps changing, as a page being drawn does."""
-    limits = KernelLimits(max_kernels=3, abandoned_seconds=600, connected_seconds=600, interval_seconds=30, ready=0)
-    with serving(str(year.folder / "lianhu.sqlite"), limits=limits) as served:
-        page = chrome.new_page()
-        loads = []
-        page.on("framenavigated", lambda frame: loads.append(time.monotonic()) if frame == page.main_frame else None)
-        page.route_web_socket("**/channels**", lambda socket: None)
-        page.add_init_script("setInterval(() => document.documentElement.appendChild(document.createElement('i')), 3000)")
-        page.goto(served.url, wait_until="commit")
+    with serving(str(year.folder / "lianhu.sqlite"), limits=HELD_UP) as served:
+        page, loads = _page_held_up(
+            chrome, served, "setInterval(() => document.documentElement.appendChild(document.createElement('i')), 3000)")
         page.wait_for_timeout(95_000)
         assert len(loads) == 1
         page.close()
+
+
+HELD_UP = KernelLimits(max_kernels=3, abandoned_seconds=600, connected_seconds=600, interval_seconds=30, ready=0)
+
+
+def _page_held_up(chrome, served, script: str | None = None):
+    """A page of the dashboard whose kernel never answers (its websocket held up), running `script`; and the
+    times its main frame was loaded."""
+    page = chrome.new_page()
+    loads = []
+    page.on("framenavigated", lambda frame: loads.append(time.monotonic()) if frame == page.main_frame else None)
+    page.route_web_socket("**/channels**", lambda socket: None)
+    if script:
+        page.add_init_script(script)
+    page.goto(served.url, wait_until="commit")
+    return page, loads
 
 
 def test_ready_pages_wait_for_room_under_the_cap_and_a_visitor_past_it_gets_the_busy_page(year, chrome):
