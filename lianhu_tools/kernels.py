@@ -3,7 +3,9 @@
 Each page view has a kernel of its own (about 200 MiB on the demo city's store: it reads the database's counts,
 `store.aggregates`). `DashboardKernels` keeps at most `max_kernels` alive: a visitor past them gets the busy
 page (HTTP 503, `app/voila/templates/lianhu/503.html`) and no kernel. With Voilà's preheated pool (`lianhu
-dashboard --ready N`) N kernels wait with the page drawn; when the store has changed they are drawn again. Kernels no page is connected to (a load abandoned, a tab closed) are culled once idle for
+dashboard --ready N`) N kernels wait with the page drawn (only drawn ones are given out); when the store has
+changed they are drawn again. Pages are drawn through `DashboardKernelClient`, which does not wait for ever for a lost reply.
+Kernels no page is connected to (a load abandoned, a tab closed) are culled once idle for
 `cull_idle_timeout`, those a page is still connected to once unused for `cull_connected_timeout`.
 Pages may send their kernel only the widgets' messages (`PAGE_MESSAGES`): code sent from a browser is dropped.
 `DashboardConnection` sends no traceback and no kernel stderr to a browser: an error says
@@ -18,12 +20,16 @@ import re
 import time
 from datetime import datetime, timedelta, timezone
 
+from queue import Empty
+
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.channels import AsyncZMQSocketChannel
 from jupyter_core.utils import ensure_async
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado.ioloop import PeriodicCallback
 from tornado.web import HTTPError
-from traitlets import Bool, Integer, List, Unicode
+from traitlets import Bool, Integer, List, Type, Unicode
 from voila.utils import ENV_VARIABLE
 
 from .errors import DASHBOARD_ERROR_MESSAGE
@@ -33,6 +39,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")  # IPython's colours, out of the log
 # What a dashboard page may send its kernel: the widgets' messages. No execute_request: a visitor runs no code.
 TAKEN_SECONDS = 60  # a ready kernel a visitor took is not culled sooner
 HUNG_SECONDS = 120  # a ready page not drawn this long after its kernel started is started again
+SHELL_LOOK_SECONDS, SHELL_NUDGE_SECONDS = 2, 10  # PatientShellChannel
 PAGE_MESSAGES = ("kernel_info_request", "comm_info_request", "comm_open", "comm_msg", "comm_close")
 
 
@@ -58,7 +65,9 @@ class DashboardKernels(AsyncMappingKernelManager):
         self._taken: dict[str, datetime] = {}  # kernel a visitor took from the pool → when
         self._seen: dict[str, float] = {}  # ready kernel → when first seen started (monotonic)
         if hasattr(self, "get_rendered_notebook"):  # Voilà's pool (its class derives from this one)
+            self.get_pool_size = self._drawn_pages
             self.get_rendered_notebook = self._taken_now(self.get_rendered_notebook)
+            self._initialize = self._logged_when_drawn(self._initialize)
         self._redraw = PeriodicCallback(self.redraw_ready_pages, 1000 * self.cull_interval)
         self._redraw.start()
 
@@ -84,9 +93,11 @@ class DashboardKernels(AsyncMappingKernelManager):
                 kernel_id, drawing = task.result()["kernel_id"], task.result()["task"]
                 drawn_with = self._drawn_with.setdefault(kernel_id, written if before is None else before)
                 since = self._seen.setdefault(kernel_id, time.monotonic())
-                if drawing.done() and written == before and drawn_with != written:
+                if drawing.done() and (drawing.cancelled() or drawing.exception() is not None):
+                    self.log.warning("Dashboard: ready page of kernel %s could not be drawn; started again", kernel_id)
+                elif drawing.done() and written == before and drawn_with != written:
                     self.log.info("Dashboard: the store changed; ready page of kernel %s drawn again", kernel_id)
-                elif not drawing.done() and time.monotonic() - since > HUNG_SECONDS:  # voila-dashboards/voila#1395
+                elif not drawing.done() and time.monotonic() - since > HUNG_SECONDS:
                     self.log.warning("Dashboard: ready page of kernel %s not drawn in %d s; started again", kernel_id,
                                      HUNG_SECONDS)
                 else:
@@ -112,19 +123,40 @@ class DashboardKernels(AsyncMappingKernelManager):
         finally:
             self._starting -= 1
 
+    def _drawn_pages(self, notebook_name: str) -> int:
+        """Ready pages already drawn: only those are given to visitors. A page taken while still drawing is drawn on
+        for the visitor by Voilà, and now and then stops at its first cell for good; a visitor who comes before any is
+        drawn gets a kernel of their own, drawn as the page is sent."""
+        return sum(_drawn(task) for task in self._pools.get(notebook_name, []))
+
     def _taken_now(self, take):
-        """Voilà's `get_rendered_notebook`, after which the kernel a visitor took from the pool counts as used now:
-        it was idle while it waited (culling skips it there), and its page has yet to connect."""
+        """Voilà's `get_rendered_notebook`, given a drawn page first, after which the kernel a visitor took from the
+        pool counts as used now: it was idle while it waited (culling skips it there), and its page has yet to
+        connect."""
         async def taken(*args, **kwargs):
             pool = self._pools.get(kwargs.get("notebook_name"), [])
-            if pool and not pool[0].done() and len(self._kernels) + self._starting >= self.max_kernels:
-                self.log.warning("Dashboard busy: %d kernels alive (at most %d); a visitor got the busy page",
-                                 len(self._kernels) + self._starting, self.max_kernels)
-                raise HTTPError(503)  # the next ready page waits for room: a visitor would wait with it
+            drawn = next((task for task in pool if _drawn(task)), None)
+            if drawn is not None:  # Voilà gives the first in its pool
+                pool.remove(drawn)
+                pool.insert(0, drawn)
             rendered = await take(*args, **kwargs)
             self._taken[rendered[2]] = datetime.now(timezone.utc)
             return rendered
         return taken
+
+    def _logged_when_drawn(self, initialize):
+        """Voilà's `_initialize` (start a ready kernel, then draw its page), logging when the page is drawn."""
+        async def initialized(*args, **kwargs):
+            started = time.monotonic()
+            content = await initialize(*args, **kwargs)
+
+            def drawn(task):
+                if not task.cancelled() and task.exception() is None and content["kernel_id"] in self._kernels:
+                    self.log.info("Dashboard: ready page of kernel %s drawn in %.1f s", content["kernel_id"],
+                                  time.monotonic() - started)
+            content["task"].add_done_callback(drawn)
+            return content
+        return initialized
 
     async def cull_kernel_if_idle(self, kernel_id: str) -> None:
         """Jupyter server's culling (dead kernels, and idle ones no page is connected to), then idle connected ones.
@@ -147,6 +179,38 @@ class DashboardKernels(AsyncMappingKernelManager):
             self.log.warning("Culling kernel %s: a page is connected but it was unused for %d seconds",
                              kernel_id, idle.total_seconds())
             await ensure_async(self.shutdown_kernel(kernel_id))
+
+
+class PatientShellChannel(AsyncZMQSocketChannel):
+    """The shell channel Voilà draws a page through, which waits for a reply without a deadline: it looks again
+    every few seconds, and after a long silence asks the kernel for its info. A cell's reply now and then never came
+    to a page being drawn, its output complete (the kernel idle), and the page stopped there for good."""
+
+    async def get_msg(self, timeout: float | None = None) -> dict:
+        if timeout is not None:
+            return await super().get_msg(timeout)
+        silent = 0
+        while True:
+            try:
+                return await super().get_msg(SHELL_LOOK_SECONDS)
+            except Empty:
+                silent += SHELL_LOOK_SECONDS
+                if silent % SHELL_NUDGE_SECONDS == 0:  # the reply to this one is not waited for: skipped as others are
+                    self.send(self.session.msg("kernel_info_request"))
+
+
+class DashboardKernelClient(AsyncKernelClient):
+    """The kernel client Voilà draws a page with (`--AsyncKernelManager.client_class`)."""
+
+    shell_channel_class = Type(PatientShellChannel)
+
+
+def _drawn(task: asyncio.Task) -> bool:
+    """Whether a task of Voilà's pool has started its kernel and drawn its page without error."""
+    if not task.done() or task.cancelled() or task.exception() is not None:
+        return False
+    drawing = task.result()["task"]
+    return drawing.done() and not drawing.cancelled() and drawing.exception() is None
 
 
 def _written_last():

@@ -37,6 +37,7 @@ class KernelLimits:
         return [f"--Voila.config_file_paths={CONFIG}",
                 "--VoilaConfiguration.multi_kernel_manager_class=lianhu_tools.kernels.DashboardKernels",
                 "--Voila.kernel_websocket_connection_class=lianhu_tools.kernels.DashboardConnection",
+                "--AsyncKernelManager.client_class=lianhu_tools.kernels.DashboardKernelClient",
                 f"--DashboardKernels.max_kernels={self.max_kernels}",
                 f"--DashboardKernels.cull_idle_timeout={self.abandoned_seconds}",
                 f"--DashboardKernels.cull_connected_timeout={self.connected_seconds}",
