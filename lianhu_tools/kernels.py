@@ -19,7 +19,6 @@ import os
 import re
 import time
 from datetime import datetime, timedelta, timezone
-
 from queue import Empty
 
 from jupyter_client.asynchronous import AsyncKernelClient

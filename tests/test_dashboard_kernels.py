@@ -282,6 +282,7 @@ def test_the_shell_channel_pages_are_drawn_through_looks_again_and_asks_the_kern
     channel's own question once nothing came for `SHELL_NUDGE_SECONDS`: a reply lost on the way no longer holds a page
     for good. A real kernel, started with the client class `lianhu dashboard` configures."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from jupyter_client.manager import AsyncKernelManager
 
@@ -304,5 +305,6 @@ def test_the_shell_channel_pages_are_drawn_through_looks_again_and_asks_the_kern
             client.stop_channels()
             await manager.shutdown_kernel(now=True)
 
-    answered, waited = asyncio.run(wait_in_silence())
+    with ThreadPoolExecutor(1) as thread:  # a loop of its own: Playwright's runs in this thread
+        answered, waited = thread.submit(asyncio.run, wait_in_silence()).result()
     assert answered == "kernel_info_reply" and SHELL_NUDGE_SECONDS <= waited < SHELL_NUDGE_SECONDS + 10
