@@ -37,7 +37,7 @@ from .serve import KernelLimits
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # IPython's colours, out of the log
 # What a dashboard page may send its kernel: the widgets' messages. No execute_request: a visitor runs no code.
 TAKEN_SECONDS = 60  # a ready kernel a visitor took is not culled sooner
-HUNG_SECONDS = 120  # a ready page not drawn this long after its kernel started is started again
+HUNG_SECONDS = 120  # a ready page still drawing this long after its kernel started is started again
 SHELL_LOOK_SECONDS, SHELL_NUDGE_SECONDS = 2, 10  # PatientShellChannel
 PAGE_MESSAGES = ("kernel_info_request", "comm_info_request", "comm_open", "comm_msg", "comm_close")
 
@@ -62,7 +62,6 @@ class DashboardKernels(AsyncMappingKernelManager):
         self._written = None  # the store's `aggregates.written_last` at the last check
         self._drawn_with: dict[str, object] = {}  # ready kernel → what the store had been written with before it drew
         self._taken: dict[str, datetime] = {}  # kernel a visitor took from the pool → when
-        self._seen: dict[str, float] = {}  # ready kernel → when first seen started (monotonic)
         if hasattr(self, "get_rendered_notebook"):  # Voilà's pool (its class derives from this one)
             self.get_pool_size = self._drawn_pages
             self.get_rendered_notebook = self._taken_now(self.get_rendered_notebook)
@@ -86,17 +85,16 @@ class DashboardKernels(AsyncMappingKernelManager):
         waiting = set()
         for name, pool in pools.items():
             for task in [t for t in pool if t.done()]:
-                if task.cancelled() or task.exception() is not None:
+                if not _succeeded(task):
                     pool.remove(task)
                     continue
                 kernel_id, drawing = task.result()["kernel_id"], task.result()["task"]
                 drawn_with = self._drawn_with.setdefault(kernel_id, written if before is None else before)
-                since = self._seen.setdefault(kernel_id, time.monotonic())
-                if drawing.done() and (drawing.cancelled() or drawing.exception() is not None):
+                if drawing.done() and not _succeeded(drawing):
                     self.log.warning("Dashboard: ready page of kernel %s could not be drawn; started again", kernel_id)
                 elif drawing.done() and written == before and drawn_with != written:
                     self.log.info("Dashboard: the store changed; ready page of kernel %s drawn again", kernel_id)
-                elif not drawing.done() and time.monotonic() - since > HUNG_SECONDS:
+                elif not drawing.done() and time.monotonic() - task.result()["started"] > HUNG_SECONDS:
                     self.log.warning("Dashboard: ready page of kernel %s not drawn in %d s; started again", kernel_id,
                                      HUNG_SECONDS)
                 else:
@@ -106,7 +104,6 @@ class DashboardKernels(AsyncMappingKernelManager):
                 await ensure_async(self.shutdown_kernel(kernel_id))
             self.fill_if_needed(delay=0, notebook_name=name)
         self._drawn_with = {k: v for k, v in self._drawn_with.items() if k in waiting}
-        self._seen = {k: v for k, v in self._seen.items() if k in waiting}
 
     async def start_kernel(self, **kwargs) -> str:
         if kwargs.get("env", {}).get(ENV_VARIABLE.VOILA_PREHEAT) == "True":  # a page made ready: waits for room, never refused
@@ -144,15 +141,16 @@ class DashboardKernels(AsyncMappingKernelManager):
         return taken
 
     def _logged_when_drawn(self, initialize):
-        """Voilà's `_initialize` (start a ready kernel, then draw its page), logging when the page is drawn."""
+        """Voilà's `_initialize` (start a ready kernel, then draw its page), noting when the drawing started and
+        logging when the page is drawn."""
         async def initialized(*args, **kwargs):
-            started = time.monotonic()
             content = await initialize(*args, **kwargs)
+            content["started"] = time.monotonic()
 
             def drawn(task):
-                if not task.cancelled() and task.exception() is None and content["kernel_id"] in self._kernels:
+                if _succeeded(task) and content["kernel_id"] in self._kernels:
                     self.log.info("Dashboard: ready page of kernel %s drawn in %.1f s", content["kernel_id"],
-                                  time.monotonic() - started)
+                                  time.monotonic() - content["started"])
             content["task"].add_done_callback(drawn)
             return content
         return initialized
@@ -206,10 +204,11 @@ class DashboardKernelClient(AsyncKernelClient):
 
 def _drawn(task: asyncio.Task) -> bool:
     """Whether a task of Voilà's pool has started its kernel and drawn its page without error."""
-    if not task.done() or task.cancelled() or task.exception() is not None:
-        return False
-    drawing = task.result()["task"]
-    return drawing.done() and not drawing.cancelled() and drawing.exception() is None
+    return _succeeded(task) and _succeeded(task.result()["task"])
+
+
+def _succeeded(task: asyncio.Task) -> bool:
+    return task.done() and not task.cancelled() and task.exception() is None
 
 
 def _written_last():
