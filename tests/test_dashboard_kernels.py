@@ -221,14 +221,14 @@ def taken_before_drawn(log: str) -> list[str]:
 
 
 def test_a_page_never_drawn_is_loaded_again_once(year, chrome):
-    """Should a page never be drawn (voila-dashboards/voila#1395), the template loads it again once, after
-    60 s, the last 30 unchanged. Here its kernel's websocket is held up, so that the widgets never come (and the
-    kernel is not culled)."""
+    """Should a page never be drawn (voila-dashboards/voila#1395), the template loads it again once, when neither
+    the page nor its kernel moved for a while. Here its kernel's websocket is held up, so that the widgets never
+    come (and the kernel is not culled)."""
     with serving(str(year.folder / "lianhu.sqlite"), limits=HELD_UP) as served:
         page, loads = _page_held_up(chrome, served)
-        until(lambda: page.wait_for_timeout(100) or len(loads) == 2, 150)  # Playwright's events come during its calls
-        assert loads[1] - loads[0] > 55
-        page.wait_for_timeout(80_000)
+        until(lambda: page.wait_for_timeout(100) or len(loads) == 2, 90)  # Playwright's events come during its calls
+        assert loads[1] - loads[0] > WATCHDOG_SECONDS[0]
+        page.wait_for_timeout(45_000)
         assert len(loads) == 2  # once only
         page.close()
 
@@ -239,25 +239,57 @@ def test_a_page_still_being_drawn_is_not_loaded_again(year, chrome):
     with serving(str(year.folder / "lianhu.sqlite"), limits=HELD_UP) as served:
         page, loads = _page_held_up(
             chrome, served, "setInterval(() => document.documentElement.appendChild(document.createElement('i')), 3000)")
-        page.wait_for_timeout(95_000)
+        page.wait_for_timeout(60_000)
         assert len(loads) == 1
         page.close()
 
 
+def test_a_page_whose_kernel_is_busy_is_not_loaded_again_until_the_kernel_is_done(year, chrome):
+    """A kernel slow to answer (the server under load) keeps its page: the template asks Jupyter's API whether
+    the kernel is busy. Here the page's websocket is held up and its kernel made busy for 50 s."""
+    with serving(str(year.folder / "lianhu.sqlite"), limits=HELD_UP) as served:
+        page, loads = _page_held_up(chrome, served)
+        _kept_busy(served, page, 50)
+        started = time.monotonic()
+        until(lambda: page.wait_for_timeout(100) or len(loads) == 2, 120)
+        assert loads[1] - started > 50 + WATCHDOG_SECONDS[1]
+        page.close()
+
+
 HELD_UP = KernelLimits(max_kernels=3, abandoned_seconds=600, connected_seconds=600, interval_seconds=30, ready=0)
+WATCHDOG_SECONDS = (20, 10)  # the template's 120 s and 60 s, shortened
 
 
-def _page_held_up(chrome, served, script: str | None = None):
-    """A page of the dashboard whose kernel never answers (its websocket held up), running `script`; and the
+def _page_held_up(chrome, served, script: str = ""):
+    """A page of the dashboard whose kernel never answers it (its websocket held up), running `script`; and the
     times its main frame was loaded."""
     page = chrome.new_page()
     loads = []
     page.on("framenavigated", lambda frame: loads.append(time.monotonic()) if frame == page.main_frame else None)
     page.route_web_socket("**/channels**", lambda socket: None)
-    if script:
-        page.add_init_script(script)
+    page.add_init_script(f"window.lianhuWatchdogSeconds = {list(WATCHDOG_SECONDS)}; {script}")
     page.goto(served.url, wait_until="commit")
     return page, loads
+
+
+def _kept_busy(served, page, seconds: float) -> None:
+    """The page's kernel, reached through its connection file as Voilà reaches it, set to sleep for `seconds`."""
+    from jupyter_client import BlockingKernelClient
+
+    kernel = page.wait_for_function(
+        "() => { try { return JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId } "
+        "catch (error) { return null } }",  # the page may have come in part only
+        timeout=120_000).json_value()
+    [connection] = [part for process in served.kernels() for part in process.cmdline()
+                    if part.endswith(f"kernel-{kernel}.json")]
+    client = BlockingKernelClient()
+    client.load_connection_file(connection)
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        client.execute(f"import time; time.sleep({seconds})")
+    finally:
+        client.stop_channels()
 
 
 def test_ready_pages_wait_for_room_under_the_cap_and_a_visitor_past_it_gets_the_busy_page(year, chrome):
