@@ -423,6 +423,10 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--data", type=Path, default=argparse.SUPPRESS, help="同 lianhu hub --data / as for lianhu hub")
     a.set_defaults(run=_hub_users)
 
+    from .changes.commands import add_commands
+
+    add_commands(sub, _out_folder, "数据库 / store URL or SQLite file (default data/lianhu.sqlite)")
+
     p = sub.add_parser("demo", help="在演示城市上运行主流程 / run the main job on the demo city")
     p.add_argument("--size", default="city")
     p.add_argument("--seed", type=int, default=2012)

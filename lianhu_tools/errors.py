@@ -91,6 +91,7 @@ PROBLEM_CODES = {
     "policy_inconsistent": ("政策项互相矛盾", "policy values contradict each other"),
     "indicator_invalid": ("指标体系文件有误", "the indicator system file is wrong"),
     "pairing_input_invalid": ("结对的输入无法满足", "the pairing's inputs cannot be honoured"),
+    "change_step_invalid": ("名册变化的这一步不能办理", "this step of a roster change cannot be passed"),
 }
 
 
@@ -187,17 +188,30 @@ class AlreadyImported(ArchiveError):
                    f"these files were imported before ({earlier}); not imported again")
 
 
-class PairingInputError(InputError):
-    """Inputs the pairing cannot honour (pins, links, pairs files, the planner's rules)."""
+class SaidInputError(InputError):
+    """Input rejected for reasons said in words, each "中文 / English", all under one problem code."""
+
+    code = ""
 
     @classmethod
-    def said(cls, *messages: str) -> PairingInputError:
-        """From messages written "中文 / English"."""
+    def said(cls, *messages: str):
         problems = []
         for message in messages:
             zh, _, en = message.partition(" / ")
-            problems.append(Problem.about("pairing_input_invalid", zh, en or zh))
+            problems.append(Problem.about(cls.code, zh, en or zh))
         return cls(problems)
+
+
+class PairingInputError(SaidInputError):
+    """Inputs the pairing cannot honour (pins, links, pairs files, the planner's rules)."""
+
+    code = "pairing_input_invalid"
+
+
+class ChangeError(SaidInputError):
+    """A roster change's step that cannot be passed (order, dates, reason, numbers, what it depends on)."""
+
+    code = "change_step_invalid"
 
 
 class PersonalDataLeak(Exception):

@@ -72,6 +72,15 @@ POLICY_ITEMS = (
                "名册上写的职级（如 副处级、二级调研员、科员）归入哪一档名额：地厅级、县处级、乡科级、一般干部。本市另有写法的，在这里加上。"
                "Each rank as rosters write it, and the quota band it counts as; add the city's own spellings.",
                {"*": Setting("choice", allowed=tuple(RANKS))}),
+    PolicyItem("change_steps", "名册变化的办理步骤", "",
+               "新名册带来的变化经过哪些步骤才算数（最后一步即审批）：households 贫困户的识别、退出、返贫和移出；people 干部、单位和村的变化；"
+               "details 人口、收入等其他变化。空列表：导入即生效。The steps a roster change passes before it counts (the last "
+               "approves it), per group of kinds; an empty list applies it on import.",
+               {"*": Setting("names", maximum=10)}),
+    PolicyItem("notice", "公示", "天",
+               "step 为公示那一步的名称，days 为公示天数：通过公示这一步的日期须在上一步之后至少这么多天。The notice step's name, "
+               "and the days the notice must stand: that step is passed at least this many days after the one before it.",
+               {"step": Setting("names", maximum=1), "days": Setting("count", "天", maximum=90)}),
     PolicyItem("party_households_must_be_non_poor", "党员小康建设户须为非贫困户", "是/否",
                "是：党员户收入须在低收入线以上才可作为党员小康建设户。Party-member households qualify only above the low-income line.",
                {"": Setting("bool")}),
@@ -107,6 +116,8 @@ DEFAULT_POLICY: dict = {
     "retired_cadres_link": True,
     "leadership_link": True,
     "party_households_must_be_non_poor": True,
+    "change_steps": {"households": ["核查", "评议", "公示", "审批"], "people": ["核查", "审批"], "details": ["核查"]},
+    "notice": {"step": ["公示"], "days": 7},
     "publication_allowed_names": [],
     "rank_titles": dict(DEFAULT_RANK_TITLES),
 }
@@ -173,6 +184,16 @@ class Policy:
         """The rank in the table most like `rank`, for "did you mean"."""
         found = difflib.get_close_matches(rank_key(rank), list(self.rank_table), n=1, cutoff=0.4)
         return found[0] if found else None
+
+    def change_steps(self, group: str) -> list[str]:
+        """The steps of a group of roster changes (`changes.kinds`), in order; the last approves."""
+        return list(self.settings["change_steps"][group])
+
+    @property
+    def notice(self) -> tuple[str | None, int]:
+        """The notice step's name (none: no notice) and the days a notice stands."""
+        step = self.settings["notice"]["step"]
+        return (step[0] if step else None), int(self.settings["notice"]["days"])
 
     @property
     def publication_allowed_names(self) -> list[str]:
@@ -264,6 +285,16 @@ def _check(settings: dict, source: str) -> list[Problem]:
             if not any(c.startswith(f"{path}.") for c in wrong) and bounds["min"] > bounds["max"]:
                 problems.append(_problem(source, path, bounds, "policy_inconsistent",
                                          f"“{path}”的最小值大于最大值", f"'{path}': min exceeds max"))
+    if not any(c.startswith(("change_steps", "notice")) for c in wrong):
+        steps = settings["change_steps"]
+        for group, names in steps.items():
+            if len(set(names)) != len(names):
+                problems.append(_problem(source, f"change_steps.{group}", ", ".join(names), "policy_inconsistent",
+                                         "同一步骤写了两次", "a step is named twice"))
+        notice = settings["notice"]["step"]
+        if notice and not any(notice[0] in names for names in steps.values()):
+            problems.append(_problem(source, "notice.step", notice[0], "policy_inconsistent",
+                                     "公示步骤不在 change_steps 的任何一组中", "the notice step is in no group of change_steps"))
     return problems
 
 

@@ -15,8 +15,8 @@ ROLES = {  # code: (中文, English)
 
 WRITES = {  # what each role may write; a county office within its area only
     "planner": {"rosters", "activities", "plans", "pairings", "teams", "assessments", "adjustments", "status", "users",
-                "meta"},
-    "county": {"activities", "plans"},
+                "meta", "changes", "approvals"},
+    "county": {"activities", "plans", "changes"},  # a change's steps in its county, all but the approving one
     "leader": set(),
     "auditor": set(),
 }
@@ -30,6 +30,8 @@ WRITING = {  # what a write is, as its refusal says it
     "assessments": ("保存考核", "save an assessment"),
     "adjustments": ("人工调整考核", "adjust an assessment"),
     "status": ("改变结对状态", "change a pairing's status"),
+    "changes": ("办理名册变化", "pass a roster change's step"),
+    "approvals": ("审批名册变化", "approve a roster change"),
     "users": ("管理用户", "manage users"),
     "meta": ("记录数据库信息", "note a fact about the store"),
 }

@@ -24,6 +24,10 @@ POLICIES = {  # table: {policy: (command, roles, USING, WITH CHECK)}; every role
     "meta": {"planner_writes": ("ALL", ["planner"], "true", "true"),  # a county office's write changes `written` only
              "county_marks_written": ("UPDATE", ["county"], "key = 'written'", "key = 'written'")},
     "audit_log": {"who_is_the_login": ("INSERT", ["planner", "county"], None, WHO)},
+    "roster_changes": {"planner_writes": ("ALL", ["planner"], "true", "true"),  # a county office passes its own's steps
+                       "county_own_area": ("UPDATE", ["county"], f"starts_with(county_code, {AREA})",
+                                           f"starts_with(county_code, {AREA})")},
+    "change_steps": {"who_is_the_login": ("INSERT", ["planner", "county"], None, WHO)},
 }
 
 
@@ -41,6 +45,8 @@ def set_up(conn) -> None:
     conn.exec_driver_sql(f"GRANT INSERT ON audit_log TO {group['planner']}")
     conn.exec_driver_sql(f"GRANT INSERT ON activities, imports, audit_log, plans TO {group['county']}")
     conn.exec_driver_sql(f"GRANT UPDATE (value) ON meta TO {group['county']}")
+    conn.exec_driver_sql(f"GRANT UPDATE (state, step) ON roster_changes TO {group['county']}")
+    conn.exec_driver_sql(f"GRANT INSERT ON change_steps TO {group['county']}")
     for name in names:
         if name in PERSONAL:
             public = [c.name for c in metadata.tables[name].c if c.name not in PERSONAL[name]]

@@ -14,7 +14,7 @@ import json
 import os
 import re
 import uuid
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -31,6 +31,7 @@ from ..rosters import Rosters
 from ..roles import ROLES, WRITES, WRITING, role_label
 from ..schema import HOUSEHOLD_PERSONAL_FIELDS, VILLAGE
 from . import migrations, postgres_roles
+from .changes import RosterChanges
 from .migrations import create_or_migrate
 from .tables import (
     FINGERPRINTED,
@@ -65,7 +66,7 @@ def now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-class Store:
+class Store(RosterChanges):
     """Open (creating or migrating) the store at `url`; `Store()` uses data/lianhu.sqlite."""
 
     def __init__(self, url: str | Path = DEFAULT_URL, who: str | None = None, create: bool = True):
@@ -469,11 +470,13 @@ class Store:
             return pd.read_sql(sa.select(assessments.c.assessment_id, assessments.c.period, assessments.c.at,
                                          assessments.c.who).order_by(assessments.c.assessment_id), conn)
 
-    def rosters(self, import_id: int | None = None, personal: bool = True, only: dict[str, list[str]] | None = None):
+    def rosters(self, import_id: int | None = None, personal: bool = True, only: dict[str, list[str]] | None = None,
+                conn=None):
         """The roster snapshot of an import (default: the latest), as validated `Rosters`; without `personal`,
         no household's ID number, phone or head's name (what a leader's login may read on PostgreSQL); with `only`,
-        just the columns it names of the rosters it names (none: no rows either), all of the others."""
-        with self.engine.connect() as conn:
+        just the columns it names of the rosters it names (none: no rows either), all of the others. `conn`: read
+        inside that transaction."""
+        with self.engine.connect() if conn is None else nullcontext(conn) as conn:
             if import_id is None:
                 import_id = conn.execute(sa.select(sa.func.max(imports.c.import_id))
                                          .where(imports.c.kind == "rosters")).scalar()
@@ -682,7 +685,10 @@ def _insert_frame(conn, table: sa.Table, frame: pd.DataFrame) -> None:
     columns = [c.name for c in table.c if c.name in frame.columns]
     frame = frame[columns].astype(object).where(frame[columns].notna(), None)
     for name in columns:
-        if isinstance(table.c[name].type, sa.Date):
+        if isinstance(table.c[name].type, sa.DateTime):
+            frame[name] = pd.Series([None if v is None else pd.Timestamp(v).to_pydatetime() for v in frame[name]],
+                                    index=frame.index, dtype=object)  # a list of datetimes would become Timestamps again
+        elif isinstance(table.c[name].type, sa.Date):
             frame[name] = [None if v is None else pd.Timestamp(v).date() for v in frame[name]]
     rows = list(frame.itertuples(index=False, name=None))
     marker = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(conn.dialect.paramstyle)

@@ -180,3 +180,33 @@ users = sa.Table(
     sa.Column("added_at", sa.DateTime, nullable=False),
     sa.Column("added_by", sa.String, nullable=False),
 )
+
+roster_changes = sa.Table(
+    "roster_changes", metadata,  # what a new roster changed (changes.detect), each through its steps (changes.steps)
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("received", sa.ForeignKey("imports.import_id"), nullable=False, index=True),  # the roster as sent
+    sa.Column("base", sa.ForeignKey("imports.import_id"), nullable=False),  # the roster (as it counted) compared with
+    sa.Column("kind", sa.String, nullable=False),  # changes.kinds
+    sa.Column("subject_kind", sa.String, nullable=False),  # the roster: households, cadres, units, villages
+    sa.Column("subject_id", sa.String, nullable=False, index=True),
+    sa.Column("county_code", sa.String),
+    sa.Column("village_code", sa.String),
+    sa.Column("before", sa.Text),  # the fields concerned, as JSON (no household's ID number, phone or name)
+    sa.Column("after", sa.Text),
+    sa.Column("evidence_zh", sa.String),
+    sa.Column("evidence_en", sa.String),
+    sa.Column("state", sa.String, nullable=False),  # changes.kinds.STATES
+    sa.Column("step", sa.String),  # the last step passed
+    sa.Column("at", sa.DateTime, nullable=False),
+)
+
+change_steps = sa.Table(
+    "change_steps", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("change_id", sa.ForeignKey("roster_changes.id"), nullable=False, index=True),
+    sa.Column("step", sa.String, nullable=False),  # a step's name, or 未通过 / rejected
+    sa.Column("done_on", sa.Date, nullable=False),  # the day it was done (the meeting, the notice's end)
+    sa.Column("reason", sa.String, nullable=False),
+    sa.Column("at", sa.DateTime, nullable=False),  # when it was recorded
+    sa.Column("who", sa.String, nullable=False),
+)

@@ -1,0 +1,172 @@
+"""`lianhu changes …`: take in a new year's roster and list what changed, pass or reject each change's steps,
+and write the 公示名单 of the villages whose changes are on notice."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from ..errors import UsageError
+from .kinds import KINDS, STATES
+
+
+def add_commands(sub, out_folder, db_help: str) -> None:
+    """The `changes` command and its actions, on the parser's subcommands `sub`."""
+    p = sub.add_parser("changes", help="名册变化及其办理（核查、评议、公示、审批）/ roster changes and their steps")
+    actions = p.add_subparsers(dest="changes_command", required=True, metavar="ACTION")
+
+    a = actions.add_parser("import", help="导入新一年的名册，列出变化 / take in a new roster and list what changed")
+    a.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    a.add_argument("--out", type=out_folder, help="各县区的变化清单写到这里 / write each county's change list here")
+    _common(a, db_help)
+    a.set_defaults(run=_import)
+
+    a = actions.add_parser("list", help="列出变化 / list the changes of the latest roster")
+    a.add_argument("--state", choices=tuple(STATES), help="; ".join(f"{k} {v[0]}" for k, v in STATES.items()))
+    a.add_argument("--kind", choices=tuple(KINDS), metavar="KIND", help="变化类别 / kind: " + ", ".join(KINDS))
+    a.add_argument("--county", help="县区代码 / a county's code")
+    a.add_argument("--out", type=out_folder, help="各县区的变化清单写到这里 / write each county's change list here")
+    a.add_argument("--format", choices=("text", "json"), default="text")
+    _common(a, db_help)
+    a.set_defaults(run=_list)
+
+    a = actions.add_parser("pass", help="办理一步（最后一步即审批）/ pass a step (the last one approves)")
+    a.add_argument("step", help="步骤名称，如 核查、评议、公示、审批 / the step's name")
+    _chosen(a)
+    _common(a, db_help)
+    a.set_defaults(run=_pass)
+
+    a = actions.add_parser("reject", help="不予通过（变化不算数）/ reject: the changes do not count")
+    _chosen(a)
+    _common(a, db_help)
+    a.set_defaults(run=_reject)
+
+    a = actions.add_parser("notice", help="公示名单（按村，张贴用，不上网）/ the notice lists, a sheet per village, for the notice boards")
+    a.add_argument("--out", type=out_folder, required=True)
+    a.add_argument("--start", type=_date, default=dt.date.today(), help="公示开始日期 / the notice's first day (YYYY-MM-DD)")
+    _common(a, db_help)
+    a.set_defaults(run=_notice)
+
+
+def _common(parser, db_help: str) -> None:
+    parser.add_argument("--policy-file", type=Path, help="政策文件：办理步骤、公示天数、贫困线 / steps, notice days, lines")
+    parser.add_argument("--db", default=None, help=db_help)
+
+
+def _chosen(parser) -> None:
+    parser.add_argument("--ids", type=int, nargs="+", default=[], metavar="N", help="变化编号 / change numbers")
+    parser.add_argument("--kind", choices=tuple(KINDS), metavar="KIND", help="该类别、处于这一步的全部变化 / every change of "
+                                                                              "this kind at this step")
+    parser.add_argument("--county", help="只办该县区的 / only this county's (with --kind)")
+    parser.add_argument("--on", type=_date, default=dt.date.today(), help="办理日期（会议、公示期满之日）/ the day it was done")
+    parser.add_argument("--reason", required=True, help="理由或依据（会议、核查结论）/ the reason")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"须为日期 YYYY-MM-DD / must be a date YYYY-MM-DD, not {text!r}") from None
+
+
+def _policy_and_store(args, create: bool = False):
+    from ..cli import _policy, _store
+
+    return _policy(args.policy_file), _store(args, create=create)
+
+
+def _import(args) -> int:
+    from ..cli import _existing, _load
+    from .sheets import write_change_lists
+
+    rosters, policy = _load(_existing(args.paths), args.policy_file)
+    _, store = _policy_and_store(args)
+    received = store.receive_rosters(rosters, policy, ", ".join(map(str, args.paths)))
+    changes = received.changes
+    counts = changes["kind"].value_counts()
+    print(f"收到的名册（导入 {received.received}）与库中名册（导入 {received.base}）相比 / the roster received against the store's:")
+    for kind in KINDS:
+        if counts.get(kind):
+            print(f"  {KINDS[kind].zh} / {KINDS[kind].en}: {counts[kind]:,}")
+    print(f"共 {len(changes):,} 项变化；{received.carried:,} 项沿用此前已办理的步骤，{received.applied:,} 项无需办理、已生效 / "
+          f"{len(changes):,} changes; {received.carried:,} keep the steps they had passed, {received.applied:,} need no step")
+    if args.out:
+        written = write_change_lists(changes, store.rosters(received.received), store.rosters(received.base), args.out)
+        print(f"变化清单 / change lists: {len(written)} 个文件 → {args.out}")
+    return 0
+
+
+def _list(args) -> int:
+    from ..cli import _for_people
+    from .sheets import change_table, write_change_lists
+
+    policy, store = _policy_and_store(args)
+    changes = store.roster_change_list(policy, args.state)
+    if changes.empty:
+        print("没有名册变化（先用 lianhu changes import 导入新名册）/ no roster changes (lianhu changes import takes a new roster)")
+        return 0
+    if args.kind:
+        changes = changes[changes["kind"] == args.kind]
+    if args.county:
+        changes = changes[changes["county_code"] == args.county]
+    received, base = int(changes["received"].iloc[0]) if len(changes) else 0, int(changes["base"].iloc[0]) if len(changes) else 0
+    if args.out:
+        written = write_change_lists(changes, store.rosters(received), store.rosters(base), args.out) if len(changes) else []
+        print(f"变化清单 / change lists: {len(written)} 个文件 → {args.out}")
+        return 0
+    if args.format == "json":
+        print(changes.drop(columns=["before", "after"]).to_json(orient="records", force_ascii=False, date_format="iso"))
+        return 0
+    print(_for_people(change_table(changes, store.rosters(received), store.rosters(base))) if len(changes) else "没有 / none")
+    return 0
+
+
+def _ids(args, store, policy, step: str | None) -> list[int]:
+    """The changes chosen: --ids, and/or every open change of --kind (in --county) at `step`."""
+    if not args.ids and not args.kind:
+        raise UsageError("须给出 --ids 或 --kind / give --ids or --kind")
+    if args.county and not args.kind:
+        raise UsageError("--county 须与 --kind 同用 / --county goes with --kind")
+    ids = list(args.ids)
+    if args.kind:
+        listed = store.roster_change_list(policy, "open")
+        mine = listed[(listed["kind"] == args.kind) & ((listed["next_step"] == step) if step else True)]
+        if args.county:
+            mine = mine[mine["county_code"] == args.county]
+        ids += mine["id"].astype(int).tolist()
+        if mine.empty:
+            raise UsageError(f"没有处于“{step or '办理中'}”的{KINDS[args.kind].zh} / no {args.kind} change at this step")
+    return ids
+
+
+def _pass(args) -> int:
+    policy, store = _policy_and_store(args)
+    done = store.pass_step(_ids(args, store, policy, args.step), args.step, args.on, args.reason, policy)
+    print(f"已通过“{args.step}”：{done['passed']:,} 项；审批生效 {done['approved']:,} 项，结束结对 {done['pairings_ended']:,} 对 / "
+          f"passed {args.step}: {done['passed']:,}; approved {done['approved']:,}; pairings ended {done['pairings_ended']:,}")
+    return 0
+
+
+def _reject(args) -> int:
+    policy, store = _policy_and_store(args)
+    count = store.reject_changes(_ids(args, store, policy, None), args.on, args.reason, policy)
+    print(f"不予通过 {count:,} 项（名册仍按原样计）/ rejected {count:,}: the roster counts as it was")
+    return 0
+
+
+def _notice(args) -> int:
+    from .sheets import write_notices
+
+    policy, store = _policy_and_store(args)
+    changes = store.roster_change_list(policy, "open")
+    if changes.empty:
+        print("没有待公示的变化 / nothing on notice", file=sys.stderr)
+        return 0
+    received, base = int(changes["received"].iloc[0]), int(changes["base"].iloc[0])
+    written = write_notices(changes, store.rosters(received), store.rosters(base), policy, args.out, args.start)
+    print(f"公示名单 / notice lists: {len(written)} 个县区 → {args.out}（只张贴于村务公开栏，不上网 / for the villages' notice "
+          f"boards only, never the website）" if written else "没有处于公示这一步的变化 / no change is at the notice step")
+    return 0
+
