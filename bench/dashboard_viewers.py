@@ -39,11 +39,26 @@ WATCH = """(() => {  // when the headline, then the charts' bars, first appear: 
 })();"""
 
 
+STUCK = """async () => {  // what a page not drawn shows, and what Jupyter says of its kernel
+  const config = JSON.parse(document.getElementById("jupyter-config-data")?.textContent || "{}");
+  let kernel = "no kernel id";
+  if (config.kernelId) {
+    try {
+      const reply = await fetch(new URL(`api/kernels/${config.kernelId}`, new URL(config.baseUrl || "/", location.href)));
+      kernel = reply.ok ? JSON.stringify(await reply.json()) : `HTTP ${reply.status}`;
+    } catch (error) { kernel = String(error); }
+  }
+  return `widgets ${document.querySelectorAll(".jupyter-widgets").length}, text ${JSON.stringify(
+    document.body.innerText.slice(0, 120))}, kernel ${kernel}`;
+}"""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", nargs="*", default=[], help="stores to serve (else a fresh demo year of --size)")
     parser.add_argument("--size", default="city")
     parser.add_argument("--postgres", action="store_true", help="also the same store copied to a PostgreSQL server")
+    parser.add_argument("--postgres-only", action="store_true", help="with --postgres: that copy alone")
     parser.add_argument("--viewers", type=int, default=30)
     parser.add_argument("--redraws", type=int, default=10, help="viewers who each pick a county, one after another")
     parser.add_argument("--no-reference", action="store_true", help="skip the run with no page kept ready")
@@ -63,7 +78,7 @@ def main() -> None:
         started = time.perf_counter()
         copy_store(Store(stores[0], create=False), url := server.new_database())
         print(f"copied {stores[0]} to PostgreSQL in {time.perf_counter() - started:.0f} s")
-        stores.append(url)
+        stores = [url] if args.postgres_only else [*stores, url]
     rows = []
     try:
         for db in stores:
@@ -74,7 +89,7 @@ def main() -> None:
         if server:
             server.stop()
     print(f"\n| store | pages kept ready | {args.viewers} viewers at once: first paint, median / slowest | charts drawn, "
-          f"median / slowest | pages loaded again | CPU: server / browsers | kernel per viewer: RSS (its own), median / largest "
+          f"median / slowest | pages loaded again (drawn in 900 s) | CPU: server / browsers | kernel per viewer: RSS (its own), median / largest "
           f"| county redraw, median / slowest |\n|---|---|---|---|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
@@ -106,13 +121,21 @@ def _run(db: str, viewers: int, ready: int, redraws: int) -> list[str]:
             page.goto(served.url, wait_until="commit", timeout=600_000)
             pages.append(page)
         deadline = time.monotonic() + 900
-        painted, drawn = [], []
-        for page in pages:
-            page.wait_for_function("window.__drawn", timeout=max(1, deadline - time.monotonic()) * 1000)
+        painted, drawn, stuck = [], [], []
+        for k, page in enumerate(pages):
+            try:
+                page.wait_for_function("window.__drawn", timeout=max(1, deadline - time.monotonic()) * 1000)
+            except Exception:  # noqa: BLE001 — Playwright's timeout: the page is told about, the run goes on
+                stuck.append(f"page {k}: loaded {len(loads[k])} times; " + page.evaluate(STUCK))
+                continue
             painted.append(page.evaluate("window.__painted") / 1000)
             drawn.append(page.evaluate("window.__drawn") / 1000)
+        for line in stuck:
+            print(f"  not drawn within 900 s: {line}", flush=True)
+        pages = [page for k, page in enumerate(pages) if not any(line.startswith(f"page {k}:") for line in stuck)]
         server_cpu, browser_cpu = (after - before for after, before in zip(_cpu_split(served), cpu))
-        reloaded = sum(len(mine) > 1 for mine in loads)  # by the template's watchdog (a page's times count from its last load)
+        reloaded = sum(len(mine) > 1 for mine in loads)
+        drawn_count = f"{len(pages)} of {viewers}"  # by the template's watchdog (a page's times count from its last load)
         served.settled(1800)  # the pool refilled: the redraws do not share the cores with it
         sizes = sorted(served.kernel_unique_bytes())[-viewers:]  # the viewers' kernels (ready ones started later are smaller)
         rss = sorted(served.kernel_bytes())[-viewers:]
@@ -125,7 +148,7 @@ def _run(db: str, viewers: int, ready: int, redraws: int) -> list[str]:
               f"{_spread([s / MIB for s in rss], ' MiB', 0)}, unique {_spread([s / MIB for s in sizes], ' MiB', 0)} "
               f"(all {len(served.kernel_bytes())} kernels: {sum(served.kernel_bytes()) / MIB:,.0f} MiB RSS); "
               f"county redraw {_spread(redrawn, 's', 2)}; pages loaded again by the watchdog: {reloaded}", flush=True)
-    return [f"{engine}", str(ready), _spread(painted, " s"), _spread(drawn, " s"), str(reloaded),
+    return [f"{engine}", str(ready), _spread(painted, " s"), _spread(drawn, " s"), f"{reloaded} ({drawn_count} drawn)",
             f"{server_cpu:.0f} s / {browser_cpu:.0f} s",
             f"{_spread([s / MIB for s in rss], ' MiB', 0)} ({_spread([s / MIB for s in sizes], ' MiB', 0)} its own)",
             _spread(redrawn, " s", 2)]

@@ -193,6 +193,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--encoding", default="utf-8-sig", help="CSV encoding, e.g. utf-8-sig or gb18030")
     p.add_argument("--archives-out", type=_out_folder,
                    help="也写出一年的工作记录和三年规划（先结对）/ also write a year of work diaries and the plans here")
+    p.add_argument("--second-year-out", type=_out_folder,
+                   help="也写出第二年的名册（脱贫、新识别、干部调动……）/ also write the second year's rosters here")
     p.set_defaults(run=_demo_data)
 
     p = sub.add_parser("validate", help="检查名册文件 / check roster files and list every problem")
@@ -423,9 +425,11 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--data", type=Path, default=argparse.SUPPRESS, help="同 lianhu hub --data / as for lianhu hub")
     a.set_defaults(run=_hub_users)
 
-    from .changes.commands import add_commands
+    from .changes.commands import add_commands, add_repair_command, add_warn_command
 
     add_commands(sub, _out_folder, "数据库 / store URL or SQLite file (default data/lianhu.sqlite)")
+    add_repair_command(sub, _out_folder, "数据库 / store URL or SQLite file (default data/lianhu.sqlite)")
+    add_warn_command(sub, _out_folder, "数据库 / store URL or SQLite file (default data/lianhu.sqlite)")
 
     p = sub.add_parser("demo", help="在演示城市上运行主流程 / run the main job on the demo city")
     p.add_argument("--size", default="city")
@@ -468,6 +472,15 @@ def _demo_data(args) -> int:
     folder = write_demo_rosters(args.size, args.out, args.seed, args.format, args.encoding)
     for path in sorted(folder.iterdir()):
         print(path)
+    if args.second_year_out:
+        from .demo.pipeline import demo_tables
+        from .demo.second_year import second_year_tables
+        from .tables import write_rosters
+
+        second = second_year_tables(demo_tables(args.size, args.seed), args.seed)
+        write_rosters(second.tables, args.second_year_out, args.format, encoding=args.encoding)
+        for path in sorted(Path(args.second_year_out).iterdir()):
+            print(path)
     if args.archives_out:
         rosters = _load([folder], None)[0]
         archives = write_demo_archives(rosters, *demo_pairings(rosters), args.archives_out, args.seed)

@@ -51,6 +51,13 @@ def assessment_label(period: str) -> str:
     return "年中" if is_half(period) else "年终"
 
 
+def last_day(period: str):
+    """The period's last day: 2025H1 → 2025-06-30, 2025H2 and 2025 → 2025-12-31."""
+    import datetime as dt
+
+    return dt.date(year_of(period), 6, 30) if period.endswith("H1") else dt.date(year_of(period), 12, 31)
+
+
 def previous_period(period: str) -> str:
     """2025H2 → 2025H1, 2025H1 → 2024H2, 2025 → 2024."""
     year = year_of(period)

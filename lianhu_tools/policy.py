@@ -27,6 +27,7 @@ MAX_KM = 2000.0  # a distance limit beyond a province's extent is a typing error
 MAX_QUOTA = 100  # households per cadre and pool (real programs: up to about 10)
 MAX_PER_UNIT = 100  # villages per unit, work-team members per village
 MAX_ALLOWED_NAMES = 1000  # reviewed namesakes a publication may carry
+RISK_LEVELS = ("高", "中", "低")  # an early warning's levels, highest first
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,14 @@ POLICY_ITEMS = (
                "step 为公示那一步的名称，days 为公示天数：通过公示这一步的日期须在上一步之后至少这么多天。The notice step's name, "
                "and the days the notice must stand: that step is passed at least this many days after the one before it.",
                {"step": Setting("names", maximum=1), "days": Setting("count", "天", maximum=90)}),
+    PolicyItem("warnings", "防返贫监测预警规则", "",
+               "near_line_times：收入低于低收入线的几倍为边缘户；income_drop_share：收入比上一份名册下降的比例；shock_causes、shock_words："
+               "名册的致贫原因、工作记录的说明里出现即为遭遇风险；no_visit_days：多少天无人走访；levels：每条规则的风险等级（高/中/低）。"
+               "Early-warning rules: near the line, income down, a shock in the roster or a diary note, no visit for N days, "
+               "a plan measure overdue; each rule's risk level.",
+               {"near_line_times": Setting("amount", maximum=10, above=1), "income_drop_share": Setting("amount", maximum=1, above=0),
+                "shock_causes": Setting("names", maximum=20), "shock_words": Setting("names", maximum=100),
+                "no_visit_days": Setting("count", "天", maximum=366), "levels.*": Setting("choice", allowed=RISK_LEVELS)}),
     PolicyItem("party_households_must_be_non_poor", "党员小康建设户须为非贫困户", "是/否",
                "是：党员户收入须在低收入线以上才可作为党员小康建设户。Party-member households qualify only above the low-income line.",
                {"": Setting("bool")}),
@@ -116,6 +125,10 @@ DEFAULT_POLICY: dict = {
     "retired_cadres_link": True,
     "leadership_link": True,
     "party_households_must_be_non_poor": True,
+    "warnings": {"near_line_times": 1.5, "income_drop_share": 0.2, "shock_causes": ["因病", "因灾", "因残"],
+                 "shock_words": ["住院", "大病", "重病", "手术", "受灾", "灾害", "冰雹", "洪水", "滑坡", "车祸", "残疾", "失业"],
+                 "no_visit_days": 90,
+                 "levels": {"near_line": "中", "income_drop": "高", "shock": "高", "no_visit": "中", "plan_overdue": "低"}},
     "change_steps": {"households": ["核查", "评议", "公示", "审批"], "people": ["核查", "审批"], "details": ["核查"]},
     "notice": {"step": ["公示"], "days": 7},
     "publication_allowed_names": [],
@@ -194,6 +207,11 @@ class Policy:
         """The notice step's name (none: no notice) and the days a notice stands."""
         step = self.settings["notice"]["step"]
         return (step[0] if step else None), int(self.settings["notice"]["days"])
+
+    @property
+    def warnings(self) -> dict:
+        """The early-warning rules (`monitoring`)."""
+        return self.settings["warnings"]
 
     @property
     def publication_allowed_names(self) -> list[str]:

@@ -15,7 +15,7 @@ ROLES = {  # code: (中文, English)
 
 WRITES = {  # what each role may write; a county office within its area only
     "planner": {"rosters", "activities", "plans", "pairings", "teams", "assessments", "adjustments", "status", "users",
-                "meta", "changes", "approvals"},
+                "meta", "changes", "approvals", "warnings"},
     "county": {"activities", "plans", "changes"},  # a change's steps in its county, all but the approving one
     "leader": set(),
     "auditor": set(),
@@ -32,6 +32,7 @@ WRITING = {  # what a write is, as its refusal says it
     "status": ("改变结对状态", "change a pairing's status"),
     "changes": ("办理名册变化", "pass a roster change's step"),
     "approvals": ("审批名册变化", "approve a roster change"),
+    "warnings": ("保存监测预警", "save early warnings"),
     "users": ("管理用户", "manage users"),
     "meta": ("记录数据库信息", "note a fact about the store"),
 }

@@ -126,7 +126,7 @@ def test_steps_go_in_order_dated_with_a_reason_and_the_notice_stands_its_days(ci
     with pytest.raises(ChangeError) as raised:
         store.pass_step([exit_, 999_999], "评议", DAY, "", policy, today=DAY)
     said = str(raised.value)
-    assert "下一步是“核查”" in said and "999999" in said and "须说明理由" in said  # every problem at once
+    assert "的下一步是“核查”" in said and "999999" in said and "须说明理由" in said  # every problem at once
     store.pass_step([exit_], "核查", DAY, "入户核查", policy, today=DAY)
     store.pass_step([exit_], "评议", DAY + dt.timedelta(days=1), "村民代表会议", policy, today=DAY + dt.timedelta(days=1))
     with pytest.raises(ChangeError, match="公示须满 7 天"):
@@ -208,3 +208,57 @@ def test_a_county_office_passes_its_own_countys_steps_and_approves_none(city):
     clerk.pass_step(mine, "公示", DAY + dt.timedelta(days=7), "无异议", default_policy(), today=DAY + dt.timedelta(days=7))
     with pytest.raises(NotAllowed):
         clerk.pass_step(mine, "审批", DAY + dt.timedelta(days=7), "批准", default_policy(), today=DAY + dt.timedelta(days=7))
+
+
+def _approve_everything(store, policy=None):
+    policy = policy or default_policy()
+    on = DAY
+    while True:
+        listed = store.roster_change_list(policy, "open")
+        if listed.empty:
+            return on
+        for step, rows in listed.groupby("next_step", sort=False):
+            store.pass_step(rows["id"].tolist(), step, on, "批量办理 / in bulk", policy, today=on)
+        on += dt.timedelta(days=8)
+
+
+def test_re_pairing_keeps_every_still_valid_pairing_and_pairs_what_changed(city):
+    from lianhu_tools.pairing.repair import repair_households
+
+    store, received, truth, pairs = city
+    _approve_everything(store)
+    stored = store.current("pairings")
+    repaired = repair_households(store, default_policy())
+    proposal = repaired.result.pairs
+    kept = proposal[proposal["status"] == "locked"]
+    ended_now = repaired.result.ended[repaired.result.ended["household_id"].isin(stored["household_id"])]
+    # every stored pairing is kept, or ends for a reason the rules give
+    assert set(zip(kept["cadre_id"], kept["household_id"])) | set(zip(ended_now["cadre_id"], ended_now["household_id"])) \
+        == set(zip(stored["cadre_id"], stored["household_id"]))
+    assert ended_now["reason"].str.contains("不是干部单位所联系的村|名额减少|距离上限|不在贫困户").all()
+    moved = truth["cadre_changed"]
+    assert set(ended_now["cadre_id"]) <= moved  # only cadres whose unit or rank changed lose a pairing
+    # households left by a departed cadre: a colleague of the same unit takes over where one has room
+    gone = store.pairings_of_departed(set(store.rosters().cadres["cadre_id"]), set(stored["household_id"]))
+    assert len(gone)
+    taken = proposal[proposal["household_id"].isin(gone["household_id"])]
+    assert taken["reason"].str.contains("同单位干部接替").any()
+    assert (taken.merge(gone, on="household_id", suffixes=("", "_before")).eval("unit_id == unit_id_before")).mean() > 0.5
+    # households newly identified (all approved) are paired where a cadre can reach them
+    identified = truth["household_identified"]
+    assert proposal["household_id"].isin(identified).sum() + repaired.result.uncovered["household_id"].isin(identified).sum() \
+        == len(identified)
+
+
+def test_re_pairing_is_optimal_for_what_changed_on_both_engines(city):
+    from lianhu_tools.pairing.problem import PairingOptions
+    from lianhu_tools.pairing.repair import repair_households
+
+    store, *_ = city
+    _approve_everything(store)
+    network = repair_households(store, default_policy())
+    model = repair_households(store, default_policy(), PairingOptions(engine="cbc"))
+    for pool, report in network.result.reports.items():
+        assert [(l.name, l.value) for l in report.levels] == [(l.name, l.value) for l in model.result.reports[pool].levels]
+        assert all(l.proven for l in report.levels)
+    assert network.kept == model.kept

@@ -1,5 +1,6 @@
-"""`lianhu changes …`: take in a new year's roster and list what changed, pass or reject each change's steps,
-and write the 公示名单 of the villages whose changes are on notice."""
+"""The living year's commands: `lianhu changes …` takes in a new year's roster and lists what changed, passes or
+rejects each change's steps and writes the 公示名单 of the villages on notice; `lianhu repair` re-pairs after the
+approvals; `lianhu warn` raises the early warnings and writes the must-visit lists."""
 
 from __future__ import annotations
 
@@ -48,6 +49,26 @@ def add_commands(sub, out_folder, db_help: str) -> None:
     a.add_argument("--start", type=_date, default=dt.date.today(), help="公示开始日期 / the notice's first day (YYYY-MM-DD)")
     _common(a, db_help)
     a.set_defaults(run=_notice)
+
+
+def add_repair_command(sub, out_folder, db_help: str) -> None:
+    p = sub.add_parser("repair", help="审批后重新结对（保留仍有效的结对，只调整变化的）/ re-pair after approved changes, "
+                                      "keeping every pairing still valid")
+    p.add_argument("--out", type=out_folder, required=True,
+                   help="联户方案.xlsx（可用 lianhu accept --pairs 采纳）和各县区调整名单 / the proposal and each county's 调整名单")
+    p.add_argument("--solver", choices=("auto", "network", "cbc", "highs"), default="auto")
+    _common(p, db_help)
+    p.set_defaults(run=_repair)
+
+
+def add_warn_command(sub, out_folder, db_help: str) -> None:
+    p = sub.add_parser("warn", help="防返贫监测：预警和必访名单 / early warnings and the must-visit lists")
+    p.add_argument("--period", required=True, help="期别 / period: 2025H2, 2026H1 …")
+    p.add_argument("--as-of", type=_date, help="截至日期（默认期末）/ the day the warnings are raised on (default: the period's "
+                                               "last day)")
+    p.add_argument("--out", type=out_folder, required=True, help="各县区必访名单 / each county's must-visit lists")
+    _common(p, db_help)
+    p.set_defaults(run=_warn)
 
 
 def _common(parser, db_help: str) -> None:
@@ -170,3 +191,55 @@ def _notice(args) -> int:
           f"boards only, never the website）" if written else "没有处于公示这一步的变化 / no change is at the notice step")
     return 0
 
+
+
+def _repair(args) -> int:
+    from ..pairing.output import household_sheets, write_tables
+    from ..pairing.problem import PairingOptions
+    from ..pairing.repair import repair_households, write_adjustments
+
+    policy, store = _policy_and_store(args)
+    repaired = repair_households(store, policy, PairingOptions(engine=args.solver))
+    proposal = Path(args.out) / "联户方案.xlsx"
+    write_tables(household_sheets(repaired.result), proposal)
+    written = write_adjustments(repaired.adjustments, Path(args.out) / "调整名单")
+    counts = repaired.adjustments["change"].value_counts()
+    print(f"保留结对 {repaired.kept:,} 对；结束 {counts.get('结束 / ends', 0):,}，接替 {counts.get('接替 / taken over', 0):,}，"
+          f"新结对 {counts.get('新结对 / new', 0):,}；未覆盖 {len(repaired.result.uncovered):,} 户 / kept {repaired.kept:,} pairs; "
+          f"{counts.get('结束 / ends', 0):,} end, {counts.get('接替 / taken over', 0):,} taken over, {counts.get('新结对 / new', 0):,} "
+          f"new; {len(repaired.result.uncovered):,} households uncovered")
+    print(f"方案 / proposal: {proposal}（lianhu accept --pairs {proposal} 采纳 / accept it）；调整名单 / adjustment lists: "
+          f"{len(written)} 个县区 → {Path(args.out) / '调整名单'}")
+    return 0
+
+
+def _warn(args) -> int:
+    from ..cli import _period
+    from ..monitoring import household_warnings, level_counts, must_visit_sheets
+    from ..pairing.output import write_tables
+    from ..periods import last_day
+
+    period = _period(args.period)
+    policy, store = _policy_and_store(args)
+    as_of = args.as_of or last_day(period)
+    rosters = store.rosters()
+    previous = store.previous_year_rosters()
+    pairs, teams = store.current("pairings"), store.teams()
+    flagged = household_warnings(rosters, policy, as_of, store.activities(), pairs, previous, store.plans())
+    counts = store.save_warnings(period, flagged, as_of)
+    standing = store.warnings(period)
+    written = [path for county, sheets in must_visit_sheets(standing, rosters, teams, period).items()
+               for path in write_tables(sheets, Path(args.out) / f"{county}_{_county_name(rosters, county)}_必访名单.xlsx")]
+    table = level_counts(standing)
+    print(f"{period} 预警（截至 {as_of}）/ warnings as of {as_of}: 新增 {counts['new']:,}，更新 {counts['updated']:,}，走访后消除 "
+          f"{counts['cleared']:,}；未消除 {len(standing):,} 户 / {counts['new']:,} new, {counts['updated']:,} updated, "
+          f"{counts['cleared']:,} cleared by a visit; {len(standing):,} open")
+    for county, row in table.iterrows():
+        print(f"  {_county_name(rosters, county)}: " + "，".join(f"{level} {row[level]:,}" for level in table.columns))
+    print(f"必访名单 / must-visit lists: {len(written)} 个县区 → {args.out}")
+    return 0
+
+
+def _county_name(rosters, county: str) -> str:
+    names = rosters.villages.drop_duplicates("county_code").set_index("county_code")["county_name"]
+    return str(names.get(county, county))

@@ -33,7 +33,7 @@ def change_table(changes: pd.DataFrame, received: Rosters, base: Rosters) -> pd.
     names = names[~names.index.duplicated()]
     shown = changes.assign(
         kind_zh=changes["kind"].map(lambda k: KINDS[k].zh),
-        name=[None if kind == "households" else names.get(s) for kind, s in zip(changes["subject_kind"], changes["subject_id"])],
+        name=["" if kind == "households" else names.get(s, "") for kind, s in zip(changes["subject_kind"], changes["subject_id"])],
         county_name=changes["county_code"].map(places.drop_duplicates("county_code").set_index("county_code")["county_name"]),
         township_name=changes["village_code"].map(places["township_name"]),
         village_name=changes["village_code"].map(places["village_name"]),

@@ -50,19 +50,21 @@ def step_problems(changes: pd.DataFrame, wanted: list[int], step: str, on: dt.da
     last_done = history.sort_values("done_on").groupby("change_id")["done_on"].last() if len(history) else pd.Series(dtype=object)
     for i in [i for i in wanted if i in known.index]:
         row = known.loc[i]
-        label = f"变化 {i}（{KINDS[row['kind']].zh}）/ change {i}"
+        zh, en = f"变化 {i}（{KINDS[row['kind']].zh}）", f"change {i} ({row['kind']})"
         if row["state"] != "open":
-            problems.append(f"{label}: 已{STATES[row['state']][0].removeprefix('已')}，不能再办理 / is {row['state']}: nothing more to pass")
+            problems.append(f"{zh}已{STATES[row['state']][0].removeprefix('已')}，不能再办理 / {en} is {row['state']}: "
+                            f"nothing more to pass")
             continue
         at = next_step(row["kind"], row["step"], policy)
         if at != step:
-            problems.append(f"{label}: 下一步是“{at}”，不是“{step}” / its next step is {at}, not {step}")
+            problems.append(f"{zh}的下一步是“{at}”，不是“{step}” / {en}: its next step is {at}, not {step}")
             continue
         before = last_done.get(i)
-        if before is not None and on < pd.Timestamp(before).date():
-            problems.append(f"{label}: 日期 {on} 早于上一步的 {pd.Timestamp(before).date()} / dated before its previous step")
-        elif step == notice and before is not None and (on - pd.Timestamp(before).date()).days < days:
-            problems.append(f"{label}: 公示须满 {days} 天（上一步 {pd.Timestamp(before).date()}，最早 "
-                            f"{pd.Timestamp(before).date() + dt.timedelta(days=days)}）/ the notice must stand {days} days")
+        before = pd.Timestamp(before).date() if before is not None else None
+        if before is not None and on < before:
+            problems.append(f"{zh}：日期 {on} 早于上一步的 {before} / {en}: {on} is before its previous step ({before})")
+        elif step == notice and before is not None and (on - before).days < days:
+            problems.append(f"{zh}：公示须满 {days} 天（上一步 {before}，最早 {before + dt.timedelta(days=days)}）/ {en}: the "
+                            f"notice must stand {days} days (from {before}: {before + dt.timedelta(days=days)} at the earliest)")
     return problems
 

@@ -89,6 +89,7 @@ def match_households(rosters: Rosters, policy: Policy | None = None, links: pd.D
     households = pooled_households(rosters, policy)
     cadres = cadres_with_slots(rosters, policy)
     fixed, ended, preferred_unit = _fixed_pairs(households, cadres, existing, pins)
+    fixed, ended, preferred_unit = _still_valid(fixed, ended, preferred_unit, cadres, locality, max_km, links, existing)
     forbidden = _known_forbids(_pairs(forbids), cadres, households)
     _check_pins(fixed, cadres, locality, max_km, links, forbidden)
     setting = PairingSetting(locality, max_km, links, rosters.units[["unit_id", "unit_name", "unit_level", "county_code"]],
@@ -272,6 +273,40 @@ def _fixed_pairs(households: pd.DataFrame, cadres: pd.DataFrame, existing: pd.Da
                         left_on="household_id", right_index=True, suffixes=("", "_h"))
     fixed["distance_km"] = geo.haversine_km(fixed["lat"], fixed["lon"], fixed["lat_h"], fixed["lon_h"]).round(3)
     return fixed.rename(columns={"name": "cadre_name"})[PAIR_COLUMNS], ended, preferred_unit.dropna()
+
+
+def _still_valid(fixed: pd.DataFrame, ended: pd.DataFrame, preferred_unit: pd.Series, cadres: pd.DataFrame, locality: str,
+                 max_km: float, links: pd.DataFrame | None, existing: pd.DataFrame | None) -> tuple:
+    """The kept pairs that still keep the rules; the others end, with why: the household no longer in the cadre's
+    unit's villages (or county), beyond the distance limit, or past the cadre's slots (a rank that links fewer:
+    the highest class, then the nearest, are kept). A colleague of the pair's unit is preferred for the household."""
+    kept = fixed[fixed["status"] == STATUS_LOCKED]
+    if kept.empty:
+        return fixed, ended, preferred_unit
+    why = pd.Series("", index=kept.index)
+    if locality == "unit_villages":
+        allowed = set(zip(links["unit_id"].astype(str), links["village_code"].astype(str)))
+        outside = [(u, v) not in allowed for u, v in zip(kept["unit_id"], kept["village_code"])]
+        why[outside] = "农户所在村已不是干部单位所联系的村 / the village is no longer one the cadre's unit links"
+    elif locality == "county":
+        county = kept["cadre_id"].map(cadres.set_index("cadre_id")["county_code"])
+        why[(county != kept["county_code"]) & (why == "")] = "农户已不在干部所在县区 / the household is outside the cadre's county"
+    why[(kept["distance_km"] > max_km) & (why == "")] = f"超过距离上限 {max_km:g} km / beyond the distance limit"
+    valid = kept[why == ""].assign(order=lambda f: f["household_class"].map(CLASS_VALUE).fillna(0))
+    valid = valid.sort_values(["cadre_id", "pool", "order", "distance_km", "household_id"], ascending=[True, True, False, True, True])
+    slots = cadres.set_index("cadre_id")
+    room = [slots.at[c, f"{pool}_slots"] for c, pool in zip(valid["cadre_id"], valid["pool"])]
+    over = valid.groupby(["cadre_id", "pool"]).cumcount().to_numpy() >= np.array(room, dtype=int)
+    why[valid.index[over]] = "干部名额减少（职级变化）/ the cadre's slots fell (a change of rank)"
+    ending = kept[why != ""]
+    if ending.empty:
+        return fixed, ended, preferred_unit
+    ended = pd.concat([ended, ending[["cadre_id", "household_id"]].assign(reason=why[ending.index].to_numpy())],
+                      ignore_index=True)
+    if existing is not None and "unit_id" in existing:
+        unit = existing.drop_duplicates("household_id").set_index("household_id")["unit_id"]
+        preferred_unit = pd.concat([preferred_unit, ending["household_id"].map(unit).set_axis(ending["household_id"]).dropna()])
+    return fixed.drop(index=ending.index), ended, preferred_unit
 
 
 # ---------------------------------------------------------------- one pool

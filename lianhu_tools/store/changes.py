@@ -89,6 +89,12 @@ class RosterChanges:
             listed = pd.read_sql(query.order_by(changes_table.c.id), conn)
         return with_next_steps(listed, policy)
 
+    def previous_year_rosters(self) -> Rosters | None:
+        """The roster the latest roster received was compared with (last year's, as it counted), if any."""
+        with self.engine.connect() as conn:
+            base = conn.execute(sa.select(changes_table.c.base).order_by(changes_table.c.id.desc()).limit(1)).scalar()
+        return None if base is None else self.rosters(base)
+
     def change_history(self, ids: list[int] | None = None) -> pd.DataFrame:
         """Every step passed (or rejection), oldest first: change_id, step, done_on, reason, at, who."""
         query = sa.select(change_steps).order_by(change_steps.c.id)

@@ -32,6 +32,7 @@ from ..roles import ROLES, WRITES, WRITING, role_label
 from ..schema import HOUSEHOLD_PERSONAL_FIELDS, VILLAGE
 from . import migrations, postgres_roles
 from .changes import RosterChanges
+from .warnings import Warnings
 from .migrations import create_or_migrate
 from .tables import (
     FINGERPRINTED,
@@ -66,7 +67,7 @@ def now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-class Store(RosterChanges):
+class Store(RosterChanges, Warnings):
     """Open (creating or migrating) the store at `url`; `Store()` uses data/lianhu.sqlite."""
 
     def __init__(self, url: str | Path = DEFAULT_URL, who: str | None = None, create: bool = True):
@@ -448,6 +449,23 @@ class Store(RosterChanges):
         table = {"pairings": pairings, "links": links_table}[entity]
         with self.engine.connect() as conn:
             return pd.read_sql(sa.select(table).where(table.c.status != "ended"), conn)
+
+    def cadre_names(self) -> pd.Series:
+        """Every cadre's name by number, as the latest roster that listed them had it (those who left too)."""
+        table = roster_tables["cadres"]
+        with self.engine.connect() as conn:
+            names = pd.read_sql(sa.select(table.c.cadre_id, table.c.name).order_by(table.c.import_id), conn)
+        return names.drop_duplicates("cadre_id", keep="last").set_index("cadre_id")["name"]
+
+    def pairings_of_departed(self, cadres: set[str], paired: set[str]) -> pd.DataFrame:
+        """Of each household with no open pairing (not in `paired`), its latest pairing if that ended with a cadre no
+        longer on the roster (`cadres`): cadre_id, household_id, unit_id — whose colleague should take over."""
+        with self.engine.connect() as conn:
+            ended = pd.read_sql(sa.select(pairings.c.id, pairings.c.cadre_id, pairings.c.household_id, pairings.c.unit_id)
+                                .where(pairings.c.status == "ended").order_by(pairings.c.id), conn)
+        latest = ended.drop_duplicates("household_id", keep="last")
+        latest = latest[~latest["household_id"].isin(paired) & ~latest["cadre_id"].isin(cadres)]
+        return latest[["cadre_id", "household_id", "unit_id"]].reset_index(drop=True)
 
     def assessment(self, assessment_id: int) -> dict:
         """A stored assessment: its period, indicators, frozen inputs, scores and adjustments."""

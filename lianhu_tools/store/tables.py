@@ -210,3 +210,18 @@ change_steps = sa.Table(
     sa.Column("at", sa.DateTime, nullable=False),  # when it was recorded
     sa.Column("who", sa.String, nullable=False),
 )
+
+warnings_table = sa.Table(
+    "warnings", metadata,  # 防返贫监测: a household at risk (monitoring), open until a later visit clears it
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("period", sa.String, nullable=False, index=True),
+    sa.Column("household_id", sa.String, nullable=False, index=True),
+    sa.Column("village_code", sa.String),
+    sa.Column("county_code", sa.String),
+    sa.Column("level", sa.String, nullable=False),  # 高, 中, 低
+    sa.Column("reasons_zh", sa.Text, nullable=False),
+    sa.Column("reasons_en", sa.Text, nullable=False),
+    sa.Column("cadre_id", sa.String),
+    sa.Column("flagged_on", sa.Date, nullable=False),
+    sa.Column("cleared_on", sa.Date),  # the day of the visit that cleared it
+)

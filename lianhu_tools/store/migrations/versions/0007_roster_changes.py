@@ -1,4 +1,5 @@
-"""Version 7: what each new roster changed, and the steps each change went through (核查 → 评议 → 公示 → 审批)."""
+"""Version 7: what each new roster changed, and the steps each change went through (核查 → 评议 → 公示 → 审批); the
+early warnings (防返贫监测), each open until a visit clears it."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -39,3 +40,19 @@ def upgrade() -> None:
         sa.Column("who", sa.String(), nullable=False),
     )
     op.create_index(op.f("ix_change_steps_change_id"), "change_steps", ["change_id"], unique=False)
+    op.create_table(
+        "warnings",
+        sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("period", sa.String(), nullable=False),
+        sa.Column("household_id", sa.String(), nullable=False),
+        sa.Column("village_code", sa.String(), nullable=True),
+        sa.Column("county_code", sa.String(), nullable=True),
+        sa.Column("level", sa.String(), nullable=False),
+        sa.Column("reasons_zh", sa.Text(), nullable=False),
+        sa.Column("reasons_en", sa.Text(), nullable=False),
+        sa.Column("cadre_id", sa.String(), nullable=True),
+        sa.Column("flagged_on", sa.Date(), nullable=False),
+        sa.Column("cleared_on", sa.Date(), nullable=True),
+    )
+    op.create_index(op.f("ix_warnings_period"), "warnings", ["period"], unique=False)
+    op.create_index(op.f("ix_warnings_household_id"), "warnings", ["household_id"], unique=False)
