@@ -1,5 +1,6 @@
 """`make demo`'s job, on the tiny city."""
 
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -121,7 +122,8 @@ def test_a_demo_replaces_its_folder_whole_and_names_the_files_where_they_land(tm
     with closing(sqlite3.connect(out / "lianhu.sqlite")) as connection:
         sources = [s for (s,) in connection.execute("SELECT source FROM imports")]
         logged = [v for (v,) in connection.execute("SELECT new_value FROM audit_log WHERE action = 'import'")]
-    assert len(sources) == 3 and all(s.startswith(str(out / "")) for s in sources)
+    files = [s for s in sources if not s.startswith("审批后的名册")]  # the rest: the roster as approved, step by step
+    assert len(files) == 5 and all(s.startswith(str(out / "")) for s in files)  # a year's three, the second roster, visits
     assert all(".demo-building-" not in text for text in sources + logged + lines)  # nobody sees the folder it was built in
     assert any(str(out / "联村结果.xlsx") in line for line in lines)
 
@@ -141,6 +143,7 @@ def test_a_folder_a_demo_did_not_write_is_never_replaced(tmp_path):
     earlier = tmp_path / "earlier"  # what a demo wrote before it marked its folders: still the demo's
     run_demo("tiny", out=earlier, say=lambda _: None)
     (earlier / DEMO_FOLDER_MARK).unlink()
+    shutil.rmtree(earlier / "第二年")  # demos of then had no second year
     check_demo_folder(earlier)
     (earlier / "笔记.txt").write_text("mine", encoding="utf-8")
     with pytest.raises(NotADemoStore):

@@ -97,6 +97,11 @@ def test_must_visit_lists_per_county_and_a_later_visit_clears_a_warning(year, tm
     by_cadre = pd.concat(s["必访名单·按干部"] for s in sheets.values())
     assert len(by_cadre) == len(flags) and by_cadre["预警原因"].notna().all()
     assert level_counts(store.warnings("2025H2")).to_numpy().sum() == len(flags)
+    from lianhu_tools.figures.dashboard import DashboardData
+
+    county = flags["county_code"].iloc[0]
+    headline = DashboardData(store).view(county, 9, "2025").headline
+    assert f"防返贫监测预警 <b class='warnings'>{(flags['county_code'] == county).sum():,}</b> 户" in headline
 
     visited = flags["household_id"].iloc[:5].tolist()
     pairs = store.current("pairings").set_index("household_id")
@@ -109,4 +114,5 @@ def test_must_visit_lists_per_county_and_a_later_visit_clears_a_warning(year, tm
     again = store.save_warnings("2025H2", _flags(store, as_of=AS_OF), AS_OF)
     assert again["cleared"] == 5 and again["new"] == 0
     assert not store.warnings("2025H2")["household_id"].isin(visited).any()
+    assert f"<b class='warnings'>{len(flags) - 5:,}</b>" in DashboardData(store).view("", 6, "2025").headline
     assert store.warnings("2025H2", open_only=False)["cleared_on"].notna().sum() == 5

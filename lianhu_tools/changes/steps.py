@@ -37,7 +37,7 @@ def step_problems(changes: pd.DataFrame, wanted: list[int], step: str, on: dt.da
                   history: pd.DataFrame, today: dt.date) -> list[str]:
     """Why `step` cannot be passed on `on` for the changes numbered `wanted` (empty: it can). `changes` holds every
     change (state, step, kind, received); `history` every step passed (change_id, step, done_on)."""
-    problems = []
+    problems = [] if wanted or step == REJECTED else ["没有选出任何变化 / no change was chosen"]
     if not str(reason or "").strip():
         problems.append("须说明理由（如会议、核查结论）/ a reason is needed (the meeting, the finding)")
     if on > today:

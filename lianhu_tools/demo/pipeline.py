@@ -387,9 +387,9 @@ def start_demo_year(size: str = "small", folder: str | Path | None = None, seed:
 
 
 def _archives_and_assessment(rosters: Rosters, links, pairs, teams, policy, out: Path, job: Steps,
-                             background: Background) -> None:
+                             background: Background, size: str, seed: int) -> None:
     """A year of work records and plans in the store, mid-year and year-end assessments, the published
-    results and the dashboard as a static page."""
+    results, the second year (`living_year`) and the dashboard as a static page."""
     say = job.say
     job.step("工作记录、规划与考核 / records, plans, assessments")
     started = time.perf_counter()
@@ -410,8 +410,15 @@ def _archives_and_assessment(rosters: Rosters, links, pairs, teams, policy, out:
         written = year.published[period]
         order = grade_order(store.assessment(assessment)["indicators"])
         say(f"{label}: 干部 " + "，".join(f"{g} {grades.get(g, 0):,}" for g in order) + f" → {written[1]}")
+    job.step("第二年：名册变化、重新结对、监测预警 / the second year")
+    from .living_year import living_year
+
+    started = time.perf_counter()
+    second = living_year(store, size, out / "第二年", seed, policy, say)
+    say(f"第二年 / the second year ({time.perf_counter() - started:.1f} s): {len(second.changes):,} 项变化，"
+        f"{len(second.held_back)} 户脱贫待审批仍保持结对、{len(second.rejected)} 户未通过 → {out / '第二年'}")
     job.step("领导看板 / dashboard")
-    page = Dashboard(store, rosters, policy=policy).write_html(out / "领导看板.html")
+    page = Dashboard(store, policy=policy).write_html(out / "领导看板.html")
     store.engine.dispose()  # no connection left open on the folder when it is moved
     say(f"领导看板（静态网页，离线可用，按县区切换）/ the dashboard as a static page: {page}")
 
@@ -495,7 +502,7 @@ def run_demo(size: str = "city", seed: int = 2012, out: str | Path = "build/demo
     _remove_abandoned_folders(out)
     work = _sibling(out, "building")
     shown = lambda message: say(message.replace(str(work), str(out)))  # noqa: E731 — paths as they will be
-    job = Steps(11, shown)
+    job = Steps(12, shown)
     background = Background()
     try:
         work.mkdir(parents=True)
@@ -524,7 +531,7 @@ def run_demo(size: str = "city", seed: int = 2012, out: str | Path = "build/demo
         job.say(f"按县区汇总 / summary by county (also in {summary_path}):\n{summary.to_string(index=False)}")
 
         links, pairs, teams = _pairings(rosters, policy, work, job, background)
-        _archives_and_assessment(rosters, links, pairs, teams, policy, work, job, background)
+        _archives_and_assessment(rosters, links, pairs, teams, policy, work, job, background, size, seed)
 
         job.step("模板与示例 / template, examples")
         template = write_template(work / "名册模板.xlsx")
@@ -549,7 +556,7 @@ def run_demo(size: str = "city", seed: int = 2012, out: str | Path = "build/demo
     say(f"空白名册模板 / blank template: {out / template.relative_to(work)}")
     say(f"有问题的名册示例及其问题清单 / a broken roster and its problem list: {out / broken.relative_to(work)}, "
         f"{out / problems.relative_to(work)}")
-    say(f"全部输出在 / everything is in {out}：各县区联村联户名单/、公开发布/、领导看板.html、结对图.html、lianhu.sqlite")
+    say(f"全部输出在 / everything is in {out}：各县区联村联户名单/、公开发布/、第二年/、领导看板.html、结对图.html、lianhu.sqlite")
     say("下一步 / next: make lab（JupyterLab，打开 notebooks/）· make dashboard（领导看板 / leadership dashboard，"
         "http://127.0.0.1:8866/）")
     return rosters

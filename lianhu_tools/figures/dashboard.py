@@ -19,7 +19,7 @@ from ..assessment import SUBJECTS
 from ..assessment.indicators import grade_order
 from ..periods import chronological, is_half, period_label, previous_period, team_term, within, year_of
 from ..plans import progress
-from ..policy import Policy, default_policy
+from ..policy import RISK_LEVELS, Policy, default_policy
 from ..rosters import Rosters
 from ..schema import OUTCOMES, TABLES, VILLAGE, VISIT
 from ..store import aggregates
@@ -74,6 +74,9 @@ class DashboardData:
             **{c: villages["village_code"].map(counts[c]).fillna(0).astype(int) for c in counts},
             linked=villages["village_code"].isin(self.links["village_code"]),
             is_poor_village=villages["is_poor_village"].fillna(False).astype(bool))
+        warned = aggregates.open_warnings(store)
+        self.villages = self.villages.assign(**{f"warned_{level}": self.villages["village_code"].map(warned[level]).fillna(0)
+                                                .astype(int) for level in RISK_LEVELS})
         self.pairs = aggregates.paired_places(store)  # (village, cadre, unit) of the current pairings
         recorded = store.periods()
         self.periods = sorted(set(recorded) | {str(year_of(p)) for p in recorded} | set(self.assessments), reverse=True)
@@ -117,7 +120,8 @@ class DashboardData:
             f"<span style='color:#888;font-size:0.8em'>（当前结对）</span><br>"
             f"工作队员 <b class='members'>{term['cadre_id'].nunique():,}</b> 名（{period_label(team_term(period))}）· "
             f"工作记录 <b class='records'>{now['records'].sum():,}</b> 条 · 帮扶资金 <b>{totals.get('funds_yuan', 0):,.0f}</b> 元 · "
-            f"办实事 <b>{totals.get('practical_things', 0):,.0f}</b> 件 · 培训群众 <b>{totals.get('people_trained', 0):,.0f}</b> 人次</p>")
+            f"办实事 <b>{totals.get('practical_things', 0):,.0f}</b> 件 · 培训群众 <b>{totals.get('people_trained', 0):,.0f}</b> 人次"
+            f"{_warned(villages)}</p>")
         subjects = self._subjects(prefix, term)
         figures = {"map": self._map(prefix),
                    "coverage": self._coverage(villages, digits),
@@ -303,6 +307,15 @@ class DashboardData:
 <p>地区 / area: <select id="area" onchange="for (const s of document.querySelectorAll('section')) s.hidden = s.id !== this.value;
 lianhuDraw()">{options}</select></p>
 {''.join(sections)}""", PAGE_CSS)
+
+
+def _warned(villages: pd.DataFrame) -> str:
+    """The headline's count of households with an open early warning, by level (nothing when there is none)."""
+    counts = {level: int(villages[f"warned_{level}"].sum()) for level in RISK_LEVELS}
+    if not sum(counts.values()):
+        return ""
+    return (f"<br>防返贫监测预警 <b class='warnings'>{sum(counts.values()):,}</b> 户（"
+            + " · ".join(f"{level} {count:,}" for level, count in counts.items()) + "，走访后消除）")
 
 
 def _labels(villages: pd.DataFrame) -> dict[int, dict[str, str]]:

@@ -13,8 +13,8 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..periods import halves_of
-from ..policy import Policy
-from .tables import activities, assessments, imports, meta, pairings, roster_tables
+from ..policy import RISK_LEVELS, Policy
+from .tables import activities, assessments, imports, meta, pairings, roster_tables, warnings_table
 
 households = roster_tables["households"]
 
@@ -56,6 +56,19 @@ def paired_places(store) -> pd.DataFrame:
              .where(pairings.c.status != "ended", households.c.import_id == _latest_rosters()))
     with store.engine.connect() as conn:
         return pd.read_sql(query, conn).astype({"village_code": "category", "unit_id": "category"})
+
+
+def open_warnings(store) -> pd.DataFrame:
+    """Per village: the households with an open early warning (`monitoring`), each at its highest level (columns
+    高, 中, 低)."""
+    query = (sa.select(warnings_table.c.village_code, warnings_table.c.household_id, warnings_table.c.level)
+             .where(warnings_table.c.cleared_on.is_(None)))
+    with store.engine.connect() as conn:
+        frame = pd.read_sql(query, conn)
+    frame["rank"] = frame["level"].map({level: k for k, level in enumerate(RISK_LEVELS)})
+    highest = frame.sort_values("rank").drop_duplicates("household_id")
+    return highest.groupby(["village_code", "level"]).size().unstack(fill_value=0).reindex(columns=list(RISK_LEVELS),
+                                                                                          fill_value=0)
 
 
 def indicator_system(store, assessment_id: int) -> dict:

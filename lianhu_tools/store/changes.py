@@ -139,6 +139,8 @@ class RosterChanges:
             open_ids = set(listed.loc[listed["state"] == "open", "id"])
             problems = step_problems(listed.assign(step=None), [], REJECTED, on, reason, policy, listed.iloc[:0], today
                                      or dt.date.today())
+            if not ids:
+                problems.append("没有选出任何变化 / no change was chosen")
             problems += [f"变化 {i} 不在办理中，不能退回 / change {i} is not open" for i in ids if i not in open_ids]
             if problems:
                 raise ChangeError.said(*problems)

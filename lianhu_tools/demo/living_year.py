@@ -1,0 +1,130 @@
+"""The demo city's second year, step by step as a city lives it: the new roster received and its change list, each
+change through its steps (a few exits held back at 评议 and one rejected, to show 不脱贫不脱钩), the 公示名单, the
+re-pairing with its 调整名单 (accepted), the early warnings with their must-visit lists, and the follow-up visits
+(a work diary, imported as offices send it) that clear half of them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..archives import import_activity_files
+from ..changes.sheets import write_change_lists, write_notices
+from ..errors import RosterWarning
+from ..monitoring import household_warnings, must_visit_sheets
+from ..pairing.output import write_tables
+from ..pairing.repair import Repairing, repair_households, write_adjustments
+from ..policy import Policy, default_policy
+from ..rosters import load_rosters
+from ..schema import HOUSEHOLD, VISIT
+from ..tables import write_rosters
+from .activities import write_activity_workbooks
+from .pipeline import demo_tables
+from .second_year import second_year_tables
+
+RECEIVED_ON = dt.date(2026, 1, 5)  # the second year's roster comes in
+WARNED_ON = dt.date(2025, 12, 31)  # the warnings of 2025H2
+HELD_BACK, REJECTED = 3, 1  # exits kept at 评议, rejected
+
+
+@dataclass
+class LivingYear:
+    changes: pd.DataFrame  # of the second-year roster, as they stand at the end
+    truth: dict[str, set[str]]
+    held_back: list[str]  # households whose exit waits (still paired)
+    rejected: list[str]
+    repaired: Repairing
+    warnings_raised: int
+    cleared: int
+    files: dict[str, list[Path]] = field(default_factory=dict)
+
+
+def living_year(store, size: str, out: str | Path, seed: int = 2012, policy: Policy | None = None,
+                say=lambda message: None) -> LivingYear:
+    """The second year on a demo store holding the first (`demo_year`), its files under `out`."""
+    policy, out = policy or default_policy(), Path(out)
+    second = second_year_tables(demo_tables(size, seed), seed, policy)
+    folder = out / "第二年名册"
+    write_rosters(second.tables, folder)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RosterWarning)
+        received = store.receive_rosters(load_rosters(folder, policy=policy), policy, str(folder))
+    files = {"change_lists": write_change_lists(received.changes, store.rosters(received.received),
+                                                store.rosters(received.base), out / "变化清单")}
+    say(f"第二年名册 / the second year's roster: {len(received.changes):,} 项变化 → {out / '变化清单'}")
+    exits = received.changes[received.changes["kind"] == "household_exit"]
+    paired = exits[exits["subject_id"].isin(store.current("pairings")["household_id"])]
+    held = paired["id"].iloc[:HELD_BACK].tolist()
+    rejected = paired["id"].iloc[HELD_BACK:HELD_BACK + REJECTED].tolist()
+    on = _pass_all(store, policy, RECEIVED_ON, held, rejected, out, files)
+    repaired = repair_households(store, policy)
+    files["adjustments"] = write_adjustments(repaired.adjustments, out / "调整名单")
+    proposal = repaired.result.pairs
+    store.accept(2025, "locked", pairs=proposal[["cadre_id", "household_id", "unit_id", "pool", "reason"]],
+                 reason=f"年度动态调整（{on}）/ the year's re-pairing")
+    say(f"重新结对 / re-pairing: 保留 {repaired.kept:,} 对，调整 {len(repaired.adjustments):,} 处 → {out / '调整名单'}")
+
+    flagged = _warnings(store, policy)
+    raised = store.save_warnings("2025H2", flagged, WARNED_ON)
+    files["must_visit"] = _must_visit(store, out / "必访名单")
+    files["follow_up"] = _follow_up(store, flagged, out / "回访记录", seed)
+    cleared = store.save_warnings("2025H2", _warnings(store, policy), WARNED_ON)["cleared"]
+    say(f"防返贫监测 / early warning: {raised['new']:,} 户预警 → {out / '必访名单'}；回访后消除 {cleared:,} 户")
+    by_id = received.changes.set_index("id")["subject_id"]
+    return LivingYear(store.roster_change_list(policy, received=received.received), second.truth,
+                      by_id[held].tolist(), by_id[rejected].tolist(), repaired, raised["new"], cleared, files)
+
+
+def _pass_all(store, policy: Policy, start: dt.date, held: list[int], rejected: list[int], out: Path, files: dict) -> dt.date:
+    """Every change through its steps, eight days apart (the notice list written when the first changes reach it);
+    `held` stop at 评议, `rejected` are rejected after 核查. The day of the last step."""
+    on = start
+    if rejected:
+        store.pass_step(rejected, "核查", on, "入户核查 / checked", policy, today=on)
+        store.reject_changes(rejected, on, "收入来源不稳定，暂不退出 / income not yet steady", policy, today=on)
+    notice, _ = policy.notice
+    while True:
+        listed = store.roster_change_list(policy, "open")
+        listed = listed[~(listed["id"].isin(held) & (listed["step"] == "评议"))]
+        if listed.empty:
+            return on
+        if notice in set(listed["next_step"]) and "notices" not in files:
+            files["notices"] = write_notices(store.roster_change_list(policy, "open"), store.rosters(int(listed["received"].iloc[0])),
+                                             store.rosters(int(listed["base"].iloc[0])), policy, out / "公示名单", on)
+        for step, rows in listed.groupby("next_step", sort=False):
+            store.pass_step(rows["id"].tolist(), step, on, f"{step}（演示）/ {step} (demo)", policy, today=on)
+        on += dt.timedelta(days=8)
+
+
+def _warnings(store, policy: Policy) -> pd.DataFrame:
+    return household_warnings(store.rosters(), policy, WARNED_ON, store.activities(), store.current("pairings"),
+                              store.previous_year_rosters(), store.plans())
+
+
+def _must_visit(store, folder: Path) -> list[Path]:
+    rosters = store.rosters()
+    names = rosters.villages.drop_duplicates("county_code").set_index("county_code")["county_name"]
+    return [path for county, sheets in must_visit_sheets(store.warnings("2025H2"), rosters, store.teams(), "2025H2").items()
+            for path in write_tables(sheets, folder / f"{county}_{names[county]}_必访名单.xlsx")]
+
+
+def _follow_up(store, flagged: pd.DataFrame, folder: Path, seed: int) -> list[Path]:
+    """The cadres' follow-up visits to every other warned household with a cadre, in January, as a work diary."""
+    rng = np.random.default_rng([seed, 2027])
+    visited = flagged[flagged["cadre_id"].notna()].iloc[::2]
+    rosters = store.rosters()
+    records = pd.DataFrame({
+        "record_id": [f"HF2026{k:06d}" for k in range(len(visited))],
+        "date": pd.Timestamp("2026-01-06") + pd.to_timedelta(rng.integers(0, 20, len(visited)), unit="D"),
+        "actor_kind": "干部", "actor_id": visited["cadre_id"].to_numpy(), "target_kind": HOUSEHOLD,
+        "target_id": visited["household_id"].to_numpy(), "task": "宣传政策", "kind": VISIT, "quantity": 1.0, "days": 1.0,
+        "note": "防返贫监测回访，了解收入和就医情况"})
+    paths = write_activity_workbooks(records, rosters.villages, folder, rosters.households)
+    if paths:
+        import_activity_files(store, folder)
+    return paths
