@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from .errors import AlreadyImported, ArchiveError, Problem
 from .periods import period_of
+from .policy import default_policy
 from .rosters import Rosters
 from .schema import ACTIVITIES, ARCHIVE_TABLES, FRACTIONAL_KINDS, HOUSEHOLD, KIND_MAXIMA, UNIT
 from .store import fingerprints
@@ -27,12 +29,13 @@ SHOWN_ROWS = 3  # records already in the store listed one by one; beyond this, o
 
 
 def load_activities(paths: list[str | Path] | str | Path, rosters: Rosters, store=None,
-                    skip_existing: bool = False) -> pd.DataFrame:
+                    skip_existing: bool = False, policy=None) -> pd.DataFrame:
     """Read and check work-diary files; raise ArchiveError listing every problem if any is an error.
 
     With a store, record numbers and records (same date, actor, target, task, kind, quantity, days)
     already in it are errors too — or, with `skip_existing`, left out (the count in `attrs["skipped"]`).
-    Returns the records with their `period` and `village_code`."""
+    Returns the records with their `period` and `village_code`; the paper-trail checks' findings on them, as
+    warnings with their file and row, in `attrs["warnings"]`."""
     report = Report()
     frames, parts, _ = read_tables(paths, ARCHIVE_TABLES, ("activities",), report)
     records = frames.get("activities")
@@ -50,13 +53,35 @@ def load_activities(paths: list[str | Path] | str | Path, rosters: Rosters, stor
         if store is not None:
             there = in_store(store.record_ids(), store.fingerprints(), out)
             if skip_existing:
+                kept = np.flatnonzero(~np.asarray(there))
                 out = out[~there].reset_index(drop=True)
-                out.attrs["skipped"] = int(there.sum())
+                out.attrs.update(skipped=int(there.sum()), rows=kept)
             else:
                 _already_imported(records[there], parts, report)
     if out is None or any(p.severity == "error" for p in report.problems):
         raise ArchiveError(sorted(report.problems, key=lambda p: (p.file, p.sheet or "", p.row or 0)))
+    out.attrs["warnings"] = _trail_warnings(out, records, parts, rosters, store, policy or default_policy())
     return out
+
+
+def _trail_warnings(out: pd.DataFrame, records: pd.DataFrame, parts, rosters: Rosters, store, policy) -> list:
+    """The paper-trail findings (`paper_trail`) that concern the new records — checked with the store's records of
+    the same half-years — as warnings on their file and row."""
+    from .paper_trail import trail_findings
+
+    stored = store.activities() if store is not None else out.iloc[:0]
+    stored = stored[stored["period"].isin(set(out["period"]))]
+    both = pd.concat([out, stored.set_axis(range(len(out), len(out) + len(stored)))], ignore_index=False)
+    ended = store.ended_pairings() if store is not None else None
+    report = Report()
+    rows = out.attrs.get("rows", np.arange(len(out)))  # each new record's row among those read
+    for finding in trail_findings(both, rosters, policy, ended).itertuples():
+        new = [rows[k] for k in finding.records if k < len(out)]
+        if not new:
+            continue
+        report.located(locate(records.iloc[new], parts), parts, "date", f"trail_{finding.check}", finding.zh, finding.en,
+                       "warning")
+    return report.problems
 
 
 def in_store(record_ids: set, fingerprints_there: set, records: pd.DataFrame) -> np.ndarray:
@@ -77,11 +102,16 @@ def _already_imported(records: pd.DataFrame, parts, report: Report) -> None:
             f"{len(located):,} records were {en}, e.g. {rows}; {SKIP_HINT[1]}", file=parts[located["_part"].iat[0]].file))
 
 
+class Imported(NamedTuple):
+    import_id: int | None  # None when nothing was new
+    skipped: int  # records already in the store, skipped
+    warnings: list  # the paper-trail checks' findings on the new records (Problems, with file and row)
+
+
 def import_activity_files(store, paths: list[str | Path] | str | Path, rosters: Rosters | None = None,
-                          first_rosters: bool = False, skip_existing: bool = False) -> tuple[int | None, int]:
+                          first_rosters: bool = False, skip_existing: bool = False) -> Imported:
     """Check the files against `rosters` (default: the store's latest) and add their records to the store, all
-    or nothing: the import's number (None when nothing was new) and how many records were skipped as already
-    there. `first_rosters`: the store has none yet, `rosters` are saved with them.
+    or nothing (`Imported`). `first_rosters`: the store has none yet, `rosters` are saved with them.
 
     The same files (byte for byte) are refused a second time, as are record numbers seen before — unless
     `skip_existing` (a year-to-date file): then only the records not yet in the store are added."""
@@ -94,10 +124,11 @@ def import_activity_files(store, paths: list[str | Path] | str | Path, rosters: 
         raise AlreadyImported.files(source, earlier)
     records = load_activities(files, rosters if rosters is not None else store.rosters(), store, skip_existing)
     first = rosters if first_rosters else None
+    found = records.attrs.get("warnings", [])
     if skip_existing:  # what another import stored meanwhile is skipped too, under the write lock
         import_id, skipped = store.add_new_activities(records, source, first)
-        return import_id, skipped + records.attrs.get("skipped", 0)
-    return store.add_activities(records, source=source, digest=digest, rosters=first), 0  # checked again, locked
+        return Imported(import_id, skipped + records.attrs.get("skipped", 0), found)
+    return Imported(store.add_activities(records, source=source, digest=digest, rosters=first), 0, found)  # checked again
 
 
 def _places(records: pd.DataFrame, rosters: Rosters) -> pd.Series:

@@ -425,11 +425,12 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--data", type=Path, default=argparse.SUPPRESS, help="同 lianhu hub --data / as for lianhu hub")
     a.set_defaults(run=_hub_users)
 
-    from .changes.commands import add_commands, add_repair_command, add_warn_command
+    from .changes.commands import add_commands, add_repair_command, add_trail_command, add_warn_command
 
     add_commands(sub, _out_folder, "数据库 / store URL or SQLite file (default data/lianhu.sqlite)")
     add_repair_command(sub, _out_folder, "数据库 / store URL or SQLite file (default data/lianhu.sqlite)")
     add_warn_command(sub, _out_folder, "数据库 / store URL or SQLite file (default data/lianhu.sqlite)")
+    add_trail_command(sub, _workbook_path, "数据库 / store URL or SQLite file (default data/lianhu.sqlite)")
 
     p = sub.add_parser("demo", help="在演示城市上运行主流程 / run the main job on the demo city")
     p.add_argument("--size", default="city")
@@ -763,7 +764,7 @@ def _archive_import(args) -> int:
     store = _store(args, create=bool(args.rosters))  # checked against --rosters, else the store's: a new one has none
     try:
         rosters, first = _checked_rosters(args, store, ArchiveError)
-        import_id, skipped = import_activity_files(store, _existing(args.paths), rosters, first, args.skip_existing)
+        import_id, skipped, found = import_activity_files(store, _existing(args.paths), rosters, first, args.skip_existing)
     except ArchiveError as exc:
         return _refused(exc, args)
     rows = store.count_rows(import_id) if import_id else 0
@@ -773,6 +774,12 @@ def _archive_import(args) -> int:
            else "没有新记录 / no new records")
           + (f"；跳过库中已有的 {skipped:,} 条 / {skipped:,} already in the store were skipped" if args.skip_existing else "")
           + ("；名册已作为库中第一份快照存入 / the rosters were saved as the store's first snapshot" if first else ""))
+    if found:  # imported all the same: the findings are for the offices to look into
+        print(f"留痕核查 / paper-trail checks: {len(found):,} 条记录值得核实（已导入）/ records worth a look (imported):")
+        _print_problems(found, "text")
+        if args.problems_out:
+            write_problem_workbook(found, args.problems_out)
+            print(f"问题清单 / problem list: {args.problems_out}", file=sys.stderr)
     return 0
 
 

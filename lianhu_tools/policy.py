@@ -90,6 +90,14 @@ POLICY_ITEMS = (
                {"near_line_times": Setting("amount", maximum=10, above=1), "income_drop_share": Setting("amount", maximum=1, above=0),
                 "shock_causes": Setting("names", maximum=20), "shock_words": Setting("names", maximum=100),
                 "no_visit_days": Setting("count", "天", maximum=366), "levels.*": Setting("choice", allowed=RISK_LEVELS)}),
+    PolicyItem("paper_trail", "留痕核查", "",
+               "same_day_km：同一人同一天到过的两个村最远相距多少 km；burst_days、burst_share、burst_min：期末前几天内的记录占一人记录的比例"
+               "（记录不少于 burst_min 条时）；copied_min、copied_chars：同一段说明（至少这么多字）出现在多少条记录即为复制。"
+               "Checks on the diaries: the farthest two villages one person can reach in a day; a burst before the period's end; "
+               "a note copied across records.",
+               {"same_day_km": Setting("amount", "km", maximum=MAX_KM, above=0), "burst_days": Setting("count", "天", maximum=90),
+                "burst_share": Setting("amount", maximum=1, above=0), "burst_min": Setting("count", "条", maximum=10_000),
+                "copied_min": Setting("count", "条", maximum=10_000), "copied_chars": Setting("count", "字", maximum=1000)}),
     PolicyItem("party_households_must_be_non_poor", "党员小康建设户须为非贫困户", "是/否",
                "是：党员户收入须在低收入线以上才可作为党员小康建设户。Party-member households qualify only above the low-income line.",
                {"": Setting("bool")}),
@@ -129,6 +137,8 @@ DEFAULT_POLICY: dict = {
                  "shock_words": ["住院", "大病", "重病", "手术", "受灾", "灾害", "冰雹", "洪水", "滑坡", "车祸", "残疾", "失业"],
                  "no_visit_days": 90,
                  "levels": {"near_line": "中", "income_drop": "高", "shock": "高", "no_visit": "中", "plan_overdue": "低"}},
+    "paper_trail": {"same_day_km": 150, "burst_days": 7, "burst_share": 0.5, "burst_min": 10, "copied_min": 5,
+                    "copied_chars": 10},
     "change_steps": {"households": ["核查", "评议", "公示", "审批"], "people": ["核查", "审批"], "details": ["核查"]},
     "notice": {"step": ["公示"], "days": 7},
     "publication_allowed_names": [],
@@ -207,6 +217,11 @@ class Policy:
         """The notice step's name (none: no notice) and the days a notice stands."""
         step = self.settings["notice"]["step"]
         return (step[0] if step else None), int(self.settings["notice"]["days"])
+
+    @property
+    def paper_trail(self) -> dict:
+        """The checks on the diaries (`paper_trail`)."""
+        return self.settings["paper_trail"]
 
     @property
     def warnings(self) -> dict:

@@ -4,6 +4,7 @@ indicator file (`MEASURES`); `score` turns them into points."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ from ..schema import CADRE, HOUSEHOLD, TEAM_MEMBER, UNIT, VILLAGE, VISIT
 
 SUBJECTS = {"cadre": CADRE, "unit": UNIT, "team_member": TEAM_MEMBER}  # who is assessed, named as in the diaries
 ACTIVITY_COLUMNS = ["period", "actor_kind", "actor_id", "target_kind", "target_id", "village_code", "kind", "quantity", "days"]
+TRAIL_COLUMNS = ["date", "note"]  # read too when the indicator system deducts for the paper trail
 
 
 @dataclass
@@ -29,6 +31,14 @@ class Inputs:
     rosters: Rosters
     policy: Policy
     plans: pd.DataFrame | None = None  # current plans (subject_kind, subject_id, year, status, income_target_yuan)
+    ended: pd.DataFrame | None = None  # pairings that ended and when (`Store.ended_pairings`), for the paper trail
+
+    @cached_property
+    def trail(self) -> dict[str, pd.DataFrame]:
+        """The paper-trail findings per cadre and per unit (`paper_trail`): what `integrity_findings` counts."""
+        from ..paper_trail import integrity_summary, trail_findings
+
+        return integrity_summary(trail_findings(self.records, self.rosters, self.policy, self.ended), self.rosters)
 
     @property
     def share_of_year(self) -> float:
@@ -112,13 +122,15 @@ MEASURES = {
     "cadre": {"visits_per_household": lambda i: _per_household(i, "visits"),
               "days_per_household": lambda i: _per_household(i, "days"),
               "quota_fill": _quota_fill, "households_not_visited": _households_not_visited,
-              "plan_completion": lambda i: _plan_completion(i, "cadre_id"), "income_against_target": _income_against_target},
+              "plan_completion": lambda i: _plan_completion(i, "cadre_id"), "income_against_target": _income_against_target,
+              "integrity_findings": lambda i: i.trail["cadre"].sum(axis=1)},
     "unit": {"unit_visits_per_village": lambda i: _unit_per_village(i, (VISIT,), "kind"),
              "unit_days_per_village": lambda i: _unit_per_village(i, (VISIT,), "days"),
              "practical_things_per_village": lambda i: _unit_per_village(i, ("办实事",), "quantity"),
              "funds_per_village": lambda i: _unit_per_village(i, ("资金",), "quantity"),
              "villages_without_records": _villages_without_records,
-             "plan_completion": lambda i: _plan_completion(i, "unit_id")},
+             "plan_completion": lambda i: _plan_completion(i, "unit_id"),
+             "integrity_findings": lambda i: i.trail["unit"].sum(axis=1)},
     "team_member": {"team_days": lambda i: _team(i, "days"), "team_records": lambda i: _team(i, "kind")},
 }
 

@@ -13,7 +13,7 @@ from ..policy import Policy, default_policy
 from ..rollup import rollup
 from ..rosters import Rosters
 from .indicators import FULL_MARKS, grade_of, load_indicators
-from .measures import ACTIVITY_COLUMNS, SUBJECTS, Inputs, score, subjects
+from .measures import ACTIVITY_COLUMNS, SUBJECTS, TRAIL_COLUMNS, Inputs, score, subjects
 from .rank import MEASURED, MEASURED_DECIMALS, POINTS_DECIMALS, competition_ranks, shared, tie_break
 
 
@@ -43,11 +43,13 @@ def score_period(store, period: str, rosters: Rosters | None = None, system: dic
     pairs = store.current("pairings")[["cadre_id", "household_id", "pool"]]
     links = store.current("links")[["unit_id", "village_code"]]
     teams = store.teams()[["period", "unit_id", "village_code", "cadre_id"]]
-    records = store.activities(period, ACTIVITY_COLUMNS + ["import_id"])
+    trail = any(item.get("measure") == "integrity_findings" for spec in system.values() if isinstance(spec, dict)
+                for item in [*spec.get("indicators", []), *(spec.get("deductions") or [])])
+    records = store.activities(period, ACTIVITY_COLUMNS + ["import_id"] + (TRAIL_COLUMNS if trail else []))
     if records.empty:
         raise NothingToAssess(f"{period} 没有任何工作记录，不能考核（先导入工作日志）/ no work records for {period}: import them first")
     plans = store.plans()
-    inputs = Inputs(period, records, pairs, links, teams, rosters, policy, plans)
+    inputs = Inputs(period, records, pairs, links, teams, rosters, policy, plans, store.ended_pairings() if trail else None)
     scores = score(inputs, system)
     frozen = {name: frame.to_dict("list") for name, frame in (("pairs", pairs), ("links", links), ("teams", teams))}
     frozen["subjects"] = pd.concat([_describe(pd.DataFrame({"subject_id": subjects(inputs, kind)}), kind, rosters)

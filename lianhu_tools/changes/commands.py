@@ -1,6 +1,7 @@
 """The living year's commands: `lianhu changes …` takes in a new year's roster and lists what changed, passes or
 rejects each change's steps and writes the 公示名单 of the villages on notice; `lianhu repair` re-pairs after the
-approvals; `lianhu warn` raises the early warnings and writes the must-visit lists."""
+approvals; `lianhu warn` raises the early warnings and writes the must-visit lists; `lianhu trail` checks the
+stored work records."""
 
 from __future__ import annotations
 
@@ -69,6 +70,14 @@ def add_warn_command(sub, out_folder, db_help: str) -> None:
     p.add_argument("--out", type=out_folder, required=True, help="各县区必访名单 / each county's must-visit lists")
     _common(p, db_help)
     p.set_defaults(run=_warn)
+
+
+def add_trail_command(sub, out_file, db_help: str) -> None:
+    p = sub.add_parser("trail", help="留痕核查：工作记录是否可信 / paper-trail checks on the stored work records")
+    p.add_argument("--period", help="期别（默认全部）/ the period (default: every record)")
+    p.add_argument("--out", type=out_file, help="核查结果 .xlsx：逐条发现、按干部和单位汇总 / findings and the summaries")
+    _common(p, db_help)
+    p.set_defaults(run=_trail)
 
 
 def _common(parser, db_help: str) -> None:
@@ -243,3 +252,28 @@ def _warn(args) -> int:
 def _county_name(rosters, county: str) -> str:
     names = rosters.villages.drop_duplicates("county_code").set_index("county_code")["county_name"]
     return str(names.get(county, county))
+
+
+def _trail(args) -> int:
+    from ..cli import _period
+    from ..pairing.output import write_tables
+    from ..paper_trail import CHECKS, findings_table, integrity_summary, trail_findings
+
+    policy, store = _policy_and_store(args)
+    records = store.activities(_period(args.period) if args.period else None)
+    rosters = store.rosters()
+    found = trail_findings(records, rosters, policy, store.ended_pairings())
+    summary = integrity_summary(found, rosters)
+    print(f"留痕核查 / paper-trail checks: {len(records):,} 条记录，{len(found):,} 项发现 / {len(records):,} records, "
+          f"{len(found):,} findings")
+    for check, (zh, en) in CHECKS.items():
+        count = int((found["check"] == check).sum())
+        if count:
+            print(f"  {zh} / {en}: {count:,}")
+    if args.out:
+        names = {"cadre": "按干部汇总", "unit": "按单位汇总"}
+        write_tables({"核查发现": findings_table(found, records, rosters),
+                      **{names[kind]: table.rename(columns={c: CHECKS[c][0] for c in CHECKS}).reset_index()
+                         for kind, table in summary.items()}}, args.out)
+        print(f"核查结果 / findings: {args.out}")
+    return 0

@@ -113,18 +113,58 @@ def _must_visit(store, folder: Path) -> list[Path]:
             for path in write_tables(sheets, folder / f"{county}_{names[county]}_必访名单.xlsx")]
 
 
+FOLLOW_UP_NOTES = ("回访：了解{}情况，宣传帮扶政策", "入户回访，核实{}，登记困难", "电话预约后入户，了解{}，商量下一步打算")
+FOLLOW_UP_TOPICS = ("务工收入", "就医报销", "种植养殖", "子女上学", "住房安全", "饮水安全")
+
+
 def _follow_up(store, flagged: pd.DataFrame, folder: Path, seed: int) -> list[Path]:
-    """The cadres' follow-up visits to every other warned household with a cadre, in January, as a work diary."""
+    """The cadres' follow-up visits to every other warned household with a cadre, in January, as a work diary — with
+    a few planted problems for the paper-trail checks (`plant_trail_problems`)."""
     rng = np.random.default_rng([seed, 2027])
     visited = flagged[flagged["cadre_id"].notna()].iloc[::2]
     rosters = store.rosters()
+    notes = [rng.choice(FOLLOW_UP_NOTES).format(topic) for topic in rng.choice(FOLLOW_UP_TOPICS, len(visited))]
     records = pd.DataFrame({
         "record_id": [f"HF2026{k:06d}" for k in range(len(visited))],
         "date": pd.Timestamp("2026-01-06") + pd.to_timedelta(rng.integers(0, 20, len(visited)), unit="D"),
         "actor_kind": "干部", "actor_id": visited["cadre_id"].to_numpy(), "target_kind": HOUSEHOLD,
         "target_id": visited["household_id"].to_numpy(), "task": "宣传政策", "kind": VISIT, "quantity": 1.0, "days": 1.0,
-        "note": "防返贫监测回访，了解收入和就医情况"})
+        "note": [f"{note}（{k % 97 + 1}）" for k, note in enumerate(notes)]})
+    records = pd.concat([records, plant_trail_problems(store, rng)], ignore_index=True)
     paths = write_activity_workbooks(records, rosters.villages, folder, rosters.households)
     if paths:
         import_activity_files(store, folder)
     return paths
+
+
+PLANTED_NOTE = "按要求入户走访，宣传政策，了解生产生活情况，填写联系卡"  # copied word for word
+
+
+def plant_trail_problems(store, rng: np.random.Generator) -> pd.DataFrame:
+    """Records a paper-trail check should find, in 2026H1: one cadre's six visits to one household in one day, a
+    cadre's 200 days in the half-year, a burst in the last days of June, one note copied into eight records, and a
+    visit to a household whose exit ended its pairing."""
+    pairs = store.current("pairings")
+    cadres = pairs["cadre_id"].drop_duplicates().sample(4, random_state=int(rng.integers(2**31))).tolist()
+    first = pairs[pairs["cadre_id"] == cadres[0]].iloc[0]
+    rows = [_record("HFP-VISITS", "2026-02-03", cadres[0], first["household_id"], 6, 1, "多次入户")]
+    second = pairs[pairs["cadre_id"] == cadres[1]].iloc[0]
+    rows += [_record(f"HFP-DAYS{k}", f"2026-0{k + 1}-10", cadres[1], second["household_id"], 1, 40, "驻村帮扶") for k in range(5)]
+    third = pairs[pairs["cadre_id"] == cadres[2]].iloc[0]
+    rows += [_record(f"HFP-BURST{k}", f"2026-06-{24 + k % 7:02d}", cadres[2], third["household_id"], 1, 1, f"补记走访 {k}")
+             for k in range(12)]
+    copied = pairs.sample(8, random_state=int(rng.integers(2**31)))
+    rows += [_record(f"HFP-COPY{k}", "2026-03-15", c, h, 1, 1, PLANTED_NOTE)
+             for k, (c, h) in enumerate(zip(copied["cadre_id"], copied["household_id"]))]
+    ended = store.ended_pairings()
+    exits = ended[ended["reason"].fillna("").str.startswith("脱贫退出")]
+    if len(exits):
+        row = exits.iloc[0]
+        rows.append(_record("HFP-AFTER", "2026-05-20", row["cadre_id"], row["household_id"], 1, 1, "回访已脱贫户"))
+    return pd.DataFrame(rows)
+
+
+def _record(record_id: str, date: str, cadre: str, household: str, visits: float, days: float, note: str) -> dict:
+    return {"record_id": record_id, "date": pd.Timestamp(date), "actor_kind": "干部", "actor_id": cadre,
+            "target_kind": HOUSEHOLD, "target_id": household, "task": "宣传政策", "kind": VISIT, "quantity": float(visits),
+            "days": float(days), "note": note}

@@ -25,6 +25,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
 from ..assessment.run import ranked
+from ..changes.kinds import ENDS_CADRE_PAIRINGS, ENDS_PAIRINGS
 from ..errors import AdjustmentError, AlreadyImported, NotAllowed, NotInStore, StoreBusy, StoreConflict, masked
 from ..periods import halves_of
 from ..rosters import Rosters
@@ -44,11 +45,13 @@ from .tables import (
     assessment_scores,
     assessments,
     audit_log,
+    change_steps,
     imports,
     links_table,
     meta,
     pairings,
     plans,
+    roster_changes,
     roster_tables,
     status_history,
     team_assignments,
@@ -449,6 +452,25 @@ class Store(RosterChanges, Warnings):
         table = {"pairings": pairings, "links": links_table}[entity]
         with self.engine.connect() as conn:
             return pd.read_sql(sa.select(table).where(table.c.status != "ended"), conn)
+
+    def ended_pairings(self) -> pd.DataFrame:
+        """Pairings that ended: cadre_id, household_id, unit_id, reason, and the day they ended (ended_on)."""
+        with self.engine.connect() as conn:
+            ended = pd.read_sql(sa.select(pairings.c.id, pairings.c.cadre_id, pairings.c.household_id, pairings.c.unit_id,
+                                          pairings.c.reason).where(pairings.c.status == "ended"), conn)
+            when = pd.read_sql(sa.select(status_history.c.entity_id, sa.func.max(status_history.c.at).label("ended_on"))
+                               .where((status_history.c.entity == "pairings") & (status_history.c.new_status == "ended"))
+                               .group_by(status_history.c.entity_id), conn)
+            approved = pd.read_sql(sa.select(roster_changes.c.kind, roster_changes.c.subject_id,
+                                             sa.func.max(change_steps.c.done_on).label("done_on"))
+                                   .join(change_steps, change_steps.c.change_id == roster_changes.c.id)
+                                   .where(roster_changes.c.state == "approved")
+                                   .group_by(roster_changes.c.kind, roster_changes.c.subject_id), conn)
+        ended["ended_on"] = pd.to_datetime(ended["id"].map(when.set_index("entity_id")["ended_on"])).dt.normalize()
+        for kinds, column in ((ENDS_PAIRINGS, "household_id"), (ENDS_CADRE_PAIRINGS, "cadre_id")):  # the day approved
+            day = approved[approved["kind"].isin(kinds)].drop_duplicates("subject_id").set_index("subject_id")["done_on"]
+            ended["ended_on"] = pd.to_datetime(ended[column].map(day)).fillna(ended["ended_on"])
+        return ended.drop(columns="id")
 
     def cadre_names(self) -> pd.Series:
         """Every cadre's name by number, as the latest roster that listed them had it (those who left too)."""
