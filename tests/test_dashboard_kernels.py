@@ -233,6 +233,28 @@ def test_a_page_never_drawn_is_loaded_again_once(year, chrome):
         page.close()
 
 
+def test_a_page_whose_stream_stopped_half_way_is_loaded_again_once(year, chrome):
+    """A page whose stream stopped before its end has no footer: the watchdog watches from the head. Here the page
+    comes cut off after its first cell, every time."""
+    def cut_off(route):
+        page = route.fetch().text()
+        first = page.index("voila_process(1,")
+        route.fulfill(status=200, content_type="text/html", body=page[:page.index("</div>", first)])
+
+    with serving(str(year.folder / "lianhu.sqlite"), limits=HELD_UP) as served:
+        page = chrome.new_page()
+        loads = []
+        page.on("framenavigated", lambda frame: loads.append(time.monotonic()) if frame == page.main_frame else None)
+        page.route(served.url, cut_off)
+        page.add_init_script(f"window.lianhuWatchdogSeconds = {list(WATCHDOG_SECONDS)};")
+        page.goto(served.url, wait_until="commit", timeout=120_000)
+        until(lambda: page.wait_for_timeout(100) or len(loads) == 2, 150)
+        assert loads[1] - loads[0] > WATCHDOG_SECONDS[0]
+        page.wait_for_timeout(45_000)
+        assert len(loads) == 2
+        page.close()
+
+
 def test_a_page_still_being_drawn_is_not_loaded_again(year, chrome):
     """A busy browser drawing slowly (30 leaders' pages on one machine) is left to finish: a reload would take
     another kernel. Here the kernel never answers, but the page keeps changing, as a page being drawn does."""
