@@ -425,12 +425,13 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--data", type=Path, default=argparse.SUPPRESS, help="同 lianhu hub --data / as for lianhu hub")
     a.set_defaults(run=_hub_users)
 
-    from .changes.commands import add_commands, add_repair_command, add_trail_command, add_warn_command
+    from .changes.commands import add_commands, add_repair_command, add_sample_command, add_trail_command, add_warn_command
 
     add_commands(sub, _out_folder, "数据库 / store URL or SQLite file (default data/lianhu.sqlite)")
     add_repair_command(sub, _out_folder, "数据库 / store URL or SQLite file (default data/lianhu.sqlite)")
     add_warn_command(sub, _out_folder, "数据库 / store URL or SQLite file (default data/lianhu.sqlite)")
     add_trail_command(sub, _workbook_path, "数据库 / store URL or SQLite file (default data/lianhu.sqlite)")
+    add_sample_command(sub, _out_folder, _workbook_path, "数据库 / store URL or SQLite file (default data/lianhu.sqlite)")
 
     p = sub.add_parser("demo", help="在演示城市上运行主流程 / run the main job on the demo city")
     p.add_argument("--size", default="city")

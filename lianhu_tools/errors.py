@@ -92,6 +92,7 @@ PROBLEM_CODES = {
     "indicator_invalid": ("指标体系文件有误", "the indicator system file is wrong"),
     "pairing_input_invalid": ("结对的输入无法满足", "the pairing's inputs cannot be honoured"),
     "change_step_invalid": ("名册变化的这一步不能办理", "this step of a roster change cannot be passed"),
+    "sample_household_unknown": ("抽查表里的户不在本次抽样中", "a household of the survey sheet is not in the sample"),
     "trail_same_day_far": ("留痕核查：同一天出现在相距太远的两个村（警告）", "paper trail: two villages too far apart on one day (warning)"),
     "trail_days_beyond_period": ("留痕核查：在村天数超过半年的天数（警告）", "paper trail: more days than the half-year has (warning)"),
     "trail_visits_beyond_days": ("留痕核查：走访次数多于在村天数（警告）", "paper trail: more visits than days (warning)"),

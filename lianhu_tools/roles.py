@@ -15,7 +15,7 @@ ROLES = {  # code: (中文, English)
 
 WRITES = {  # what each role may write; a county office within its area only
     "planner": {"rosters", "activities", "plans", "pairings", "teams", "assessments", "adjustments", "status", "users",
-                "meta", "changes", "approvals", "warnings"},
+                "meta", "changes", "approvals", "warnings", "samples"},
     "county": {"activities", "plans", "changes"},  # a change's steps in its county, all but the approving one
     "leader": set(),
     "auditor": set(),
@@ -33,6 +33,7 @@ WRITING = {  # what a write is, as its refusal says it
     "changes": ("办理名册变化", "pass a roster change's step"),
     "approvals": ("审批名册变化", "approve a roster change"),
     "warnings": ("保存监测预警", "save early warnings"),
+    "samples": ("抽样核查", "draw a sample or store its answers"),
     "users": ("管理用户", "manage users"),
     "meta": ("记录数据库信息", "note a fact about the store"),
 }

@@ -405,7 +405,28 @@ PLANS = Table(
     primary_key="",
     sheet_names=("发展规划", "發展規劃", "三年规划", "三年規劃", "年度计划", "年度計劃", "plans", "plan"),
 )
+SATISFACTION = {"满意": ("satisfied",), "基本满意": ("基本滿意", "fairly satisfied"), "不满意": ("不滿意", "dissatisfied")}
+SURVEY = Table(
+    "survey", "抽查表", "抽查表",
+    "第三方抽样核查：入户核实识别、退出是否准确，群众是否满意，联系干部是否走访。The sampled check's answers, household by household.",
+    fields=(
+        Field("household_id", "id", "户编号", "戶編號", "抽中的户（抽查表已填好）。The sampled household, as the sheet lists it.",
+              aliases=("户号", "戶號")),
+        Field("identified_correctly", "bool", "识别准确", "識別準確", "贫困户：核实确属贫困（是/否）；其他户不填。Poor households: truly poor?",
+              required=False),
+        Field("exit_correct", "bool", "退出准确", "退出準確", "脱贫户：核实确已稳定脱贫（是/否）；其他户不填。Exited households: truly out?",
+              required=False),
+        Field("satisfaction", "category", "满意度", "滿意度", "满意/基本满意/不满意。How satisfied the household is with the help.",
+              allowed=SATISFACTION),
+        Field("visited_by_cadre", "bool", "联系干部走访过", "聯繫幹部走訪過", "户里说联系干部来过（是/否）。Has its cadre visited?"),
+        Field("surveyor", "text", "调查员", "調查員", "调查员姓名。Who asked.", required=False),
+        Field("survey_date", "date", "调查日期", "調查日期", "入户调查的日期。The day asked.", required=False),
+    ),
+    primary_key="household_id",
+    sheet_names=("抽查表", "抽查", "survey"),
+)
 ARCHIVE_TABLES: dict[str, Table] = {ACTIVITIES.name: ACTIVITIES}
+SURVEY_TABLES: dict[str, Table] = {SURVEY.name: SURVEY}
 PLAN_TABLES: dict[str, Table] = {PLANS.name: PLANS}
 
 OUTCOMES = {  # the seed's outcome statistics: activity kind -> (column, Chinese label with its unit)

@@ -32,6 +32,7 @@ class Inputs:
     policy: Policy
     plans: pd.DataFrame | None = None  # current plans (subject_kind, subject_id, year, status, income_target_yuan)
     ended: pd.DataFrame | None = None  # pairings that ended and when (`Store.ended_pairings`), for the paper trail
+    sampled: pd.DataFrame | None = None  # the period's sampled check's answers (`sampling`), with each household's village
 
     @cached_property
     def trail(self) -> dict[str, pd.DataFrame]:
@@ -86,6 +87,22 @@ def _villages_without_records(inputs: Inputs) -> pd.Series:
     return pd.Series(silent, index=inputs.links["unit_id"]).groupby(level=0).sum()
 
 
+def _sampled_not_visited(inputs: Inputs) -> pd.Series:
+    """Per cadre: sampled households of theirs that said the cadre never came (the sampled check)."""
+    if inputs.sampled is None or inputs.sampled.empty:
+        return pd.Series(dtype=float)
+    said = inputs.sampled[inputs.sampled["visited_by_cadre"] == False]  # noqa: E712 — a missing answer is not a no
+    return said.merge(inputs.pairs, on="household_id").groupby("cadre_id").size()
+
+
+def _sampled_inaccurate(inputs: Inputs) -> pd.Series:
+    """Per unit: sampled households in its villages found wrongly identified or wrongly exited."""
+    if inputs.sampled is None or inputs.sampled.empty:
+        return pd.Series(dtype=float)
+    wrong = inputs.sampled[(inputs.sampled["identified_correctly"] == False) | (inputs.sampled["exit_correct"] == False)]  # noqa: E712
+    return wrong.merge(inputs.links, on="village_code").groupby("unit_id").size()
+
+
 def _team(inputs: Inputs, column: str) -> pd.Series:
     terms = inputs.teams[within(inputs.teams["period"], inputs.period)]
     done = inputs.records[inputs.records["actor_kind"] == TEAM_MEMBER]
@@ -123,14 +140,16 @@ MEASURES = {
               "days_per_household": lambda i: _per_household(i, "days"),
               "quota_fill": _quota_fill, "households_not_visited": _households_not_visited,
               "plan_completion": lambda i: _plan_completion(i, "cadre_id"), "income_against_target": _income_against_target,
-              "integrity_findings": lambda i: i.trail["cadre"].sum(axis=1)},
+              "integrity_findings": lambda i: i.trail["cadre"].sum(axis=1),
+              "sampled_not_visited": _sampled_not_visited},
     "unit": {"unit_visits_per_village": lambda i: _unit_per_village(i, (VISIT,), "kind"),
              "unit_days_per_village": lambda i: _unit_per_village(i, (VISIT,), "days"),
              "practical_things_per_village": lambda i: _unit_per_village(i, ("办实事",), "quantity"),
              "funds_per_village": lambda i: _unit_per_village(i, ("资金",), "quantity"),
              "villages_without_records": _villages_without_records,
              "plan_completion": lambda i: _plan_completion(i, "unit_id"),
-             "integrity_findings": lambda i: i.trail["unit"].sum(axis=1)},
+             "integrity_findings": lambda i: i.trail["unit"].sum(axis=1),
+             "sampled_inaccurate": _sampled_inaccurate},
     "team_member": {"team_days": lambda i: _team(i, "days"), "team_records": lambda i: _team(i, "kind")},
 }
 

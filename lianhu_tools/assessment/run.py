@@ -49,7 +49,8 @@ def score_period(store, period: str, rosters: Rosters | None = None, system: dic
     if records.empty:
         raise NothingToAssess(f"{period} 没有任何工作记录，不能考核（先导入工作日志）/ no work records for {period}: import them first")
     plans = store.plans()
-    inputs = Inputs(period, records, pairs, links, teams, rosters, policy, plans, store.ended_pairings() if trail else None)
+    inputs = Inputs(period, records, pairs, links, teams, rosters, policy, plans, store.ended_pairings() if trail else None,
+                    store.sampled_answers(period))
     scores = score(inputs, system)
     frozen = {name: frame.to_dict("list") for name, frame in (("pairs", pairs), ("links", links), ("teams", teams))}
     frozen["subjects"] = pd.concat([_describe(pd.DataFrame({"subject_id": subjects(inputs, kind)}), kind, rosters)

@@ -80,6 +80,28 @@ def add_trail_command(sub, out_file, db_help: str) -> None:
     p.set_defaults(run=_trail)
 
 
+def add_sample_command(sub, out_folder, out_file, db_help: str) -> None:
+    p = sub.add_parser("sample", help="抽样核查：抽样、抽查表、估计 / the sampled check: draw, survey sheets, estimates")
+    actions = p.add_subparsers(dest="sample_command", required=True, metavar="ACTION")
+    a = actions.add_parser("draw", help="抽样并写出各县区抽查表 / draw a sample and write each county's survey sheet")
+    a.add_argument("--period", required=True, help="期别 / period: 2025, 2026H1 …")
+    a.add_argument("--per-county", type=int, required=True, help="每个县区抽多少户 / households per county")
+    a.add_argument("--seed", type=int, default=2012, help="随机种子（同一种子抽到同样的户）/ the seed: the same draws the same")
+    a.add_argument("--out", type=out_folder, required=True)
+    _common(a, db_help)
+    a.set_defaults(run=_sample_draw)
+    a = actions.add_parser("import", help="导入填好的抽查表（全部或全不）/ the filled survey sheets, all or nothing")
+    a.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    a.add_argument("--sample", type=int, help="抽样编号（默认最近一次）/ the sample (default: the latest)")
+    _common(a, db_help)
+    a.set_defaults(run=_sample_import)
+    a = actions.add_parser("estimate", help="各县区识别准确率、退出准确率、满意度（95%% 置信区间）/ the estimates per county")
+    a.add_argument("--sample", type=int)
+    a.add_argument("--out", type=out_file, help="估计结果 .xlsx")
+    _common(a, db_help)
+    a.set_defaults(run=_sample_estimate)
+
+
 def _common(parser, db_help: str) -> None:
     parser.add_argument("--policy-file", type=Path, help="政策文件：办理步骤、公示天数、贫困线 / steps, notice days, lines")
     parser.add_argument("--db", default=None, help=db_help)
@@ -276,4 +298,58 @@ def _trail(args) -> int:
                       **{names[kind]: table.rename(columns={c: CHECKS[c][0] for c in CHECKS}).reset_index()
                          for kind, table in summary.items()}}, args.out)
         print(f"核查结果 / findings: {args.out}")
+    return 0
+
+
+def _sample_draw(args) -> int:
+    from ..cli import _period
+    from ..pairing.output import write_tables
+    from ..sampling import draw_sample, sampling_frame, survey_sheets
+
+    if not 1 <= args.per_county <= 100_000:
+        raise UsageError("每个县区的抽样户数须在 1 到 100000 之间 / --per-county must be from 1 to 100000")
+    period = _period(args.period)
+    policy, store = _policy_and_store(args)
+    rosters = store.rosters()
+    exited = set(store.roster_change_list(policy, "approved").query("kind == 'household_exit'")["subject_id"])
+    drawn = draw_sample(sampling_frame(rosters, policy, exited), args.per_county, args.seed)
+    sample_id = store.save_sample(period, args.seed, args.per_county, drawn, store.latest_import("rosters"))
+    names = rosters.villages.drop_duplicates("county_code").set_index("county_code")["county_name"]
+    written = [path for county, sheet in survey_sheets(drawn, rosters, store.current("pairings")).items()
+               for path in write_tables({"抽查表": sheet}, Path(args.out) / f"{county}_{names[county]}_抽查表.xlsx")]
+    print(f"抽样 {sample_id}：{len(drawn):,} 户（每县区 {args.per_county}，种子 {args.seed}）/ sample {sample_id}: {len(drawn):,} "
+          f"households → {len(written)} 个县区抽查表 {args.out}")
+    return 0
+
+
+def _sample_import(args) -> int:
+    from ..sampling import read_survey
+
+    _, store = _policy_and_store(args)
+    info, drawn = store.sample(args.sample)
+    answers = read_survey(args.paths, drawn, set(store.sample_answers(info["sample_id"])["household_id"]))
+    store.save_answers(info["sample_id"], answers, ", ".join(map(str, args.paths)))
+    print(f"已导入抽样 {info['sample_id']} 的 {len(answers):,} 户答卷 / {len(answers):,} answers of sample {info['sample_id']}")
+    return 0
+
+
+def _sample_estimate(args) -> int:
+    from ..pairing.output import write_tables
+    from ..sampling import estimates
+
+    _, store = _policy_and_store(args)
+    info, drawn = store.sample(args.sample)
+    table = estimates(drawn, store.sample_answers(info["sample_id"]))
+    if table.empty:
+        print("还没有答卷（lianhu sample import）/ no answers yet")
+        return 0
+    names = store.rosters().villages.drop_duplicates("county_code").set_index("county_code")["county_name"]
+    shown = table.assign(county=table["county_code"].map(names))
+    for row in shown.itertuples():
+        print(f"  {row.county} {row.label}: {row.share:.1%}（{row.yes}/{row.asked}，95% 置信区间 {row.low:.1%}–{row.high:.1%}）")
+    if args.out:
+        write_tables({"抽样估计": shown.rename(columns={"county": "县区", "label": "估计", "asked": "调查户数", "yes": "是",
+                                                   "share": "比例", "low": "95%下限", "high": "95%上限"})
+                      [["县区", "估计", "调查户数", "是", "比例", "95%下限", "95%上限"]]}, args.out)
+        print(f"估计结果 / estimates: {args.out}")
     return 0

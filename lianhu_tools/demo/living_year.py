@@ -75,6 +75,10 @@ def living_year(store, size: str, out: str | Path, seed: int = 2012, policy: Pol
     files["follow_up"] = _follow_up(store, flagged, out / "回访记录", seed)
     cleared = store.save_warnings("2025H2", _warnings(store, policy), WARNED_ON)["cleared"]
     say(f"防返贫监测 / early warning: {raised['new']:,} 户预警 → {out / '必访名单'}；回访后消除 {cleared:,} 户")
+    files["sample"], table = _sampled_check(store, policy, out, seed)
+    say(f"抽样核查 / the sampled check: " + "，".join(f"{row.label} {row.share:.0%}" for row in
+                                                 table.groupby("label", sort=False).first().reset_index().itertuples())
+        + f"（首个县区）→ {out / '抽样核查'}")
     by_id = received.changes.set_index("id")["subject_id"]
     return LivingYear(store.roster_change_list(policy, received=received.received), second.truth,
                       by_id[held].tolist(), by_id[rejected].tolist(), repaired, raised["new"], cleared, files)
@@ -168,3 +172,61 @@ def _record(record_id: str, date: str, cadre: str, household: str, visits: float
     return {"record_id": record_id, "date": pd.Timestamp(date), "actor_kind": "干部", "actor_id": cadre,
             "target_kind": HOUSEHOLD, "target_id": household, "task": "宣传政策", "kind": VISIT, "quantity": float(visits),
             "days": float(days), "note": note}
+
+
+TRUE_RATES = {"identification": 0.94, "exit": 0.90}  # the demo's households, as a perfect survey would find them
+SATISFACTION_SHARES = {"满意": 0.70, "基本满意": 0.22, "不满意": 0.08}
+
+
+def household_truth(frame: pd.DataFrame, store, seed: int) -> pd.DataFrame:
+    """What a survey of every household of `sampling.sampling_frame` would find: whether a poor household is truly
+    poor, an exited one truly out, how satisfied each is (drawn at the rates above), and whether its cadre came (its
+    visits in the store)."""
+    rng = np.random.default_rng([seed, 2028])
+    n = len(frame)
+    visited = set(store.activities(columns=["kind", "target_id"]).query("kind == @VISIT")["target_id"])
+    paired = set(store.current("pairings")["household_id"])
+    return frame.assign(
+        identified_correctly=np.where(frame["grp"] == "poor", rng.random(n) < TRUE_RATES["identification"], None),
+        exit_correct=np.where(frame["grp"] == "exited", rng.random(n) < TRUE_RATES["exit"], None),
+        satisfaction=rng.choice(list(SATISFACTION_SHARES), n, p=list(SATISFACTION_SHARES.values())),
+        visited_by_cadre=[h in visited and h in paired for h in frame["household_id"]])
+
+
+def filled_survey(sheets: dict[str, pd.DataFrame], truth: pd.DataFrame, folder: Path) -> list[Path]:
+    """The survey sheets as the surveyors send them back: the demo's truth written into the answer columns."""
+    from ..schema import SURVEY
+
+    known = truth.set_index("household_id")
+    written = []
+    for county, sheet in sheets.items():
+        ids = sheet[SURVEY.field("household_id").zh]
+        filled = sheet.copy()
+        for field in ("identified_correctly", "exit_correct", "visited_by_cadre"):
+            filled[SURVEY.field(field).zh] = ids.map(known[field]).map({True: "是", False: "否"}).fillna("")
+        filled[SURVEY.field("satisfaction").zh] = ids.map(known["satisfaction"])
+        filled[SURVEY.field("surveyor").zh] = "第三方评估组"
+        filled[SURVEY.field("survey_date").zh] = "2026-01-20"
+        written += write_tables({"抽查表": filled}, folder / f"{county}_抽查表.xlsx")
+    return written
+
+
+SAMPLE_PER_COUNTY = 60
+
+
+def _sampled_check(store, policy: Policy, out: Path, seed: int) -> tuple[list[Path], pd.DataFrame]:
+    """The year-end sampled check: drawn, its sheets written and filled from the demo's truth, read back and stored,
+    and the estimates per county written."""
+    from ..sampling import draw_sample, estimates, read_survey, sampling_frame, survey_sheets
+
+    exited = set(store.roster_change_list(policy, "approved").query("kind == 'household_exit'")["subject_id"])
+    frame = sampling_frame(store.rosters(), policy, exited)
+    drawn = draw_sample(frame, SAMPLE_PER_COUNTY, seed)
+    sample_id = store.save_sample("2025", seed, SAMPLE_PER_COUNTY, drawn, store.latest_import("rosters"))
+    sheets = survey_sheets(drawn, store.rosters(), store.current("pairings"))
+    paths = filled_survey(sheets, household_truth(frame, store, seed), out / "抽样核查" / "抽查表")
+    answers = read_survey(paths, drawn)
+    store.save_answers(sample_id, answers, ", ".join(map(str, paths)))
+    table = estimates(drawn, answers)
+    paths += write_tables({"抽样估计": table}, out / "抽样核查" / "抽样估计.xlsx")
+    return paths, table

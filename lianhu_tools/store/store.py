@@ -33,6 +33,7 @@ from ..roles import ROLES, WRITES, WRITING, role_label
 from ..schema import HOUSEHOLD_PERSONAL_FIELDS, VILLAGE
 from . import migrations, postgres_roles
 from .changes import RosterChanges
+from .samples import Samples
 from .warnings import Warnings
 from .migrations import create_or_migrate
 from .tables import (
@@ -70,7 +71,7 @@ def now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-class Store(RosterChanges, Warnings):
+class Store(RosterChanges, Warnings, Samples):
     """Open (creating or migrating) the store at `url`; `Store()` uses data/lianhu.sqlite."""
 
     def __init__(self, url: str | Path = DEFAULT_URL, who: str | None = None, create: bool = True):

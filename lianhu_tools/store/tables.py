@@ -225,3 +225,41 @@ warnings_table = sa.Table(
     sa.Column("flagged_on", sa.Date, nullable=False),
     sa.Column("cleared_on", sa.Date),  # the day of the visit that cleared it
 )
+
+samples = sa.Table(
+    "samples", metadata,  # a sampled check (sampling): who drew it, how
+    sa.Column("sample_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("period", sa.String, nullable=False),
+    sa.Column("seed", sa.Integer, nullable=False),
+    sa.Column("per_county", sa.Integer, nullable=False),
+    sa.Column("roster_import", sa.Integer, nullable=False),  # the roster it was drawn from
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("who", sa.String, nullable=False),
+)
+
+sample_households = sa.Table(
+    "sample_households", metadata,
+    sa.Column("sample_id", sa.ForeignKey("samples.sample_id"), nullable=False, index=True),
+    sa.Column("household_id", sa.String, nullable=False),
+    sa.Column("county_code", sa.String, nullable=False),
+    sa.Column("township_code", sa.String, nullable=False),
+    sa.Column("village_code", sa.String, nullable=False),
+    sa.Column("grp", sa.String, nullable=False),  # poor, exited, party
+    sa.Column("stratum_households", sa.Integer, nullable=False),  # N_h
+    sa.Column("stratum_sampled", sa.Integer, nullable=False),  # n_h
+    sa.UniqueConstraint("sample_id", "household_id"),
+)
+
+sample_answers = sa.Table(
+    "sample_answers", metadata,
+    sa.Column("sample_id", sa.ForeignKey("samples.sample_id"), nullable=False, index=True),
+    sa.Column("household_id", sa.String, nullable=False),
+    sa.Column("identified_correctly", sa.Boolean),
+    sa.Column("exit_correct", sa.Boolean),
+    sa.Column("satisfaction", sa.String, nullable=False),
+    sa.Column("visited_by_cadre", sa.Boolean, nullable=False),
+    sa.Column("surveyor", sa.String),
+    sa.Column("survey_date", sa.Date),
+    sa.Column("import_id", sa.ForeignKey("imports.import_id"), nullable=False),
+    sa.UniqueConstraint("sample_id", "household_id"),  # one answer per household: a sheet sent twice is refused
+)

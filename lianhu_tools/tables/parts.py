@@ -109,6 +109,6 @@ def final_frame(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
         if f.kind == "int" and f.required:
             dtype = "int64"
         elif f.kind == "bool":
-            dtype = "bool"
+            dtype = "bool" if f.required else "boolean"  # an optional yes/no may be blank
         out[f.name] = out[f.name].astype(dtype)
     return out

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..schema import ARCHIVE_TABLES, PLAN_TABLES, TABLES, Table, normalize_header
+from ..schema import ARCHIVE_TABLES, PLAN_TABLES, SURVEY_TABLES, TABLES, Table, normalize_header
 from .files import Grid, is_blank
 from .parts import Part, Report
 
@@ -23,7 +23,7 @@ def _header_lookup(table: Table) -> dict[str, str]:
     return {normalize_header(h): f.name for f in table.fields for h in f.headers()}
 
 
-LOOKUPS = {name: _header_lookup(table) for name, table in (TABLES | ARCHIVE_TABLES | PLAN_TABLES).items()}
+LOOKUPS = {name: _header_lookup(table) for name, table in (TABLES | ARCHIVE_TABLES | PLAN_TABLES | SURVEY_TABLES).items()}
 
 
 def recognise(grid: Grid, report: Report, tables: dict[str, Table]) -> Part | None:
