@@ -12,10 +12,10 @@ import json
 import os
 import sys
 import time
-import warnings
 from pathlib import Path
 
-from .errors import (HubError, InputError, NotAllowed, NotInStore, PersonalDataLeak, Problem, RosterWarning, StoreBusy,
+from .cli_common import _existing, _for_people, _load, _NEW_STORES, _period, _policy, _store, _store_url, _undo_new_stores
+from .errors import (HubError, InputError, NotAllowed, NotInStore, PersonalDataLeak, Problem, StoreBusy,
                      StoreConflict, StoreTooNew, UsageError, masked)
 from .pairing.problem import ENGINES, SolverError
 from .policy import LimitError, check_max_km
@@ -425,7 +425,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--data", type=Path, default=argparse.SUPPRESS, help="同 lianhu hub --data / as for lianhu hub")
     a.set_defaults(run=_hub_users)
 
-    from .changes.commands import add_commands, add_repair_command, add_sample_command, add_trail_command, add_warn_command
+    from .cli_year import add_commands, add_repair_command, add_sample_command, add_trail_command, add_warn_command
 
     add_commands(sub, _out_folder, "数据库 / store URL or SQLite file (default data/lianhu.sqlite)")
     add_repair_command(sub, _out_folder, "数据库 / store URL or SQLite file (default data/lianhu.sqlite)")
@@ -451,13 +451,6 @@ def _template(args) -> int:
     from .template import write_template
 
     return _wrote(write_template(args.out))
-
-
-def _existing(paths: list[Path]) -> list[Path]:
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        raise UsageError(f"找不到 / not found: {', '.join(missing)}")
-    return paths
 
 
 def _demo_data(args) -> int:
@@ -560,21 +553,6 @@ def _print_problems(problems, fmt: str, stream=None) -> None:
     errors = sum(p.severity == "error" for p in problems)
     print(f"{errors} 个问题，{len(problems) - errors} 条警告 / {errors} problems, {len(problems) - errors} warnings"
           if problems else "名册无误 / rosters are clean", file=stream)
-
-
-def _policy(policy_file: Path | None):
-    from .policy import load_policy
-
-    return load_policy(_existing([policy_file])[0] if policy_file else None)
-
-
-def _load(paths: list[Path], policy_file: Path | None):
-    from .rosters import load_rosters
-
-    policy = _policy(policy_file)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RosterWarning)
-        return load_rosters(_existing(paths), policy=policy), policy
 
 
 def _summary(args) -> int:
@@ -720,45 +698,6 @@ def _rotate(args) -> int:
     return 0
 
 
-def _store(args, create: bool = True):
-    """The store a command uses (`_store_url`), its place said on stderr; commands that only read never create
-    one. A SQLite store (and folders) made here is said as new, and removed again if the command does not succeed
-    (`_undo_new_stores`)."""
-    from .store import Store
-
-    url = _store_url(args)
-    file = Path(url) if "://" not in url else Path(url.split(":///", 1)[1]) if url.startswith("sqlite:///") else None
-    new = [p for p in (file, *file.parents) if not p.exists()] if create and file and file.name else []
-    store = Store(url, create=create)
-    _NEW_STORES.extend(new)
-    print(f"数据库 / store: {store.url.render_as_string() if file is None else file.resolve()}"
-          + ("（新建 / new）" if new else ""), file=sys.stderr)
-    return store
-
-
-def _store_url(args) -> str:
-    """Which store: --db, else the environment's LIANHU_DB, else data/lianhu.sqlite in the current folder."""
-    from .store import DEFAULT_URL
-
-    return str(args.db or os.environ.get("LIANHU_DB") or DEFAULT_URL)
-
-
-_NEW_STORES: list[Path] = []  # files and folders `_store` made in this run
-
-
-def _undo_new_stores() -> None:
-    """A command that failed leaves no new, empty store behind."""
-    for path in _NEW_STORES:  # the file first, then the folders made for it
-        try:
-            for piece in (path, *(path.with_name(path.name + side) for side in ("-wal", "-shm", "-journal"))):
-                if piece.is_file():
-                    piece.unlink()
-            if path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
-        except OSError:  # still open elsewhere (Windows): left as it is
-            pass
-
-
 def _archive_import(args) -> int:
     from .archives import ArchiveError, import_activity_files
 
@@ -814,14 +753,6 @@ def _archive_rollup(args) -> int:
     else:
         print(_for_people(table.rename(columns=LABELS)) if len(table) else "没有工作记录 / no work records")
     return 0
-
-
-def _for_people(table) -> str:
-    """A table as a person reads it: whole numbers with thousands separators, others to one decimal."""
-    shown = table.copy()
-    for column in shown.select_dtypes("number").columns:
-        shown[column] = [f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}" for v in shown[column]]
-    return shown.to_string(index=False)
 
 
 def _plan_import(args) -> int:
@@ -931,15 +862,6 @@ def _report(args) -> int:
     return _wrote(args.out / "工作统计.xlsx")
 
 
-def _period(period: str) -> str:
-    from .periods import PeriodError, check_period
-
-    try:
-        return check_period(period)
-    except PeriodError as exc:
-        raise UsageError(str(exc)) from None
-
-
 def _dashboard(args) -> int:
     from .policy import load_policy
     from .serve import default_store, voila, without_password
@@ -1006,6 +928,9 @@ def _ask_password(name: str) -> str | None:
     """A new PostgreSQL login's password, typed twice, never echoed; None when the login exists already."""
     import getpass
 
+    if not sys.stdin.isatty():
+        raise UsageError("没有终端可输入密码：请用 --password-stdin 从标准输入给出 / no terminal to type the password on: "
+                         "give it on standard input with --password-stdin")
     first = getpass.getpass(f"{name} 的数据库密码 / database password for {name}: ")
     if first != getpass.getpass("再输入一次 / again: "):
         raise UsageError("两次输入的密码不同 / the two passwords differ")

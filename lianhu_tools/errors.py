@@ -104,11 +104,16 @@ PROBLEM_CODES = {
 
 SHOWN_CHARS = 200  # of a value, in a problem
 PASSWORD_IN_URL = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
+PASSWORD_IN_QUERY = re.compile(r"([?&]password=)[^&\s'\"]+", re.I)
+PASSWORD_IN_SQL = re.compile(r"(PASSWORD\s+)'[^']*'", re.I)  # a login's verifier, as CREATE ROLE carries it
 
 
 def masked(text: str) -> str:
-    """The text with the password of any store URL in it hidden: postgresql://planner:***@host/city."""
-    return PASSWORD_IN_URL.sub(r"\1***@", text)
+    """The text with every password in it hidden: a store URL's (postgresql://planner:***@host/city, or
+    ?password=***) and a login's verifier in SQL (PASSWORD '***')."""
+    text = PASSWORD_IN_URL.sub(r"\1***@", text)
+    text = PASSWORD_IN_QUERY.sub(r"\1***", text)
+    return PASSWORD_IN_SQL.sub(r"\1'***'", text)
 
 
 @dataclass(frozen=True)

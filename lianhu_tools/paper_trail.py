@@ -35,6 +35,8 @@ def trail_findings(records: pd.DataFrame, rosters: Rosters, policy: Policy, ende
     that ended (cadre_id, household_id, ended_on)."""
     rules = policy.paper_trail
     found: list[dict] = []
+    if records.empty:
+        return pd.DataFrame(columns=FINDING_COLUMNS)
     records = records.assign(date=pd.to_datetime(records["date"]).dt.normalize())
     people = records[records["actor_kind"] != UNIT]
 
@@ -54,7 +56,7 @@ def trail_findings(records: pd.DataFrame, rosters: Rosters, policy: Policy, ende
                                   f"{date:%Y-%m-%d}: villages {np.nanmax(km):,.0f} km apart"))
 
     half = ["actor_kind", "actor_id", "period"]
-    end = people["period"].map({p: pd.Timestamp(last_day(p)) for p in people["period"].unique()})
+    end = pd.to_datetime(people["period"].map({p: pd.Timestamp(last_day(p)) for p in people["period"].unique()}))
     length = people["period"].map({p: _days_in(p) for p in people["period"].unique()})
     late = people["date"] > end - pd.Timedelta(days=rules["burst_days"])
     per = people.assign(days=people["days"].fillna(0), late=late, length=length).groupby(half).agg(

@@ -62,7 +62,8 @@ def voila(db: str | None, port: int, ip: str = "127.0.0.1", policy_file: str | N
     env = os.environ | {"JUPYTER_PATH": os.pathsep.join(paths), "LIANHU_DB": db or "",
                         "LIANHU_POLICY": str(Path(policy_file).resolve()) if policy_file else ""}
     return [sys.executable, "-m", "voila", str(NOTEBOOK), "--template=lianhu", "--no-browser", f"--port={port}",
-            f"--Voila.ip={ip}", "--VoilaConfiguration.allow_template_override=NO",  # not ?template= from a visitor
+            f"--Voila.ip={ip}", "--Voila.port_retries=0",  # the port asked for, or none: never another, unannounced
+            "--VoilaConfiguration.allow_template_override=NO",  # not ?template= from a visitor
             "--VoilaConfiguration.allow_theme_override=NO"] + (limits.voila_options() if limits else []), env
 
 

@@ -19,7 +19,8 @@ LAYERS = [
     ("tables",),
     ("policy",),
     ("rosters", "classify", "geo", "outlines", "places", "summary", "template", "personal_data", "rollup"),
-    ("pairing",),
+    ("monitoring", "paper_trail", "sampling"),  # the living year's checks, on rosters and records
+    ("pairing", "changes"),
     ("assessment",),  # ranks a run: the store keeps its results with it
     ("store",),
     ("plans", "archives"),
@@ -28,7 +29,7 @@ LAYERS = [
     ("widgets",),
     ("demo",),
     ("app", "serve", "kernels", "hub"),
-    ("cli",),
+    ("cli", "cli_common", "cli_year"),
 ]
 LAYER_OF = {name: k for k, names in enumerate(LAYERS) for name in names}
 

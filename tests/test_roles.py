@@ -115,3 +115,54 @@ def test_a_leaders_own_login_opens_the_dashboard_on_postgres(postgres, tmp_path)
     board = DashboardData(office["wang"])
     assert board.villages["households"].sum() == len(office["zhang"].rosters().households) > 0  # counted, not read
     assert board.view("", 6, None).headline
+
+
+def test_on_postgres_a_county_login_cannot_replace_the_rosters_nor_approve_a_change(postgres):
+    url = postgres.new_database()
+    county = people(url, postgres)["gl_office"]
+    with pytest.raises(sa.exc.ProgrammingError, match="row-level security"), county.engine.begin() as conn:
+        conn.execute(tables.imports.insert().values(kind="rosters", source="x", rows=0, at=sa.func.now(), who="gl_office"))
+    with county.engine.begin() as conn:  # its own county's diaries and plans it may record
+        conn.execute(tables.imports.insert().values(kind="activities", source="x", rows=0, at=sa.func.now(), who="gl_office"))
+    owner = Store(url, who="zhang")
+    with owner.engine.begin() as conn:
+        base = conn.execute(sa.select(sa.func.min(tables.imports.c.import_id))).scalar()
+        conn.execute(tables.roster_changes.insert().values(received=base, base=base, kind="household_exit",
+                                                          subject_kind="households", subject_id="H1", county_code="620502",
+                                                          state="open", at=sa.func.now()))
+    with county.engine.begin() as conn:  # a step of its own county's change: yes; deciding its fate: no
+        assert conn.execute(tables.roster_changes.update().values(step="核查")).rowcount == 1
+    with pytest.raises(sa.exc.ProgrammingError, match="row-level security"), county.engine.begin() as conn:
+        conn.execute(tables.roster_changes.update().values(state="approved"))
+
+
+@pytest.mark.parametrize("name", ["lianhu_leader", "pg_monitor", "public", "LiMing"])
+def test_a_person_is_never_named_as_the_databases_own_roles(postgres, name, capsys, monkeypatch):
+    import io
+
+    url = postgres.new_database()
+    Store(url).add_user("zhang", "planner", "", "a-Long-secret-9")
+    monkeypatch.setattr("sys.stdin", io.StringIO("another-Secret-7\n"))
+    assert main(["users", "add", name, "--role", "leader", "--password-stdin", "--db", url]) == 1
+    said = capsys.readouterr().err
+    assert "保留的名称" in said or "小写字母" in said
+    assert "SCRAM" not in said
+
+
+def test_a_new_login_without_a_terminal_is_told_to_use_password_stdin(postgres, capsys, monkeypatch):
+    import io
+
+    url = postgres.new_database()
+    Store(url).add_user("zhang", "planner", "", "a-Long-secret-9")
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["users", "add", "li", "--role", "leader", "--db", url]) == 2
+    assert "--password-stdin" in capsys.readouterr().err
+
+
+def test_passwords_are_masked_in_every_form():
+    from lianhu_tools.errors import masked
+
+    said = masked("postgresql://me:Secret1@h/c postgresql://me@h/c?password=Secret2&sslmode=x "
+                  "host=h&password=Secret3 CREATE ROLE \"x\" LOGIN PASSWORD 'SCRAM-SHA-256$4096:abc$def:ghi'")
+    assert not any(secret in said for secret in ("Secret1", "Secret2", "Secret3", "SCRAM-SHA-256"))
+    assert "?password=***&sslmode=x" in said

@@ -24,7 +24,7 @@ from .households import generate_households
 from .names import PLACE_FIRST, SURNAMES, TOWNSHIP_SECOND, VILLAGE_SECOND
 from ..outlines import county_outline
 from .people import scatter_inside
-from .units import RANK_SHARES, generate_cadres, generate_units
+from .units import RANK_SHARES, generate_cadres, generate_units, written_ranks
 
 TOWNSHIP_CODE_FIRST = 100  # township part of a code: 100, 101, … (统计用区划代码 style)
 VILLAGE_CODE_FIRST = 200  # village part: 200, 201, … (村民委员会 range)
@@ -240,3 +240,11 @@ def _canonical(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     fields = TABLES[table].fields
     return pd.DataFrame({f.name: frame[f.name].to_numpy() for f in fields}).astype(
         {f.name: _DTYPES[f.kind] for f in fields})
+
+
+def demo_tables(size: str = "tiny", seed: int = 2012) -> dict[str, pd.DataFrame]:
+    """The demo city's rosters as tables, ranks as real rosters write them."""
+    tables = generate_city(size, seed=seed).tables()
+    cadres = tables["cadres"].copy()
+    cadres["rank"] = written_ranks(np.random.default_rng(seed), cadres["rank"])
+    return tables | {"cadres": cadres}

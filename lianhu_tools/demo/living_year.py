@@ -24,7 +24,7 @@ from ..rosters import load_rosters
 from ..schema import HOUSEHOLD, VISIT
 from ..tables import write_rosters
 from .activities import write_activity_workbooks
-from .pipeline import demo_tables
+from .generator import demo_tables
 from .second_year import second_year_tables
 
 RECEIVED_ON = dt.date(2026, 1, 5)  # the second year's roster comes in
@@ -76,7 +76,7 @@ def living_year(store, size: str, out: str | Path, seed: int = 2012, policy: Pol
     cleared = store.save_warnings("2025H2", _warnings(store, policy), WARNED_ON)["cleared"]
     say(f"防返贫监测 / early warning: {raised['new']:,} 户预警 → {out / '必访名单'}；回访后消除 {cleared:,} 户")
     files["sample"], table = _sampled_check(store, policy, out, seed)
-    say(f"抽样核查 / the sampled check: " + "，".join(f"{row.label} {row.share:.0%}" for row in
+    say("抽样核查 / the sampled check: " + "，".join(f"{row.label} {row.share:.0%}" for row in
                                                  table.groupby("label", sort=False).first().reset_index().itertuples())
         + f"（首个县区）→ {out / '抽样核查'}")
     by_id = received.changes.set_index("id")["subject_id"]
@@ -202,8 +202,8 @@ def filled_survey(sheets: dict[str, pd.DataFrame], truth: pd.DataFrame, folder: 
     for county, sheet in sheets.items():
         ids = sheet[SURVEY.field("household_id").zh]
         filled = sheet.copy()
-        for field in ("identified_correctly", "exit_correct", "visited_by_cadre"):
-            filled[SURVEY.field(field).zh] = ids.map(known[field]).map({True: "是", False: "否"}).fillna("")
+        for answer in ("identified_correctly", "exit_correct", "visited_by_cadre"):
+            filled[SURVEY.field(answer).zh] = ids.map(known[answer]).map({True: "是", False: "否"}).fillna("")
         filled[SURVEY.field("satisfaction").zh] = ids.map(known["satisfaction"])
         filled[SURVEY.field("surveyor").zh] = "第三方评估组"
         filled[SURVEY.field("survey_date").zh] = "2026-01-20"

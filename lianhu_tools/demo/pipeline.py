@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
 import pandas as pd
 
 from ..archives import import_activity_files
@@ -49,9 +48,8 @@ from ..template import write_template
 from ..widgets.dashboard import Dashboard
 from .activities import generate_activities, write_activity_workbooks
 from .broken import write_broken_rosters
-from .generator import generate_city
+from .generator import demo_tables
 from .plans import generate_plans, write_plan_workbook
-from .units import written_ranks
 
 DEMO_ORIGIN = "demo"  # noted in a demo's store: only such a store is ever replaced by a later demo
 BUILDING = ".lianhu-demo-"  # a demo's store while it is built, with the builder's process number
@@ -63,14 +61,6 @@ def write_demo_rosters(size: str = "tiny", out: str | Path = "build/demo/rosters
     returns the folder."""
     write_rosters(demo_tables(size, seed), out, file_format, encoding=encoding)
     return Path(out)
-
-
-def demo_tables(size: str = "tiny", seed: int = 2012) -> dict[str, pd.DataFrame]:
-    """The demo city's rosters as tables, ranks as real rosters write them."""
-    tables = generate_city(size, seed=seed).tables()
-    cadres = tables["cadres"].copy()
-    cadres["rank"] = written_ranks(np.random.default_rng(seed), cadres["rank"])
-    return tables | {"cadres": cadres}
 
 
 def _cpu_seconds() -> float:

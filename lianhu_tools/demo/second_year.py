@@ -80,8 +80,6 @@ def second_year_tables(first: dict[str, pd.DataFrame], seed: int = 2012, policy:
     promoted = rng.random(len(cadres)) < PROMOTED_SHARE
     up = {"办事员": "一级科员", "二级科员": "一级科员", "一级科员": "四级主任科员", "四级主任科员": "二级主任科员",
           "科员": "副科级", "副科级": "正科级", "正科级": "副处级", "副处级": "正处级", "二级调研员": "一级调研员"}
-    bands = {"一级科员": "一般干部", "四级主任科员": "乡科级", "二级主任科员": "乡科级", "副科级": "乡科级", "正科级": "乡科级",
-             "副处级": "县处级", "正处级": "县处级", "一级调研员": "县处级"}
     before = cadres["rank"].copy()
     cadres.loc[promoted, "rank"] = cadres.loc[promoted, "rank"].map(up).fillna(cadres.loc[promoted, "rank"])
     band_before = before.map(_band(policy))

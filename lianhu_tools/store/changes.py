@@ -20,7 +20,9 @@ from ..changes.steps import REJECTED, step_problems, steps_of, with_next_steps
 from ..errors import ChangeError, NotInStore
 from ..policy import Policy
 from ..rosters import Rosters
-from .tables import change_steps, imports, links_table, pairings, roster_changes as changes_table, team_assignments
+from .writes import insert_frame, now
+from .tables import change_steps, imports, links_table, pairings, roster_tables, team_assignments
+from .tables import roster_changes as changes_table
 
 RECEIVED = "rosters_received"  # the import kind of a roster as an office sent it
 
@@ -45,8 +47,6 @@ class RosterChanges:
         """Keep `received` as sent, list its changes against the roster as it counts (open changes of an earlier
         roster found again keep the steps they passed; the others are superseded), and save the roster as it
         counts: the changes of a group without steps apply at once. One transaction."""
-        from .store import now
-
         with self.transaction("rosters") as conn:
             base = self._latest_rosters(conn)
             old = self.rosters(base, conn=conn)
@@ -65,11 +65,8 @@ class RosterChanges:
                              .values(received=received_id, base=base))
             new = found[~carried.to_numpy()]
             at_once = [not steps_of(kind, policy) for kind in new["kind"]]
-            first = conn.execute(sa.select(sa.func.coalesce(sa.func.max(changes_table.c.id), 0))).scalar_one()
-            from .store import _insert_frame
-
-            _insert_frame(conn, changes_table, new.assign(received=received_id, base=base, at=now(), step=None,
-                                                          state=["approved" if a else "open" for a in at_once]))
+            insert_frame(conn, changes_table, new.assign(received=received_id, base=base, at=now(), step=None,
+                                                         state=["approved" if a else "open" for a in at_once]))
             self._audit(conn, "receive", "roster_changes", str(received_id), None, json.dumps(
                 {"changes": len(found), "carried": int(carried.sum()), "superseded": len(superseded),
                  "applied": int(sum(at_once))}))
@@ -144,7 +141,7 @@ class RosterChanges:
             problems += [f"变化 {i} 不在办理中，不能退回 / change {i} is not open" for i in ids if i not in open_ids]
             if problems:
                 raise ChangeError.said(*problems)
-            self._may(conn, "changes", listed.loc[listed["id"].isin(ids), "county_code"].fillna("city"))
+            self._may(conn, "approvals", listed.loc[listed["id"].isin(ids), "county_code"].fillna("city"))  # its fate
             self._record_steps(conn, ids, REJECTED, on, reason)
             conn.execute(changes_table.update().where(changes_table.c.id.in_(ids)).values(state="rejected"))
             self._audit(conn, "reject", "roster_changes", ",".join(map(str, ids)), None,
@@ -161,11 +158,8 @@ class RosterChanges:
         return latest
 
     def _save_snapshot(self, conn, rosters: Rosters, import_id: int) -> None:
-        from .store import _insert_frame
-        from .tables import roster_tables
-
         for name, frame in rosters.tables().items():
-            _insert_frame(conn, roster_tables[name], frame.assign(import_id=import_id))
+            insert_frame(conn, roster_tables[name], frame.assign(import_id=import_id))
 
     def _save_effective(self, conn, received: int, base: int, check: bool = False) -> int | None:
         """The roster as it counts after the changes of `received` approved so far, saved as a new snapshot if it
@@ -187,8 +181,6 @@ class RosterChanges:
         return import_id
 
     def _record_steps(self, conn, ids: list[int], step: str, on: dt.date, reason: str) -> None:
-        from .store import now
-
         conn.execute(change_steps.insert(), [{"change_id": i, "step": step, "done_on": on, "reason": reason, "at": now(),
                                               "who": self.who} for i in ids])
 

@@ -20,13 +20,14 @@ POLICIES = {  # table: {policy: (command, roles, USING, WITH CHECK)}; every role
                    "county_own_area": ("INSERT", ["county"], None, f"starts_with(village_code, {AREA})")},
     "plans": {"planner_writes": ("ALL", ["planner"], "true", "true"),
               "county_own_area": ("INSERT", ["county"], None, f"subject_kind = '{VILLAGE}' AND starts_with(subject_id, {AREA})")},
-    "imports": {"who_is_the_login": ("INSERT", ["planner", "county"], None, WHO)},
+    "imports": {"who_is_the_login": ("INSERT", ["planner"], None, WHO),  # a county office's: its records and plans only
+                "county_records_and_plans": ("INSERT", ["county"], None, f"{WHO} AND kind IN ('activities', 'plans')")},
     "meta": {"planner_writes": ("ALL", ["planner"], "true", "true"),  # a county office's write changes `written` only
              "county_marks_written": ("UPDATE", ["county"], "key = 'written'", "key = 'written'")},
     "audit_log": {"who_is_the_login": ("INSERT", ["planner", "county"], None, WHO)},
     "roster_changes": {"planner_writes": ("ALL", ["planner"], "true", "true"),  # a county office passes its own's steps
-                       "county_own_area": ("UPDATE", ["county"], f"starts_with(county_code, {AREA})",
-                                           f"starts_with(county_code, {AREA})")},
+                       "county_own_area": ("UPDATE", ["county"], f"starts_with(county_code, {AREA}) AND state = 'open'",
+                                           f"starts_with(county_code, {AREA}) AND state = 'open'")},  # approves none
     "change_steps": {"who_is_the_login": ("INSERT", ["planner", "county"], None, WHO)},
 }
 

@@ -9,6 +9,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..errors import NotInStore
+from .writes import insert_frame, now
 from .tables import sample_answers, sample_households, samples
 
 
@@ -16,13 +17,11 @@ class Samples:
     """Mixed into `Store`."""
 
     def save_sample(self, period: str, seed: int, per_county: int, drawn: pd.DataFrame, roster_import: int) -> int:
-        from .store import _insert_frame, now
-
         with self.transaction("samples") as conn:
             sample_id = conn.execute(samples.insert().values(period=period, seed=seed, per_county=per_county,
                                                              roster_import=roster_import, at=now(), who=self.who)
                                      ).inserted_primary_key[0]
-            _insert_frame(conn, sample_households, drawn.assign(sample_id=sample_id))
+            insert_frame(conn, sample_households, drawn.assign(sample_id=sample_id))
             self._audit(conn, "sample", "samples", str(sample_id), None,
                         json.dumps({"period": period, "seed": seed, "per_county": per_county, "households": len(drawn)}))
         return sample_id
@@ -40,11 +39,9 @@ class Samples:
 
     def save_answers(self, sample_id: int, answers: pd.DataFrame, source: str) -> int:
         """The survey sheets' answers, all or none (a household answered before is refused by the database)."""
-        from .store import _insert_frame
-
         with self.transaction("samples") as conn:
             import_id = self._import(conn, "survey", source, len(answers))
-            _insert_frame(conn, sample_answers, answers.assign(sample_id=sample_id, import_id=import_id))
+            insert_frame(conn, sample_answers, answers.assign(sample_id=sample_id, import_id=import_id))
         return import_id
 
     def sample_answers(self, sample_id: int) -> pd.DataFrame:

@@ -15,7 +15,6 @@ import os
 import re
 import uuid
 from contextlib import contextmanager, nullcontext
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +32,8 @@ from ..roles import ROLES, WRITES, WRITING, role_label
 from ..schema import HOUSEHOLD_PERSONAL_FIELDS, VILLAGE
 from . import migrations, postgres_roles
 from .changes import RosterChanges
+from .writes import insert_frame as _insert_frame
+from .writes import now
 from .samples import Samples
 from .warnings import Warnings
 from .migrations import create_or_migrate
@@ -61,14 +62,11 @@ from .tables import (
 
 DEFAULT_URL = "sqlite:///data/lianhu.sqlite"
 BUSY_SECONDS = 60  # a writer waits this long for another to finish before giving up
-POSTGRES_LOGIN = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,62}")  # a database role's name, never quoted
+POSTGRES_LOGIN = re.compile(r"[a-z][a-z0-9_]{0,62}")  # a database role's name: lower case, never quoted
+RESERVED_LOGINS = re.compile(r"(lianhu_|pg_)|(public|postgres|none|current_user|session_user|current_role)$")
 WRITE_LOCK = 20120701  # the PostgreSQL advisory lock every writer of a store holds: one writer at a time
 WRITTEN = "written"  # the meta key every write changes
 ADJUSTMENT_LIMIT = 100  # points one manual adjustment may add or take (totals are out of 100)
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class Store(RosterChanges, Warnings, Samples):
@@ -210,8 +208,11 @@ class Store(RosterChanges, Warnings, Samples):
             raise NotAllowed(f"没有这个角色：{role}（可用：{'、'.join(f'{k} {v[0]}' for k, v in ROLES.items())}）/ no such role: "
                              f"{role} (one of {', '.join(ROLES)})")
         if not name or not str(name).strip() or (self.postgres and not POSTGRES_LOGIN.fullmatch(name)):
-            raise NotAllowed(f"用户名只能用字母、数字和下划线（以字母开头）/ a user name is letters, digits and _ (a letter first): "
-                             f"{name!r}")
+            raise NotAllowed(f"用户名只能用小写字母、数字和下划线（以字母开头）/ a user name is lower-case letters, digits and _ "
+                             f"(a letter first): {name!r}")
+        if RESERVED_LOGINS.match(str(name)):
+            raise NotAllowed(f"{name!r} 是数据库保留的名称（lianhu_、pg_ 开头的角色组等），不能作为用户名 / {name!r} is a name the "
+                             f"database keeps for itself (the store's groups lianhu_…, pg_…): not a person's")
         area = str(area or "").strip()
         if role == "county" and not area.isdigit():
             raise NotAllowed("县区录入员须指定区域（县区代码，如 620502）/ a county office needs an area (its county's code, "
@@ -718,34 +719,6 @@ def _create_privately(file: Path) -> None:
         os.close(os.open(file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     except FileExistsError:
         pass  # an existing store keeps the permissions its owner gave it
-
-
-def _insert_frame(conn, table: sa.Table, frame: pd.DataFrame) -> None:
-    """Bulk insert (COPY on PostgreSQL, else executemany) of the frame's columns that the table has; NaN/NaT
-    become NULL."""
-    columns = [c.name for c in table.c if c.name in frame.columns]
-    frame = frame[columns].astype(object).where(frame[columns].notna(), None)
-    for name in columns:
-        if isinstance(table.c[name].type, sa.DateTime):
-            frame[name] = pd.Series([None if v is None else pd.Timestamp(v).to_pydatetime() for v in frame[name]],
-                                    index=frame.index, dtype=object)  # a list of datetimes would become Timestamps again
-        elif isinstance(table.c[name].type, sa.Date):
-            frame[name] = [None if v is None else pd.Timestamp(v).date() for v in frame[name]]
-    rows = list(frame.itertuples(index=False, name=None))
-    marker = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(conn.dialect.paramstyle)
-    if rows and conn.dialect.name == "postgresql":  # COPY, several times executemany's speed, into a table of this
-        listed, incoming = ", ".join(columns), f"incoming_{table.name}"  # transaction (row policies refuse COPY)
-        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {incoming}")
-        conn.exec_driver_sql(f"CREATE TEMP TABLE {incoming} ON COMMIT DROP AS SELECT {listed} FROM {table.name} WITH NO DATA")
-        with conn.connection.dbapi_connection.cursor() as cursor, cursor.copy(f"COPY {incoming} FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        conn.exec_driver_sql(f"INSERT INTO {table.name} ({listed}) SELECT {listed} FROM {incoming}")
-    elif rows and marker:  # straight to the driver's executemany: SQLAlchemy's per-row work costs 10 s a million
-        conn.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})",
-                             rows)
-    elif rows:
-        conn.execute(table.insert(), [dict(zip(columns, values)) for values in rows])
 
 
 def _sqlite_for_many_writers(engine) -> None:

@@ -10,6 +10,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..schema import HOUSEHOLD, VISIT
+from .writes import insert_frame
 from .tables import activities, warnings_table
 
 
@@ -20,8 +21,6 @@ class Warnings:
         """Clear the period's open warnings whose household was visited after they were raised; then keep `flagged`
         (`monitoring.household_warnings` on `as_of`): an open warning is brought up to date, a household without
         one gets a new one — unless a visit on or after `as_of` cleared one already. One transaction."""
-        from .store import _insert_frame
-
         with self.transaction("warnings", flagged["village_code"].dropna()) as conn:
             stored = pd.read_sql(sa.select(warnings_table).where(warnings_table.c.period == period), conn)
             visits = pd.read_sql(sa.select(activities.c.target_id, activities.c.date).where(
@@ -44,7 +43,7 @@ class Warnings:
                 conn.execute(warnings_table.update().where(warnings_table.c.id == int(still.at[row.household_id, "id"])).values(
                     level=row.level, reasons_zh=row.reasons_zh, reasons_en=row.reasons_en, cadre_id=row.cadre_id))
             new = flagged[~flagged["household_id"].isin(still.index) & ~flagged["household_id"].isin(done)]
-            _insert_frame(conn, warnings_table, new.assign(period=period, flagged_on=as_of))
+            insert_frame(conn, warnings_table, new.assign(period=period, flagged_on=as_of))
             counts = {"new": len(new), "updated": len(updated), "cleared": cleared}
             self._audit(conn, "warn", "warnings", period, None, json.dumps({**counts, "as_of": str(as_of)}))
         return counts

@@ -10,8 +10,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from ..errors import UsageError
-from .kinds import KINDS, STATES
+from .errors import UsageError
+from .changes.kinds import KINDS, STATES
 
 
 def add_commands(sub, out_folder, db_help: str) -> None:
@@ -124,14 +124,14 @@ def _date(text: str) -> dt.date:
 
 
 def _policy_and_store(args, create: bool = False):
-    from ..cli import _policy, _store
+    from .cli_common import _policy, _store
 
     return _policy(args.policy_file), _store(args, create=create)
 
 
 def _import(args) -> int:
-    from ..cli import _existing, _load
-    from .sheets import write_change_lists
+    from .cli_common import _existing, _load
+    from .changes.sheets import write_change_lists
 
     rosters, policy = _load(_existing(args.paths), args.policy_file)
     _, store = _policy_and_store(args)
@@ -151,8 +151,8 @@ def _import(args) -> int:
 
 
 def _list(args) -> int:
-    from ..cli import _for_people
-    from .sheets import change_table, write_change_lists
+    from .cli_common import _for_people
+    from .changes.sheets import change_table, write_change_lists
 
     policy, store = _policy_and_store(args)
     changes = store.roster_change_list(policy, args.state)
@@ -209,7 +209,7 @@ def _reject(args) -> int:
 
 
 def _notice(args) -> int:
-    from .sheets import write_notices
+    from .changes.sheets import write_notices
 
     policy, store = _policy_and_store(args)
     changes = store.roster_change_list(policy, "open")
@@ -225,9 +225,9 @@ def _notice(args) -> int:
 
 
 def _repair(args) -> int:
-    from ..pairing.output import household_sheets, write_tables
-    from ..pairing.problem import PairingOptions
-    from ..pairing.repair import repair_households, write_adjustments
+    from .pairing.output import household_sheets, write_tables
+    from .pairing.problem import PairingOptions
+    from .pairing.repair import repair_households, write_adjustments
 
     policy, store = _policy_and_store(args)
     repaired = repair_households(store, policy, PairingOptions(engine=args.solver))
@@ -245,10 +245,10 @@ def _repair(args) -> int:
 
 
 def _warn(args) -> int:
-    from ..cli import _period
-    from ..monitoring import household_warnings, level_counts, must_visit_sheets
-    from ..pairing.output import write_tables
-    from ..periods import last_day
+    from .cli_common import _period
+    from .monitoring import household_warnings, level_counts, must_visit_sheets
+    from .pairing.output import write_tables
+    from .periods import last_day
 
     period = _period(args.period)
     policy, store = _policy_and_store(args)
@@ -277,9 +277,9 @@ def _county_name(rosters, county: str) -> str:
 
 
 def _trail(args) -> int:
-    from ..cli import _period
-    from ..pairing.output import write_tables
-    from ..paper_trail import CHECKS, findings_table, integrity_summary, trail_findings
+    from .cli_common import _period
+    from .pairing.output import write_tables
+    from .paper_trail import CHECKS, findings_table, integrity_summary, trail_findings
 
     policy, store = _policy_and_store(args)
     records = store.activities(_period(args.period) if args.period else None)
@@ -302,9 +302,9 @@ def _trail(args) -> int:
 
 
 def _sample_draw(args) -> int:
-    from ..cli import _period
-    from ..pairing.output import write_tables
-    from ..sampling import draw_sample, sampling_frame, survey_sheets
+    from .cli_common import _period
+    from .pairing.output import write_tables
+    from .sampling import draw_sample, sampling_frame, survey_sheets
 
     if not 1 <= args.per_county <= 100_000:
         raise UsageError("每个县区的抽样户数须在 1 到 100000 之间 / --per-county must be from 1 to 100000")
@@ -323,7 +323,7 @@ def _sample_draw(args) -> int:
 
 
 def _sample_import(args) -> int:
-    from ..sampling import read_survey
+    from .sampling import read_survey
 
     _, store = _policy_and_store(args)
     info, drawn = store.sample(args.sample)
@@ -334,8 +334,8 @@ def _sample_import(args) -> int:
 
 
 def _sample_estimate(args) -> int:
-    from ..pairing.output import write_tables
-    from ..sampling import estimates
+    from .pairing.output import write_tables
+    from .sampling import estimates
 
     _, store = _policy_and_store(args)
     info, drawn = store.sample(args.sample)
