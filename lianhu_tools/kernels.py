@@ -39,6 +39,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")  # IPython's colours, out of the log
 TAKEN_SECONDS = 60  # a ready kernel a visitor took is not culled sooner
 HUNG_SECONDS = 120  # a ready page still drawing this long after its kernel started is started again
 SHELL_LOOK_SECONDS, SHELL_NUDGE_SECONDS = 2, 10  # PatientShellChannel
+ERROR_MARK = 'class="jp-OutputArea-output lianhu-error"'  # the template's error message (index.html.j2)
 PAGE_MESSAGES = ("kernel_info_request", "comm_info_request", "comm_open", "comm_msg", "comm_close")
 
 
@@ -90,7 +91,7 @@ class DashboardKernels(AsyncMappingKernelManager):
                     continue
                 kernel_id, drawing = task.result()["kernel_id"], task.result()["task"]
                 drawn_with = self._drawn_with.setdefault(kernel_id, written if before is None else before)
-                if drawing.done() and not _succeeded(drawing):
+                if drawing.done() and (not _succeeded(drawing) or _shows_an_error(task)):
                     self.log.warning("Dashboard: ready page of kernel %s could not be drawn; started again", kernel_id)
                 elif drawing.done() and written == before and drawn_with != written:
                     self.log.info("Dashboard: the store changed; ready page of kernel %s drawn again", kernel_id)
@@ -203,8 +204,14 @@ class DashboardKernelClient(AsyncKernelClient):
 
 
 def _drawn(task: asyncio.Task) -> bool:
-    """Whether a task of Voilà's pool has started its kernel and drawn its page without error."""
-    return _succeeded(task) and _succeeded(task.result()["task"])
+    """Whether a task of Voilà's pool has started its kernel and drawn its page without error — a cell's error
+    (a kernel that died and restarted half-way, say) shows the dashboard's error message: such a page is not given."""
+    return _succeeded(task) and _succeeded(task.result()["task"]) and not _shows_an_error(task)
+
+
+def _shows_an_error(task: asyncio.Task) -> bool:
+    renderer = task.result().get("renderer")
+    return any(ERROR_MARK in chunk for chunk in getattr(renderer, "rendered_cache", []))
 
 
 def _succeeded(task: asyncio.Task) -> bool:

@@ -362,3 +362,26 @@ def test_the_shell_channel_pages_are_drawn_through_looks_again_and_asks_the_kern
     with ThreadPoolExecutor(1) as thread:  # a loop of its own: Playwright's runs in this thread
         answered, waited = thread.submit(asyncio.run, wait_in_silence()).result()
     assert answered == "kernel_info_reply" and SHELL_NUDGE_SECONDS <= waited < SHELL_NUDGE_SECONDS + 10
+
+
+def test_a_ready_page_that_shows_an_error_is_not_counted_as_drawn():
+    """A ready kernel that died half-way (restarted, its later cells failing) draws the dashboard's error message:
+    that page is not given to a visitor (and is started again)."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from lianhu_tools.kernels import ERROR_MARK, _drawn
+
+    async def pool_task(chunks):
+        drawing = asyncio.get_running_loop().create_future()
+        drawing.set_result(None)
+        content = {"kernel_id": "k", "task": drawing, "renderer": SimpleNamespace(rendered_cache=chunks)}
+        task = asyncio.ensure_future(asyncio.sleep(0, content))
+        await task
+        return task
+
+    async def both():
+        return (_drawn(await pool_task(["<div>the page</div>"])),
+                _drawn(await pool_task(["<div>", f'<div {ERROR_MARK} style="">看板出错</div>'])))
+
+    assert asyncio.run(both()) == (True, False)

@@ -272,3 +272,19 @@ def test_each_server_is_told_who_in_which_role_and_the_password_file(tmp_path):
     env = server_environment("zhang", "county", settings)
     assert env["LIANHU_USER"] == "zhang" and env["LIANHU_ROLE"] == "county" and env["PGPASSFILE"] == str(password_file)
     assert "Pg-Secret-77" not in repr(env) and "Pg-Secret-77" not in settings.to_environment()
+
+
+def test_the_hubs_store_is_checked_with_the_password_file_it_was_given(postgres, tmp_path, monkeypatch):
+    from lianhu_tools.hub.settings import HubSettings
+
+    from lianhu_tools.store import Store
+
+    url = postgres.new_database()
+    Store(url).engine.dispose()  # a store there
+    given = tmp_path / "pgpass"
+    given.write_text(Path(os.environ["PGPASSFILE"]).read_text())
+    given.chmod(0o600)
+    monkeypatch.delenv("PGPASSFILE")  # the password is in the file given alone
+    monkeypatch.setenv("HOME", str(tmp_path))  # and in no ~/.pgpass
+    settings = HubSettings.checked(url, tmp_path / "hub", ROOT / "notebooks", pgpassfile=given)
+    assert settings.pgpassfile == given and "PGPASSFILE" not in os.environ

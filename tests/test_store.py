@@ -259,3 +259,40 @@ def test_an_assessment_while_an_import_holds_the_store_waits_and_keeps_what_it_r
     assessing.join(timeout=120)
     frozen = store.assessment(assessed["id"])["frozen"]
     assert frozen["inputs"]["records"] == 3 and store.count(tables.activities) == 2003
+
+
+def test_two_first_imports_at_once_save_one_snapshot_and_refuse_other_rosters(tmp_path, rosters):
+    """Two offices' first imports, each having found the store without rosters before taking the lock: the second
+    saves no second snapshot of the same rosters, and is refused with other rosters."""
+    from conftest import record
+
+    from lianhu_tools.errors import ArchiveError
+    from lianhu_tools.rosters import Rosters
+
+    store = Store(tmp_path / "first.sqlite")
+    one = pd.DataFrame([record("干部", "C1", "户", "H1", "走访", "2025-03-01", days=1)])
+    two = pd.DataFrame([record("干部", "C1", "户", "H1", "走访", "2025-04-01", days=1)])
+    three = pd.DataFrame([record("干部", "C1", "户", "H1", "走访", "2025-05-01", days=1)])
+    store.add_activities(one, source="a", rosters=rosters)
+    store.add_activities(two, source="b", rosters=rosters)  # the same rosters: not saved again
+    assert store.count(tables.roster_tables["households"]) == len(rosters.households)
+    other = Rosters(**{name: frame.copy() for name, frame in rosters.tables().items()})
+    other.households.loc[0, "income_per_capita_yuan"] += 1
+    with pytest.raises(ArchiveError) as refused:
+        store.add_activities(three, source="c", rosters=other)
+    assert [p.code for p in refused.value.problems] == ["rosters_not_stored"]
+    assert len(store.activities()) == 2
+
+
+def test_the_check_notices_a_dropped_safeguard_and_deleted_records(store_url, rosters):
+    from conftest import record
+
+    store = Store(store_url)
+    store.add_activities(pd.DataFrame([record("干部", "C1", "户", "H1", "走访", f"2025-0{m}-01", days=1) for m in (1, 2, 3)]),
+                         source="a", rosters=rosters)
+    assert store.integrity_problems() == []
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("DROP INDEX pairings_one_open_per_household")
+        conn.execute(tables.activities.delete().where(tables.activities.c.date == pd.Timestamp("2025-02-01").date()))
+    found = " ".join(store.integrity_problems())
+    assert "household_id" in found and "fewer records" in found

@@ -60,15 +60,15 @@ class HubSettings:
                            "with --db (or LIANHU_DB)")
         else:
             reasons += store_url_problems(store)
-        if store and not reasons:
-            store = _absolute_store(store)
-            reasons += _store_problems(store)
-        if policy_file:
-            policy_file = Path(policy_file).resolve()
-            reasons += _policy_problems(policy_file)
         if pgpassfile:
             pgpassfile = Path(pgpassfile).resolve()
             reasons += password_file_problems(pgpassfile)
+        if store and not reasons:
+            store = _absolute_store(store)
+            reasons += _store_problems(store, pgpassfile)
+        if policy_file:
+            policy_file = Path(policy_file).resolve()
+            reasons += _policy_problems(policy_file)
         notebooks = Path(notebooks).resolve()
         if not notebooks.is_dir():
             reasons.append(f"找不到笔记本文件夹 / no notebooks folder: {notebooks}")
@@ -154,17 +154,24 @@ def _absolute_store(store: str) -> str:
     return str(Path(store).resolve())
 
 
-def _store_problems(store: str) -> list[str]:
+def _store_problems(store: str, pgpassfile: Path | None = None) -> list[str]:
+    """Why the store cannot be opened (none: it can), with the password file every server will use."""
     from ..errors import NotInStore, StoreTooNew
     from ..store import Store
 
+    before = os.environ.get("PGPASSFILE")
+    if pgpassfile:
+        os.environ["PGPASSFILE"] = str(pgpassfile)
     try:
-        Store(store, create=False)
+        Store(store, create=False).engine.dispose()
     except (NotInStore, StoreTooNew) as exc:
         return [masked(str(exc))]
     except Exception as exc:  # a server that does not answer, a file that is not a store
         return [f"数据库打不开 / the store cannot be opened: {masked(store)} ({type(exc).__name__}: "
                 f"{masked(str(exc))[:200]})"]
+    finally:
+        if pgpassfile:
+            os.environ.pop("PGPASSFILE") if before is None else os.environ.__setitem__("PGPASSFILE", before)
     return []
 
 

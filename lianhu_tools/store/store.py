@@ -25,7 +25,8 @@ from sqlalchemy.exc import OperationalError
 
 from ..assessment.run import ranked
 from ..changes.kinds import ENDS_CADRE_PAIRINGS, ENDS_PAIRINGS
-from ..errors import AdjustmentError, AlreadyImported, NotAllowed, NotInStore, StoreBusy, StoreConflict, masked
+from ..errors import (AdjustmentError, AlreadyImported, ArchiveError, NotAllowed, NotInStore, PlanError, Problem, StoreBusy,
+                      StoreConflict, masked)
 from ..periods import halves_of
 from ..rosters import Rosters
 from ..roles import ROLES, WRITES, WRITING, role_label
@@ -185,9 +186,11 @@ class Store(RosterChanges, Warnings, Samples):
         me = people.get(self.who)
         zh, en = WRITING[writing]
         if me is None or not me.active:
-            raise NotAllowed(f"{self.who} 不是这个数据库的用户（或已停用），不能{zh}；请市级规划员用 lianhu users add 添加 / "
-                             f"{self.who} is not a user of this store (or was deactivated) and may not {en}; a city planner "
-                             f"adds people with lianhu users add")
+            act_as = "" if self.postgres else ("；在 SQLite 数据库上以某位用户的身份操作，请先设置 LIANHU_USER=用户名",
+                                               "; on a SQLite store, act as one of its users with LIANHU_USER=name")
+            raise NotAllowed(f"{self.who} 不是这个数据库的用户（或已停用），不能{zh}；请市级规划员用 lianhu users add 添加"
+                             f"{act_as[0] if act_as else ''} / {self.who} is not a user of this store (or was deactivated) and "
+                             f"may not {en}; a city planner adds people with lianhu users add{act_as[1] if act_as else ''}")
         if writing not in WRITES[me.role]:
             raise NotAllowed(f"{self.who}（{role_label(me.role)}）不能{zh} / {self.who} ({ROLES[me.role][1]}) may not {en}")
         outside = sorted({str(code) for code in codes if not str(code).startswith(me.area)})
@@ -254,6 +257,19 @@ class Store(RosterChanges, Warnings, Samples):
         with self.transaction("rosters") as conn:
             return self._save_rosters(conn, rosters, source)
 
+    def _first_rosters(self, conn, rosters, error) -> None:
+        """Under the write lock: the rosters an import was checked against, saved as the store's first snapshot —
+        unless another import saved one meanwhile: the same rosters are not saved twice, other ones are refused
+        (`error`, an input error class), nothing written."""
+        latest = conn.execute(sa.select(sa.func.max(imports.c.import_id)).where(imports.c.kind == "rosters")).scalar()
+        if latest is None:
+            self._save_rosters(conn, rosters)
+        elif not rosters.same_as(self.rosters(latest, conn=conn)):
+            raise error([Problem.about(
+                "rosters_not_stored", "所给名册与库中最新名册不同（另一次导入刚刚存入了名册）：不给 --rosters 再导入一次",
+                "these rosters differ from the store's latest snapshot (another import has just saved one): import again "
+                "without --rosters", file=", ".join(rosters.files))])
+
     def _save_rosters(self, conn, rosters, source: str = "") -> int:
         self._may(conn, "rosters")  # also when a first import brings them
         import_id = self._import(conn, "rosters", source or ", ".join(rosters.files), sum(map(len, rosters.tables().values())))
@@ -272,7 +288,7 @@ class Store(RosterChanges, Warnings, Samples):
             if clash is not None:
                 raise clash
             if rosters is not None:
-                self._save_rosters(conn, rosters)
+                self._first_rosters(conn, rosters, ArchiveError)
             import_id = self._import(conn, "activities", source, len(records), digest)
             _insert_frame(conn, activities, records.assign(import_id=import_id))
         return import_id
@@ -287,7 +303,7 @@ class Store(RosterChanges, Warnings, Samples):
             same = set(conn.execute(sa.select(activities.c.fingerprint).where(activities.c.fingerprint.is_not(None))).scalars())
             new = records[~(records["record_id"].isin(there) | records["fingerprint"].isin(same)).to_numpy()]
             if rosters is not None:
-                self._save_rosters(conn, rosters)
+                self._first_rosters(conn, rosters, ArchiveError)
             if new.empty:
                 return None, len(records)
             import_id = self._import(conn, "activities", source, len(new))
@@ -364,7 +380,7 @@ class Store(RosterChanges, Warnings, Samples):
         with `rosters`, the snapshot they were checked against, saved first (a store that has none yet)."""
         with self.transaction("plans", _plan_places(frame)) as conn:
             if rosters is not None:
-                self._save_rosters(conn, rosters)
+                self._first_rosters(conn, rosters, PlanError)
             import_id = self._import(conn, "plans", source, len(frame))
             _insert_frame(conn, plans, frame.assign(import_id=import_id, term_start=term_start))
         return import_id
@@ -611,15 +627,36 @@ class Store(RosterChanges, Warnings, Samples):
                     sa.select(assessments.c.assessment_id).where(~assessments.c.assessment_id.in_(
                         sa.select(assessment_results.c.assessment_id))),
             }
+            checks["导入的记录少于导入时的条数（记录被删除）/ imports with fewer records than they brought"] = (
+                sa.select(imports.c.import_id).where(imports.c.kind == "activities").where(
+                    imports.c.rows > sa.select(sa.func.count()).where(activities.c.import_id == imports.c.import_id)
+                    .scalar_subquery()))
             for words, query in checks.items():
                 count = conn.execute(sa.select(sa.func.count()).select_from(query.subquery())).scalar_one()
                 if count:
                     found.append(f"{words}: {count:,}")
+            found += _missing_safeguards(conn)
             version = migrations.stored_version(conn)
         if version != migrations.SCHEMA_VERSION:
             found.append(f"数据库版本 {version}，应为 {migrations.SCHEMA_VERSION} / schema version {version}, "
                          f"not {migrations.SCHEMA_VERSION}")
         return found
+
+
+SAFEGUARDS = {"activities": ({"fingerprint"}, {"record_id"}), "pairings": ({"household_id"},)}  # unique, by column
+
+
+def _missing_safeguards(conn) -> list[str]:
+    """The database's own refusals (one record once, one record number once, one open pairing per household) that
+    are no longer there: a dropped unique index or constraint."""
+    inspector = sa.inspect(conn)
+    missing = []
+    for table, wanted in SAFEGUARDS.items():
+        unique = [set(i["column_names"]) for i in inspector.get_indexes(table) if i.get("unique")]
+        unique += [set(c["column_names"]) for c in inspector.get_unique_constraints(table)]
+        missing += [f"{table}: 唯一约束 {'、'.join(sorted(columns))} 不见了 / the unique rule on {', '.join(sorted(columns))} "
+                    f"is gone" for columns in wanted if columns not in unique]
+    return missing
 
 
 def _assessment(conn, assessment_id: int) -> dict:
