@@ -123,7 +123,7 @@ def test_a_demo_replaces_its_folder_whole_and_names_the_files_where_they_land(tm
         sources = [s for (s,) in connection.execute("SELECT source FROM imports")]
         logged = [v for (v,) in connection.execute("SELECT new_value FROM audit_log WHERE action = 'import'")]
     files = [s for s in sources if not s.startswith("审批后的名册")]  # the rest: the roster as approved, step by step
-    assert len(files) == 5 and all(s.startswith(str(out / "")) for s in files)  # a year's three, the second roster, visits
+    assert len(files) == 6 and all(s.startswith(str(out / "")) for s in files)  # a year's three; roster, visits, survey
     assert all(".demo-building-" not in text for text in sources + logged + lines)  # nobody sees the folder it was built in
     assert any(str(out / "联村结果.xlsx") in line for line in lines)
 

@@ -7,7 +7,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from lianhu_tools.demo import pipeline
+from lianhu_tools.demo import generator, pipeline
 from lianhu_tools.pairing.output import write_tables
 from lianhu_tools.tables import FORMULA_STARTS
 
@@ -24,7 +24,7 @@ def formulas_in(path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def demo_with_planted_names(tmp_path_factory):
-    real = pipeline.generate_city
+    real = generator.generate_city  # what demo_tables draws the city with
 
     def planted(*args, **kwargs):
         city = real(*args, **kwargs)
@@ -35,11 +35,11 @@ def demo_with_planted_names(tmp_path_factory):
         return city
 
     out = tmp_path_factory.mktemp("planted")
-    pipeline.generate_city = planted
+    generator.generate_city = planted
     try:
         pipeline.run_demo("tiny", out=out, say=lambda _: None)
     finally:
-        pipeline.generate_city = real
+        generator.generate_city = real
     return out
 
 

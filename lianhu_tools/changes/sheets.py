@@ -5,6 +5,7 @@ notices carry, with no ID number or phone; for the board only, never for the cit
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,7 @@ LIST_COLUMNS = {"id": "变化编号", "kind_zh": "变化类别", "subject_id": "
 NOTICE_WORDS = {"household_identified": "拟识别为贫困户", "household_returned": "拟纳入贫困户（返贫）",
                 "household_exit": "拟退出（脱贫）", "household_removed": "拟移出名册"}
 CITY = "市直"  # changes of city units and their cadres
+SHEET_UNSAFE = r"[\[\]:*?/\\']"  # what Excel refuses in a sheet's name
 
 
 def change_table(changes: pd.DataFrame, received: Rosters, base: Rosters) -> pd.DataFrame:
@@ -87,7 +89,7 @@ def write_notices(changes: pd.DataFrame, received: Rosters, base: Rosters, polic
         with excel_writer(path) as writer:
             for village in villages:
                 place = places.loc[village]
-                sheet = f"{place['village_name']}{village[-3:]}"[:31]
+                sheet = f"{re.sub(SHEET_UNSAFE, '', str(place['village_name']))[:25]}{village[-6:]}"  # unique in the county
                 title = f"{place['county_name']}{place['township_name']}{place['village_name']}贫困户识别、退出公示名单"
                 lines = pd.DataFrame({title: [f"公示期：{start:%Y年%m月%d日} 至 {end:%Y年%m月%d日}（{days} 天）",
                                               "对名单如有异议，请在公示期内向村委会或乡镇人民政府反映。",

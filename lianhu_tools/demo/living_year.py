@@ -149,7 +149,8 @@ def plant_trail_problems(store, rng: np.random.Generator) -> pd.DataFrame:
     cadre's 200 days in the half-year, a burst in the last days of June, one note copied into eight records, and a
     visit to a household whose exit ended its pairing."""
     pairs = store.current("pairings")
-    cadres = pairs["cadre_id"].drop_duplicates().sample(4, random_state=int(rng.integers(2**31))).tolist()
+    cadres = pairs["cadre_id"].drop_duplicates().sample(4, replace=pairs["cadre_id"].nunique() < 4,
+                                                         random_state=int(rng.integers(2**31))).tolist()
     first = pairs[pairs["cadre_id"] == cadres[0]].iloc[0]
     rows = [_record("HFP-VISITS", "2026-02-03", cadres[0], first["household_id"], 6, 1, "多次入户")]
     second = pairs[pairs["cadre_id"] == cadres[1]].iloc[0]
@@ -157,7 +158,7 @@ def plant_trail_problems(store, rng: np.random.Generator) -> pd.DataFrame:
     third = pairs[pairs["cadre_id"] == cadres[2]].iloc[0]
     rows += [_record(f"HFP-BURST{k}", f"2026-06-{24 + k % 7:02d}", cadres[2], third["household_id"], 1, 1, f"补记走访 {k}")
              for k in range(12)]
-    copied = pairs.sample(8, random_state=int(rng.integers(2**31)))
+    copied = pairs.sample(8, replace=len(pairs) < 8, random_state=int(rng.integers(2**31)))
     rows += [_record(f"HFP-COPY{k}", "2026-03-15", c, h, 1, 1, PLANTED_NOTE)
              for k, (c, h) in enumerate(zip(copied["cadre_id"], copied["household_id"]))]
     ended = store.ended_pairings()

@@ -89,7 +89,7 @@ def match_households(rosters: Rosters, policy: Policy | None = None, links: pd.D
     households = pooled_households(rosters, policy)
     cadres = cadres_with_slots(rosters, policy)
     fixed, ended, preferred_unit = _fixed_pairs(households, cadres, existing, pins)
-    fixed, ended, preferred_unit = _still_valid(fixed, ended, preferred_unit, cadres, locality, max_km, links, existing)
+    fixed, ended, preferred_unit = _still_valid(fixed, ended, preferred_unit, cadres, locality, links, existing)
     forbidden = _known_forbids(_pairs(forbids), cadres, households)
     _check_pins(fixed, cadres, locality, max_km, links, forbidden)
     setting = PairingSetting(locality, max_km, links, rosters.units[["unit_id", "unit_name", "unit_level", "county_code"]],
@@ -276,10 +276,11 @@ def _fixed_pairs(households: pd.DataFrame, cadres: pd.DataFrame, existing: pd.Da
 
 
 def _still_valid(fixed: pd.DataFrame, ended: pd.DataFrame, preferred_unit: pd.Series, cadres: pd.DataFrame, locality: str,
-                 max_km: float, links: pd.DataFrame | None, existing: pd.DataFrame | None) -> tuple:
-    """The kept pairs that still keep the rules; the others end, with why: the household no longer in the cadre's
-    unit's villages (or county), beyond the distance limit, or past the cadre's slots (a rank that links fewer:
-    the highest class, then the nearest, are kept). A colleague of the pair's unit is preferred for the household."""
+                 links: pd.DataFrame | None, existing: pd.DataFrame | None) -> tuple:
+    """The kept pairs that still keep the rules the roster sets; the others end, with why: the household no longer in
+    the cadre's unit's villages (or county: the cadre moved), or past the cadre's slots (a rank that links fewer: the
+    highest class, then the nearest, are kept). A shorter distance limit, the planner's what-if, ends none (locked for
+    the term). A colleague of the pair's unit is preferred for the household."""
     kept = fixed[fixed["status"] == STATUS_LOCKED]
     if kept.empty:
         return fixed, ended, preferred_unit
@@ -291,7 +292,6 @@ def _still_valid(fixed: pd.DataFrame, ended: pd.DataFrame, preferred_unit: pd.Se
     elif locality == "county":
         county = kept["cadre_id"].map(cadres.set_index("cadre_id")["county_code"])
         why[(county != kept["county_code"]) & (why == "")] = "农户已不在干部所在县区 / the household is outside the cadre's county"
-    why[(kept["distance_km"] > max_km) & (why == "")] = f"超过距离上限 {max_km:g} km / beyond the distance limit"
     valid = kept[why == ""].assign(order=lambda f: f["household_class"].map(CLASS_VALUE).fillna(0))
     valid = valid.sort_values(["cadre_id", "pool", "order", "distance_km", "household_id"], ascending=[True, True, False, True, True])
     slots = cadres.set_index("cadre_id")

@@ -105,6 +105,8 @@ def engine_problems(conn) -> list[str]:
                 conn.exec_driver_sql(query.format(target)).all()
         except Exception as exc:  # noqa: BLE001 — whatever the engine says is the finding
             if getattr(getattr(exc, "orig", None), "sqlstate", None) == "42501":  # this login may not read it: not damage
+                found.append(f"PostgreSQL: {target}: 此登录名无权读取，未检查（不是损坏）/ this login may not read it: not "
+                             f"checked (not damage)")
                 continue
             found.append(f"PostgreSQL: {target}: {str(getattr(exc, 'orig', exc)).splitlines()[0][:200]}")
     return found
