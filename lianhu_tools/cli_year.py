@@ -195,6 +195,10 @@ def _ids(args, store, policy, step: str | None) -> list[int]:
 
 def _pass(args) -> int:
     policy, store = _policy_and_store(args)
+    steps = [step for group in ("households", "people", "details") for step in policy.change_steps(group)]
+    if args.step not in steps:
+        raise UsageError(f"没有“{args.step}”这一步；政策的步骤是 {'、'.join(dict.fromkeys(steps))} / no step {args.step}: the "
+                         f"policy's steps are {', '.join(dict.fromkeys(steps))}")
     done = store.pass_step(_ids(args, store, policy, args.step), args.step, args.on, args.reason, policy)
     print(f"已通过“{args.step}”：{done['passed']:,} 项；审批生效 {done['approved']:,} 项，结束结对 {done['pairings_ended']:,} 对 / "
           f"passed {args.step}: {done['passed']:,}; approved {done['approved']:,}; pairings ended {done['pairings_ended']:,}")

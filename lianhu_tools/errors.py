@@ -140,7 +140,8 @@ class Problem:
         where = ":".join(str(p) for p in (Path(self.file).name, self.sheet, self.row) if p not in (None, ""))
         column = f" [{self.column}]" if self.column else ""
         value = f" “{self.value}”" if self.value not in (None, "") else ""
-        return f"{where}{column}{value}: {self.message_zh} / {self.message_en} ({self.code})"
+        place = f"{where}{column}{value}"
+        return f"{place + ': ' if place else ''}{self.message_zh} / {self.message_en} ({self.code})"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -209,7 +210,7 @@ class SaidInputError(InputError):
     def said(cls, *messages: str):
         problems = []
         for message in messages:
-            zh, _, en = message.partition(" / ")
+            zh, _, en = re.sub(r"\s*/\s+", " / ", message, count=1).partition(" / ")  # "中文）/ English" too
             problems.append(Problem.about(cls.code, zh, en or zh))
         return cls(problems)
 

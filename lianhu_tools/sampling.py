@@ -27,6 +27,7 @@ ESTIMATES = {  # what is estimated: (answer column, the groups asked, what count
     "visited": ("visited_by_cadre", tuple(GROUPS), True, "联系干部走访率", "visited by the linked cadre"),
 }
 CONFIDENCE = 0.95
+SHEET_INFO = ("head_name", "township_name", "village_name", "group", "cadre_name")  # filled in on the sheet
 
 
 class SurveyError(InputError):
@@ -76,7 +77,7 @@ def survey_sheets(sample: pd.DataFrame, rosters: Rosters, pairs: pd.DataFrame) -
     places = rosters.villages.set_index("village_code")
     cadres = pairs.drop_duplicates("household_id").set_index("household_id")["cadre_id"].map(
         rosters.cadres.set_index("cadre_id")["name"])
-    answers = {field.zh: "" for field in SURVEY.fields if field.name != "household_id"}
+    answers = {field.zh: "" for field in SURVEY.fields if field.name not in ("household_id", *SHEET_INFO)}
     sheets = {}
     for county, rows in sample.groupby("county_code", sort=True):
         sheets[county] = pd.DataFrame({
@@ -96,9 +97,10 @@ def read_survey(paths: list[str | Path], sample: pd.DataFrame, answered: set[str
     report = Report()
     frames, parts, _ = read_tables(paths, SURVEY_TABLES, ("survey",), report)
     raw = frames.get("survey")
-    if raw is None or any(p.severity == "error" for p in report.problems):
+    if raw is None:
         raise SurveyError(report.problems or [Problem.about("missing_table", "没有找到抽查表", "no survey sheet found")])
-    answers = final_frame(raw, SURVEY)
+    unreadable = any(p.severity == "error" for p in report.problems)  # some cells: what the rows say is checked all the same
+    answers = raw[SURVEY.columns] if unreadable else final_frame(raw, SURVEY)
     group = answers["household_id"].map(sample.set_index("household_id")["grp"])
     checks = [
         (group.isna(), "household_id", "sample_household_unknown", "此户不在本次抽样中", "not a household of this sample"),
@@ -115,8 +117,13 @@ def read_survey(paths: list[str | Path], sample: pd.DataFrame, answered: set[str
         ((group != "exited") & group.notna() & answers["exit_correct"].notna(), "exit_correct", "out_of_range",
          "只有脱贫户填“退出准确”", "exit_correct is for exited households only"),
     ]
+    bad = {(p.row, p.file, p.sheet) for p in report.problems if p.severity == "error"}
     for wrong, column, code, zh, en in checks:
-        report.located(locate(raw[wrong.to_numpy()], parts), parts, column, code, zh, en)
+        located = locate(raw[wrong.to_numpy()], parts)
+        if column != "household_id":  # a blank answer that was only unreadable is said once, as unreadable
+            located = located[np.array([(int(r), parts[k].file, parts[k].sheet) not in bad
+                                        for r, k in zip(located["_row"], located["_part"])], dtype=bool)]
+        report.located(located, parts, column, code, zh, en)
     if any(p.severity == "error" for p in report.problems):
         raise SurveyError(sorted(report.problems, key=lambda p: (p.file, p.sheet or "", p.row or 0)))
     return answers

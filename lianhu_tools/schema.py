@@ -412,6 +412,9 @@ SURVEY = Table(
     fields=(
         Field("household_id", "id", "户编号", "戶編號", "抽中的户（抽查表已填好）。The sampled household, as the sheet lists it.",
               aliases=("户号", "戶號")),
+        *(Field(name, "text", zh, zh, "抽查表已填好，供调查员核对。Filled in on the sheet, for the surveyor.", required=False)
+          for name, zh in (("head_name", "户主姓名"), ("township_name", "乡镇"), ("village_name", "村"), ("group", "类别"),
+                           ("cadre_name", "联系干部"))),
         Field("identified_correctly", "bool", "识别准确", "識別準確", "贫困户：核实确属贫困（是/否）；其他户不填。Poor households: truly poor?",
               required=False),
         Field("exit_correct", "bool", "退出准确", "退出準確", "脱贫户：核实确已稳定脱贫（是/否）；其他户不填。Exited households: truly out?",

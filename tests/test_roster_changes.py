@@ -262,3 +262,23 @@ def test_re_pairing_is_optimal_for_what_changed_on_both_engines(city):
         assert [(l.name, l.value) for l in report.levels] == [(l.name, l.value) for l in model.result.reports[pool].levels]
         assert all(l.proven for l in report.levels)
     assert network.kept == model.kept
+
+
+def test_a_rejection_is_dated_after_the_step_before_and_stays_listed_after_a_roster_comes_again(city, years):
+    store, received, _, _ = city
+    exit_ = int(received.changes.loc[received.changes["kind"] == "household_exit", "id"].iloc[0])
+    store.pass_step([exit_], "核查", DAY, "入户核查", default_policy(), today=DAY)
+    with pytest.raises(ChangeError, match="早于上一步"):
+        store.reject_changes([exit_], DAY - dt.timedelta(days=1), "x", default_policy(), today=DAY)
+    store.reject_changes([exit_], DAY, "收入不稳", default_policy(), today=DAY)
+    store.receive_rosters(years[1], default_policy(), "y2 again")
+    assert exit_ in set(store.roster_change_list(default_policy(), "rejected")["id"])
+
+
+def test_a_step_the_policy_does_not_have_is_named_with_the_ones_it_has(city, capsys):
+    from lianhu_tools.cli import main
+
+    store, *_ = city
+    assert main(["changes", "pass", "核对", "--kind", "household_exit", "--reason", "x", "--db", str(store.url.database)]) == 2
+    said = capsys.readouterr().err
+    assert "没有“核对”这一步" in said and "核查、评议、公示、审批" in said

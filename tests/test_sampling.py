@@ -61,6 +61,7 @@ def test_the_survey_sheets_are_checked_every_problem_at_once(city, tmp_path):
     party = sheet.index[sheet["类别"] == "党员户"][0]
     sheet.loc[poor, "识别准确"] = None
     sheet.loc[party, "退出准确"] = "是"
+    sheet.loc[party + 1 if party + 1 != poor else party + 2, "满意度"] = "maybe"  # unreadable: said with the rest, at once
     sheet.loc[len(sheet)] = sheet.loc[0]  # the same household twice
     sheet.loc[len(sheet)] = sheet.loc[1].copy()
     sheet.loc[len(sheet) - 1, "户编号"] = "NOT-IN-SAMPLE"
@@ -68,7 +69,8 @@ def test_the_survey_sheets_are_checked_every_problem_at_once(city, tmp_path):
     with pytest.raises(SurveyError) as raised:
         read_survey(paths, drawn)
     codes = sorted(p.code for p in raised.value.errors)
-    assert codes == ["duplicate_key", "out_of_range", "required_value_missing", "sample_household_unknown"]
+    assert codes == ["duplicate_key", "out_of_range", "required_value_missing", "sample_household_unknown",
+                     "value_not_allowed"]
     assert all(p.row and p.file.endswith(".xlsx") for p in raised.value.errors)
 
 

@@ -40,7 +40,7 @@ def change_table(changes: pd.DataFrame, received: Rosters, base: Rosters) -> pd.
         township_name=changes["village_code"].map(places["township_name"]),
         village_name=changes["village_code"].map(places["village_name"]),
         state_zh=changes["state"].map(lambda s: STATES[s][0]))
-    return shown[list(LIST_COLUMNS)].rename(columns=LIST_COLUMNS)
+    return shown[list(LIST_COLUMNS)].astype(object).fillna("").rename(columns=LIST_COLUMNS)
 
 
 def write_change_lists(changes: pd.DataFrame, received: Rosters, base: Rosters, folder: str | Path) -> list[Path]:

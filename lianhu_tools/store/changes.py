@@ -76,11 +76,14 @@ class RosterChanges:
         return Received(received_id, base, with_next_steps(listed, policy), int(sum(at_once)), int(carried.sum()), effective)
 
     def roster_change_list(self, policy: Policy, state: str | None = None, received: int | None = None) -> pd.DataFrame:
-        """The changes (of the latest roster received, or of `received`; in one `state`), with the step each is at."""
+        """The changes (of the latest roster received, or of `received`; in one `state`), with the step each is at.
+        Those decided (approved, rejected, superseded) are listed from every roster received, unless `received`."""
         with self.engine.connect() as conn:
-            received = received or conn.execute(sa.select(sa.func.max(imports.c.import_id))
-                                                .where(imports.c.kind == RECEIVED)).scalar()
-            query = sa.select(changes_table).where(changes_table.c.received == received)
+            query = sa.select(changes_table)
+            if received or state in (None, "open"):
+                received = received or conn.execute(sa.select(sa.func.max(imports.c.import_id))
+                                                    .where(imports.c.kind == RECEIVED)).scalar()
+                query = query.where(changes_table.c.received == received)
             if state:
                 query = query.where(changes_table.c.state == state)
             listed = pd.read_sql(query.order_by(changes_table.c.id), conn)
@@ -139,6 +142,10 @@ class RosterChanges:
             if not ids:
                 problems.append("没有选出任何变化 / no change was chosen")
             problems += [f"变化 {i} 不在办理中，不能退回 / change {i} is not open" for i in ids if i not in open_ids]
+            history = pd.read_sql(sa.select(change_steps).where(change_steps.c.change_id.in_(ids)), conn)
+            last = history.groupby("change_id")["done_on"].max() if len(history) else pd.Series(dtype=object)
+            problems += [f"变化 {i}：日期 {on} 早于上一步的 {pd.Timestamp(day).date()} / change {i}: {on} is before its "
+                         f"previous step ({pd.Timestamp(day).date()})" for i, day in last.items() if on < pd.Timestamp(day).date()]
             if problems:
                 raise ChangeError.said(*problems)
             self._may(conn, "approvals", listed.loc[listed["id"].isin(ids), "county_code"].fillna("city"))  # its fate
