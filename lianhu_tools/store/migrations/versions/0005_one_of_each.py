@@ -33,6 +33,8 @@ def upgrade() -> None:
     for k in range(0, len(copies), 5000):
         conn.execute(sa.text("DELETE FROM activities WHERE id IN :ids").bindparams(
             sa.bindparam("ids", expanding=True)), {"ids": copies[k:k + 5000]})
+    for import_id, removed in same[same["id"].isin(copies)].groupby("import_id").size().items():  # what each import holds
+        conn.execute(sa.text("UPDATE imports SET rows = rows - :n WHERE import_id = :i"), {"n": int(removed), "i": int(import_id)})
     doubled = conn.execute(sa.text(
         "SELECT id, status FROM pairings p WHERE status != 'ended' AND EXISTS (SELECT 1 FROM pairings q "
         "WHERE q.household_id = p.household_id AND q.status != 'ended' AND q.id < p.id)")).all()
