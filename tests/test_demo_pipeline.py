@@ -153,8 +153,14 @@ def test_a_folder_a_demo_did_not_write_is_never_replaced(tmp_path):
 
 
 def _demo_process(out):
+    """The demo as a person starts it from a shell: Ctrl-C interrupts it, whatever this test process carries by then
+    (a SIGINT ignored or blocked here would be ignored or blocked in the child too)."""
+    def as_from_a_shell():
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
+
     return subprocess.Popen([sys.executable, "-m", "lianhu_tools.cli", "demo", "--size", "tiny", "--out", str(out)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, preexec_fn=as_from_a_shell)
 
 
 def _wait_until_building(process, out, written="联村结果.xlsx"):
