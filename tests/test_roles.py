@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from lianhu_tools.cli import main
-from lianhu_tools.store import NotAllowed, Store, tables
+from lianhu_tools.store import NotAllowed, NotInStore, Store, tables
 from store_worker import pairs, records
 
 OWN, OTHER = "620502101201", "620503101201"  # a village of the county office's county, and of another
@@ -134,6 +134,37 @@ def test_on_postgres_a_county_login_cannot_replace_the_rosters_nor_approve_a_cha
         assert conn.execute(tables.roster_changes.update().values(step="核查")).rowcount == 1
     with pytest.raises(sa.exc.ProgrammingError, match="row-level security"), county.engine.begin() as conn:
         conn.execute(tables.roster_changes.update().values(state="approved"))
+
+
+def test_a_county_offices_area_is_one_of_the_rosters_counties(store_url, tmp_path):
+    from conftest import write_csv_rosters
+    from lianhu_tools.rosters import load_rosters
+
+    owner = Store(store_url, who="zhang")
+    owner.add_user("zhang", "planner", "", "a-Long-secret-9")
+    with pytest.raises(NotAllowed, match="区域"):
+        owner.add_user("gl_office", "county", "62050", "b-Long-secret-8")  # before the rosters: any 6-digit code
+    owner.save_rosters(load_rosters(write_csv_rosters(tmp_path / "rosters")))
+    with pytest.raises(NotAllowed, match="不是本市花名册中的县区（可用：620502") as refused:
+        owner.add_user("gl_office", "county", "620599", "b-Long-secret-8")
+    assert "is not a county of the city's rosters" in str(refused.value)
+    owner.add_user("gl_office", "county", "620502", "b-Long-secret-8")
+    assert owner.users().set_index("name").loc["gl_office", "area"] == "620502"
+
+
+def test_on_postgres_the_people_of_one_store_cannot_connect_to_another_on_the_server(postgres):
+    """The groups are the server's; CONNECT keeps each store's people to their own database."""
+    first, second = postgres.new_database(), postgres.new_database()
+    people(first, postgres)
+    Store(second, who="li").add_user("li", "planner", "", "c-Long-secret-7")
+    as_zhang = second.replace("lianhu_admin@", "zhang@")
+    with pytest.raises(NotInStore, match="permission denied for database"):
+        Store(as_zhang)
+    out = Store(second).integrity_problems()
+    assert not any("任何登录名" in line for line in out), out
+    Store(first, who="zhang").deactivate_user("gl_office")  # the owner's login manages the logins
+    with pytest.raises(NotInStore, match="permission denied for database"):
+        Store(first.replace("lianhu_admin@", "gl_office@"))
 
 
 @pytest.mark.parametrize("name", ["lianhu_leader", "pg_monitor", "public", "LiMing"])

@@ -62,6 +62,26 @@ def set_up(conn) -> None:
             conn.exec_driver_sql(f"DROP POLICY IF EXISTS {policy} ON {table}")
             conn.exec_driver_sql(f"CREATE POLICY {policy} ON {table} FOR {command} TO {', '.join(GROUPS[r] for r in roles)}"
                                  + (f" USING ({using})" if using else "") + (f" WITH CHECK ({check})" if check else ""))
+    _connect_for_its_people_only(conn)
+
+
+def _connect_for_its_people_only(conn) -> None:
+    """The groups are the server's, shared by every store on it: CONNECT, not the groups, keeps one store's people
+    out of another's database. Only the store's active users (and its owner) may connect to it."""
+    database = _quoted(conn, _database(conn))
+    conn.exec_driver_sql(f"REVOKE CONNECT ON DATABASE {database} FROM PUBLIC")
+    if conn.dialect.has_table(conn, "users"):
+        for name in conn.exec_driver_sql("SELECT name FROM users WHERE active AND name IN (SELECT rolname FROM pg_roles)"
+                                         ).scalars():
+            conn.exec_driver_sql(f"GRANT CONNECT ON DATABASE {database} TO {_quoted(conn, name)}")
+
+
+def _database(conn) -> str:
+    return conn.exec_driver_sql("SELECT current_database()").scalar()
+
+
+def _quoted(conn, name: str) -> str:
+    return conn.dialect.identifier_preparer.quote_identifier(name)
 
 
 def grant(conn, name: str, role: str, password: str | None) -> None:
@@ -79,11 +99,14 @@ def grant(conn, name: str, role: str, password: str | None) -> None:
             sql.Identifier(name), sql.Literal(verifier)).as_string(raw))  # only the verifier reaches the server
     revoke(conn, name)
     conn.exec_driver_sql(f"GRANT {GROUPS[role]} TO {name}")
+    conn.exec_driver_sql(f"GRANT CONNECT ON DATABASE {_quoted(conn, _database(conn))} TO {name}")
 
 
 def revoke(conn, name: str) -> None:
+    """The login `name` out of the store's groups, and no longer let into its database."""
     for group in GROUPS.values():
         conn.exec_driver_sql(f"REVOKE {group} FROM {name}")
+    conn.exec_driver_sql(f"REVOKE CONNECT ON DATABASE {_quoted(conn, _database(conn))} FROM {name}")
 
 
 def engine_problems(conn) -> list[str]:
@@ -99,6 +122,11 @@ def engine_problems(conn) -> list[str]:
     else:
         targets, query = names, "SELECT count(*) FROM (SELECT * FROM {}) AS every_row"
     found = []
+    if conn.dialect.has_table(conn, "users") and conn.exec_driver_sql("SELECT count(*) FROM users").scalar() and \
+            conn.exec_driver_sql("SELECT has_database_privilege('public', current_database(), 'CONNECT')").scalar():
+        found.append("PostgreSQL: 服务器上的任何登录名都能连接这个数据库：请数据库的所有者重新添加任一用户（lianhu users add）以收紧 / "
+                     "any login of the server may connect to this store: its owner re-adding any user (lianhu users add) "
+                     "closes it")
     for target in targets:
         try:
             with conn.begin_nested():

@@ -113,7 +113,10 @@ class Store(RosterChanges, Warnings, Samples):
         except OperationalError as exc:
             raise NotInStore(f"连不上数据库 / cannot reach the store {self.where}: "
                              f"{masked(str(exc.orig).strip().splitlines()[0][:200])}") from None
-        except sa.exc.DatabaseError:  # SQLite read the file's header itself: "file is not a database"
+        except sa.exc.DatabaseError as exc:  # SQLite read the file's header itself: "file is not a database"
+            if self.postgres:  # e.g. no CONNECT on this database
+                raise NotInStore(f"连不上数据库 / cannot reach the store {self.where}: "
+                                 f"{masked(str(exc.orig).strip().splitlines()[0][:200])}") from None
             raise NotInStore(f"{file} 不是工作台数据库（不是 SQLite 文件）/ {file} is not a workbench store (not an SQLite "
                              f"file)") from None
         migrations.check_not_newer(version)
@@ -224,6 +227,8 @@ class Store(RosterChanges, Warnings, Samples):
             before = conn.execute(sa.select(users).where(users.c.name == name)).first()
             if conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one() == 0 and role != "planner":
                 raise NotAllowed("第一个用户须为市级规划员（planner）/ the first user must be a city planner")
+            if role == "county":
+                _check_county_area(conn, area)
             conn.execute(users.delete().where(users.c.name == name))
             conn.execute(users.insert().values(name=name, role=role, area=area, active=True, added_at=now(),
                                                added_by=self.who))
@@ -744,6 +749,18 @@ def repeated(fingerprint: np.ndarray, repeat: np.ndarray) -> np.ndarray:
     """The fingerprint of the `repeat`-th copy of a record in one file (0: the first, its plain fingerprint)."""
     again = pd.util.hash_pandas_object(pd.DataFrame({"f": fingerprint, "k": repeat}), index=False).to_numpy().view(np.int64)
     return np.where(repeat == 0, fingerprint, again)
+
+
+def _check_county_area(conn, area: str) -> None:
+    """A county office's area is one of the counties of the latest rosters (any 6-digit code before the first)."""
+    villages = roster_tables["villages"]
+    latest = sa.select(sa.func.max(imports.c.import_id)).where(imports.c.kind == "rosters").scalar_subquery()
+    counties = sorted(conn.execute(sa.select(villages.c.county_code).distinct()
+                                   .where(villages.c.import_id == latest)).scalars())
+    if (area not in counties) if counties else len(area) != 6:
+        known = "、".join(counties[:12]) + ("…" if len(counties) > 12 else "") if counties else "6 位县区代码 / a 6-digit code"
+        raise NotAllowed(f"县区录入员的区域 {area} 不是本市花名册中的县区（可用：{known}）/ {area} is not a county of the city's "
+                         f"rosters (known: {known})")
 
 
 def _create_privately(file: Path) -> None:
