@@ -413,7 +413,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="开放注册页（每个注册须管理员批准）/ open the sign-up form (each sign-up authorised by the admin)")
     p.set_defaults(run=_hub)
     hub_sub = p.add_subparsers(metavar="ACTION")
-    a = hub_sub.add_parser("add-user", help="新建账号或改角色、密码 / add an account, or change its role or password")
+    a = hub_sub.add_parser("add-user", help="新建账号或改角色、密码（SQLite 数据库；PostgreSQL 上各人用数据库登录名，见 lianhu "
+                                            "users add）/ add an account, or change its role or password (a SQLite store; on "
+                                            "PostgreSQL people are the store's logins: lianhu users add)")
     a.add_argument("name", help="用户名：小写字母、数字、. _ - / lower-case letters, digits, . _ -")
     a.add_argument("--role", choices=tuple(ROLES), help="角色 / role: " + "，".join(f"{code} {zh}" for code, (zh, _) in ROLES.items()))
     a.add_argument("--admin", dest="make_admin", action="store_true", help="设为管理员 / make the account an admin")
@@ -990,7 +992,9 @@ def _hub(args) -> int:
           f"数据 / data: {masked(settings.store)}；账号和工作文件夹 / accounts and folders: {settings.data}\n"
           f"领导只看到看板，其他角色打开 JupyterLab（{settings.notebooks}）；无人使用 {args.idle_timeout} 秒后停止其服务器 / "
           f"leaders get the dashboard only, other roles JupyterLab; a server unused for {args.idle_timeout} s is stopped"
-          + ("" if people else f"\n还没有账号：先运行 lianhu hub add-user {args.admin} --admin，再为每人 add-user NAME --role 角色 / "
+          + (f"\n各人用自己的数据库登录名和密码登录（lianhu users add 添加），角色和区域以数据库为准 / people log in "
+             f"with their own database logins (lianhu users add), their role and area the store's" if settings.postgres else
+             "" if people else f"\n还没有账号：先运行 lianhu hub add-user {args.admin} --admin，再为每人 add-user NAME --role 角色 / "
                               f"no accounts yet: lianhu hub add-user {args.admin} --admin, then add-user NAME --role ROLE"),
           flush=True)
     if os.name == "nt":

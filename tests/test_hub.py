@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +38,7 @@ class Hub:
     data: Path
     log_file: Path
     process: subprocess.Popen
-    store: Path
+    store: str
 
     def log(self) -> str:
         return self.log_file.read_text(encoding="utf-8", errors="replace")
@@ -60,23 +61,16 @@ def add_user(data: Path, name: str, *options: str, password: str | None = None) 
                           input=(password or "") + "\n", capture_output=True, text=True, cwd=ROOT)
 
 
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory):
-    from lianhu_tools.demo.pipeline import start_demo_year
-
-    year = start_demo_year("tiny", tmp_path_factory.mktemp("year"), assess=("2025H1", "2025"))
-    data = tmp_path_factory.mktemp("hub") / "hub"
-    for name, role in ROLES.items():
-        made = add_user(data, name, *(["--role", role] if role else ["--admin"]), password=PASSWORDS[name])
-        assert made.returncode == 0, made.stderr
-        assert PASSWORDS[name] not in made.stdout + made.stderr
+@contextmanager
+def serving(data: Path, db: str, *options: str):
+    """`lianhu hub` on the store `db`, once it answers; stopped, with every server it started, afterwards."""
     log_file = data.parent / "hub.log"
     port = free_port()
     with open(log_file, "wb") as log:
-        process = subprocess.Popen(LIANHU + ["hub", "--db", str(year.folder / "lianhu.sqlite"), "--data", str(data),
-                                             "--port", str(port), "--idle-timeout", "600"],
+        process = subprocess.Popen(LIANHU + ["hub", "--db", db, "--data", str(data), "--port", str(port),
+                                             "--idle-timeout", "600", *options],
                                    cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    served = Hub(f"http://127.0.0.1:{port}/", data, log_file, process, year.folder / "lianhu.sqlite")
+    served = Hub(f"http://127.0.0.1:{port}/", data, log_file, process, db)
     try:
         deadline = time.monotonic() + 180  # the proxy is installed from npm on the first run
         while True:
@@ -93,18 +87,32 @@ def hub(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    from lianhu_tools.demo.pipeline import start_demo_year
+
+    year = start_demo_year("tiny", tmp_path_factory.mktemp("year"), assess=("2025H1", "2025"))
+    data = tmp_path_factory.mktemp("hub") / "hub"
+    for name, role in ROLES.items():
+        made = add_user(data, name, *(["--role", role] if role else ["--admin"]), password=PASSWORDS[name])
+        assert made.returncode == 0, made.stderr
+        assert PASSWORDS[name] not in made.stdout + made.stderr
+    with serving(data, str(year.folder / "lianhu.sqlite")) as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
 def chrome():
     with browser() as instance:
         yield instance
 
 
-def logged_in(chrome, hub: Hub, name: str):
+def logged_in(chrome, hub: Hub, name: str, password: str | None = None):
     """A browser window of its own, logged in as `name` on the hub's login page."""
     context = chrome.new_context(locale="zh-CN", viewport={"width": 1400, "height": 1900})
     page = context.new_page()
     page.goto(hub.url + "hub/login")
     page.fill("#username_input", name)
-    page.fill("#password_input", PASSWORDS[name])
+    page.fill("#password_input", password or PASSWORDS[name])
     page.click("#login_submit")
     return context, page
 
@@ -256,9 +264,10 @@ def test_add_user_checks_names_passwords_and_roles_and_changes_a_role(tmp_path):
     assert oct((data / "jupyterhub.sqlite").stat().st_mode & 0o777) == "0o600"
 
 
-def test_each_server_is_told_who_in_which_role_and_the_password_file(tmp_path):
+def test_each_server_is_told_who_in_which_role_and_their_own_password_file(tmp_path):
     from lianhu_tools.hub.settings import HubSettings
     from lianhu_tools.hub.spawn import server_environment
+    from lianhu_tools.hub.store_logins import person_password_file
 
     password_file = tmp_path / "pgpass"
     password_file.write_text("127.0.0.1:5432:city:city:Pg-Secret-77\n")
@@ -269,8 +278,13 @@ def test_each_server_is_told_who_in_which_role_and_the_password_file(tmp_path):
     password_file.chmod(0o600)
     settings = HubSettings(store="postgresql+psycopg://city@127.0.0.1:5432/city", data=tmp_path / "hub",
                            notebooks=ROOT / "notebooks", pgpassfile=password_file)
-    env = server_environment("zhang", "county", settings)
-    assert env["LIANHU_USER"] == "zhang" and env["LIANHU_ROLE"] == "county" and env["PGPASSFILE"] == str(password_file)
+    home = tmp_path / "zhang"
+    home.mkdir()
+    own = person_password_file(home, "zhang", "Pg:Se\\cret-77")
+    assert own.read_text() == "*:*:*:zhang:Pg\\:Se\\\\cret-77\n" and oct(own.stat().st_mode & 0o777) == "0o600"
+    env = server_environment("zhang", "county", settings, own)
+    assert env["LIANHU_USER"] == "zhang" and env["LIANHU_ROLE"] == "county" and env["PGPASSFILE"] == str(own)
+    assert env["LIANHU_DB"] == "postgresql+psycopg://zhang@127.0.0.1:5432/city"  # the person's own login
     assert "Pg-Secret-77" not in repr(env) and "Pg-Secret-77" not in settings.to_environment()
 
 
@@ -288,3 +302,115 @@ def test_the_hubs_store_is_checked_with_the_password_file_it_was_given(postgres,
     monkeypatch.setenv("HOME", str(tmp_path))  # and in no ~/.pgpass
     settings = HubSettings.checked(url, tmp_path / "hub", ROOT / "notebooks", pgpassfile=given)
     assert settings.pgpassfile == given and "PGPASSFILE" not in os.environ
+
+
+# ---------------------------------------------------------------- on PostgreSQL: the store's own logins
+
+STORE_PASSWORDS = {"zhang": "Store-Zhang-4471", "wang": "Store-Wang-6620", "gl_office": "Store-Gl:of\\fice-1"}
+
+
+@pytest.fixture(scope="module")
+def store_people(postgres, tmp_path_factory):
+    """The tiny demo year copied to a PostgreSQL database, with a planner, a leader and a county office as its
+    logins (lianhu users add), and no hub account at all."""
+    from lianhu_tools.demo.pipeline import start_demo_year
+    from lianhu_tools.store import Store
+    from store_copy import copy_store
+
+    year = start_demo_year("tiny", tmp_path_factory.mktemp("pg-year"), assess=("2025H1", "2025"))
+    url = postgres.new_database()
+    owner = copy_store(Store(year.folder / "lianhu.sqlite", create=False), url)
+    county = owner.rosters().villages["county_code"].iloc[0]
+    for name, role, area in (("zhang", "planner", ""), ("wang", "leader", ""), ("gl_office", "county", county)):
+        owner.add_user(name, role, area, STORE_PASSWORDS[name])
+    return url
+
+
+@pytest.fixture(scope="module")
+def store_hub(postgres, store_people, tmp_path_factory):
+    with serving(tmp_path_factory.mktemp("pg-hub") / "hub", store_people, "--pgpassfile", str(postgres.passfile),
+                 "--admin", "zhang") as served:
+        yield served
+
+
+def test_a_store_login_is_its_password_and_an_active_user_of_the_store(postgres, store_people):
+    from lianhu_tools.hub.store_logins import person
+    from lianhu_tools.store import Store
+
+    assert person(store_people, "zhang", STORE_PASSWORDS["zhang"]).role == "planner"
+    assert person(store_people, "gl_office", STORE_PASSWORDS["gl_office"]).area  # ":" and "\\" in the password
+    assert person(store_people, "zhang", "not-the-password") is None
+    assert person(store_people, "zhang", "") is None and person(store_people, "Zhang; --", "x") is None
+    assert person(store_people, "lianhu_admin", postgres.password) is None  # a login, but not one of the store's users
+    owner = Store(store_people)
+    owner.add_user("li", "auditor", "", "Store-Li-2093")
+    assert person(store_people, "li", "Store-Li-2093").role == "auditor"
+    owner.deactivate_user("li")
+    assert person(store_people, "li", "Store-Li-2093") is None
+
+
+def test_five_wrong_passwords_lock_a_store_login_for_a_while(store_people):
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from lianhu_tools.hub.store_logins import StoreLogins
+
+    logins = StoreLogins(store=store_people)
+
+    def attempt(password):  # in a thread of its own: the browser's event loop may be running in this one
+        form = {"username": "wang", "password": password}
+        with ThreadPoolExecutor(1) as thread:
+            return thread.submit(asyncio.run, logins.authenticate(None, form)).result()
+
+    assert attempt(STORE_PASSWORDS["wang"])["auth_state"]["role"] == "leader"
+    for _ in range(5):
+        assert attempt("wrong-password-1") is None
+    assert attempt(STORE_PASSWORDS["wang"]) is None  # locked, though the password is right
+
+
+@needs_browser
+def test_on_postgres_each_person_reaches_the_store_as_their_own_login(store_hub, store_people, chrome):
+    """A planner's server connects as the planner (their own password file, 0600, gone with the server); a
+    leader's draws the dashboard with the leader's login; anonymous visitors and strangers are refused."""
+    assert requests.get(store_hub.url + "user/wang/voila/render/dashboard.ipynb", timeout=30).url.startswith(
+        store_hub.url + "hub/login")
+    visitor = requests.Session()
+    visitor.get(store_hub.url + "hub/login", timeout=30)
+    for name, password in (("wang", "not-the-password"), ("lianhu_admin", "anything-at-all")):
+        refused = visitor.post(store_hub.url + "hub/login", data={"username": name, "password": password,
+                                                                  "_xsrf": visitor.cookies.get("_xsrf")}, timeout=30)
+        assert 'id="password_input"' in refused.text
+    planner, page = logged_in(chrome, store_hub, "zhang", STORE_PASSWORDS["zhang"])
+    page.wait_for_url(f"{store_hub.url}user/zhang/lab**", timeout=180_000)
+    env = store_hub.servers()["zhang"].environ()
+    assert env["LIANHU_ROLE"] == "planner" and env["LIANHU_DB"] == store_people.replace("lianhu_admin@", "zhang@")
+    passfile = Path(env["PGPASSFILE"])
+    assert passfile.parent == store_hub.data / "users" / "zhang" and oct(passfile.stat().st_mode & 0o777) == "0o600"
+    who = subprocess.run([sys.executable, "-c", "import os; from lianhu_tools.store import Store; "
+                                                "print(Store(os.environ['LIANHU_DB'], create=False).who)"],
+                         env=env, capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert who.stdout.strip() == "zhang", who.stderr
+
+    context, page = logged_in(chrome, store_hub, "wang", STORE_PASSWORDS["wang"])
+    try:
+        page.wait_for_url(f"{store_hub.url}user/wang/voila/render/dashboard.ipynb**", timeout=180_000)
+        wait_for_dashboard(page, timeout=180, served=store_hub)
+    finally:
+        context.close()
+    assert store_hub.servers()["wang"].environ()["LIANHU_DB"] == store_people.replace("lianhu_admin@", "wang@")
+    log = store_hub.log()
+    assert "User logged in: zhang" in log and not [p for p in STORE_PASSWORDS.values() if p in log]
+    servers = store_hub.servers()
+    assert not [key for server in servers.values() for key, value in server.environ().items()
+                if any(p in value for p in STORE_PASSWORDS.values())]
+
+    xsrf = [cookie for cookie in planner.cookies() if cookie["name"] == "_xsrf" and cookie["path"].startswith("/hub")]
+    stopped = planner.request.delete(store_hub.url + "hub/api/users/zhang/server", headers={
+        "X-XSRFToken": xsrf[0]["value"], "Referer": store_hub.url + "hub/home"})
+    said = stopped.text()
+    planner.close()
+    assert stopped.status in (202, 204), (said, xsrf)
+    deadline = time.monotonic() + 60
+    while passfile.exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not passfile.exists()

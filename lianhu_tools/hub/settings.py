@@ -78,6 +78,11 @@ class HubSettings:
         return cls(store, Path(data).resolve(), notebooks, policy_file=policy_file, pgpassfile=pgpassfile,
                    admin=admin, **options)
 
+    @property
+    def postgres(self) -> bool:
+        """On a PostgreSQL store people log in with their own database logins (hub/store_logins.py)."""
+        return self.store.split("://", 1)[0].split("+", 1)[0] in ("postgres", "postgresql")
+
     def to_environment(self) -> str:
         values = asdict(self)
         return json.dumps({key: str(value) if isinstance(value, Path) else value for key, value in values.items()},

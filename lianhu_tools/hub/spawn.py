@@ -5,6 +5,7 @@ only (it imports JupyterHub)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import sys
@@ -14,6 +15,7 @@ from tornado.web import HTTPError
 
 from ..roles import ROLES, role_label
 from ..serve import APP, NOTEBOOK, free_port
+from .store_logins import PASSWORD_FILE, crypt_key, person, person_password_file, person_url
 from .settings import (FAILED_LOGINS_ALLOWED, LOCKOUT_SECONDS, PASSWORD_MIN_CHARACTERS, USERNAME, HubSettings,
                        hub_database_url)
 
@@ -35,6 +37,29 @@ def configure(c, settings: HubSettings) -> None:
     c.JupyterHub.cookie_secret_file = str(data / "jupyterhub_cookie_secret")
     c.JupyterHub.template_vars = {"announcement_login": "联村联户工作台 / lianhu workbench"}
 
+    if settings.postgres:
+        _logins_of_the_store(c, settings)
+    else:
+        _accounts_of_the_hub(c, settings)
+    c.JupyterHub.load_groups = {code: {"users": [], "properties": {"label": role_label(code)}} for code in ROLES}
+
+    c.JupyterHub.spawner_class = "jupyterhub.spawner.SimpleLocalProcessSpawner"
+    c.SimpleLocalProcessSpawner.home_dir_template = str(data / "users" / "{username}")
+    c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
+    c.Spawner.start_timeout = 180
+    c.Spawner.http_timeout = 180
+    c.Spawner.pre_spawn_hook = lambda spawner: before_spawn(spawner, settings)
+    c.Spawner.post_stop_hook = after_stop
+
+    c.JupyterHub.services = [{"name": "idle-culler", "command": [
+        sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={settings.idle_timeout}",
+        f"--cull-every={max(30, min(300, settings.idle_timeout // 4))}"]}]
+    c.JupyterHub.load_roles = [{"name": "idle-culler", "services": ["idle-culler"],
+                                "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]}]
+
+
+def _accounts_of_the_hub(c, settings: HubSettings) -> None:
+    """A SQLite store: the hub's own accounts (`lianhu hub add-user`), their roles its groups."""
     c.JupyterHub.authenticator_class = "native"
     c.NativeAuthenticator.allow_all = True  # NativeAuthenticator lets in only accounts the admin authorised
     c.NativeAuthenticator.admin_users = {settings.admin}
@@ -45,20 +70,15 @@ def configure(c, settings: HubSettings) -> None:
     c.NativeAuthenticator.allowed_failed_logins = FAILED_LOGINS_ALLOWED
     c.NativeAuthenticator.seconds_before_next_try = LOCKOUT_SECONDS
     c.NativeAuthenticator.username_pattern = USERNAME.pattern
-    c.JupyterHub.load_groups = {code: {"users": [], "properties": {"label": role_label(code)}} for code in ROLES}
 
-    c.JupyterHub.spawner_class = "jupyterhub.spawner.SimpleLocalProcessSpawner"
-    c.SimpleLocalProcessSpawner.home_dir_template = str(data / "users" / "{username}")
-    c.Spawner.cmd = [sys.executable, "-m", "jupyterhub.singleuser"]
-    c.Spawner.start_timeout = 180
-    c.Spawner.http_timeout = 180
-    c.Spawner.pre_spawn_hook = lambda spawner: before_spawn(spawner, settings)
 
-    c.JupyterHub.services = [{"name": "idle-culler", "command": [
-        sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={settings.idle_timeout}",
-        f"--cull-every={max(30, min(300, settings.idle_timeout // 4))}"]}]
-    c.JupyterHub.load_roles = [{"name": "idle-culler", "services": ["idle-culler"],
-                                "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]}]
+def _logins_of_the_store(c, settings: HubSettings) -> None:
+    """A PostgreSQL store: its own logins and users table (hub/store_logins.py), the passwords kept encrypted."""
+    c.JupyterHub.authenticator_class = "lianhu_tools.hub.store_logins.StoreLogins"
+    c.StoreLogins.store = settings.store
+    c.StoreLogins.admin_users = {settings.admin}
+    c.Authenticator.enable_auth_state = True
+    c.CryptKeeper.keys = [crypt_key(settings.data)]
 
 
 def role_of(spawner) -> str:
@@ -77,12 +97,27 @@ def role_of(spawner) -> str:
                          f"admin to set it (admin page, groups; or lianhu hub add-user)")
 
 
-def before_spawn(spawner, settings: HubSettings) -> None:
+async def role_in_the_store(spawner, settings: HubSettings) -> tuple[str, str]:
+    """On a PostgreSQL store: the person's role (read afresh with their own login) and their password; an HTTP 403
+    when they are no longer an active user of the store."""
+    state = await spawner.user.get_auth_state() or {}
+    found = await asyncio.to_thread(person, settings.store, spawner.user.name, state.get("password", ""))
+    if found is None:
+        raise HTTPError(403, f"{spawner.user.name} 已不是数据库的有效用户或密码已改，请重新登录 / {spawner.user.name} is no "
+                             f"longer an active user of the store, or their password changed: log in again")
+    return found.role, state["password"]
+
+
+async def before_spawn(spawner, settings: HubSettings) -> None:
     """Spawner.pre_spawn_hook: the server's environment, folder, address and command line for the user's role."""
-    role = role_of(spawner)
     home = Path(spawner.home_dir)
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
-    spawner.environment = server_environment(spawner.user.name, role, settings)
+    if settings.postgres:
+        role, password = await role_in_the_store(spawner, settings)
+        passfile = person_password_file(home, spawner.user.name, password)
+    else:
+        role, passfile = role_of(spawner), settings.pgpassfile
+    spawner.environment = server_environment(spawner.user.name, role, settings, passfile)
     args = ["--allow-root"] if hasattr(os, "getuid") and os.getuid() == 0 else []
     if role == "leader":
         spawner.notebook_dir = str(dashboard_folder(home))
@@ -96,15 +131,22 @@ def before_spawn(spawner, settings: HubSettings) -> None:
     spawner.args = args
 
 
-def server_environment(user: str, role: str, settings: HubSettings) -> dict[str, str]:
-    """What the store and the notebooks read: who, in which role, on which store, under which policy. No
-    password: the store URL has none (checked), a PostgreSQL password is read from PGPASSFILE."""
-    env = {"LIANHU_USER": user, "LIANHU_ROLE": role, "LIANHU_DB": settings.store,
+def after_stop(spawner) -> None:
+    """Spawner.post_stop_hook: the person's password file goes with their server."""
+    (Path(spawner.home_dir) / PASSWORD_FILE).unlink(missing_ok=True)
+
+
+def server_environment(user: str, role: str, settings: HubSettings, passfile: Path | None = None) -> dict[str, str]:
+    """What the store and the notebooks read: who, in which role, on which store (on PostgreSQL as their own
+    login), under which policy. No password: the store URL has none (checked), a PostgreSQL password is read
+    from the password file `passfile` (PGPASSFILE)."""
+    store = person_url(settings.store, user) if settings.postgres else settings.store
+    env = {"LIANHU_USER": user, "LIANHU_ROLE": role, "LIANHU_DB": store,
            "JUPYTERHUB_DISABLE_USER_CONFIG": "1"}  # no configuration from the working folder
     if settings.policy_file:
         env["LIANHU_POLICY"] = str(settings.policy_file)
-    if settings.pgpassfile:
-        env["PGPASSFILE"] = str(settings.pgpassfile)
+    if passfile:
+        env["PGPASSFILE"] = str(passfile)
     if role == "leader":
         limits = settings.dashboard
         env["LIANHU_DASHBOARD_LIMITS"] = f"{limits.pages},{limits.abandoned_seconds},{settings.idle_timeout}," \
