@@ -158,6 +158,19 @@ def test_visitors_get_a_short_message_and_never_a_traceback(year, chrome, tmp_pa
         page.close()
 
 
+def test_a_visitor_probing_voilas_template_urls_gets_404_and_no_traceback(year):
+    import requests
+
+    with serving(str(year.folder / "lianhu.sqlite")) as served:
+        for path in ("voila/templates/", "voila/templates/lianhu", "voila/templates/lianhu/", "voila/templates/lianhu/x/y",
+                     "voila/templates//static/index.css", "voila/templates/lianhu/static/",
+                     "voila/templates/lianhu/static/../../../conf.json"):
+            answer = requests.get(served.url + path, timeout=30)
+            assert answer.status_code in (403, 404) and shows_nothing_of_the_server(answer.text) == [], (path, answer.status_code)
+        assert requests.get(served.url + "voila/templates/lianhu/static/index.css", timeout=30).status_code == 200
+        assert "Traceback" not in served.log(100_000) and " 500 " not in served.log(100_000)
+
+
 def test_pages_kept_ready_come_at_once_and_are_drawn_again_when_the_store_changes(tmp_path, chrome):
     """`lianhu dashboard --ready 1`: a kernel waits with the page drawn; records imported meanwhile replace it."""
     from lianhu_tools.demo.pipeline import start_demo_year

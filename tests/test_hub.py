@@ -198,6 +198,7 @@ def test_a_leader_reaches_neither_a_planners_server_nor_notebooks_or_files_on_th
                              ("GET", "user/lin/files/dashboard.ipynb"), ("GET", "user/lin/api/sessions"),
                              ("GET", "user/lin/api/terminals"), ("POST", "user/lin/api/kernels"),
                              ("GET", "user/lin/voila/render/01_rosters.ipynb"), ("GET", "user/lin/edit/dashboard.ipynb"),
+                             ("GET", "user/lin/voila/templates/"), ("GET", "user/lin/voila/templates/lianhu/x"),
                              ("GET", "hub/admin")]:
             answer = context.request.fetch(hub.url + path, method=method, max_redirects=10)
             refused[path] = answer.status

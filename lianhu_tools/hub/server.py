@@ -11,6 +11,7 @@ from jupyterhub.singleuser.extension import JupyterHubAuthorizer
 
 from ..kernels import set_xsrf_cookie
 from ..serve import KernelLimits
+from ..voila_static import not_found_for_other_urls
 
 # What a dashboard page needs of Jupyter server's API: its kernel's websocket and model, the kernel specs.
 DASHBOARD_ACTIONS = {("execute", "kernels"), ("read", "kernels"), ("read", "kernelspecs")}
@@ -36,6 +37,7 @@ def dashboard_limits(environ=os.environ) -> KernelLimits:
 
 def configure_dashboard_server(c) -> None:
     """Jupyter server's configuration `c` for a leader's server."""
+    not_found_for_other_urls()
     c.ServerApp.jpserver_extensions = {name: False for name in OFF} | {"voila.server_extension": True}
     c.ServerApp.terminals_enabled = False
     c.ServerApp.authorizer_class = DashboardOnly

@@ -5,6 +5,9 @@ there a closed tab's kernel is culled once idle instead of at once."""
 import sys
 
 from lianhu_tools.kernels import set_xsrf_cookie
+from lianhu_tools.voila_static import not_found_for_other_urls
+
+not_found_for_other_urls()
 
 c = get_config()  # noqa: F821 (traitlets provides it to a configuration file)
 if "--preheat_kernel=True" not in sys.argv:
