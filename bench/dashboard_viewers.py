@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import time
@@ -108,7 +109,7 @@ def _run(db: str, viewers: int, ready: int, redraws: int) -> list[str]:
     with serving(db, limits=limits, wait=120) as served, browser() as chrome:
         if ready:
             started = time.perf_counter()
-            _until(lambda: len(served.kernels()) >= ready and served.settled(4), 1800)
+            _until(lambda: _ready_pages_drawn(served) >= ready, 1800)
             print(f"  {ready} pages made ready in {time.perf_counter() - started:.0f} s", flush=True)
         pages, loads, cpu = [], [], _cpu_split(served)
         for _ in range(viewers):
@@ -136,7 +137,9 @@ def _run(db: str, viewers: int, ready: int, redraws: int) -> list[str]:
         server_cpu, browser_cpu = (after - before for after, before in zip(_cpu_split(served), cpu))
         reloaded = sum(len(mine) > 1 for mine in loads)
         drawn_count = f"{len(pages)} of {viewers}"  # by the template's watchdog (a page's times count from its last load)
-        served.settled(1800)  # the pool refilled: the redraws do not share the cores with it
+        if ready:  # the pool refilled, as the server's log says: the redraws do not share the cores with it
+            _until(lambda: _ready_pages_drawn(served) >= ready + min(ready, viewers), 1800)
+        served.settled(1800)
         sizes = sorted(served.kernel_unique_bytes())[-viewers:]  # the viewers' kernels (ready ones started later are smaller)
         rss = sorted(served.kernel_bytes())[-viewers:]
         counties = pages[0].locator(".widget-dropdown").filter(has=pages[0].locator("label", has_text="县区")) \
@@ -152,6 +155,11 @@ def _run(db: str, viewers: int, ready: int, redraws: int) -> list[str]:
             f"{server_cpu:.0f} s / {browser_cpu:.0f} s",
             f"{_spread([s / MIB for s in rss], ' MiB', 0)} ({_spread([s / MIB for s in sizes], ' MiB', 0)} its own)",
             _spread(redrawn, " s", 2)]
+
+
+def _ready_pages_drawn(served) -> int:
+    """The ready pages the server has logged as drawn (kernels.DashboardKernels) so far."""
+    return len(re.findall(r"ready page of kernel \S+ drawn in", served.log(50_000_000)))
 
 
 def _cpu_split(served) -> tuple[float, float]:
