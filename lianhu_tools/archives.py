@@ -110,8 +110,9 @@ class Imported(NamedTuple):
 
 def import_activity_files(store, paths: list[str | Path] | str | Path, rosters: Rosters | None = None,
                           first_rosters: bool = False, skip_existing: bool = False) -> Imported:
-    """Check the files against `rosters` (default: the store's latest) and add their records to the store, all
-    or nothing (`Imported`). `first_rosters`: the store has none yet, `rosters` are saved with them.
+    """Check the files against `rosters` (default: the store's latest, and those who left since earlier ones) and
+    add their records to the store, all or nothing (`Imported`). `first_rosters`: the store has none yet, `rosters`
+    are saved with them.
 
     The same files (byte for byte) are refused a second time, as are record numbers seen before — unless
     `skip_existing` (a year-to-date file): then only the records not yet in the store are added."""
@@ -122,7 +123,7 @@ def import_activity_files(store, paths: list[str | Path] | str | Path, rosters: 
     earlier = store.imported(digest)  # before reading: a big file need not be parsed to be refused
     if earlier is not None and not skip_existing:
         raise AlreadyImported.files(source, earlier)
-    records = load_activities(files, rosters if rosters is not None else store.rosters(), store, skip_existing)
+    records = load_activities(files, rosters if rosters is not None else store.rosters_with_former(), store, skip_existing)
     first = rosters if first_rosters else None
     found = records.attrs.get("warnings", [])
     if skip_existing:  # what another import stored meanwhile is skipped too, under the write lock

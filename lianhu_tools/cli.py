@@ -920,20 +920,21 @@ def _users_add(args) -> int:
     store = _store(args)
     password = None
     if store.postgres and not store.users()["name"].eq(args.name).any():
-        password = sys.stdin.readline().rstrip("\n") if args.password_stdin else _ask_password(args.name)
+        password = (sys.stdin.readline().rstrip("\n") if args.password_stdin else _ask_password(args.name)) or None
     store.add_user(args.name, args.role, args.area, password)
     print(f"用户 {args.name}：{role_label(args.role)}，区域 {args.area or '全市 / the whole city'} / user {args.name} saved")
     return 0
 
 
 def _ask_password(name: str) -> str | None:
-    """A new PostgreSQL login's password, typed twice, never echoed; None when the login exists already."""
+    """A PostgreSQL login's password, typed twice, never echoed; empty keeps an existing login's."""
     import getpass
 
     if not sys.stdin.isatty():
         raise UsageError("没有终端可输入密码：请用 --password-stdin 从标准输入给出 / no terminal to type the password on: "
                          "give it on standard input with --password-stdin")
-    first = getpass.getpass(f"{name} 的数据库密码 / database password for {name}: ")
+    first = getpass.getpass(f"{name} 的数据库密码（已有登录名时回车不改）/ database password for {name} (Enter keeps an "
+                            f"existing login's): ")
     if first != getpass.getpass("再输入一次 / again: "):
         raise UsageError("两次输入的密码不同 / the two passwords differ")
     return first

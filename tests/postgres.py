@@ -71,9 +71,11 @@ class Server:
         return f"postgresql+psycopg://{user}@127.0.0.1:{self.port}/{database}"
 
     def remember(self, user: str, password: str) -> None:
-        """Put a login's password in the password file, as an office's ~/.pgpass holds it."""
-        with open(self.passfile, "a") as handle:
-            handle.write(f"127.0.0.1:{self.port}:*:{user}:{password}\n")
+        """Put a login's password in the password file (in place of any earlier one: setting it again changes
+        it), as an office's ~/.pgpass holds it."""
+        lines = [line for line in self.passfile.read_text().splitlines(keepends=True)
+                 if line.split(":")[3] != user]
+        self.passfile.write_text("".join(lines) + f"127.0.0.1:{self.port}:*:{user}:{password}\n")
 
     def new_database(self) -> str:
         import sqlalchemy as sa

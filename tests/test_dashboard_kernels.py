@@ -159,15 +159,23 @@ def test_visitors_get_a_short_message_and_never_a_traceback(year, chrome, tmp_pa
 
 
 def test_a_visitor_probing_voilas_template_urls_gets_404_and_no_traceback(year):
-    import requests
+    import http.client
+    from urllib.parse import urlsplit
+
+    def status(path: str) -> tuple[int, str]:  # the path sent as it is (requests would resolve its dot segments)
+        where = urlsplit(served.url)
+        connection = http.client.HTTPConnection(where.hostname, where.port, timeout=30)
+        connection.request("GET", "/voila/templates/" + path)
+        answer = connection.getresponse()
+        return answer.status, answer.read().decode(errors="replace")
 
     with serving(str(year.folder / "lianhu.sqlite")) as served:
-        for path in ("voila/templates/", "voila/templates/lianhu", "voila/templates/lianhu/", "voila/templates/lianhu/x/y",
-                     "voila/templates//static/index.css", "voila/templates/lianhu/static/",
-                     "voila/templates/lianhu/static/../../../conf.json"):
-            answer = requests.get(served.url + path, timeout=30)
-            assert answer.status_code in (403, 404) and shows_nothing_of_the_server(answer.text) == [], (path, answer.status_code)
-        assert requests.get(served.url + "voila/templates/lianhu/static/index.css", timeout=30).status_code == 200
+        for path in ("", "lianhu", "lianhu/", "lianhu/x/y", "/static/index.css", "lianhu/static/", "lianhu/static/..",
+                     "lianhu/static/%2E%2E", "lianhu/static/..%2Findex.css", "lianhu/static/a%00b",
+                     "lianhu/static/../../../conf.json", "../lianhu/static/index.css"):
+            code, text = status(path)
+            assert code in (403, 404) and shows_nothing_of_the_server(text) == [], (path, code)
+        assert status("lianhu/static/index.css")[0] == 200
         assert "Traceback" not in served.log(100_000) and " 500 " not in served.log(100_000)
 
 

@@ -167,6 +167,45 @@ def test_on_postgres_the_people_of_one_store_cannot_connect_to_another_on_the_se
         Store(first.replace("lianhu_admin@", "gl_office@"))
 
 
+def test_on_postgres_a_login_is_the_person_of_one_store_only(postgres):
+    """The role groups are the server's: one store's leader made another's planner would be a planner in both."""
+    first, second = postgres.new_database(), postgres.new_database()
+    people(first, postgres)  # wang is first's leader
+    owner = Store(second)
+    owner.add_user("li", "planner", "", "c-Long-secret-7")
+    with pytest.raises(NotAllowed, match="另一个工作台数据库") as refused:
+        owner.add_user("wang", "planner", "", "Wang-NEW-pass-99")
+    assert "has another role in another store on this server" in str(refused.value)
+    owner.add_user("zhang", "planner", "")  # the same role in both: one login for both stores
+    owner.deactivate_user("zhang")  # out of second, still in first's group
+    assert Store(first.replace("lianhu_admin@", "zhang@")).who == "zhang"
+    with pytest.raises(NotInStore, match="permission denied for database"):
+        Store(second.replace("lianhu_admin@", "zhang@"))
+    with pytest.raises(NotAllowed, match="没有用户 gl_office") as refused:  # first's county office, not second's
+        owner.deactivate_user("gl_office")
+    assert "li" in str(refused.value)
+    assert Store(first.replace("lianhu_admin@", "zhang@")).who == "zhang"  # untouched in their own store
+
+
+def test_a_new_password_for_a_login_is_set(postgres):
+    url = postgres.new_database()
+    owner = Store(url)
+    owner.add_user("zhang", "planner", "", "a-Long-secret-9")
+    owner.add_user("qian", "auditor", "", "Old-Secret-123")
+    owner.add_user("qian", "auditor", "", "New-Secret-456")
+    from lianhu_tools.hub.store_logins import person
+
+    assert person(url, "qian", "New-Secret-456") is not None and person(url, "qian", "Old-Secret-123") is None
+
+
+def test_deactivating_someone_the_store_does_not_have_says_so(store_url, capsys, monkeypatch):
+    Store(store_url).add_user("zhang", "planner", "", "a-Long-secret-9")
+    monkeypatch.setenv("LIANHU_USER", "zhang")
+    assert main(["users", "remove", "nobody_here", "--db", store_url]) != 0
+    said = capsys.readouterr().err
+    assert "没有用户 nobody_here" in said and "Traceback" not in said and "REVOKE" not in said
+
+
 @pytest.mark.parametrize("name", ["lianhu_leader", "pg_monitor", "public", "LiMing"])
 def test_a_person_is_never_named_as_the_databases_own_roles(postgres, name, capsys, monkeypatch):
     import io

@@ -127,6 +127,10 @@ def test_steps_go_in_order_dated_with_a_reason_and_the_notice_stands_its_days(ci
         store.pass_step([exit_, 999_999], "评议", DAY, "", policy, today=DAY)
     said = str(raised.value)
     assert "的下一步是“核查”" in said and "999999" in said and "须说明理由" in said  # every problem at once
+    for mistyped in (lambda on: store.pass_step([exit_], "核查", on, "入户核查", policy, today=DAY),
+                     lambda on: store.reject_changes([exit_], on, "收入不稳", policy, today=DAY)):
+        with pytest.raises(ChangeError, match="早于本轮联村联户开始的 2025-01-01（年份写错了？）"):
+            mistyped(dt.date(2016, 3, 2))  # the first term is 2025's
     store.pass_step([exit_], "核查", DAY, "入户核查", policy, today=DAY)
     store.pass_step([exit_], "评议", DAY + dt.timedelta(days=1), "村民代表会议", policy, today=DAY + dt.timedelta(days=1))
     with pytest.raises(ChangeError, match="公示须满 7 天"):
@@ -168,6 +172,27 @@ def test_an_approved_departure_ends_the_cadres_pairings(city):
     _pass(store, left["id"].tolist(), ["核查", "审批"])
     assert not store.current("pairings")["cadre_id"].isin(left["subject_id"]).any()
     assert not store.rosters().cadres["cadre_id"].isin(left["subject_id"]).any()
+
+
+def test_a_departed_cadres_diaries_still_come_in_and_visits_after_the_pairing_ended_are_flagged(city, tmp_path):
+    """The county's diaries arrive after the departure was approved: the visits before it are the cadre's work;
+    those after it are imported with the paper trail's warning, not refused."""
+    from lianhu_tools.archives import import_activity_files
+
+    store, received, _, pairs = city
+    left = received.changes[(received.changes["kind"] == "cadre_left") & received.changes["subject_id"].isin(pairs["cadre_id"])]
+    approved_on = _pass(store, left["id"].tolist(), ["核查", "审批"]) - dt.timedelta(days=8)
+    cadre = left["subject_id"].iloc[0]
+    household = pairs.loc[pairs["cadre_id"] == cadre, "household_id"].iloc[0]
+    diary = pd.DataFrame({"序号": ["L1", "L2"], "日期": ["2026-01-15", str(approved_on + dt.timedelta(days=5))],
+                          "主体类型": "干部", "主体编号": cadre, "对象类型": "户", "对象编号": household,
+                          "任务类别": "宣传政策", "工作类型": "走访", "数量": "1", "天数": "1", "佐证说明": ["入户", "再入户"]})
+    path = tmp_path / "diary.csv"
+    diary.to_csv(path, index=False, encoding="utf-8-sig")
+    imported = import_activity_files(store, path)
+    assert imported.import_id is not None and (store.activities()["actor_id"] == cadre).sum() == 2
+    flagged = [p for p in imported.warnings if p.code == "trail_after_pairing_ended"]
+    assert [p.row for p in flagged] == [3], imported.warnings  # the second record (row 3 of the file), not the first
 
 
 def test_a_merged_unit_passes_its_links_and_pairings_to_the_unit_it_joined(city):
@@ -248,6 +273,14 @@ def test_re_pairing_keeps_every_still_valid_pairing_and_pairs_what_changed(city)
     identified = truth["household_identified"]
     assert proposal["household_id"].isin(identified).sum() + repaired.result.uncovered["household_id"].isin(identified).sum() \
         == len(identified)
+    # the 调整名单 names every pairing that ended: those the approved exits and removals ended too, with their county
+    ended_by_approval = set(pairs["household_id"]) & (truth["household_exit"] | truth.get("household_removed", set()))
+    assert ended_by_approval
+    listed = repaired.adjustments[repaired.adjustments["change"] == "结束 / ends"]
+    assert ended_by_approval <= set(listed["household_id"])
+    shown = listed[listed["household_id"].isin(ended_by_approval)]
+    assert shown["reason"].str.contains("脱贫退出|移出名册").all() and shown["county_code"].notna().all()
+    assert shown["old_cadre"].notna().all()
 
 
 def test_re_pairing_is_optimal_for_what_changed_on_both_engines(city):
@@ -271,8 +304,15 @@ def test_a_rejection_is_dated_after_the_step_before_and_stays_listed_after_a_ros
     with pytest.raises(ChangeError, match="早于上一步"):
         store.reject_changes([exit_], DAY - dt.timedelta(days=1), "x", default_policy(), today=DAY)
     store.reject_changes([exit_], DAY, "收入不稳", default_policy(), today=DAY)
-    store.receive_rosters(years[1], default_policy(), "y2 again")
+    again = store.receive_rosters(years[1], default_policy(), "y2 again")
     assert exit_ in set(store.roster_change_list(default_policy(), "rejected")["id"])
+    subject = received.changes.set_index("id").loc[exit_, "subject_id"]
+    reopened = again.changes[(again.changes["kind"] == "household_exit") & (again.changes["subject_id"] == subject)]
+    assert len(reopened) == 1 and reopened["state"].iloc[0] == "open"  # sent again: to be decided again, with its past
+    assert f"曾于 {DAY} 未通过：收入不稳" in reopened["evidence_zh"].iloc[0]
+    assert f"rejected before, on {DAY}: 收入不稳" in reopened["evidence_en"].iloc[0]
+    others = again.changes[again.changes["subject_id"] != subject]
+    assert not others["evidence_zh"].fillna("").str.contains("未通过").any()
 
 
 def test_a_step_the_policy_does_not_have_is_named_with_the_ones_it_has(city, capsys):

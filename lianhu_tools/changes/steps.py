@@ -34,14 +34,18 @@ def with_next_steps(changes: pd.DataFrame, policy: Policy) -> pd.DataFrame:
 
 
 def step_problems(changes: pd.DataFrame, wanted: list[int], step: str, on: dt.date, reason: str, policy: Policy,
-                  history: pd.DataFrame, today: dt.date) -> list[str]:
+                  history: pd.DataFrame, today: dt.date, earliest: dt.date | None = None) -> list[str]:
     """Why `step` cannot be passed on `on` for the changes numbered `wanted` (empty: it can). `changes` holds every
-    change (state, step, kind, received); `history` every step passed (change_id, step, done_on)."""
+    change (state, step, kind, received); `history` every step passed (change_id, step, done_on); `earliest`: the
+    first day of the program's first term (no step is dated before it: a mistyped year)."""
     problems = [] if wanted or step == REJECTED else ["没有选出任何变化 / no change was chosen"]
     if not str(reason or "").strip():
         problems.append("须说明理由（如会议、核查结论）/ a reason is needed (the meeting, the finding)")
     if on > today:
         problems.append(f"日期 {on} 在今天之后 / the date {on} is after today")
+    if earliest is not None and on < earliest:
+        problems.append(f"日期 {on} 早于本轮联村联户开始的 {earliest}（年份写错了？）/ the date {on} is before the program's "
+                        f"first term began ({earliest}): a mistyped year?")
     known = changes.set_index("id")
     missing = [i for i in wanted if i not in known.index]
     if missing:

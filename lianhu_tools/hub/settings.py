@@ -66,6 +66,8 @@ class HubSettings:
         if store and not reasons:
             store = _absolute_store(store)
             reasons += _store_problems(store, pgpassfile)
+        if store and not reasons and "://" in store:
+            reasons += _trust_problems(store)
         if policy_file:
             policy_file = Path(policy_file).resolve()
             reasons += _policy_problems(policy_file)
@@ -81,7 +83,7 @@ class HubSettings:
     @property
     def postgres(self) -> bool:
         """On a PostgreSQL store people log in with their own database logins (hub/store_logins.py)."""
-        return self.store.split("://", 1)[0].split("+", 1)[0] in ("postgres", "postgresql")
+        return store_url_is_postgres(self.store)
 
     def to_environment(self) -> str:
         values = asdict(self)
@@ -178,6 +180,21 @@ def _store_problems(store: str, pgpassfile: Path | None = None) -> list[str]:
         if pgpassfile:
             os.environ.pop("PGPASSFILE") if before is None else os.environ.__setitem__("PGPASSFILE", before)
     return []
+
+
+def _trust_problems(store: str) -> list[str]:
+    """On PostgreSQL people log in with their logins' passwords: a server that asks for none cannot tell them apart."""
+    from .store_logins import trusts_without_password
+
+    if store_url_is_postgres(store) and trusts_without_password(store):
+        return [f"数据库服务器不用密码就让登录名 {masked(store)} 连接（pg_hba.conf 的 trust 或 peer）：hub 无法分辨各人，请改为 "
+                f"scram-sha-256 / the database server lets the store's login in without a password (trust or peer in "
+                f"pg_hba.conf): the hub could not tell people apart; use scram-sha-256"]
+    return []
+
+
+def store_url_is_postgres(store: str) -> bool:
+    return store.split("://", 1)[0].split("+", 1)[0] in ("postgres", "postgresql")
 
 
 def _policy_problems(path: Path) -> list[str]:

@@ -15,7 +15,7 @@ from tornado.web import HTTPError
 
 from ..roles import ROLES, role_label
 from ..serve import APP, NOTEBOOK, free_port
-from .store_logins import PASSWORD_FILE, crypt_key, person, person_password_file, person_url
+from .store_logins import PASSWORD_FILE, StoreUnreachable, crypt_key, person, person_password_file, person_url
 from .settings import (FAILED_LOGINS_ALLOWED, LOCKOUT_SECONDS, PASSWORD_MIN_CHARACTERS, USERNAME, HubSettings,
                        hub_database_url)
 
@@ -76,9 +76,12 @@ def _logins_of_the_store(c, settings: HubSettings) -> None:
     """A PostgreSQL store: its own logins and users table (hub/store_logins.py), the passwords kept encrypted."""
     c.JupyterHub.authenticator_class = "lianhu_tools.hub.store_logins.StoreLogins"
     c.StoreLogins.store = settings.store
-    c.StoreLogins.admin_users = {settings.admin}
-    c.Authenticator.enable_auth_state = True
+    c.StoreLogins.passfile = str(settings.pgpassfile or "")
+    c.StoreLogins.auth_refresh_age = 60  # each person's standing in the store read again a minute at most after
+    c.StoreLogins.admin_users = set()  # no hub admin: people are the store's (an admin could read auth_state)
+    c.Authenticator.enable_auth_state = True  # the password, from login until the server starts (then dropped)
     c.CryptKeeper.keys = [crypt_key(settings.data)]
+    c.JupyterHub.cookie_max_age_days = 1  # a server stopped starts again after a new login, so log in daily
 
 
 def role_of(spawner) -> str:
@@ -101,7 +104,13 @@ async def role_in_the_store(spawner, settings: HubSettings) -> tuple[str, str]:
     """On a PostgreSQL store: the person's role (read afresh with their own login) and their password; an HTTP 403
     when they are no longer an active user of the store."""
     state = await spawner.user.get_auth_state() or {}
-    found = await asyncio.to_thread(person, settings.store, spawner.user.name, state.get("password", ""))
+    if not state.get("password"):
+        raise HTTPError(403, "请先退出（/hub/logout）再登录，以启动您的服务器 / log out (/hub/logout) and log in again to "
+                             "start your server")
+    try:
+        found = await asyncio.to_thread(person, settings.store, spawner.user.name, state["password"])
+    except StoreUnreachable:
+        raise HTTPError(503, "数据库暂时连不上，请稍后再试 / the store cannot be reached just now: try again later") from None
     if found is None:
         raise HTTPError(403, f"{spawner.user.name} 已不是数据库的有效用户或密码已改，请重新登录 / {spawner.user.name} is no "
                              f"longer an active user of the store, or their password changed: log in again")
@@ -114,7 +123,8 @@ async def before_spawn(spawner, settings: HubSettings) -> None:
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
     if settings.postgres:
         role, password = await role_in_the_store(spawner, settings)
-        passfile = person_password_file(home, spawner.user.name, password)
+        passfile = person_password_file(home, settings.store, spawner.user.name, password)
+        await spawner.user.save_auth_state({"role": role})  # the password now only in the person's own file
     else:
         role, passfile = role_of(spawner), settings.pgpassfile
     spawner.environment = server_environment(spawner.user.name, role, settings, passfile)

@@ -8,18 +8,24 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from jupyterhub.auth import Authenticator
+from tornado.web import HTTPError
 from traitlets import Unicode
 
+from ..errors import masked
 from ..store.store import POSTGRES_LOGIN, store_url
 from .settings import FAILED_LOGINS_ALLOWED, LOCKOUT_SECONDS
 
 PASSWORD_FILE = ".pgpass"  # in the person's working folder, 0600
+# libpq's connection failures carry no SQLSTATE: these are the server's answers about the login itself
+REFUSED = re.compile(r"password authentication failed|permission denied for database|role \S+ does not exist|"
+                     r"no pg_hba\.conf entry|password is required|is not permitted to log in")
 
 
 @dataclass(frozen=True)
@@ -32,36 +38,68 @@ class Person:
 def person(store: str, name: str, password: str) -> Person | None:
     """The active user `name` of the store, if `password` is their login's and the server asked for it (a server
     that trusts every connection would let anyone be anyone); None otherwise."""
+    if not POSTGRES_LOGIN.fullmatch(name or "") or not password:
+        return None
+    return _read_person(store, name, {"user": name, "password": password}, needs_password=True)
+
+
+def person_now(store: str, passfile: str | None, name: str) -> Person | None:
+    """The active user `name` of the store now, read with the hub's own login (the store URL's, its password in
+    `passfile`); None when they are not one."""
+    return _read_person(store, name, {"passfile": passfile} if passfile else {}, needs_password=False)
+
+
+def _read_person(store: str, name: str, login: dict, needs_password: bool) -> Person | None:
     import psycopg
 
     url = store_url(store)
-    if not POSTGRES_LOGIN.fullmatch(name or "") or not password:
-        return None
     options = {key: value for key, value in url.translate_connect_args(username="user", database="dbname").items()
                if key != "password"}
-    options |= dict(url.query) | {"user": name, "password": password, "connect_timeout": 10,
-                                  "application_name": "lianhu-hub"}
+    options |= dict(url.query) | login | {"connect_timeout": 10, "application_name": "lianhu-hub"}
     try:
         with psycopg.connect(**options) as conn:
-            if not conn.pgconn.used_password:
+            if needs_password and not conn.pgconn.used_password:
                 raise UntrustedServer(url.render_as_string())
-            row = conn.execute("SELECT role, area FROM users WHERE name = session_user AND active").fetchone()
-    except psycopg.OperationalError:  # a wrong password, no such login, no CONNECT on the database
-        return None
-    except psycopg.errors.InsufficientPrivilege:
-        return None
+            row = conn.execute("SELECT role, area FROM users WHERE name = %s AND active", (name,)).fetchone()
+    except psycopg.Error as exc:
+        said = str(exc).strip()
+        if exc.sqlstate is None and not REFUSED.search(said):  # no answer about the person: down, unreachable, full
+            raise StoreUnreachable(said.splitlines()[0][:200] if said else type(exc).__name__) from None
+        return None  # a wrong password, no such login, no CONNECT on the database, no users table
     return Person(name, row[0], row[1] or "") if row else None
+
+
+def trusts_without_password(store: str) -> bool:
+    """Whether the server lets the store URL's login in with no password at all (pg_hba.conf `trust`, or `peer`
+    on a socket): then the hub could not tell people apart."""
+    import psycopg
+
+    url = store_url(store)
+    options = {key: value for key, value in url.translate_connect_args(username="user", database="dbname").items()
+               if key != "password"}
+    try:
+        with psycopg.connect(**options, **dict(url.query), passfile=os.devnull, connect_timeout=10) as conn:
+            return not conn.pgconn.used_password
+    except psycopg.Error:
+        return False
 
 
 class UntrustedServer(Exception):
     """The database let a login in without its password: the hub cannot tell people apart."""
 
 
+class StoreUnreachable(Exception):
+    """The database did not answer (down, unreachable, too slow)."""
+
+
 class StoreLogins(Authenticator):
     """A login is the store's: its name and password, and an active user of the store's users table. Five wrong
-    passwords for a name lock it for ten minutes."""
+    passwords for a name lock it for ten minutes (attempts at once counted before they are checked). Every
+    `auth_refresh_age` seconds a person's standing is read again with the hub's own login: someone deactivated, or
+    whose role changed, has their server stopped and must log in again."""
 
     store = Unicode(config=True, help="the store's URL, without a password")
+    passfile = Unicode("", config=True, help="the hub's own password file, for reading the users table")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -70,22 +108,47 @@ class StoreLogins(Authenticator):
     async def authenticate(self, handler, data):
         name = (data.get("username") or "").strip().lower()
         password = data.get("password") or ""
+        if not POSTGRES_LOGIN.fullmatch(name):
+            return None  # not a login's name: neither logged in full nor remembered
         failures, since = self._failures.get(name, (0, 0.0))
-        if failures >= FAILED_LOGINS_ALLOWED and time.monotonic() - since < LOCKOUT_SECONDS:
+        if time.monotonic() - since >= LOCKOUT_SECONDS:
+            failures = 0
+        if failures >= FAILED_LOGINS_ALLOWED:
             self.log.warning("Login of %s refused: locked after %d failures", name, failures)
             return None
+        self._failures[name] = (failures + 1, time.monotonic())  # counted before the check: tries at once add up
         try:
             found = await asyncio.to_thread(person, self.store, name, password)
         except UntrustedServer as exc:
+            self._failures[name] = (failures, since)
             self.log.error("The store %s let %s in without asking for the password: logins need password "
                            "authentication (pg_hba.conf scram-sha-256)", exc, name)
             return None
+        except StoreUnreachable as exc:
+            self._failures[name] = (failures, since)
+            self.log.error("Login of %s not checked: the store did not answer (%s)", name, masked(str(exc)))
+            raise HTTPError(503, "数据库暂时连不上，请稍后再试 / the store cannot be reached just now: try again later") from None
         if found is None:
-            self._failures[name] = (failures + 1 if time.monotonic() - since < LOCKOUT_SECONDS else 1, time.monotonic())
             self.log.warning("Login of %s refused: not an active user of the store with that password", name)
             return None
         self._failures.pop(name, None)
         return {"name": name, "auth_state": {"password": password, "role": found.role, "area": found.area}}
+
+    async def refresh_user(self, user, handler=None):
+        """Still an active user of the store, in the role they logged in with? If not, their server is stopped."""
+        state = await user.get_auth_state() or {}
+        try:
+            now = await asyncio.to_thread(person_now, self.store, self.passfile or None, user.name)
+        except StoreUnreachable:
+            return True  # says nothing about the person
+        if now is not None and now.role == state.get("role"):
+            return True
+        self.log.warning("%s is %s in the store now: their server is stopped and they must log in again", user.name,
+                         "no longer an active user" if now is None else f"a {now.role}, not a {state.get('role')},")
+        if handler is not None and user.spawner.active:
+            await handler.stop_single_user(user)
+        await user.save_auth_state(None)
+        return False
 
     def check_allowed(self, username, authentication=None):
         return True  # the store's users table decided
@@ -101,14 +164,17 @@ def crypt_key(data: Path) -> str:
     return path.read_text().strip()
 
 
-def person_password_file(home: Path, name: str, password: str) -> Path:
-    """The person's own password file, which their server's PGPASSFILE names (libpq's format, 0600)."""
-    escaped = [text.replace("\\", "\\\\").replace(":", "\\:") for text in (name, password)]
+def person_password_file(home: Path, store: str, name: str, password: str) -> Path:
+    """The person's own password file, which their server's PGPASSFILE names (libpq's format, UTF-8, 0600): for
+    the store's host and port only."""
+    url = store_url(store)
+    fields = [url.host or "localhost", str(url.port or 5432), "*", name, password]
+    escaped = [text.replace("\\", "\\\\").replace(":", "\\:") for text in fields]
     path = Path(home) / PASSWORD_FILE
     path.unlink(missing_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(f"*:*:*:{escaped[0]}:{escaped[1]}\n")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(":".join(escaped) + "\n")
     return path
 
 

@@ -36,19 +36,25 @@ def repair_households(store, policy: Policy, options: PairingOptions | None = No
     existing = pd.concat([stored[["cadre_id", "household_id", "unit_id"]], gone], ignore_index=True)
     result = match_households(rosters, policy, links=links[["unit_id", "village_code"]], existing=existing, options=options)
     kept = result.pairs[result.pairs["status"] == "locked"]
-    return Repairing(result, len(kept), adjustments(result, stored, gone, rosters, store.cadre_names()))
+    approved = store.pairings_ended_by_approval()
+    approved = approved[~approved["household_id"].isin(stored["household_id"])]
+    return Repairing(result, len(kept), adjustments(result, stored, gone, approved, store.rosters_with_former(),
+                                                    store.cadre_names()))
 
 
-def adjustments(result: HouseholdPairing, stored: pd.DataFrame, gone: pd.DataFrame, rosters, names: pd.Series) -> pd.DataFrame:
-    """Each stored pairing the proposal ends, each pairing it begins: who, where, from whom to whom (`names`: every
-    cadre's, those who left too), and why."""
+def adjustments(result: HouseholdPairing, stored: pd.DataFrame, gone: pd.DataFrame, approved: pd.DataFrame, rosters,
+                names: pd.Series) -> pd.DataFrame:
+    """Each pairing that ends — stored ones the proposal ends, and those the approved exits and removals ended
+    (`approved`) — and each it begins: who, where, from whom to whom (`rosters` and `names`: those who left too),
+    and why."""
     units = rosters.units.set_index("unit_id")["unit_name"]
     ending = result.ended[result.ended["household_id"].isin(stored["household_id"])
                           & ~result.ended["household_id"].isin(gone["household_id"])]
-    before = pd.concat([stored, gone]).drop_duplicates("household_id", keep="last").set_index("household_id")
+    before = pd.concat([stored, gone, approved]).drop_duplicates("household_id", keep="last").set_index("household_id")
     new = result.pairs[result.pairs["status"] == "proposed"]
     rows = pd.concat([
         pd.DataFrame({"household_id": ending["household_id"], "change": "结束 / ends", "reason": ending["reason"]}),
+        pd.DataFrame({"household_id": approved["household_id"], "change": "结束 / ends", "reason": approved["reason"]}),
         pd.DataFrame({"household_id": new["household_id"], "new_cadre_id": new["cadre_id"], "new_unit_id": new["unit_id"],
                       "change": ["接替 / taken over" if h in before.index else "新结对 / new" for h in new["household_id"]],
                       "reason": new["reason"]})], ignore_index=True)

@@ -63,7 +63,7 @@ class RosterChanges:
             if carried.any():
                 conn.execute(changes_table.update().where(changes_table.c.id.in_(same.loc[carried, "id"].astype(int).tolist()))
                              .values(received=received_id, base=base))
-            new = found[~carried.to_numpy()]
+            new = _with_earlier_rejections(conn, found[~carried.to_numpy()])
             at_once = [not steps_of(kind, policy) for kind in new["kind"]]
             insert_frame(conn, changes_table, new.assign(received=received_id, base=base, at=now(), step=None,
                                                          state=["approved" if a else "open" for a in at_once]))
@@ -95,6 +95,19 @@ class RosterChanges:
             base = conn.execute(sa.select(changes_table.c.base).order_by(changes_table.c.id.desc()).limit(1)).scalar()
         return None if base is None else self.rosters(base)
 
+    def pairings_ended_by_approval(self) -> pd.DataFrame:
+        """The pairings that the approved exits and removals of the latest roster received ended (不脱贫不脱钩: they
+        ended then, not before): cadre_id, household_id, unit_id, reason."""
+        with self.engine.connect() as conn:
+            latest = sa.select(sa.func.max(imports.c.import_id)).where(imports.c.kind == RECEIVED).scalar_subquery()
+            households = sa.select(changes_table.c.subject_id).where(
+                changes_table.c.received == latest, changes_table.c.state == "approved",
+                changes_table.c.kind.in_(sorted(ENDS_PAIRINGS)))
+            ended = pd.read_sql(sa.select(pairings.c.cadre_id, pairings.c.household_id, pairings.c.unit_id, pairings.c.reason)
+                                .where(pairings.c.status == "ended", pairings.c.household_id.in_(households))
+                                .order_by(pairings.c.id), conn)
+        return ended.drop_duplicates("household_id", keep="last").reset_index(drop=True)
+
     def change_history(self, ids: list[int] | None = None) -> pd.DataFrame:
         """Every step passed (or rejection), oldest first: change_id, step, done_on, reason, at, who."""
         query = sa.select(change_steps).order_by(change_steps.c.id)
@@ -112,7 +125,8 @@ class RosterChanges:
         with self.transaction("changes") as conn:
             listed = pd.read_sql(sa.select(changes_table), conn)
             history = pd.read_sql(sa.select(change_steps), conn)
-            problems = step_problems(listed, ids, step, on, reason, policy, history, today or dt.date.today())
+            problems = step_problems(listed, ids, step, on, reason, policy, history, today or dt.date.today(),
+                                     _program_start(conn))
             if problems:
                 raise ChangeError.said(*problems)
             chosen = with_next_steps(listed[listed["id"].isin(ids)], policy)
@@ -138,7 +152,7 @@ class RosterChanges:
             listed = pd.read_sql(sa.select(changes_table), conn)
             open_ids = set(listed.loc[listed["state"] == "open", "id"])
             problems = step_problems(listed.assign(step=None), [], REJECTED, on, reason, policy, listed.iloc[:0], today
-                                     or dt.date.today())
+                                     or dt.date.today(), _program_start(conn))
             if not ids:
                 problems.append("没有选出任何变化 / no change was chosen")
             problems += [f"变化 {i} 不在办理中，不能退回 / change {i} is not open" for i in ids if i not in open_ids]
@@ -213,3 +227,28 @@ class RosterChanges:
                     for table in (links_table, team_assignments):
                         conn.execute(table.update().where(table.c.village_code == change.subject_id).values(village_code=into))
         return ended
+
+
+def _program_start(conn) -> dt.date | None:
+    """The first day of the first term any pairing was made for (None before any)."""
+    year = conn.execute(sa.select(sa.func.min(pairings.c.term_start))).scalar()
+    return None if year is None else dt.date(int(year), 1, 1)
+
+
+def _with_earlier_rejections(conn, new: pd.DataFrame) -> pd.DataFrame:
+    """The new changes, their evidence saying when and why the same change of the same subject was rejected before."""
+    rejected = pd.read_sql(sa.select(changes_table.c.kind, changes_table.c.subject_id, change_steps.c.done_on,
+                                     change_steps.c.reason)
+                           .join(change_steps, change_steps.c.change_id == changes_table.c.id)
+                           .where(changes_table.c.state == "rejected", change_steps.c.step == REJECTED)
+                           .order_by(change_steps.c.id), conn)
+    if rejected.empty or new.empty:
+        return new
+    last = rejected.drop_duplicates(["kind", "subject_id"], keep="last").set_index(["kind", "subject_id"])
+    keys = pd.MultiIndex.from_frame(new[["kind", "subject_id"]])
+    on, reason = last["done_on"].reindex(keys).to_numpy(), last["reason"].reindex(keys).to_numpy()
+    before = pd.notna(on)
+    day = [str(pd.Timestamp(d).date()) if b else "" for d, b in zip(on, before)]
+    zh = [f"{e or ''}（曾于 {d} 未通过：{r}）" if b else e for e, d, r, b in zip(new["evidence_zh"], day, reason, before)]
+    en = [f"{e or ''} (rejected before, on {d}: {r})" if b else e for e, d, r, b in zip(new["evidence_en"], day, reason, before)]
+    return new.assign(evidence_zh=zh, evidence_en=en)

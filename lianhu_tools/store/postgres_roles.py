@@ -85,28 +85,55 @@ def _quoted(conn, name: str) -> str:
 
 
 def grant(conn, name: str, role: str, password: str | None) -> None:
-    """The login `name` in the group of `role` (and no other of the store's groups), created if new."""
+    """The login `name` in the group of `role` (and no other of the store's groups), created if new, its password
+    set if given. The groups are the server's: a login that other stores on the server let in keeps one role
+    across them (another would carry over to those stores), so a different one is refused."""
     import psycopg.sql as sql  # the postgres extra
 
     set_up(conn)
-    if conn.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).first() is None:
-        if not password:
-            raise NotAllowed(f"数据库里还没有登录名 {name}：请给出密码（lianhu users add 会询问）/ the database has no login "
-                             f"{name} yet: give a password (lianhu users add asks for one)")
+    exists = conn.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).first() is not None
+    held = _groups_of(conn, name) - {GROUPS[role]}
+    others = _other_stores_of(conn, name)
+    if exists and held and others:
+        shown = "、".join(others[:5])
+        raise NotAllowed(f"登录名 {name} 在本服务器的另一个工作台数据库（{shown}）中是另一种角色；角色组是整个服务器共用的，请为此人另起一个"
+                         f"登录名 / the login {name} has another role in another store on this server ({shown}); the role "
+                         f"groups are the server's: give this person another login name")
+    if not exists and not password:
+        raise NotAllowed(f"数据库里还没有登录名 {name}：请给出密码（lianhu users add 会询问）/ the database has no login "
+                         f"{name} yet: give a password (lianhu users add asks for one)")
+    if password:
         raw = conn.connection.dbapi_connection
         verifier = raw.pgconn.encrypt_password(password.encode(), name.encode(), b"scram-sha-256").decode()
-        conn.exec_driver_sql(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
-            sql.Identifier(name), sql.Literal(verifier)).as_string(raw))  # only the verifier reaches the server
-    revoke(conn, name)
+        conn.exec_driver_sql(sql.SQL("ALTER ROLE {} LOGIN PASSWORD {}" if exists else "CREATE ROLE {} LOGIN PASSWORD {}")
+                             .format(sql.Identifier(name), sql.Literal(verifier)).as_string(raw))  # only the verifier sent
+    for group in held:
+        conn.exec_driver_sql(f"REVOKE {group} FROM {name}")
     conn.exec_driver_sql(f"GRANT {GROUPS[role]} TO {name}")
     conn.exec_driver_sql(f"GRANT CONNECT ON DATABASE {_quoted(conn, _database(conn))} TO {name}")
 
 
 def revoke(conn, name: str) -> None:
-    """The login `name` out of the store's groups, and no longer let into its database."""
-    for group in GROUPS.values():
-        conn.exec_driver_sql(f"REVOKE {group} FROM {name}")
-    conn.exec_driver_sql(f"REVOKE CONNECT ON DATABASE {_quoted(conn, _database(conn))} FROM {name}")
+    """The login `name` no longer let into this store's database, and out of the store's groups unless another
+    store on the server still lets it in."""
+    conn.exec_driver_sql(f"REVOKE CONNECT ON DATABASE {_quoted(conn, _database(conn))} FROM {_quoted(conn, name)}")
+    if not _other_stores_of(conn, name):
+        for group in _groups_of(conn, name):
+            conn.exec_driver_sql(f"REVOKE {group} FROM {_quoted(conn, name)}")
+
+
+def _groups_of(conn, name: str) -> set[str]:
+    return set(conn.exec_driver_sql(
+        "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = m.member "
+        "WHERE u.rolname = %s AND g.rolname = ANY(%s)", (name, list(GROUPS.values()))).scalars())
+
+
+def _other_stores_of(conn, name: str) -> list[str]:
+    """The other databases on the server that grant `name` CONNECT themselves (stores let in only their people)."""
+    return list(conn.exec_driver_sql(
+        "SELECT d.datname FROM pg_database d, aclexplode(d.datacl) a JOIN pg_roles r ON r.oid = a.grantee "
+        "WHERE r.rolname = %s AND a.privilege_type = 'CONNECT' AND d.datname <> current_database() ORDER BY 1",
+        (name,)).scalars())
 
 
 def engine_problems(conn) -> list[str]:

@@ -31,6 +31,7 @@ from ..periods import halves_of
 from ..rosters import Rosters
 from ..roles import ROLES, WRITES, WRITING, role_label
 from ..schema import HOUSEHOLD_PERSONAL_FIELDS, VILLAGE
+from ..schema import TABLES as SCHEMA_TABLES
 from . import migrations, postgres_roles
 from .changes import RosterChanges
 from .writes import insert_frame as _insert_frame
@@ -220,7 +221,7 @@ class Store(RosterChanges, Warnings, Samples):
             raise NotAllowed(f"{name!r} 是数据库保留的名称（lianhu_、pg_ 开头的角色组等），不能作为用户名 / {name!r} is a name the "
                              f"database keeps for itself (the store's groups lianhu_…, pg_…): not a person's")
         area = str(area or "").strip()
-        if role == "county" and not area.isdigit():
+        if role == "county" and not (area.isascii() and area.isdigit()):
             raise NotAllowed("县区录入员须指定区域（县区代码，如 620502）/ a county office needs an area (its county's code, "
                              "e.g. 620502)")
         with self.transaction("users") as conn:
@@ -239,7 +240,9 @@ class Store(RosterChanges, Warnings, Samples):
 
     def deactivate_user(self, name: str) -> None:
         with self.transaction("users") as conn:
-            conn.execute(users.update().where(users.c.name == name).values(active=False))
+            if not conn.execute(users.update().where(users.c.name == name).values(active=False)).rowcount:
+                known = "、".join(conn.execute(sa.select(users.c.name).order_by(users.c.name)).scalars()) or "无 / none"
+                raise NotAllowed(f"这个数据库没有用户 {name}（有：{known}）/ the store has no user {name} (it has: {known})")
             if self.postgres:
                 postgres_roles.revoke(conn, name)
             self._audit(conn, "user", "users", name, None, json.dumps({"active": False}))
@@ -553,6 +556,26 @@ class Store(RosterChanges, Warnings, Samples):
                                         .where(table.c.import_id == (import_id if only.get(name, True) else None)), conn)
                       for name, table in roster_tables.items()}
         return Rosters(**frames)
+
+    def rosters_with_former(self) -> Rosters:
+        """The latest rosters and, after their rows, the former ones of earlier rosters (as they last were): a cadre
+        who left, a household removed, a village re-coded. What records dated before such a change are checked
+        against; the paper trail flags a visit after the pairing ended."""
+        latest = self.rosters()
+        counted = sa.select(imports.c.import_id).where(imports.c.kind == "rosters")
+        newest = sa.select(sa.func.max(imports.c.import_id)).where(imports.c.kind == "rosters").scalar_subquery()
+        frames = {}
+        with self.engine.connect() as conn:
+            for name, table in roster_tables.items():
+                key = table.c[SCHEMA_TABLES[name].primary_key]
+                last_seen = (sa.select(key.label("key"), sa.func.max(table.c.import_id).label("seen"))
+                             .where(table.c.import_id.in_(counted), key.not_in(sa.select(key).where(table.c.import_id == newest)))
+                             .group_by(key).subquery())
+                former = pd.read_sql(sa.select(*[c for c in table.c if c.name != "import_id"]).join(
+                    last_seen, sa.and_(key == last_seen.c.key, table.c.import_id == last_seen.c.seen)), conn)
+                frames[name] = pd.concat([getattr(latest, name), former.astype(getattr(latest, name).dtypes.to_dict(),
+                                                                               errors="ignore")], ignore_index=True)
+        return Rosters(**frames, warnings=latest.warnings, files=latest.files)
 
     def latest_import(self, kind: str) -> int | None:
         """The number of the latest import of a kind (rosters, activities, plans…), None before the first."""
