@@ -28,7 +28,7 @@ LAYERS = [
     ("report", "docs"),
     ("widgets",),
     ("demo",),
-    ("app", "serve", "kernels", "hub"),
+    ("app", "serve", "kernels", "voila_static", "hub"),
     ("cli", "cli_common", "cli_year"),
 ]
 LAYER_OF = {name: k for k, names in enumerate(LAYERS) for name in names}

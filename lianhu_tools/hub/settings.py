@@ -184,13 +184,31 @@ def _store_problems(store: str, pgpassfile: Path | None = None) -> list[str]:
 
 def _trust_problems(store: str) -> list[str]:
     """On PostgreSQL people log in with their logins' passwords: a server that asks for none cannot tell them apart."""
-    from .store_logins import trusts_without_password
-
     if store_url_is_postgres(store) and trusts_without_password(store):
         return [f"数据库服务器不用密码就让登录名 {masked(store)} 连接（pg_hba.conf 的 trust 或 peer）：hub 无法分辨各人，请改为 "
                 f"scram-sha-256 / the database server lets the store's login in without a password (trust or peer in "
                 f"pg_hba.conf): the hub could not tell people apart; use scram-sha-256"]
     return []
+
+
+def trusts_without_password(store: str) -> bool:
+    """Whether the server lets the store URL's login in with no password at all (pg_hba.conf `trust`, or `peer`
+    on a socket)."""
+    import psycopg
+
+    from ..store.store import store_url
+
+    try:
+        with psycopg.connect(**connect_options(store_url(store)), passfile=os.devnull, connect_timeout=10) as conn:
+            return not conn.pgconn.used_password
+    except psycopg.Error:
+        return False
+
+
+def connect_options(url) -> dict:
+    """psycopg's connection options for a store URL (sqlalchemy's), without any password."""
+    options = url.translate_connect_args(username="user", database="dbname")
+    return {key: value for key, value in options.items() if key != "password"} | dict(url.query)
 
 
 def store_url_is_postgres(store: str) -> bool:

@@ -20,7 +20,7 @@ from traitlets import Unicode
 
 from ..errors import masked
 from ..store.store import POSTGRES_LOGIN, store_url
-from .settings import FAILED_LOGINS_ALLOWED, LOCKOUT_SECONDS
+from .settings import FAILED_LOGINS_ALLOWED, LOCKOUT_SECONDS, connect_options
 
 PASSWORD_FILE = ".pgpass"  # in the person's working folder, 0600
 # libpq's connection failures carry no SQLSTATE: these are the server's answers about the login itself
@@ -53,9 +53,7 @@ def _read_person(store: str, name: str, login: dict, needs_password: bool) -> Pe
     import psycopg
 
     url = store_url(store)
-    options = {key: value for key, value in url.translate_connect_args(username="user", database="dbname").items()
-               if key != "password"}
-    options |= dict(url.query) | login | {"connect_timeout": 10, "application_name": "lianhu-hub"}
+    options = connect_options(url) | login | {"connect_timeout": 10, "application_name": "lianhu-hub"}
     try:
         with psycopg.connect(**options) as conn:
             if needs_password and not conn.pgconn.used_password:
@@ -67,21 +65,6 @@ def _read_person(store: str, name: str, login: dict, needs_password: bool) -> Pe
             raise StoreUnreachable(said.splitlines()[0][:200] if said else type(exc).__name__) from None
         return None  # a wrong password, no such login, no CONNECT on the database, no users table
     return Person(name, row[0], row[1] or "") if row else None
-
-
-def trusts_without_password(store: str) -> bool:
-    """Whether the server lets the store URL's login in with no password at all (pg_hba.conf `trust`, or `peer`
-    on a socket): then the hub could not tell people apart."""
-    import psycopg
-
-    url = store_url(store)
-    options = {key: value for key, value in url.translate_connect_args(username="user", database="dbname").items()
-               if key != "password"}
-    try:
-        with psycopg.connect(**options, **dict(url.query), passfile=os.devnull, connect_timeout=10) as conn:
-            return not conn.pgconn.used_password
-    except psycopg.Error:
-        return False
 
 
 class UntrustedServer(Exception):
