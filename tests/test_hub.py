@@ -430,3 +430,19 @@ def test_on_postgres_each_person_reaches_the_store_as_their_own_login(store_hub,
     planner.close()
     assert "zhang" not in store_hub.servers() and not passfile.exists(), store_hub.log()[-3000:]
     assert "zhang is no longer an active user in the store now" in store_hub.log()
+
+
+def test_the_hub_refuses_a_database_server_that_asks_no_password(postgres, tmp_path):
+    """The tests' server trusts its Unix socket: there, anyone could log in to the hub as anyone."""
+    from lianhu_tools.errors import HubError
+    from lianhu_tools.hub.settings import HubSettings
+    from lianhu_tools.store import Store
+
+    url = postgres.new_database()
+    Store(url).engine.dispose()
+    database = url.rsplit("/", 1)[1]
+    on_the_socket = f"postgresql+psycopg://lianhu_admin@/{database}?host={postgres.sockets}&port={postgres.port}"
+    with pytest.raises(HubError, match="trust") as refused:
+        HubSettings.checked(on_the_socket, tmp_path / "hub", ROOT / "notebooks")
+    assert "could not tell people apart" in str(refused.value)
+    assert HubSettings.checked(url, tmp_path / "hub", ROOT / "notebooks").postgres  # over TCP it asks: fine
