@@ -74,6 +74,18 @@ def test_the_change_list_holds_every_planted_change_and_nothing_else(tmp_path, s
     assert not found["after"].fillna("").str.contains(personal).any()
 
 
+@pytest.mark.parametrize("size, seed", [("city", 2012), ("city", 7), ("small", 31)])
+def test_the_second_years_new_households_have_id_numbers_of_their_own(size, seed):
+    """Drawn apart from the first year's, new heads' numbers met old ones on the city (make demo refused them)."""
+    first = demo_tables(size, seed)
+    households = second_year_tables(first, seed).tables["households"]
+    assert not households["id_number"].duplicated().any()
+    gone = set(first["households"]["household_id"]) - set(households["household_id"])
+    new = households[~households["household_id"].isin(first["households"]["household_id"])]
+    reused = set(new["id_number"]) & set(first["households"]["id_number"])
+    assert not reused, f"{len(reused)} new heads have a first-year head's number ({len(gone)} households gone)"
+
+
 def test_a_change_counts_only_once_approved(years):
     old, new, truth, _, _ = years
     found = roster_changes(old, new, default_policy())

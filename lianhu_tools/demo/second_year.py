@@ -13,7 +13,7 @@ import pandas as pd
 from ..policy import Policy, default_policy
 from . import text
 from .households import generate_households
-from .people import mobile_numbers, person_names
+from .people import id_numbers, mobile_numbers, person_names
 
 EXIT_SHARE = 0.10  # of poor households, income now above the low-income line
 RETURN_SHARE = 0.02  # of non-poor households, now below it
@@ -64,6 +64,7 @@ def second_year_tables(first: dict[str, pd.DataFrame], seed: int = 2012, policy:
     new["household_id"] = text.strings(text.code_points(new["village_code"].to_numpy().astype("<U12"), 12),
                                        text.digits(sequence.to_numpy(), 4))
     new = new[sequence.to_numpy() <= 9999]
+    new["id_number"] = _ids_not_taken(new["id_number"].to_numpy().astype(str), set(first["households"]["id_number"]))
     truth["household_identified"] = set(new["household_id"])
     households = pd.concat([households, new], ignore_index=True)
 
@@ -140,6 +141,27 @@ def _merge_and_rename(units: pd.DataFrame, cadres: pd.DataFrame, rng: np.random.
             else f"{str(units.at[k, 'unit_name'])[:-1]}服务中心"
         renamed.append(units.at[k, "unit_id"])
     return merged, renamed
+
+
+def _ids_not_taken(ids: np.ndarray, taken: set[str]) -> np.ndarray:
+    """New heads' ID numbers, each unlike the first year's (drawn apart from them, they may meet one): where one is
+    taken, the birthday moves on a day and the number is drawn again."""
+    ids = ids.copy()
+    county = ids.astype("<U6")
+    birth = pd.to_datetime(pd.Series(ids).str[6:14], format="%Y%m%d").to_numpy().astype("datetime64[D]")
+    male = pd.Series(ids).str[16].astype(int).to_numpy() % 2 == 1
+    for _ in range(100):
+        seen, clash = set(taken), []
+        for k, number in enumerate(ids):
+            if number in seen:
+                clash.append(k)
+            seen.add(number)
+        if not clash:
+            return ids
+        clash = np.array(clash)
+        birth[clash] += np.timedelta64(1, "D")
+        ids[clash] = id_numbers(county[clash], birth[clash], male[clash])
+    raise RuntimeError("could not draw distinct ID numbers for the new households")
 
 
 def _new_cadres(rng: np.random.Generator, units: pd.DataFrame, cadres: pd.DataFrame, n: int) -> pd.DataFrame:
