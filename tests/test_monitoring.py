@@ -92,6 +92,8 @@ def test_must_visit_lists_per_county_and_a_later_visit_clears_a_warning(year, tm
     flags = _flags(store)
     counts = store.save_warnings("2025H2", flags, AS_OF)
     assert counts["new"] == len(flags) and counts["cleared"] == 0
+    rerun = store.save_warnings("2025H2", flags, AS_OF)  # warned again before any visit: brought up to date, no crash
+    assert rerun == {"new": 0, "updated": len(flags), "cleared": 0}
     sheets = must_visit_sheets(store.warnings("2025H2"), store.rosters(), store.teams(), "2025H2")
     assert set(sheets) == set(flags["county_code"])
     by_cadre = pd.concat(s["必访名单·按干部"] for s in sheets.values())

@@ -563,18 +563,18 @@ class Store(RosterChanges, Warnings, Samples):
         against; the paper trail flags a visit after the pairing ended."""
         latest = self.rosters()
         counted = sa.select(imports.c.import_id).where(imports.c.kind == "rosters")
-        newest = sa.select(sa.func.max(imports.c.import_id)).where(imports.c.kind == "rosters").scalar_subquery()
         frames = {}
         with self.engine.connect() as conn:
             for name, table in roster_tables.items():
-                key = table.c[SCHEMA_TABLES[name].primary_key]
-                last_seen = (sa.select(key.label("key"), sa.func.max(table.c.import_id).label("seen"))
-                             .where(table.c.import_id.in_(counted), key.not_in(sa.select(key).where(table.c.import_id == newest)))
-                             .group_by(key).subquery())
-                former = pd.read_sql(sa.select(*[c for c in table.c if c.name != "import_id"]).join(
-                    last_seen, sa.and_(key == last_seen.c.key, table.c.import_id == last_seen.c.seen)), conn)
-                frames[name] = pd.concat([getattr(latest, name), former.astype(getattr(latest, name).dtypes.to_dict(),
-                                                                               errors="ignore")], ignore_index=True)
+                key_name = SCHEMA_TABLES[name].primary_key
+                key, now = table.c[key_name], getattr(latest, name)
+                seen = pd.read_sql(sa.select(key, table.c.import_id).where(table.c.import_id.in_(counted)), conn)
+                last = seen[~seen[key_name].isin(now[key_name])].groupby(key_name)["import_id"].max()
+                former = pd.read_sql(sa.select(*[c for c in table.c]).where(key.in_(last.index.tolist()),
+                                                                            table.c.import_id.in_(set(last.tolist()))), conn)
+                former = former[former["import_id"].to_numpy() == former[key_name].map(last).to_numpy()]
+                frames[name] = pd.concat([now, former.drop(columns="import_id").astype(now.dtypes.to_dict(), errors="ignore")],
+                                         ignore_index=True)
         return Rosters(**frames, warnings=latest.warnings, files=latest.files)
 
     def latest_import(self, kind: str) -> int | None:

@@ -26,22 +26,26 @@ class Warnings:
             visits = pd.read_sql(sa.select(activities.c.target_id, activities.c.date).where(
                 (activities.c.kind == VISIT) & (activities.c.target_kind == HOUSEHOLD)
                 & activities.c.target_id.in_(stored["household_id"].unique().tolist())), conn)
-            visits["date"] = pd.to_datetime(visits["date"]).dt.date
             opened = stored[stored["cleared_on"].isna()]
-            cleared = 0
-            for row in opened.itertuples():
-                later = visits.loc[(visits["target_id"] == row.household_id) & (visits["date"] > row.flagged_on), "date"]
-                if len(later):
-                    conn.execute(warnings_table.update().where(warnings_table.c.id == row.id).values(cleared_on=later.min()))
-                    cleared += 1
+            later = opened[["id", "household_id", "flagged_on"]].merge(visits, left_on="household_id", right_on="target_id")
+            later = later[pd.to_datetime(later["date"]) > pd.to_datetime(later["flagged_on"])]
+            first_visit = pd.to_datetime(later.groupby("id")["date"].min()).dt.date
+            if len(first_visit):
+                conn.execute(warnings_table.update().where(warnings_table.c.id == sa.bindparam("warning"))
+                             .values(cleared_on=sa.bindparam("visited")),
+                             [{"warning": int(i), "visited": day} for i, day in first_visit.items()])
+            cleared = len(first_visit)
             stored = pd.read_sql(sa.select(warnings_table).where(warnings_table.c.period == period), conn)
             still = stored[stored["cleared_on"].isna()].set_index("household_id")
-            done = set(stored.loc[stored["cleared_on"].notna() & (pd.to_datetime(stored["cleared_on"]).dt.date >= as_of),
-                                  "household_id"])
+            done = set(stored.loc[pd.to_datetime(stored["cleared_on"]) >= pd.Timestamp(as_of), "household_id"])
             updated = flagged[flagged["household_id"].isin(still.index)]
-            for row in updated.itertuples():
-                conn.execute(warnings_table.update().where(warnings_table.c.id == int(still.at[row.household_id, "id"])).values(
-                    level=row.level, reasons_zh=row.reasons_zh, reasons_en=row.reasons_en, cadre_id=row.cadre_id))
+            if len(updated):
+                conn.execute(warnings_table.update().where(warnings_table.c.id == sa.bindparam("warning")).values(
+                    level=sa.bindparam("new_level"), reasons_zh=sa.bindparam("zh"), reasons_en=sa.bindparam("en"),
+                    cadre_id=sa.bindparam("cadre")),
+                    [{"warning": int(still.at[row.household_id, "id"]), "new_level": row.level, "zh": row.reasons_zh,
+                      "en": row.reasons_en, "cadre": None if pd.isna(row.cadre_id) else row.cadre_id}
+                     for row in updated.itertuples()])
             new = flagged[~flagged["household_id"].isin(still.index) & ~flagged["household_id"].isin(done)]
             insert_frame(conn, warnings_table, new.assign(period=period, flagged_on=as_of))
             counts = {"new": len(new), "updated": len(updated), "cleared": cleared}
