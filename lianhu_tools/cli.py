@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from .cli_common import _existing, _for_people, _load, _NEW_STORES, _period, _policy, _store, _store_url, _undo_new_stores
+from .cli_common import _existing, _for_people, _load, _NEW_STORES, _period, _policy, _store, _store_url, _undo_new_stores, _whole
 from .errors import (HubError, InputError, NotAllowed, NotInStore, PersonalDataLeak, Problem, StoreBusy,
                      StoreConflict, StoreTooNew, UsageError, masked)
 from .pairing.problem import ENGINES, SolverError
@@ -148,20 +148,6 @@ def _seconds(text: str) -> float:
     if not 0 < value < float("inf"):
         raise argparse.ArgumentTypeError(f"须为大于 0 的秒数 / must be a number of seconds above 0, not {text!r}")
     return value
-
-
-def _whole(low: int, high: int, what: str):
-    """An argparse type: a whole number from `low` to `high` (else exit 2)."""
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = None
-        if value is None or not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{what}须为 {low} 到 {high} 之间的整数 / must be a whole number from {low} "
-                                             f"to {high}, not {text!r}")
-        return value
-    return parse
 
 
 def _max_km(text: str) -> float:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import argparse
+
 import os
 import sys
 import warnings
@@ -87,3 +89,17 @@ def _period(period: str) -> str:
         return check_period(period)
     except PeriodError as exc:
         raise UsageError(str(exc)) from None
+
+
+def _whole(low: int, high: int, what: str):
+    """An argparse type: a whole number from `low` to `high` (else exit 2)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{what}须为 {low} 到 {high} 之间的整数 / must be a whole number from {low} "
+                                             f"to {high}, not {text!r}")
+        return value
+    return parse

@@ -10,6 +10,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from .cli_common import _whole
 from .errors import UsageError
 from .changes.kinds import KINDS, STATES
 
@@ -85,8 +86,10 @@ def add_sample_command(sub, out_folder, out_file, db_help: str) -> None:
     actions = p.add_subparsers(dest="sample_command", required=True, metavar="ACTION")
     a = actions.add_parser("draw", help="抽样并写出各县区抽查表 / draw a sample and write each county's survey sheet")
     a.add_argument("--period", required=True, help="期别 / period: 2025, 2026H1 …")
-    a.add_argument("--per-county", type=int, required=True, help="每个县区抽多少户 / households per county")
-    a.add_argument("--seed", type=int, default=2012, help="随机种子（同一种子抽到同样的户）/ the seed: the same draws the same")
+    a.add_argument("--per-county", type=_whole(1, 100_000, "每个县区的抽样户数"), required=True,
+                   help="每个县区抽多少户 / households per county")
+    a.add_argument("--seed", type=_whole(0, 2**32 - 1, "随机种子"), default=2012,
+                   help="随机种子（同一种子抽到同样的户）/ the seed: the same draws the same")
     a.add_argument("--out", type=out_folder, required=True)
     _common(a, db_help)
     a.set_defaults(run=_sample_draw)
@@ -310,8 +313,6 @@ def _sample_draw(args) -> int:
     from .pairing.output import write_tables
     from .sampling import draw_sample, sampling_frame, survey_sheets
 
-    if not 1 <= args.per_county <= 100_000:
-        raise UsageError("每个县区的抽样户数须在 1 到 100000 之间 / --per-county must be from 1 to 100000")
     period = _period(args.period)
     policy, store = _policy_and_store(args)
     rosters = store.rosters()

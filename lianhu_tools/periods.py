@@ -11,8 +11,8 @@ import pandas as pd
 
 from .errors import PeriodError
 
-PERIOD = re.compile(r"^\d{4}(H[12])?$")
-HALF = re.compile(r"^(\d{4})H([12])$")
+PERIOD = re.compile(r"^[12]\d{3}(H[12])?$")  # a year from 1000 to 2999: no year 0000
+HALF = re.compile(r"^([12]\d{3})H([12])$")
 HALF_NAMES = {"H1": "上半年", "H2": "下半年"}
 
 

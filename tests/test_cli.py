@@ -46,6 +46,19 @@ def test_usage_errors_exit_2(tmp_path):
     assert result.returncode == 2
 
 
+@pytest.mark.parametrize("args", [["warn", "--period", "0000H1"], ["sample", "draw", "--period", "2025H2", "--per-county",
+                                                                 "5", "--seed=-1"],
+                                  ["sample", "draw", "--period", "2025H2", "--per-county", "5", "--seed=99999999999999999999"]])
+def test_hostile_periods_and_seeds_are_usage_errors(tmp_path, args, capsys):
+    try:
+        code = main([*args, "--db", str(tmp_path / "none.sqlite"), "--out", str(tmp_path / "out")])
+    except SystemExit as refused:  # argparse's own way out, as from a shell
+        code = refused.code
+    said = capsys.readouterr().err
+    assert code == 2, said
+    assert "内部错误" not in said and "Traceback" not in said and ("期别" in said or "种子" in said)
+
+
 def test_installed_entry_point_runs(clean_dir):
     lianhu = Path(sys.executable).parent / "lianhu"
     result = subprocess.run([str(lianhu), "validate", str(clean_dir), "--format", "json"], capture_output=True, text=True)

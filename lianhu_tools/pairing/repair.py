@@ -60,7 +60,6 @@ def adjustments(result: HouseholdPairing, stored: pd.DataFrame, gone: pd.DataFra
                       "reason": new["reason"]})], ignore_index=True)
     rows["old_cadre_id"] = rows["household_id"].map(before["cadre_id"])
     rows["old_unit_id"] = rows["household_id"].map(before["unit_id"])
-    rows["new_cadre_id"] = rows.get("new_cadre_id")
     households = rosters.households.set_index("household_id")
     places = rosters.villages.set_index("village_code")
     village = rows["household_id"].map(households["village_code"])
