@@ -212,7 +212,9 @@ def connect_options(url) -> dict:
 
 
 def store_url_is_postgres(store: str) -> bool:
-    return store.split("://", 1)[0].split("+", 1)[0] in ("postgres", "postgresql")
+    from ..store.store import store_url  # postgres:// and postgresql+driver:// alike, as the store reads them
+
+    return "://" in store and store_url(store).get_backend_name() == "postgresql"
 
 
 def _policy_problems(path: Path) -> list[str]:

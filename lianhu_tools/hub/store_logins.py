@@ -141,9 +141,7 @@ def crypt_key(data: Path) -> str:
     """The key that encrypts auth_state (the logins' passwords) in the hub's database: made once, 0600."""
     path = Path(data) / "jupyterhub_crypt_key"
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
+        _write_privately(path, secrets.token_hex(32))
     return path.read_text().strip()
 
 
@@ -155,10 +153,14 @@ def person_password_file(home: Path, store: str, name: str, password: str) -> Pa
     escaped = [text.replace("\\", "\\\\").replace(":", "\\:") for text in fields]
     path = Path(home) / PASSWORD_FILE
     path.unlink(missing_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(":".join(escaped) + "\n")
+    _write_privately(path, ":".join(escaped) + "\n")
     return path
+
+
+def _write_privately(path: Path, text: str) -> None:
+    """A new file readable by its owner only (0600 from the start, never wider), in UTF-8."""
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as handle:
+        handle.write(text)
 
 
 def person_url(store: str, name: str) -> str:
